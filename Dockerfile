@@ -1,0 +1,21 @@
+# Monitr's image for docker compose: the web server, the worker and beat all run from it.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 MONITR_DATA_DIR=/app/var
+WORKDIR /app
+
+COPY pyproject.toml README.md ./
+COPY monitr monitr
+COPY integrations integrations
+COPY eboekhouden eboekhouden
+COPY ledger ledger
+COPY dashboards dashboards
+RUN pip install .
+COPY manage.py ./
+COPY templates templates
+COPY static static
+
+RUN useradd --create-home monitr && mkdir -p /app/var && chown -R monitr /app/var
+USER monitr
+EXPOSE 8000
+CMD ["gunicorn", "monitr.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -1,0 +1,35 @@
+# Monitr's everyday commands. Everything runs from the project's own virtualenv in .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: install demo test test-full lint format bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install Monitr with its test dependencies.
+
+demo: $(STAMP) ## Run Monitr locally: demo organisation, e-Boekhouden sandbox, worker.
+	$(BIN)/python manage.py demo
+
+test: $(STAMP) ## Run the test suite (PostgreSQL when DATABASE_URL is set, else SQLite).
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-full: $(STAMP) ## The test suite including the long versions of the reliability suites.
+	$(BIN)/python -m pytest --run-slow $(PYTEST_ARGS)
+
+lint: $(STAMP) ## Check the code with ruff.
+	$(BIN)/ruff check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf var/ .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Server-rendered dashboards over the imported books."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EboekhoudenConfig(AppConfig):
+    name = "eboekhouden"
+    verbose_name = "e-Boekhouden.nl"

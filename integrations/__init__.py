@@ -1,0 +1,1 @@
+"""Provider-neutral integrations: connections, credentials, the sync engine and the Integrations pages."""

@@ -1,0 +1,1 @@
+"""Provider-neutral accounting data: administrations, accounts, relations, transactions and open items."""

@@ -1,0 +1,5 @@
+"""Monitr: financial dashboards fed by an organisation's bookkeeping."""
+
+from .celery import app as celery_app
+
+__all__ = ["celery_app"]

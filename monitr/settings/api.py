@@ -1,0 +1,20 @@
+"""The read-only JSON API: Django REST framework with an OpenAPI schema from drf-spectacular."""
+
+from __future__ import annotations
+
+__all__ = ["REST_FRAMEWORK", "SPECTACULAR_SETTINGS"]
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Monitr API",
+    "DESCRIPTION": "Read-only access to an organisation's imported books and dashboards.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}

@@ -1,0 +1,157 @@
+"""What every Monitr deployment shares: apps, middleware, templates, static files, i18n."""
+
+from __future__ import annotations
+
+from .env import (
+    BASE_DIR,
+    DATA_DIR,
+    IS_PRODUCTION,
+    MONITR_ENV,
+    development_secrets,
+    env,
+    required_in_production,
+)
+
+__all__ = [
+    "ALLOWED_HOSTS",
+    "AUTHENTICATION_BACKENDS",
+    "AUTH_PASSWORD_VALIDATORS",
+    "AUTH_USER_MODEL",
+    "BASE_DIR",
+    "CSRF_TRUSTED_ORIGINS",
+    "DATA_DIR",
+    "DEBUG",
+    "DEFAULT_AUTO_FIELD",
+    "INSTALLED_APPS",
+    "IS_PRODUCTION",
+    "LANGUAGE_CODE",
+    "LOGIN_REDIRECT_URL",
+    "LOGIN_URL",
+    "LOGOUT_REDIRECT_URL",
+    "MIDDLEWARE",
+    "MONITR_ENV",
+    "MONITR_FIELD_ENCRYPTION_KEYS",
+    "ROOT_URLCONF",
+    "SECRET_KEY",
+    "STATICFILES_DIRS",
+    "STATIC_ROOT",
+    "STATIC_URL",
+    "STORAGES",
+    "TEMPLATES",
+    "TIME_ZONE",
+    "USE_I18N",
+    "USE_TZ",
+    "WHITENOISE_AUTOREFRESH",
+    "WHITENOISE_USE_FINDERS",
+    "WSGI_APPLICATION",
+]
+
+_dev = {} if IS_PRODUCTION else development_secrets()
+
+DEBUG: bool = env.bool("DEBUG", default=MONITR_ENV == "development")
+SECRET_KEY: str = required_in_production("SECRET_KEY", _dev.get("SECRET_KEY", ""))
+# Comma-separated Fernet keys, newest first; separate from SECRET_KEY so either can be rotated alone.
+MONITR_FIELD_ENCRYPTION_KEYS: list[str] = [
+    key.strip()
+    for key in required_in_production(
+        "MONITR_FIELD_ENCRYPTION_KEYS", _dev.get("MONITR_FIELD_ENCRYPTION_KEYS", "")
+    ).split(",")
+    if key.strip()
+]
+ALLOWED_HOSTS: list[str] = env.list(
+    "ALLOWED_HOSTS", default=[] if IS_PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"]
+)
+if IS_PRODUCTION and not ALLOWED_HOSTS:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("ALLOWED_HOSTS must be set when MONITR_ENV=production.")
+CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "rest_framework",
+    "drf_spectacular",
+    "monitr.accounts",
+    "monitr.tenancy",
+    "monitr.web",
+    "ledger",
+    "integrations",
+    "eboekhouden",
+    "dashboards",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "monitr.tenancy.middleware.OrganizationMiddleware",
+]
+
+ROOT_URLCONF = "monitr.urls"
+WSGI_APPLICATION = "monitr.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "monitr.web.context_processors.navigation",
+                "monitr.tenancy.context_processors.organizations",
+            ],
+        },
+    },
+]
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = env.str("TIME_ZONE", default="Europe/Amsterdam")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# WhiteNoise serves the collected files in production; in development it finds them in the apps and static/.
+WHITENOISE_USE_FINDERS = not IS_PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if IS_PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

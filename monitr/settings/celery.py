@@ -1,0 +1,55 @@
+"""Celery: Redis as broker when ``REDIS_URL`` is set, else kombu's filesystem transport, which needs no server.
+
+Read by :mod:`monitr.celery` through ``config_from_object(..., namespace="CELERY")``.
+"""
+
+from __future__ import annotations
+
+from .cache import REDIS_URL
+from .env import DATA_DIR, env
+
+__all__ = [
+    "CELERY_ACCEPT_CONTENT",
+    "CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP",
+    "CELERY_BROKER_TRANSPORT_OPTIONS",
+    "CELERY_BROKER_URL",
+    "CELERY_RESULT_BACKEND",
+    "CELERY_TASK_ACKS_LATE",
+    "CELERY_TASK_ALWAYS_EAGER",
+    "CELERY_TASK_IGNORE_RESULT",
+    "CELERY_TASK_REJECT_ON_WORKER_LOST",
+    "CELERY_TASK_SERIALIZER",
+    "CELERY_TASK_SOFT_TIME_LIMIT",
+    "CELERY_TASK_TIME_LIMIT",
+    "CELERY_TIMEZONE",
+    "CELERY_WORKER_PREFETCH_MULTIPLIER",
+]
+
+CELERY_BROKER_URL: str = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+if CELERY_BROKER_URL == "filesystem://":
+    _broker_dir = DATA_DIR / "broker"
+    for _sub in ("queue", "processed"):
+        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "processed_folder": str(_broker_dir / "processed"),
+        "store_processed": False,
+    }
+else:
+    # A task not acknowledged within this time is delivered again; it must outlast the longest import.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=4 * 3600)}
+
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_TIMEZONE = "Europe/Amsterdam"
+# A task is acknowledged after it ran, so a worker that dies mid-import hands it to the next one.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=2 * 3600)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=2 * 3600 + 300)
+CELERY_TASK_ALWAYS_EAGER: bool = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

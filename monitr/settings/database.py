@@ -1,0 +1,27 @@
+"""The database: ``DATABASE_URL`` (PostgreSQL through psycopg 3), else SQLite in the local data folder."""
+
+from __future__ import annotations
+
+from .env import DATA_DIR, env
+
+__all__ = ["DATABASES"]
+
+if env.str("DATABASE_URL", default=""):
+    _db = env.db_url("DATABASE_URL")
+    if _db["ENGINE"] == "django.db.backends.postgresql":
+        _db.setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+        _db["CONN_HEALTH_CHECKS"] = True
+else:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    _db = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": DATA_DIR / "monitr.sqlite3",
+        # A web server and a worker write to the same file: wait for the other's lock instead of failing.
+        "OPTIONS": {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL;",
+        },
+    }
+
+DATABASES = {"default": _db}

@@ -1,0 +1,21 @@
+"""Where the accounting providers are reached, and the sync schedule's defaults."""
+
+from __future__ import annotations
+
+from .env import env
+
+__all__ = [
+    "EBOEKHOUDEN_REST_URL",
+    "EBOEKHOUDEN_SOAP_URL",
+    "MONITR_SYNC_LOOKBACK_DAYS",
+    "MONITR_SYNC_TIMES",
+]
+
+# The real services by default; the sandbox (make demo, tests, benchmarks) is chosen by setting these.
+EBOEKHOUDEN_REST_URL: str = env.str("EBOEKHOUDEN_REST_URL", default="https://api.e-boekhouden.nl")
+EBOEKHOUDEN_SOAP_URL: str = env.str("EBOEKHOUDEN_SOAP_URL", default="https://soap.e-boekhouden.nl/soap.asmx")
+
+# Local times (Europe/Amsterdam) at which each connection syncs by default.
+MONITR_SYNC_TIMES: list[str] = env.list("MONITR_SYNC_TIMES", default=["00:00", "05:00"])
+# Bookkeeping is edited back-dated: every run re-reads this many days before its cursor.
+MONITR_SYNC_LOOKBACK_DAYS: int = env.int("MONITR_SYNC_LOOKBACK_DAYS", default=60)

@@ -1,0 +1,53 @@
+"""Who may open what: decorators for function views and mixins for class-based ones.
+
+``member_required``: signed in and a member of the current organisation. ``admin_required``: the same, with the
+admin role. Anonymous users go to the login page; a member on an admin action gets a 403 page that says why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+def _refusal(request: HttpRequest, *, need_admin: bool) -> HttpResponse | None:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if request.organization is None:  # type: ignore[attr-defined]
+        return render(request, "tenancy/no_organization.html", status=403)
+    if need_admin and not request.membership.is_admin:  # type: ignore[attr-defined]
+        return render(request, "403.html", {"reason": "Only an admin of this organisation can do this."}, status=403)
+    return None
+
+
+def _guard(need_admin: bool) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            return _refusal(request, need_admin=need_admin) or view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+member_required = _guard(need_admin=False)
+admin_required = _guard(need_admin=True)
+
+
+class MemberRequiredMixin:
+    need_admin = False
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return _refusal(request, need_admin=self.need_admin) or super().dispatch(  # type: ignore[misc]
+            request, *args, **kwargs
+        )
+
+
+class AdminRequiredMixin(MemberRequiredMixin):
+    need_admin = True

@@ -1,0 +1,57 @@
+"""Writes to organisations and memberships."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils.text import slugify
+
+from .models import Membership, Organization, Role
+
+User = get_user_model()
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:50] or "organisation"
+    slug, n = base, 2
+    while Organization.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def user_get_or_create(*, email: str, password: str | None = None) -> tuple[User, bool]:
+    """The user with this e-mail address; created (with ``password``, or unusable without one) when new."""
+    email = User.objects.normalize_email(email).lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is not None:
+        if password:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        return user, False
+    return User.objects.create_user(email=email, password=password), True
+
+
+@transaction.atomic
+def organization_create(*, name: str, admin_email: str, admin_password: str | None = None) -> Organization:
+    name = name.strip()
+    if not name:
+        raise ValueError("An organisation needs a name.")
+    organization = Organization.objects.create(name=name, slug=_unique_slug(name))
+    user, _ = user_get_or_create(email=admin_email, password=admin_password)
+    Membership.objects.create(user=user, organization=organization, role=Role.ADMIN)
+    return organization
+
+
+@transaction.atomic
+def membership_set(
+    *, organization: Organization, email: str, role: str, password: str | None = None
+) -> tuple[Membership, bool]:
+    """Make ``email`` a member of ``organization`` with ``role``; an existing member gets the new role."""
+    if role not in Role.values:
+        raise ValueError(f"Role must be one of {', '.join(Role.values)}.")
+    user, _ = user_get_or_create(email=email, password=password)
+    membership, created = Membership.objects.update_or_create(
+        user=user, organization=organization, defaults={"role": role}
+    )
+    return membership, created

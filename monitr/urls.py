@@ -1,0 +1,23 @@
+"""Monitr's root URLs. Each app brings its own ``urls.py``."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from monitr.web import views as web_views
+from monitr.web.forms import LoginForm
+
+urlpatterns = [
+    path("", web_views.home, name="home"),
+    path("healthz", web_views.healthz, name="healthz"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("organisation/", include("monitr.tenancy.urls")),
+]
+
+handler403 = "monitr.web.views.permission_denied"
+handler404 = "monitr.web.views.page_not_found"
+handler500 = "monitr.web.views.server_error"

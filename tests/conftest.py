@@ -1,0 +1,66 @@
+"""Shared fixtures for Monitr's test suite."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+
+pytest_plugins: list[str] = []
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--run-slow", action="store_true", help="Also run the long versions of suites (make test-full).")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--run-slow"):
+        return
+    skip = pytest.mark.skip(reason="long version; run with make test-full")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(settings: pytest.FixtureRequest) -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def organization(db):
+    return OrganizationFactory(name="Acme BV")
+
+
+@pytest.fixture
+def other_organization(db):
+    return OrganizationFactory(name="Other BV")
+
+
+@pytest.fixture
+def admin_user(organization):
+    return MembershipFactory(organization=organization, role="admin").user
+
+
+@pytest.fixture
+def member_user(organization):
+    return MembershipFactory(organization=organization, role="member").user
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
+def member_client(client, member_user):
+    client.force_login(member_user)
+    return client

@@ -1,0 +1,62 @@
+"""End-to-end tests: Playwright drives Debian's Chromium against a live Monitr server.
+
+Playwright's own browser download does not work on our machines, so the system Chromium is launched. Where it is
+missing the tests are skipped, unless ``MONITR_REQUIRE_E2E=1`` (set by CI) makes that an error.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path(os.environ.get("MONITR_CHROMIUM", "/usr/bin/chromium"))
+
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    e2e_dir = Path(__file__).parent
+    for item in items:
+        if e2e_dir in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _chromium_present() -> None:
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("MONITR_REQUIRE_E2E") == "1":
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (.ci/run does).")
+    pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium package to run the browser tests.")
+
+
+@pytest.fixture(scope="package", autouse=True)
+def _allow_orm_beside_playwright() -> Iterator[None]:
+    # Playwright's sync API runs an event loop in the test thread; the ORM calls made by fixtures there are still
+    # plain synchronous calls, so Django's async-safety guard does not apply. Only for this package's tests.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args: dict, live_server) -> dict:
+    return {**browser_context_args, "base_url": live_server.url, "viewport": {"width": 1360, "height": 860}}

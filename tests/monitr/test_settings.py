@@ -1,0 +1,96 @@
+"""Settings: embedded defaults for development, and a production mode that refuses to start without its secrets."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PRODUCTION = {
+    "MONITR_ENV": "production",
+    "SECRET_KEY": "a-production-secret-key-that-is-long-enough-for-django-checks-0123456789",
+    "ALLOWED_HOSTS": "monitr.example.com",
+    "MONITR_FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+}
+
+
+def run_manage(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("MONITR_", "DATABASE_URL", "SECRET_KEY"))}
+    clean.pop("ALLOWED_HOSTS", None)
+    clean.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    clean.update(env, MONITR_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="monitr.settings")
+    return subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "MONITR_FIELD_ENCRYPTION_KEYS"])
+def test_production_refuses_to_start_without_each_secret(missing, tmp_path):
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+
+    result = run_manage("check", env=env, tmp_path=tmp_path)
+
+    assert result.returncode != 0
+    assert f"{missing} must be set when MONITR_ENV=production" in result.stderr
+
+
+def test_the_deploy_check_passes_in_production_mode(tmp_path):
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION, tmp_path=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_development_keys_are_generated_once_and_kept(tmp_path):
+    first = run_manage("check", env={}, tmp_path=tmp_path)
+    stored = (tmp_path / "dev-secrets.json").read_text()
+    second = run_manage("check", env={}, tmp_path=tmp_path)
+
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    assert (tmp_path / "dev-secrets.json").read_text() == stored
+    assert oct((tmp_path / "dev-secrets.json").stat().st_mode & 0o777) == "0o600"
+
+
+def test_with_nothing_set_monitr_uses_sqlite_and_a_serverless_broker(tmp_path):
+    script = (
+        "import django;django.setup();from django.conf import settings as s;"
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, s.DEBUG)"
+    )
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"}}
+    clean.update(MONITR_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="monitr.settings", MONITR_ENV="development")
+    out = subprocess.run([sys.executable, "-c", script], env=clean, capture_output=True, text=True, cwd=ROOT)
+
+    assert out.stdout.split() == ["django.db.backends.sqlite3", "filesystem://", "True"], out.stderr
+
+
+def test_database_and_redis_urls_switch_the_backends(tmp_path):
+    script = (
+        "import django;django.setup();from django.conf import settings as s;"
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, s.CACHES['default']['BACKEND'])"
+    )
+    clean = dict(
+        os.environ,
+        MONITR_DATA_DIR=str(tmp_path),
+        DJANGO_SETTINGS_MODULE="monitr.settings",
+        MONITR_ENV="development",
+        DATABASE_URL="postgres://u@db.invalid:5432/monitr",
+        REDIS_URL="redis://cache.invalid:6379/0",
+    )
+    clean.pop("CELERY_BROKER_URL", None)
+    out = subprocess.run([sys.executable, "-c", script], env=clean, capture_output=True, text=True, cwd=ROOT)
+
+    assert out.stdout.split() == [
+        "django.db.backends.postgresql",
+        "redis://cache.invalid:6379/0",
+        "django.core.cache.backends.redis.RedisCache",
+    ], out.stderr

@@ -1,0 +1,86 @@
+"""Sign-in, sign-out, the health check and the error pages."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+import structlog
+from django.urls import reverse
+
+from tests.factories import TEST_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_login_page_looks_finished(client):
+    html = client.get(reverse("login")).content.decode()
+
+    assert "<h1>Sign in</h1>" in html
+    assert 'type="email"' in html
+    assert "css/monitr.css" in html
+
+
+def test_signing_in_by_email_leads_into_the_organisation(client, member_user):
+    response = client.post(reverse("login"), {"username": member_user.email.upper(), "password": TEST_PASSWORD})
+
+    assert response.status_code == 302
+    assert client.get(response.url, follow=True).status_code == 200
+
+
+def test_a_wrong_password_says_so_plainly(client, member_user):
+    response = client.post(reverse("login"), {"username": member_user.email, "password": "wrong"})
+
+    assert response.status_code == 200
+    assert "do not match an account" in response.content.decode()
+
+
+def test_signing_out_ends_the_session(member_client):
+    response = member_client.post(reverse("logout"))
+
+    assert response.status_code == 302
+    assert member_client.get(reverse("tenancy:members")).status_code == 302
+
+
+def test_healthz_reports_database_and_broker(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["checks"]["database"]["ok"] and body["checks"]["broker"]["ok"]
+
+
+def test_healthz_fails_when_the_broker_is_unreachable(client, monkeypatch):
+    def refuse() -> None:
+        raise ConnectionRefusedError("broker down")
+
+    monkeypatch.setattr("monitr.web.health._broker", refuse)
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["broker"] == {
+        "ok": False,
+        "error": "ConnectionRefusedError",
+        "ms": pytest.approx(0, abs=50),
+    }
+
+
+def test_an_unknown_page_gets_the_friendly_404(member_client):
+    response = member_client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert "This page does not exist" in response.content.decode()
+
+
+def test_secret_fields_are_redacted_from_log_events(caplog):
+    caplog.set_level(logging.INFO)
+    log = structlog.stdlib.get_logger("tests.redaction")
+
+    log.info("connection.checked", connection_id=3, api_key="SECRET-KEY-123", session_token="tok-456")
+
+    event = next(r.msg for r in caplog.records if r.name == "tests.redaction")
+    assert event["api_key"] == event["session_token"] == "[redacted]"
+    assert event["connection_id"] == 3
+    assert "SECRET-KEY-123" not in repr(event) and "tok-456" not in repr(event)
