@@ -1,0 +1,41 @@
+"""An administration: the books of one company, as kept in one provider.
+
+Imported data belongs to the administration, not to the connection that fetched it: removing a connection keeps
+the books readable (marked disconnected), and connecting the same administration again re-attaches them.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from monitr.tenancy.models import Organization
+from monitr.tenancy.scoping import TenantManager
+
+
+class Administration(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="administrations")
+    provider = models.CharField(max_length=40, help_text="Key of the provider whose books these are.")
+    external_id = models.CharField(max_length=100, help_text="The provider's id of the administration (a GUID).")
+    name = models.CharField(max_length=255, help_text="The company name the provider gives.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    disconnected_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set while no connection imports these books; the data stays readable."
+    )
+
+    tenant_path = "organization"
+    objects = TenantManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "provider", "external_id"], name="administration_unique_per_provider"
+            )
+        ]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_connected(self) -> bool:
+        return self.disconnected_at is None
