@@ -39,17 +39,14 @@ _SHARED_PROCESSORS: list[Any] = [
 
 def logging_config(*, level: str, fmt: str) -> dict[str, Any]:
     """Django's ``LOGGING`` dict: one handler on stderr that renders stdlib and structlog records alike."""
-    renderer = "structlog.processors.JSONRenderer" if fmt == "json" else "structlog.dev.ConsoleRenderer"
+    renderer = structlog.processors.JSONRenderer() if fmt == "json" else structlog.dev.ConsoleRenderer(colors=False)
     return {
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {
             "structured": {
                 "()": structlog.stdlib.ProcessorFormatter,
-                "processors": [
-                    structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                    {"()": renderer} if fmt == "json" else {"()": renderer, "colors": False},
-                ],
+                "processors": [structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
                 "foreign_pre_chain": _SHARED_PROCESSORS,
             }
         },

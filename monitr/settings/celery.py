@@ -53,3 +53,12 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=2 *
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=2 * 3600 + 300)
 CELERY_TASK_ALWAYS_EAGER: bool = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+CELERY_BEAT_SCHEDULE = {
+    "enqueue-due-syncs": {
+        "task": "integrations.tasks.enqueue_due_syncs",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    }
+}
+__all__ += ["CELERY_BEAT_SCHEDULE"]

@@ -1,0 +1,85 @@
+"""An organisation's integration with a provider, and its connections to the provider's administrations."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from integrations.fields import EncryptedJSONField
+from integrations.registry import get as get_provider
+from ledger.models import Administration
+from monitr.tenancy.models import Organization
+from monitr.tenancy.scoping import TenantManager
+
+
+class Integration(models.Model):
+    """One provider in use by one organisation; it holds that organisation's connections to the provider."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="integrations")
+    provider_key = models.CharField(max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+
+    tenant_path = "organization"
+    objects = TenantManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "provider_key"], name="integration_one_per_provider")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider.name} for {self.organization}"
+
+    @property
+    def provider(self):  # -> Provider
+        return get_provider(self.provider_key)
+
+
+class Transport(models.TextChoices):
+    REST = "rest", "API key"
+    SOAP = "soap", "Legacy credentials"
+
+
+class ConnectionStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting"
+    IN_PROGRESS = "in_progress", "In progress"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    RECONNECT_NEEDED = "reconnect_needed", "Reconnect needed"
+
+
+class Connection(models.Model):
+    """Monitr's link to one administration: the (encrypted) credentials, the status and the schedule."""
+
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="connections")
+    administration = models.OneToOneField(Administration, on_delete=models.CASCADE, related_name="connection")
+    credentials = EncryptedJSONField()
+    credentials_hint = models.CharField(max_length=40, help_text="The credentials masked, e.g. ••••3f9a.")
+    transport = models.CharField(max_length=10, choices=Transport.choices, default=Transport.REST)
+    status = models.CharField(max_length=20, choices=ConnectionStatus.choices, default=ConnectionStatus.WAITING)
+    status_message = models.TextField(blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    next_sync_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # The lease of the run that holds this connection's sync lock (see integrations.sync.lock).
+    sync_lock = models.CharField(max_length=32, blank=True, default="")
+    sync_lock_expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    tenant_path = "integration__organization"
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["administration__name"]
+
+    def __str__(self) -> str:
+        return f"{self.administration} ({self.get_status_display()})"
+
+    def __repr__(self) -> str:
+        # Never the credentials: only what identifies the connection.
+        return f"<Connection {self.pk} {self.integration.provider_key} {self.credentials_hint}>"
+
+    @property
+    def can_sync(self) -> bool:
+        return self.status not in {ConnectionStatus.IN_PROGRESS, ConnectionStatus.RECONNECT_NEEDED}

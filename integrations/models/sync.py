@@ -1,0 +1,85 @@
+"""The record of every sync run (what users see in the sync history) and the per-stream cursors."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from ledger.models import Administration
+from monitr.tenancy.scoping import TenantManager
+
+from .connection import Connection
+
+
+class SyncTrigger(models.TextChoices):
+    CONNECT = "connect", "First sync after connecting"
+    MANUAL = "manual", "Sync now"
+    SCHEDULE = "schedule", "Schedule"
+    COMMAND = "command", "Command"
+    RECONNECT = "reconnect", "After a key update"
+
+
+class SyncRunStatus(models.TextChoices):
+    RUNNING = "running", "In progress"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped"
+
+
+class SyncRun(models.Model):
+    """One run of the sync engine for one connection, with its counts, API calls, progress and outcome."""
+
+    connection = models.ForeignKey(Connection, null=True, on_delete=models.SET_NULL, related_name="runs")
+    administration = models.ForeignKey(Administration, on_delete=models.CASCADE, related_name="sync_runs")
+    trigger = models.CharField(max_length=20, choices=SyncTrigger.choices)
+    status = models.CharField(max_length=20, choices=SyncRunStatus.choices, default=SyncRunStatus.RUNNING)
+    started_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    full = models.BooleanField(default=False, help_text="Re-read everything instead of from the cursors.")
+    stream = models.CharField(max_length=40, blank=True, help_text="The stream running now.")
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, help_text="Per stream: new, changed, deleted, unchanged.")
+    api_calls = models.JSONField(default=dict, help_text="API calls per endpoint.")
+    error_code = models.CharField(max_length=60, blank=True)
+    error_message = models.TextField(blank=True)
+
+    tenant_path = "administration__organization"
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Sync of {self.administration} at {self.started_at:%Y-%m-%d %H:%M} ({self.status})"
+
+    @property
+    def duration(self):  # -> timedelta | None
+        return self.finished_at - self.started_at if self.finished_at else None
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.progress_total:
+            return 0
+        return min(100, round(100 * self.progress_done / self.progress_total))
+
+    @property
+    def api_calls_total(self) -> int:
+        return sum(self.api_calls.values())
+
+
+class SyncCursor(models.Model):
+    """How far a stream of a connection has read; moved only after the data it covers is committed."""
+
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="cursors")
+    stream = models.CharField(max_length=40)
+    value = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    tenant_path = "connection__integration__organization"
+    objects = TenantManager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["connection", "stream"], name="sync_cursor_unique_stream")]
+
+    def __str__(self) -> str:
+        return f"{self.stream} cursor of connection {self.connection_id}"

@@ -1,0 +1,69 @@
+"""What a provider hands the sync engine: a source of streams, and what each stream reports back.
+
+One small class per stream (ledgers, relations, mutations, ...), as in the Singer SDK: the engine gives each stream a
+:class:`StreamContext` to read and save its cursor and report progress, and the stream returns its
+:class:`StreamCounts`. Streams write through ``ledger`` services, so a re-run never duplicates a row.
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, Protocol
+
+from ledger.models import Administration
+
+
+@dataclass(slots=True)
+class StreamCounts:
+    new: int = 0
+    changed: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+
+    def __iadd__(self, other: StreamCounts) -> StreamCounts:
+        self.new += other.new
+        self.changed += other.changed
+        self.deleted += other.deleted
+        self.unchanged += other.unchanged
+        return self
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class StreamContext:
+    """What a stream may use during a run. ``save_cursor`` is to be called only after the data it covers is
+    committed; ``progress`` is cheap to call often (the engine throttles the writes)."""
+
+    administration: Administration
+    cursor: dict[str, Any]
+    full: bool
+    since: dt.date | None
+    today: dt.date
+    lookback_days: int
+    save_cursor: Callable[[dict[str, Any]], None]
+    progress: Callable[[int, int], None]
+
+
+class Stream(abc.ABC):
+    name: str
+    label: str  # what the progress bar says while this stream runs
+
+    @abc.abstractmethod
+    def run(self, ctx: StreamContext) -> StreamCounts: ...
+
+
+class SyncSource(Protocol):
+    """One connected administration's data at the provider, opened for one run."""
+
+    streams: Sequence[Stream]
+
+    def api_calls(self) -> dict[str, int]:
+        """API calls made so far in this run, per endpoint."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,201 @@
+"""Runs one sync of one connection: lock, SyncRun, the provider's streams in order, outcome, release.
+
+The outcome decides the connection's status: success → Succeeded and the next scheduled time; credentials refused
+or expired → Reconnect needed, no retry; a transient error → Failed, and the error is raised again so the Celery
+task retries the whole run; anything else → Failed with a plain message, logged with its traceback. The message
+users read comes from the typed error, which never holds a credential.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from integrations.errors import IntegrationError
+from integrations.models import Connection, ConnectionStatus, SyncCursor, SyncRun, SyncRunStatus
+from monitr.logs import get_logger
+
+from .base import StreamContext, StreamCounts
+from .lock import lock_acquire, lock_release, lock_renew
+from .schedule import next_sync_after
+
+log = get_logger(__name__)
+
+UNEXPECTED = (
+    "An unexpected error stopped the import. It has been logged; the next sync will try again. "
+    "If it keeps happening, contact support."
+)
+
+
+class SyncSkipped(Exception):
+    """Another run of the same connection holds the lock."""
+
+
+class LockLost(Exception):
+    """The run stopped renewing its lease for too long and another run took over."""
+
+
+@dataclass(frozen=True, slots=True)
+class SyncOutcome:
+    run_id: int | None
+    status: str
+    message: str = ""
+
+
+class _Progress:
+    """Writes progress to the SyncRun at most every ``interval`` seconds, renewing the lock as it goes."""
+
+    def __init__(self, run: SyncRun, connection_id: int, token: str, interval: float = 0.5) -> None:
+        self.run, self.connection_id, self.token, self.interval = run, connection_id, token, interval
+        self._last = 0.0
+
+    def stream_started(self, stream: str) -> None:
+        self.run.stream, self.run.progress_done, self.run.progress_total = stream, 0, 0
+        self.flush()
+
+    def __call__(self, done: int, total: int) -> None:
+        new_total = max(total, done) != self.run.progress_total
+        self.run.progress_done, self.run.progress_total = done, max(total, done)
+        if new_total or time.monotonic() - self._last >= self.interval:
+            self.flush()
+
+    def flush(self) -> None:
+        self._last = time.monotonic()
+        SyncRun.objects.filter(pk=self.run.pk).update(
+            stream=self.run.stream, progress_done=self.run.progress_done, progress_total=self.run.progress_total
+        )
+        if not lock_renew(connection_id=self.connection_id, token=self.token):
+            raise LockLost()
+
+
+def _cursor_saver(connection_id: int, stream: str):
+    def save(value: dict) -> None:
+        SyncCursor.objects.update_or_create(connection_id=connection_id, stream=stream, defaults={"value": value})
+
+    return save
+
+
+def sync_run_execute(
+    *, connection_id: int, trigger: str, full: bool = False, since: dt.date | None = None
+) -> SyncOutcome:
+    """Run one sync now, in this process. Raises :class:`SyncSkipped` when another run holds the lock, and a
+    retryable :class:`IntegrationError` after recording it, so a task can retry."""
+    token = lock_acquire(connection_id=connection_id)
+    if token is None:
+        if not Connection.objects.filter(pk=connection_id).exists():
+            raise Connection.DoesNotExist(f"Connection {connection_id} does not exist.")
+        log.info("sync.skipped", connection_id=connection_id, reason="locked")
+        raise SyncSkipped(f"A sync of connection {connection_id} is already running; this one was skipped.")
+    try:
+        return _execute(connection_id=connection_id, token=token, trigger=trigger, full=full, since=since)
+    finally:
+        lock_release(connection_id=connection_id, token=token)
+
+
+def _execute(*, connection_id: int, token: str, trigger: str, full: bool, since: dt.date | None) -> SyncOutcome:
+    connection = Connection.objects.select_related("integration", "administration").get(pk=connection_id)
+    if connection.status == ConnectionStatus.RECONNECT_NEEDED:
+        log.info("sync.skipped", connection_id=connection_id, reason="reconnect_needed")
+        return SyncOutcome(None, SyncRunStatus.SKIPPED, connection.status_message)
+    administration = connection.administration
+    run = SyncRun.objects.create(
+        connection=connection, administration=administration, trigger=trigger, full=full or since is not None
+    )
+    Connection.objects.filter(pk=connection_id).update(status=ConnectionStatus.IN_PROGRESS, status_message="")
+    progress = _Progress(run, connection_id, token)
+    started = time.monotonic()
+    log.info("sync.started", connection_id=connection_id, run_id=run.pk, trigger=trigger, full=run.full)
+    source = None
+    try:
+        source = connection.integration.provider.open_source(
+            secret=dict(connection.credentials), transport=connection.transport, external_id=administration.external_id
+        )
+        cursors = {c.stream: c.value for c in SyncCursor.objects.filter(connection_id=connection_id)}
+        for stream in source.streams:
+            progress.stream_started(stream.name)
+            ctx = StreamContext(
+                administration=administration,
+                cursor={} if run.full else dict(cursors.get(stream.name, {})),
+                full=run.full,
+                since=since,
+                today=timezone.localdate(),
+                lookback_days=settings.MONITR_SYNC_LOOKBACK_DAYS,
+                save_cursor=_cursor_saver(connection_id, stream.name),
+                progress=progress,
+            )
+            counts: StreamCounts = stream.run(ctx)
+            run.counts[stream.name] = counts.as_dict()
+            run.api_calls = source.api_calls()
+            SyncRun.objects.filter(pk=run.pk).update(counts=run.counts, api_calls=run.api_calls)
+            log.info("sync.stream.finished", connection_id=connection_id, stream=stream.name, **counts.as_dict())
+    except IntegrationError as error:
+        _finish(run, source, connection_id, error=error)
+        log.warning(
+            "sync.failed", connection_id=connection_id, run_id=run.pk, error=type(error).__name__, code=error.code
+        )
+        if error.retryable:
+            raise
+        return SyncOutcome(run.pk, SyncRunStatus.FAILED, error.user_message)
+    except Exception:
+        log.exception("sync.crashed", connection_id=connection_id, run_id=run.pk)
+        _finish(run, source, connection_id, error=None, unexpected=True)
+        return SyncOutcome(run.pk, SyncRunStatus.FAILED, UNEXPECTED)
+    finally:
+        if source is not None:
+            source.close()
+    _finish(run, source, connection_id, error=None)
+    log.info(
+        "sync.finished",
+        connection_id=connection_id,
+        run_id=run.pk,
+        seconds=round(time.monotonic() - started, 1),
+        api_calls=run.api_calls_total,
+    )
+    return SyncOutcome(run.pk, SyncRunStatus.SUCCEEDED)
+
+
+@transaction.atomic
+def _finish(run, source, connection_id: int, *, error: IntegrationError | None, unexpected: bool = False) -> None:
+    now = timezone.now()
+    if source is not None:
+        run.api_calls = source.api_calls()
+    run.finished_at = now
+    if error is None and not unexpected:
+        run.status = SyncRunStatus.SUCCEEDED
+        connection_update = {
+            "status": ConnectionStatus.SUCCEEDED,
+            "status_message": "",
+            "last_success_at": now,
+            "next_sync_at": next_sync_after(now),
+        }
+    else:
+        message = error.user_message if error is not None else UNEXPECTED
+        run.status = SyncRunStatus.FAILED
+        run.error_code = (error.code or type(error).__name__) if error is not None else "unexpected"
+        run.error_message = message
+        reconnect = error is not None and error.reconnect_needed
+        connection_update = {
+            "status": ConnectionStatus.RECONNECT_NEEDED if reconnect else ConnectionStatus.FAILED,
+            "status_message": message,
+        }
+        if not reconnect:
+            connection_update["next_sync_at"] = next_sync_after(now)
+    run.save(
+        update_fields=[
+            "finished_at",
+            "status",
+            "error_code",
+            "error_message",
+            "api_calls",
+            "counts",
+            "stream",
+            "progress_done",
+            "progress_total",
+        ]
+    )
+    Connection.objects.filter(pk=connection_id).update(**connection_update)

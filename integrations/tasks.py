@@ -1,0 +1,69 @@
+"""Celery tasks of the integrations: one sync of one connection, and the beat entry that starts due syncs.
+
+Only ids travel through the broker, never credentials. Transient errors (network, 5xx, rate limits) retry the whole
+run with exponential backoff and jitter; refused keys never retry (the engine marks the connection instead).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from integrations.errors import TransientError
+from integrations.models import Connection, ConnectionStatus, SyncTrigger
+from monitr.logs import get_logger
+
+from .sync.engine import SyncSkipped, sync_run_execute
+
+log = get_logger(__name__)
+
+ENQUEUE_EVERY_SECONDS = 300
+RETRY_UNSTARTED_AFTER = dt.timedelta(hours=1)
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(TransientError,),
+    retry_backoff=30,
+    retry_backoff_max=15 * 60,
+    retry_jitter=True,
+    max_retries=4,
+)
+def sync_connection(self, connection_id: int, trigger: str = SyncTrigger.SCHEDULE, full: bool = False) -> str:
+    try:
+        outcome = sync_run_execute(connection_id=connection_id, trigger=trigger, full=full)
+    except SyncSkipped as skipped:
+        return str(skipped)
+    except Connection.DoesNotExist:
+        log.info("sync.gone", connection_id=connection_id)
+        return "The connection no longer exists."
+    return outcome.status
+
+
+def sync_enqueue(*, connection: Connection, trigger: str, full: bool = False) -> None:
+    """Start a sync of ``connection`` in the worker once the current transaction commits."""
+    connection_id = connection.pk
+    transaction.on_commit(lambda: sync_connection.delay(connection_id, trigger, full))
+
+
+@shared_task(expires=ENQUEUE_EVERY_SECONDS - 10)
+def enqueue_due_syncs() -> int:
+    """Start every connection whose scheduled time has passed. Runs from beat every few minutes; the entry expires
+    before the next one is due, so late beats do not pile up."""
+    now = timezone.now()
+    due = Connection.objects.filter(next_sync_at__lte=now).exclude(
+        Q(status=ConnectionStatus.RECONNECT_NEEDED) | Q(sync_lock_expires_at__gt=now)
+    )
+    ids = list(due.values_list("pk", flat=True))
+    for connection_id in ids:
+        # Push the schedule on, so a busy worker is not handed the same connection again at the next beat; the run
+        # itself sets the real next time when it ends, and a run that never starts is tried again after the grace.
+        Connection.objects.filter(pk=connection_id).update(next_sync_at=now + RETRY_UNSTARTED_AFTER)
+        sync_connection.delay(connection_id, SyncTrigger.SCHEDULE)
+    if ids:
+        log.info("sync.enqueued", count=len(ids))
+    return len(ids)

@@ -1,0 +1,203 @@
+"""The sync engine: one run per connection at a time, a SyncRun that tells what happened, and the right status."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from integrations.errors import AuthenticationError, CredentialsExpired, TransientError
+from integrations.models import Connection, ConnectionStatus, SyncCursor, SyncRun, SyncRunStatus
+from integrations.sync.base import StreamCounts
+from integrations.sync.engine import UNEXPECTED, SyncSkipped, sync_run_execute
+from integrations.sync.lock import LEASE, lock_acquire, lock_release
+from integrations.sync.schedule import AMSTERDAM, next_sync_after
+
+pytestmark = pytest.mark.django_db
+
+
+def run(connection: Connection, **kwargs):
+    return sync_run_execute(connection_id=connection.pk, trigger="manual", **kwargs)
+
+
+def test_a_successful_run_records_counts_calls_and_success(connection, fake_provider):
+    outcome = run(connection)
+
+    connection.refresh_from_db()
+    sync = SyncRun.objects.get(pk=outcome.run_id)
+    assert outcome.status == sync.status == SyncRunStatus.SUCCEEDED
+    assert sync.counts == {
+        "ledgers": {"new": 1, "changed": 0, "deleted": 0, "unchanged": 0},
+        "mutations": {"new": 1, "changed": 0, "deleted": 0, "unchanged": 0},
+    }
+    assert sync.api_calls == {"/fake/items": 2}
+    assert sync.finished_at is not None
+    assert connection.status == ConnectionStatus.SUCCEEDED
+    assert connection.last_success_at == sync.finished_at
+    assert connection.next_sync_at > connection.last_success_at
+
+
+def test_streams_run_in_order_and_the_source_is_closed(connection, fake_provider):
+    order = []
+    for stream in fake_provider.streams:
+        stream.behaviour = lambda ctx, name=stream.name: order.append(name) or StreamCounts()
+
+    run(connection)
+
+    assert order == ["ledgers", "mutations"]
+    assert fake_provider.sources[-1].closed
+
+
+def test_streams_get_their_saved_cursor_and_a_full_run_ignores_it(connection, fake_provider):
+    SyncCursor.objects.create(connection=connection, stream="mutations", value={"until": "2025-06-30"})
+
+    run(connection)
+    run(connection, full=True)
+
+    incremental, full = fake_provider.streams[1].calls
+    assert incremental.cursor == {"until": "2025-06-30"} and not incremental.full
+    assert full.cursor == {} and full.full
+
+
+def test_a_stream_saves_its_cursor(connection, fake_provider):
+    fake_provider.streams[1].behaviour = lambda ctx: ctx.save_cursor({"until": "2025-07-31"}) or StreamCounts()
+
+    run(connection)
+
+    assert SyncCursor.objects.get(connection=connection, stream="mutations").value == {"until": "2025-07-31"}
+
+
+def test_a_refused_key_needs_a_reconnect_and_is_not_retried(connection, fake_provider):
+    def refuse(ctx):
+        raise AuthenticationError("The key was refused. Copy a new one.")
+
+    fake_provider.streams[0].behaviour = refuse
+
+    outcome = run(connection)
+
+    connection.refresh_from_db()
+    assert outcome.status == SyncRunStatus.FAILED
+    assert connection.status == ConnectionStatus.RECONNECT_NEEDED
+    assert connection.status_message == "The key was refused. Copy a new one."
+    assert SyncRun.objects.get(pk=outcome.run_id).error_message == "The key was refused. Copy a new one."
+
+
+def test_a_connection_that_needs_a_reconnect_is_not_synced_again(connection, fake_provider):
+    fake_provider.streams[0].behaviour = lambda ctx: (_ for _ in ()).throw(CredentialsExpired())
+    run(connection)
+
+    outcome = run(connection)
+
+    assert outcome.status == SyncRunStatus.SKIPPED
+    assert SyncRun.objects.count() == 1
+
+
+def test_a_transient_error_fails_the_run_and_is_raised_for_a_retry(connection, fake_provider):
+    fake_provider.streams[1].behaviour = lambda ctx: (_ for _ in ()).throw(TransientError())
+
+    with pytest.raises(TransientError):
+        run(connection)
+
+    connection.refresh_from_db()
+    assert connection.status == ConnectionStatus.FAILED
+    assert SyncRun.objects.get().status == SyncRunStatus.FAILED
+    assert connection.sync_lock == ""  # released for the retry
+
+
+def test_an_unexpected_error_fails_with_a_plain_message_and_no_details(connection, fake_provider):
+    fake_provider.streams[0].behaviour = lambda ctx: 1 / 0
+
+    outcome = run(connection)
+
+    connection.refresh_from_db()
+    assert outcome.status == SyncRunStatus.FAILED
+    assert connection.status_message == UNEXPECTED
+    assert "ZeroDivision" not in SyncRun.objects.get().error_message
+
+
+def test_a_second_trigger_while_one_runs_is_skipped(connection, fake_provider):
+    def second_trigger(ctx):
+        with pytest.raises(SyncSkipped, match="already running"):
+            run(connection)
+        return StreamCounts()
+
+    fake_provider.streams[0].behaviour = second_trigger
+
+    run(connection)
+
+    assert SyncRun.objects.count() == 1
+
+
+def test_progress_is_written_to_the_run_while_a_stream_works(connection, fake_provider):
+    seen = {}
+
+    def work(ctx):
+        ctx.progress(40, 100)
+        seen.update(SyncRun.objects.values("stream", "progress_done", "progress_total").get())
+        return StreamCounts()
+
+    fake_provider.streams[1].behaviour = work
+
+    run(connection)
+
+    assert seen == {"stream": "mutations", "progress_done": 40, "progress_total": 100}
+
+
+def test_the_run_never_sees_a_connection_status_other_than_in_progress_while_running(connection, fake_provider):
+    statuses = []
+    fake_provider.streams[0].behaviour = lambda ctx: (
+        statuses.append(Connection.objects.get(pk=connection.pk).status) or StreamCounts()
+    )
+
+    run(connection)
+
+    assert statuses == [ConnectionStatus.IN_PROGRESS]
+
+
+class TestLock:
+    def test_only_one_holder_at_a_time(self, connection):
+        first = lock_acquire(connection_id=connection.pk)
+
+        assert first is not None
+        assert lock_acquire(connection_id=connection.pk) is None
+        lock_release(connection_id=connection.pk, token=first)
+        assert lock_acquire(connection_id=connection.pk) is not None
+
+    def test_a_lease_left_by_a_dead_worker_expires(self, connection):
+        lock_acquire(connection_id=connection.pk)
+
+        with time_machine.travel(timezone.now() + LEASE + dt.timedelta(seconds=1)):
+            assert lock_acquire(connection_id=connection.pk) is not None
+
+    def test_releasing_with_a_stale_token_leaves_the_new_holder_alone(self, connection):
+        stale = lock_acquire(connection_id=connection.pk)
+        with time_machine.travel(timezone.now() + LEASE + dt.timedelta(seconds=1)):
+            fresh = lock_acquire(connection_id=connection.pk)
+            lock_release(connection_id=connection.pk, token=stale)
+
+            assert Connection.objects.get(pk=connection.pk).sync_lock == fresh
+
+
+class TestSchedule:
+    @pytest.mark.parametrize(
+        ("local", "expected"),
+        [
+            ("2026-03-10 23:59", "2026-03-11 00:00"),
+            ("2026-03-11 00:00", "2026-03-11 05:00"),
+            ("2026-03-11 04:00", "2026-03-11 05:00"),
+            ("2026-03-11 05:00", "2026-03-12 00:00"),
+            ("2026-03-28 12:00", "2026-03-29 00:00"),  # the night the clocks go forward
+        ],
+    )
+    def test_next_sync_is_the_next_configured_local_time(self, local, expected):
+        moment = dt.datetime.fromisoformat(local).replace(tzinfo=AMSTERDAM)
+
+        assert next_sync_after(moment) == dt.datetime.fromisoformat(expected).replace(tzinfo=AMSTERDAM)
+
+    def test_the_times_come_from_the_settings(self, settings):
+        settings.MONITR_SYNC_TIMES = ["13:30"]
+        moment = dt.datetime(2026, 3, 11, 14, 0, tzinfo=AMSTERDAM)
+
+        assert next_sync_after(moment) == dt.datetime(2026, 3, 12, 13, 30, tzinfo=AMSTERDAM)
