@@ -66,6 +66,14 @@ def generate_administration(
     """An administration's metadata: chart, relations, cost centres and credentials (not its mutations)."""
     rng = random.Random(f"admin:{seed}")
     start_date = date(end_date.year - years + 1, 1, 1)
+    # Identity and credentials first, so they stay the same whatever the size of the books.
+    guid = str(uuid.UUID(int=rng.getrandbits(128), version=4)).upper()
+    credentials = Credentials(
+        api_token=_hex(rng, 48),
+        username=f"sandbox{index + 1}{_hex(rng, 4)}",
+        security_code_1=_hex(rng, 20).upper(),
+        security_code_2=str(uuid.UUID(int=rng.getrandbits(128), version=4)).upper(),
+    )
     company = names.company_name(rng)
     city, _ = names.city(rng)
     next_id = rng.randrange(10_000_000, 80_000_000)
@@ -80,14 +88,8 @@ def generate_administration(
         cost_centres.append(CostCentre(centre_base + position, description, parent_id, active=position != 5))
     by_code = {ledger.code: ledger for ledger in ledgers}
     relations = _relations(rng, mutations, start_date, by_code)
-    credentials = Credentials(
-        api_token=_hex(rng, 48),
-        username=f"sandbox{index + 1}{_hex(rng, 4)}",
-        security_code_1=_hex(rng, 20).upper(),
-        security_code_2=str(uuid.UUID(int=rng.getrandbits(128), version=4)).upper(),
-    )
     return Administration(
-        guid=str(uuid.UUID(int=rng.getrandbits(128), version=4)).upper(),
+        guid=guid,
         company=company,
         city=city,
         account=account,
