@@ -36,6 +36,9 @@ def _write(value: Any, out: Any) -> None:
         out("false")
     elif isinstance(value, int):
         out(str(value))
+    elif isinstance(value, float):
+        # Only settings (a fault's error rate) are floats; money is always Decimal.
+        out(repr(value))
     elif isinstance(value, Decimal):
         if not value.is_finite():
             raise ValueError("non-finite Decimal cannot be written as JSON")
