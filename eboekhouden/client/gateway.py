@@ -1,0 +1,116 @@
+"""The one interface through which Monitr reads e-Boekhouden, and the factory that picks the protocol.
+
+The importer depends on :class:`BookkeepingGateway` only; whether REST (an API token) or SOAP (username and
+security codes) answered is decided here, from the type of the credentials, and never visible in the DTOs.
+
+    with open_gateway(ApiTokenCredentials(token)) as gateway:
+        for header in gateway.mutation_headers(date(2025, 1, 1), date(2025, 1, 31)):
+            ...
+        for mutation in gateway.mutations(changed_ids):
+            ...
+        used = gateway.calls.snapshot()
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from typing import Any, Protocol, runtime_checkable
+
+from .dto import (
+    Administration,
+    ApiTokenCredentials,
+    CostCentre,
+    Ledger,
+    LedgerBalance,
+    Mutation,
+    MutationHeader,
+    OutstandingItem,
+    Relation,
+    Side,
+    SoapCredentials,
+)
+from .metrics import CallCounter
+
+DEFAULT_REST_URL = "https://api.e-boekhouden.nl"
+DEFAULT_SOAP_URL = "https://soap.e-boekhouden.nl/soap.asmx"
+
+
+@runtime_checkable
+class BookkeepingGateway(Protocol):
+    """Everything the importer reads from e-Boekhouden. Every method may raise an ``integrations.errors`` error."""
+
+    protocol: str
+
+    @property
+    def calls(self) -> CallCounter:
+        """API calls made so far, per endpoint (retries included)."""
+        ...
+
+    def administrations(self) -> list[Administration]:
+        """The administrations these credentials can reach (for the Add wizard)."""
+        ...
+
+    def ledgers(self) -> Iterator[Ledger]: ...
+
+    def relations(self) -> Iterator[Relation]: ...
+
+    def cost_centres(self) -> Iterator[CostCentre]: ...
+
+    def mutation_headers(self, date_from: dt.date, date_to: dt.date) -> Iterator[MutationHeader]:
+        """Mutation list items dated within the window (both ends included); opening balance items have id 0."""
+        ...
+
+    def mutation(self, mutation_id: int) -> Mutation:
+        """One whole mutation; raises ``NotFound`` if it no longer exists."""
+        ...
+
+    def mutations(self, mutation_ids: Iterable[int]) -> Iterator[Mutation]:
+        """Whole mutations, fetched concurrently and yielded as they arrive; each id once, vanished ids skipped."""
+        ...
+
+    def outstanding_items(self, side: Side) -> Iterator[OutstandingItem]: ...
+
+    def balances(self, date_from: dt.date, date_to: dt.date) -> list[LedgerBalance]:
+        """Balance per ledger over the period, debit-positive."""
+        ...
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> BookkeepingGateway: ...
+
+    def __exit__(self, *exc_info: object) -> None: ...
+
+
+def _setting(name: str, default: str) -> str:
+    # The client works without Django (tests, scripts); with Django, the settings name the end points.
+    try:
+        from django.conf import settings
+
+        return getattr(settings, name, default) if settings.configured else default
+    except ImportError:  # pragma: no cover - Django is a dependency of Monitr
+        return default
+
+
+def open_gateway(
+    credentials: ApiTokenCredentials | SoapCredentials,
+    *,
+    base_url: str | None = None,
+    **options: Any,
+) -> BookkeepingGateway:
+    """A gateway for the credentials: REST for an API token, SOAP for username and security codes.
+
+    ``base_url`` defaults to ``settings.EBOEKHOUDEN_REST_URL`` / ``EBOEKHOUDEN_SOAP_URL``. ``options`` go to the
+    client (``timeouts``, ``retry``, ``max_parallel``, ``page_size``, ``source``, ``counter``).
+    """
+    if isinstance(credentials, ApiTokenCredentials):
+        from .rest import RestClient, RestGateway
+
+        url = base_url or _setting("EBOEKHOUDEN_REST_URL", DEFAULT_REST_URL)
+        return RestGateway(RestClient(credentials, base_url=url, **options))
+    if isinstance(credentials, SoapCredentials):
+        from .soap import SoapClient, SoapGateway
+
+        url = base_url or _setting("EBOEKHOUDEN_SOAP_URL", DEFAULT_SOAP_URL)
+        return SoapGateway(SoapClient(credentials, base_url=url, **options))
+    raise TypeError(f"no e-Boekhouden gateway for {type(credentials).__name__}")

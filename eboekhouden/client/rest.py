@@ -1,0 +1,368 @@
+"""The e-Boekhouden REST API v1 client and the gateway built on it.
+
+:class:`RestClient` speaks HTTP: it exchanges the API token for a session token (``POST /v1/session`` with a
+``source`` matching ``^[\\w_ ]{1,10}$``), sends that token bare in ``Authorization``, renews it shortly before
+``expiresIn`` runs out and once more when a call answers 401, pages list endpoints at ``limit=2000`` until a
+short page, and ends the session on :meth:`RestClient.close`.
+
+:class:`RestGateway` turns answers into DTOs and is what the importer uses (see
+:mod:`eboekhouden.client.gateway`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import requests
+import structlog
+
+from integrations.errors import AccessDenied, IntegrationError, NotFound
+
+from . import errors, parsing
+from .concurrency import AdaptiveLimiter, fetch_concurrently
+from .dto import (
+    Administration,
+    ApiTokenCredentials,
+    CostCentre,
+    Ledger,
+    LedgerBalance,
+    Mutation,
+    MutationHeader,
+    OutstandingItem,
+    Relation,
+    Side,
+)
+from .metrics import CallCounter
+from .retry import RetryPolicy
+from .transport import HttpTransport, Timeouts, new_session
+
+logger = structlog.stdlib.get_logger("eboekhouden.client")
+
+SOURCE_PATTERN = re.compile(r"^[\w_ ]{1,10}$")
+MAX_PAGE_SIZE = 2000
+DEFAULT_SOURCE = "Monitr"
+
+
+class RestClient:
+    """An authenticated HTTP conversation with ``api.e-boekhouden.nl`` (or the sandbox) for one API token.
+
+    Thread-safe: the concurrent detail fetch calls :meth:`get` from several threads at once.
+    """
+
+    def __init__(
+        self,
+        credentials: ApiTokenCredentials,
+        *,
+        base_url: str,
+        source: str = DEFAULT_SOURCE,
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
+        max_parallel: int = 8,
+        page_size: int = MAX_PAGE_SIZE,
+        renew_margin: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+        counter: CallCounter | None = None,
+        session: requests.Session | None = None,
+    ) -> None:
+        if not SOURCE_PATTERN.match(source):
+            # The service refuses it (API_SESSION_002); say so before the first call, not after.
+            raise ValueError("source must match ^[\\w_ ]{1,10}$: letters, digits, '_' and spaces, at most 10")
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
+        self.base_url = base_url.rstrip("/")
+        self.source = source
+        self.page_size = page_size
+        self.max_parallel = max_parallel
+        self.counter = counter or CallCounter()
+        self._credentials = credentials
+        self._owns_session = session is None
+        retry = retry or RetryPolicy()
+        self.transport = HttpTransport(
+            protocol="rest",
+            session=session or new_session(max_parallel),
+            timeouts=timeouts or Timeouts(),
+            retry=retry,
+            limiter=AdaptiveLimiter(max_parallel, sleep=retry.sleep),
+            counter=self.counter,
+        )
+        self._renew_margin = renew_margin
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._token: str | None = None
+        self._renew_at = 0.0
+
+    def __repr__(self) -> str:
+        return f"RestClient(base_url={self.base_url!r}, credentials=[redacted])"
+
+    @property
+    def limiter(self) -> AdaptiveLimiter:
+        return self.transport.limiter
+
+    # --- session ---------------------------------------------------------------------------------------
+
+    def _secrets(self) -> tuple[str | None, ...]:
+        return (self._credentials.token, self._token)
+
+    def session_token(self) -> str:
+        """A session token that is not about to expire, opening or renewing the session when needed."""
+        with self._lock:
+            if self._token is None or self._clock() >= self._renew_at:
+                self._open_session()
+            assert self._token is not None
+            return self._token
+
+    def _open_session(self) -> None:
+        endpoint = "/v1/session"
+        if not self._credentials.token:
+            raise errors.rest_error(status=400, body={"code": "API_SESSION_003"}, endpoint=endpoint, secrets=())
+        response = self.transport.send(
+            "POST",
+            self.base_url + endpoint,
+            endpoint=endpoint,
+            json={"accessToken": self._credentials.token, "source": self.source},
+            headers={"Accept": "application/json"},
+        )
+        if response.status_code != 200:
+            raise errors.rest_error(
+                status=response.status_code,
+                body=self._error_body(response),
+                endpoint=endpoint,
+                secrets=self._secrets(),
+                session_request=True,
+            )
+        try:
+            fields = parsing.Fields(parsing.loads(response.content), "session")
+            token = fields.text("token")
+            expires_in = fields.int("expiresIn")
+        except parsing.ParseError as exc:
+            raise errors.garbled(endpoint, str(exc), status=200) from None
+        if not token:
+            raise errors.garbled(endpoint, "session.token must not be empty", status=200)
+        # Renew a little before the end: a minute for hour-long sessions, a tenth of very short ones.
+        margin = min(self._renew_margin, expires_in / 10)
+        self._token = token
+        self._renew_at = self._clock() + expires_in - margin
+        logger.info("eboekhouden.session.opened", expires_in=expires_in)
+
+    def _invalidate(self, token: str) -> None:
+        with self._lock:
+            if self._token == token:
+                self._token = None
+
+    def close(self) -> None:
+        """End the session (``DELETE /v1/session``) and release the connections. Safe to call twice."""
+        with self._lock:
+            token, self._token = self._token, None
+        if token is not None:
+            try:
+                self.transport.send(
+                    "DELETE",
+                    self.base_url + "/v1/session",
+                    endpoint="/v1/session",
+                    headers={"Authorization": token},
+                )
+            except IntegrationError as error:
+                # The session ends by itself within the hour; failing to say goodbye must not fail a sync.
+                logger.warning("eboekhouden.session.close_failed", error=type(error).__name__)
+        if self._owns_session:
+            self.transport.session.close()
+
+    # --- requests --------------------------------------------------------------------------------------
+
+    def get(
+        self,
+        template: str,
+        *,
+        path: Mapping[str, Any] | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """``GET`` ``template`` (e.g. ``/v1/mutation/{id}``) and return the decoded JSON.
+
+        ``params`` keys are written as the API wants them, brackets unescaped: ``{"date[range]": "a,b"}``.
+        """
+        url = self.base_url + template.format(**{k: quote(str(v), safe="") for k, v in (path or {}).items()})
+        if params:
+            url += "?" + urlencode(
+                {k: _param(v) for k, v in params.items() if v is not None}, safe="[],", quote_via=quote
+            )
+        for renewals in range(2):
+            used: list[str] = []
+
+            def headers(used: list[str] = used) -> dict[str, str]:
+                token = self.session_token()
+                used.append(token)
+                return {"Authorization": token, "Accept": "application/json"}
+
+            response = self.transport.send("GET", url, endpoint=template, headers=headers)
+            if response.status_code == 401 and renewals == 0:
+                # The session ended before we expected (revoked, server restart): open a new one, once.
+                self._invalidate(used[-1])
+                logger.info("eboekhouden.session.renewing", reason="401", path=template)
+                continue
+            break
+        if response.status_code != 200:
+            raise errors.rest_error(
+                status=response.status_code,
+                body=self._error_body(response),
+                endpoint=template,
+                secrets=self._secrets(),
+            )
+        try:
+            return parsing.loads(response.content)
+        except parsing.ParseError as exc:
+            raise errors.garbled(template, str(exc), status=200) from None
+
+    def paged(self, template: str, *, params: Mapping[str, Any] | None = None) -> Iterator[Any]:
+        """Every item of a list endpoint: pages of ``page_size`` until a short page."""
+        offset = 0
+        while True:
+            document = self.get(template, params={**(params or {}), "limit": self.page_size, "offset": offset})
+            try:
+                items = parsing.envelope_items(document)
+            except parsing.ParseError as exc:
+                raise errors.garbled(template, str(exc), status=200) from None
+            yield from items
+            if len(items) < self.page_size:
+                return
+            offset += len(items)
+
+    @staticmethod
+    def _error_body(response: requests.Response) -> Mapping[str, Any] | None:
+        if not response.content:
+            return None
+        try:
+            body = parsing.loads(response.content)
+        except parsing.ParseError:
+            return None
+        return body if isinstance(body, Mapping) else None
+
+
+def _param(value: Any) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple):  # a range
+        return ",".join(_param(part) for part in value)
+    return str(value)
+
+
+class RestGateway:
+    """The bookkeeping gateway over the REST API. Use as a context manager, or call :meth:`close`."""
+
+    protocol = "rest"
+
+    def __init__(self, client: RestClient) -> None:
+        self.client = client
+        self._ledger_ids: dict[str, int] | None = None
+
+    def __enter__(self) -> RestGateway:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"RestGateway({self.client!r})"
+
+    def close(self) -> None:
+        self.client.close()
+
+    @property
+    def calls(self) -> CallCounter:
+        return self.client.counter
+
+    def _parse(self, endpoint: str, parse: Callable[[Any], Any], obj: Any) -> Any:
+        try:
+            return parse(obj)
+        except parsing.ParseError as exc:
+            raise errors.garbled(endpoint, str(exc), status=200) from None
+
+    def _list(self, endpoint: str, parse: Callable[[Any], Any], params: Mapping[str, Any] | None = None):
+        for obj in self.client.paged(endpoint, params=params):
+            yield self._parse(endpoint, parse, obj)
+
+    def administrations(self) -> list[Administration]:
+        found: dict[str, Administration] = {}
+        for admin in self._list("/v1/administration/linked", parsing.administration_from_json):
+            found.setdefault(admin.guid, admin)
+        try:
+            for admin in self._list("/v1/administration", parsing.administration_from_json):
+                found.setdefault(admin.guid, admin)
+        except AccessDenied as error:
+            if error.code not in {"EP_001", "EP_002"}:
+                raise
+            # Only accountants' keys may list the administrations they manage; everyone else has "linked".
+        return list(found.values())
+
+    def ledgers(self) -> Iterator[Ledger]:
+        ledger_ids: dict[str, int] = {}
+        for ledger in self._list("/v1/ledger", parsing.ledger_from_json):
+            ledger_ids[ledger.code] = ledger.id
+            yield ledger
+        self._ledger_ids = ledger_ids
+
+    def relations(self) -> Iterator[Relation]:
+        return self._list("/v1/relation", parsing.relation_from_json)
+
+    def cost_centres(self) -> Iterator[CostCentre]:
+        return self._list("/v1/costcenter", parsing.cost_centre_from_json)
+
+    def mutation_headers(self, date_from: dt.date, date_to: dt.date) -> Iterator[MutationHeader]:
+        return self._list("/v1/mutation", parsing.mutation_header_from_json, {"date[range]": (date_from, date_to)})
+
+    def mutation(self, mutation_id: int) -> Mutation:
+        endpoint = "/v1/mutation/{id}"
+        return self._parse(endpoint, parsing.mutation_from_json, self.client.get(endpoint, path={"id": mutation_id}))
+
+    def mutations(self, mutation_ids: Iterable[int]) -> Iterator[Mutation]:
+        """Whole mutations, fetched concurrently, yielded as they arrive; each id once.
+
+        An id that answers 404 was deleted since it was listed: it is skipped (and logged), because the next
+        listing will no longer show it either.
+        """
+        for mutation_id, mutation in fetch_concurrently(
+            mutation_ids, self._mutation_or_none, max_workers=self.client.max_parallel
+        ):
+            if mutation is None:
+                logger.info("eboekhouden.mutation.vanished", mutation_id=mutation_id)
+                continue
+            yield mutation
+
+    def _mutation_or_none(self, mutation_id: int) -> Mutation | None:
+        try:
+            return self.mutation(mutation_id)
+        except NotFound:
+            return None
+
+    def outstanding_items(self, side: Side) -> Iterator[OutstandingItem]:
+        side = Side(side)
+        return self._list(
+            "/v1/mutation/invoice/outstanding",
+            lambda obj: parsing.outstanding_item_from_json(obj, side),
+            {"credDeb": side.value},
+        )
+
+    def balances(self, date_from: dt.date, date_to: dt.date) -> list[LedgerBalance]:
+        """Balance per ledger over the period (inclusive), with ``ledger_id`` filled from the chart of accounts."""
+        endpoint = "/v1/ledger/balances"
+        document = self.client.get(endpoint, params={"from": date_from, "to": date_to})
+        try:
+            items = parsing.envelope_items(document)
+        except parsing.ParseError as exc:
+            raise errors.garbled(endpoint, str(exc), status=200) from None
+        ledger_ids = self._ledger_codes()
+        return [
+            self._parse(endpoint, lambda obj: parsing.ledger_balance_from_json(obj, ledger_ids), obj) for obj in items
+        ]
+
+    def _ledger_codes(self) -> dict[str, int]:
+        if self._ledger_ids is None:
+            for _ledger in self.ledgers():
+                pass
+        assert self._ledger_ids is not None
+        return self._ledger_ids

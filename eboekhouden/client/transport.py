@@ -1,0 +1,156 @@
+"""The one place where the e-Boekhouden clients send HTTP: timeouts, retries, rate limiting, counting, logging.
+
+Both the REST client and the SOAP client (through its zeep transport) send every request through
+:meth:`HttpTransport.send`. Per attempt it waits for a slot of the :class:`AdaptiveLimiter`, sends with a
+connect and a read timeout, turns network failures, 429 and 5xx into
+:class:`~integrations.errors.TransientError` (retried by the :class:`RetryPolicy`), counts the call per
+endpoint, and logs one ``eboekhouden.request`` event: method, path template, status, duration, attempt.
+Bodies, headers and URLs with values are never logged.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+import structlog
+from requests.adapters import HTTPAdapter
+
+from integrations.errors import IntegrationError, RateLimited, TransientError
+
+from . import errors
+from .concurrency import AdaptiveLimiter
+from .metrics import CallCounter
+from .retry import RetryPolicy, parse_retry_after
+
+logger = structlog.stdlib.get_logger("eboekhouden.client")
+
+USER_AGENT = "Monitr (+https://github.com/monitr)"
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """Seconds to wait for a connection and for each read of the answer."""
+
+    connect: float = 5.0
+    read: float = 60.0
+
+
+def new_session(pool_size: int) -> requests.Session:
+    """A ``requests.Session`` whose connection pool holds ``pool_size`` connections per host.
+
+    The concurrent fetch runs as many threads as the pool holds, so no thread waits for, or throws away, a
+    connection.
+    """
+    session = requests.Session()
+    adapter = HTTPAdapter(pool_connections=2, pool_maxsize=pool_size, max_retries=0)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    session.headers["User-Agent"] = USER_AGENT
+    return session
+
+
+class HttpTransport:
+    """Sends requests with the policies above; protocol details (auth, parsing) stay with the callers."""
+
+    def __init__(
+        self,
+        *,
+        protocol: str,
+        session: requests.Session,
+        timeouts: Timeouts,
+        retry: RetryPolicy,
+        limiter: AdaptiveLimiter,
+        counter: CallCounter,
+    ) -> None:
+        self.protocol = protocol
+        self.session = session
+        self.timeouts = timeouts
+        self.retry = retry
+        self.limiter = limiter
+        self.counter = counter
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        endpoint: str,
+        headers: Callable[[], Mapping[str, str]] | Mapping[str, str] | None = None,
+        is_answer: Callable[[requests.Response], bool] | None = None,
+        **kwargs: Any,
+    ) -> requests.Response:
+        """Send until an answer that is not transient arrives, or the retries run out.
+
+        ``endpoint`` names the call for counting and logging (``"/v1/mutation/{id}"``, ``"GetMutaties"``).
+        ``headers`` may be a callable, evaluated per attempt, so a renewed session token is picked up.
+        ``is_answer`` lets a caller claim a 5xx as a real answer (a SOAP fault arrives with status 500).
+        """
+        return self.retry.run(lambda attempt: self._attempt(method, url, endpoint, headers, is_answer, attempt, kwargs))
+
+    def _attempt(
+        self,
+        method: str,
+        url: str,
+        endpoint: str,
+        headers: Callable[[], Mapping[str, str]] | Mapping[str, str] | None,
+        is_answer: Callable[[requests.Response], bool] | None,
+        attempt: int,
+        kwargs: dict[str, Any],
+    ) -> requests.Response:
+        # Evaluated per attempt (a renewed session token is picked up) and before the clock starts: opening a
+        # session is a request of its own, counted and logged as such.
+        request_headers = dict(headers() if callable(headers) else headers or {})
+        started = time.perf_counter()
+        status: int | None = None
+        outcome = "ok"
+        try:
+            with self.limiter.slot():
+                try:
+                    response = self.session.request(
+                        method,
+                        url,
+                        headers=request_headers,
+                        timeout=(self.timeouts.connect, self.timeouts.read),
+                        **kwargs,
+                    )
+                except requests.Timeout:
+                    # ``from None``: the requests exception holds the prepared request, headers and all.
+                    raise TransientError(errors.TRANSIENT, title="timeout", endpoint=endpoint) from None
+                except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
+                    raise TransientError(errors.TRANSIENT, title="connection error", endpoint=endpoint) from None
+                except requests.exceptions.ContentDecodingError:
+                    raise errors.garbled(endpoint, "the answer could not be decoded") from None
+            status = response.status_code
+            if status == 429:
+                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                self.limiter.record_rate_limited(
+                    None if retry_after is None else min(retry_after, self.retry.max_retry_after)
+                )
+                raise RateLimited(errors.RATE_LIMITED, retry_after=retry_after, status=status, endpoint=endpoint)
+            if status >= 500 and not (is_answer and is_answer(response)):
+                raise TransientError(errors.TRANSIENT, status=status, endpoint=endpoint)
+            self.limiter.record_success()
+            return response
+        except IntegrationError as error:
+            outcome = type(error).__name__
+            raise
+        except Exception as error:
+            outcome = type(error).__name__
+            raise
+        finally:
+            # REST counts "GET /v1/mutation/{id}"; SOAP counts the operation ("GetMutaties").
+            self.counter.add(f"{method} {endpoint}" if endpoint.startswith("/") else endpoint)
+            logger.info(
+                "eboekhouden.request",
+                protocol=self.protocol,
+                method=method,
+                path=endpoint,
+                status=status,
+                duration_ms=round((time.perf_counter() - started) * 1000, 1),
+                attempt=attempt,
+                outcome=outcome,
+            )

@@ -1,0 +1,156 @@
+"""Provider-neutral errors that every accounting-software client raises.
+
+The sync engine and the Integrations pages decide what to do from the class alone: an auth error marks the
+connection "Reconnect needed" and is never retried, a transient error is retried, everything else fails the run
+with a message the user can act on. Each provider passes its own ``user_message`` (it knows where its menus
+are); the defaults here are the fallback and name no provider.
+
+None of these errors ever holds a credential: they carry only the message, the provider's error code and
+title, the HTTP status and the endpoint template. Text that comes from a provider's answer goes through
+:func:`redact` before it is stored, in case the answer echoes what was sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+REDACTED = "[redacted]"
+
+
+def redact(text: str | None, secrets: Iterable[str | None]) -> str | None:
+    """Return ``text`` with every non-trivial secret replaced by ``[redacted]``."""
+    if not text:
+        return text
+    for secret in secrets:
+        # Very short strings would blank out ordinary words; real keys and codes are long.
+        if secret and len(secret) >= 4 and secret in text:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
+class IntegrationError(Exception):
+    """Base of every error an accounting-software client raises.
+
+    ``user_message`` is what the user reads on the connection card; ``str(error)`` is the same text, so a
+    careless ``f"{error}"`` still shows something safe and useful.
+    """
+
+    default_message = "The accounting software returned an error."
+    #: The connection cannot work until the user supplies new credentials.
+    reconnect_needed = False
+    #: Trying the same request again later may succeed.
+    retryable = False
+
+    def __init__(
+        self,
+        user_message: str | None = None,
+        *,
+        code: str | None = None,
+        title: str | None = None,
+        status: int | None = None,
+        endpoint: str | None = None,
+    ) -> None:
+        self.user_message = user_message or self.default_message
+        self.code = code
+        self.title = title
+        self.status = status
+        self.endpoint = endpoint
+        super().__init__(self.user_message)
+
+    def __str__(self) -> str:
+        return self.user_message
+
+    def __repr__(self) -> str:
+        fields = [
+            f"{name}={value!r}"
+            for name, value in (
+                ("code", self.code),
+                ("status", self.status),
+                ("endpoint", self.endpoint),
+            )
+            if value is not None
+        ]
+        return f"{type(self).__name__}({', '.join(fields)})"
+
+    def __reduce__(self):  # Celery and multiprocessing pickle errors: keep the safe fields only.
+        return (
+            _rebuild,
+            (type(self), self.user_message, self.code, self.title, self.status, self.endpoint, self._extra()),
+        )
+
+    def _extra(self) -> dict[str, object]:
+        return {}
+
+
+def _rebuild(cls, user_message, code, title, status, endpoint, extra):
+    """Unpickle an :class:`IntegrationError` from its safe fields."""
+    return cls(user_message, code=code, title=title, status=status, endpoint=endpoint, **extra)
+
+
+class AuthenticationError(IntegrationError):
+    """The credentials were refused: wrong, revoked, or replaced because the password changed."""
+
+    default_message = (
+        "The accounting software did not accept these credentials. Copy a new key from the accounting "
+        "software and update the connection."
+    )
+    reconnect_needed = True
+
+
+class CredentialsExpired(AuthenticationError):
+    """The credentials had an end date and it has passed."""
+
+    default_message = (
+        "These credentials have expired. Create a new key in the accounting software and update the connection."
+    )
+
+
+class AccessDenied(IntegrationError):
+    """The credentials work, but not for this administration or this endpoint."""
+
+    default_message = (
+        "These credentials have no access to this administration. Check which administration the key belongs "
+        "to, or choose another one."
+    )
+    reconnect_needed = True
+
+
+class TransientError(IntegrationError):
+    """Timeout, connection error or server error: trying again later is expected to work."""
+
+    default_message = "The accounting software could not be reached or had a temporary problem. Monitr will try again."
+    retryable = True
+
+
+class RateLimited(TransientError):
+    """The provider asked us to slow down; ``retry_after`` is its advice in seconds, if it gave one."""
+
+    default_message = "The accounting software is limiting the number of requests. Monitr will try again later."
+
+    def __init__(self, user_message: str | None = None, *, retry_after: float | None = None, **kwargs) -> None:
+        super().__init__(user_message, **kwargs)
+        self.retry_after = retry_after
+
+    def _extra(self) -> dict[str, object]:
+        return {"retry_after": self.retry_after}
+
+
+class GarbledResponse(IntegrationError):
+    """The answer could not be read: not JSON or XML, or not the shape the contract promises."""
+
+    default_message = (
+        "The accounting software sent an answer Monitr could not read. The next sync will try again; if this "
+        "keeps happening, contact support."
+    )
+
+
+class ProviderApiError(IntegrationError):
+    """Any other refusal, carrying the provider's own error ``code`` and ``title``."""
+
+    default_message = "The accounting software refused the request."
+
+
+class NotFound(ProviderApiError):
+    """The object asked for by id does not exist (any more): usually deleted at the source meanwhile."""
+
+    default_message = "The requested item no longer exists in the accounting software."
