@@ -3,7 +3,8 @@
 Prints:
 - requests per second for ``GET /v1/mutation/{id}`` with no latency (target: at least 1,000 on 2 cores);
 - with a latency L per request, requests per second at C = 1, 8, 32 and 64 concurrent connections, next to C/L;
-- start-up time and memory (RSS) of a sandbox with 100,000 mutations (targets: under 30 s and 1 GB).
+- start-up time and memory (RSS) of a sandbox with 100,000 mutations (targets: under 30 s and 1 GB);
+- the generator streaming 1,000,000 journal lines: time and the process's peak memory.
 
 The sandbox runs in its own process (``python -m eboekhouden.sandbox``), so the client does not share its GIL.
 Run: ``.venv/bin/python bench/sandbox_throughput.py [--quick]``.
@@ -99,6 +100,30 @@ async def hammer(summary: dict, concurrency: int, seconds: float, mutations: int
         return done / seconds
 
 
+STREAM = """
+import resource, sys, time
+from datetime import date
+from eboekhouden.sandbox.generator import DataSpec, MutationStream, generate_administrations
+from eboekhouden.sandbox.journal import lines_of
+admin = generate_administrations(DataSpec(1, 1, 10**6, 5, date(2025, 12, 31)))[0]
+vat = {ledger.category: ledger.id for ledger in admin.ledgers}
+began, lines, mutations = time.perf_counter(), 0, 0
+for mutation in MutationStream(admin, 10**6):
+    lines += len(lines_of(mutation, vat))
+    mutations += 1
+    if lines >= 10**6:
+        break
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(f"{lines} {mutations} {time.perf_counter() - began:.1f} {peak:.0f}")
+"""
+
+
+def stream_million_lines() -> str:
+    out = subprocess.run([sys.executable, "-c", STREAM], cwd=ROOT, capture_output=True, text=True, check=True)
+    lines, mutations, seconds, peak = out.stdout.split()
+    return f"{int(lines):,} lines ({int(mutations):,} mutations) in {seconds} s, peak RSS {peak} MB"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="shorter runs (about 20 s in all)")
@@ -142,6 +167,7 @@ def main() -> None:
     finally:
         process.terminate()
         process.wait()
+    print(f"  generator streaming: {stream_million_lines()}")
 
 
 if __name__ == "__main__":
