@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("organisation/", include("monitr.tenancy.urls")),
+    path("integrations/", include("integrations.urls")),
 ]
 
 handler403 = "monitr.web.views.permission_denied"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
-pytest_plugins: list[str] = []
+pytest_plugins = ["eboekhouden.sandbox.testing"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -55,12 +56,14 @@ def outsider(db):
 
 
 @pytest.fixture
-def admin_client(client, admin_user):
+def admin_client(admin_user):
+    client = Client()
     client.force_login(admin_user)
     return client
 
 
 @pytest.fixture
-def member_client(client, member_user):
+def member_client(member_user):
+    client = Client()
     client.force_login(member_user)
     return client

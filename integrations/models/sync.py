@@ -63,6 +63,15 @@ class SyncRun(models.Model):
         return min(100, round(100 * self.progress_done / self.progress_total))
 
     @property
+    def totals(self) -> dict[str, int]:
+        """The counts of every stream added up."""
+        summed = {"new": 0, "changed": 0, "deleted": 0, "unchanged": 0}
+        for counts in self.counts.values():
+            for key in summed:
+                summed[key] += counts.get(key, 0)
+        return summed
+
+    @property
     def api_calls_total(self) -> int:
         return sum(self.api_calls.values())
 

@@ -9,4 +9,4 @@ class WebConfig(AppConfig):
     def ready(self) -> None:
         from .navigation import NavItem, register
 
-        register(NavItem(section="Organisation", label="Members", url_name="tenancy:members", icon="users", order=90))
+        register(NavItem(section="Manage", label="Members", url_name="tenancy:members", icon="users", order=90))

@@ -8,14 +8,29 @@
     if (form && event.target.tagName === "SELECT") form.requestSubmit();
   });
 
-  // Close an open <details class="menu"> when clicking elsewhere or pressing Escape.
+  // Menus: <details class="menu"> and <div data-menu> with a [data-menu-button] that shows its .menu-panel.
+  // Only one is open at a time; a click elsewhere or Escape closes them.
   function closeMenus(except) {
     document.querySelectorAll("details.menu[open]").forEach(function (menu) {
       if (menu !== except) menu.removeAttribute("open");
     });
+    document.querySelectorAll("[data-menu]").forEach(function (menu) {
+      if (menu === except) return;
+      var panel = menu.querySelector(".menu-panel");
+      var button = menu.querySelector("[data-menu-button]");
+      if (panel) panel.hidden = true;
+      if (button) button.setAttribute("aria-expanded", "false");
+    });
   }
   document.addEventListener("click", function (event) {
-    closeMenus(event.target.closest("details.menu"));
+    var button = event.target.closest("[data-menu-button]");
+    var menu = event.target.closest("details.menu, [data-menu]");
+    closeMenus(menu);
+    if (button) {
+      var panel = button.parentElement.querySelector(".menu-panel");
+      panel.hidden = !panel.hidden;
+      button.setAttribute("aria-expanded", panel.hidden ? "false" : "true");
+    }
   });
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape") closeMenus(null);

@@ -70,10 +70,12 @@ def test_a_user_without_organisation_gets_a_clear_page(client, outsider):
 
 
 def test_the_start_page_leads_to_the_first_page_of_the_sidebar(member_client):
+    from monitr.web.navigation import items_for
+
     response = member_client.get("/")
 
     assert response.status_code == 302
-    assert response.url == reverse("tenancy:members")
+    assert response.url == items_for(is_admin=False)[0].url
 
 
 def test_the_sidebar_and_user_menu_are_on_every_page(member_client, member_user):

@@ -1,0 +1,26 @@
+"""Where e-Boekhouden's contracts are silent, the choices Monitr makes: in one place, so one edit changes them.
+
+Each is also written down, with its reasons, in ``docs/eboekhouden.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from integrations.providers import AdministrationChoice
+
+# A REST API key belongs to one administration and a session cannot switch to another (API-NOTES, "field").
+# Which entry of ``administration/linked`` is the key's own is not documented; Monitr takes the first one listed as
+# the key's own, as the sandbox serves it. Every other entry can be listed but not imported with this key.
+OTHER_ADMINISTRATION_NOTE = (
+    "This API key belongs to another administration. To import this one, log in to it in e-Boekhouden and create "
+    "a key under Beheer → Koppelingen → API, or use the legacy credentials (username and security codes)."
+)
+
+
+def rest_key_choices(listed: list[AdministrationChoice]) -> list[AdministrationChoice]:
+    """The administrations a REST key lists, with all but its own marked as not importable with this key."""
+    return [
+        choice if index == 0 else replace(choice, importable=False, note=OTHER_ADMINISTRATION_NOTE)
+        for index, choice in enumerate(listed)
+    ]

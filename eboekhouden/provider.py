@@ -1,0 +1,63 @@
+"""The e-Boekhouden provider: what it declares about itself, how it checks credentials, and its sync source."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from integrations.providers import (
+    AdministrationChoice,
+    Capability,
+    Category,
+    CredentialsCheck,
+    Provider,
+)
+
+from . import assumptions
+from .client.dto import ApiTokenCredentials, SoapCredentials
+from .client.gateway import open_gateway
+from .forms import EboekhoudenCredentialsForm
+
+
+def credentials_from_secret(secret: dict[str, str], *, external_id: str | None = None):
+    """The client's credentials object for a stored secret (REST token, or SOAP username and codes)."""
+    if "api_token" in secret:
+        return ApiTokenCredentials(secret["api_token"])
+    return SoapCredentials(
+        secret["username"], secret["security_code_1"], secret["security_code_2"], administration_guid=external_id
+    )
+
+
+def _hint(secret_part: str) -> str:
+    return f"••••{secret_part[-4:]}" if len(secret_part) > 8 else "••••"
+
+
+class EboekhoudenProvider(Provider):
+    key = "eboekhouden"
+    name = "eBoekhouden"
+    category = Category.ACCOUNTING
+    logo = "img/providers/eboekhouden.svg"
+    description = "Online bookkeeping from e-Boekhouden.nl: general ledger, relations and open invoices."
+    # e-Boekhouden has cost centres on rows but no analytical axes to report along.
+    capabilities = frozenset(
+        {Capability.GENERAL_LEDGER, Capability.OUTSTANDING_ITEMS, Capability.BALANCES, Capability.COST_CENTRES}
+    )
+    credentials_form = EboekhoudenCredentialsForm
+
+    def check_credentials(self, cleaned_data: dict[str, Any]) -> CredentialsCheck:
+        if cleaned_data.get("api_key"):
+            secret = {"api_token": cleaned_data["api_key"]}
+            transport, hint = "rest", _hint(cleaned_data["api_key"])
+        else:
+            secret = {name: cleaned_data[name] for name in ("username", "security_code_1", "security_code_2")}
+            transport, hint = "soap", _hint(cleaned_data["security_code_2"])
+        with open_gateway(credentials_from_secret(secret)) as gateway:
+            found = gateway.administrations()
+        choices = [AdministrationChoice(a.guid, a.company) for a in found]
+        if transport == "rest":
+            choices = assumptions.rest_key_choices(choices)
+        return CredentialsCheck(secret=secret, hint=hint, transport=transport, administrations=tuple(choices))
+
+    def open_source(self, *, secret: dict[str, str], transport: str, external_id: str):
+        from .sync import EboekhoudenSource
+
+        return EboekhoudenSource(credentials_from_secret(secret, external_id=external_id))

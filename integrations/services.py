@@ -1,0 +1,127 @@
+"""Writes behind the Integrations pages and commands: connect, update the key, sync now, remove, delete.
+
+Keyword-only, typed, and the only place these models change. Each returns what the caller needs to tell the user;
+a refusal is a :class:`ConnectionRefused` with a message to show. Syncs start after the transaction commits.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from ledger.models import Administration
+from monitr.tenancy.models import Organization
+
+from .models import Connection, ConnectionStatus, Integration, SyncTrigger
+from .providers import AdministrationChoice, CredentialsCheck
+from .tasks import sync_enqueue
+
+
+class ConnectionRefused(Exception):
+    """The request cannot be carried out; ``str()`` is the message for the user."""
+
+
+def _choice(check: CredentialsCheck, external_id: str) -> AdministrationChoice:
+    for choice in check.administrations:
+        if choice.external_id == external_id:
+            return choice
+    raise ConnectionRefused("These credentials do not reach that administration. Choose one from the list.")
+
+
+@transaction.atomic
+def connection_create(
+    *, organization: Organization, provider_key: str, check: CredentialsCheck, external_id: str, user=None
+) -> Connection:
+    """Connect one administration. Books imported before under the same administration are re-attached."""
+    choice = _choice(check, external_id)
+    if not choice.importable:
+        raise ConnectionRefused(choice.note or "These credentials cannot import that administration.")
+    integration, _ = Integration.objects.get_or_create(
+        organization=organization, provider_key=provider_key, defaults={"created_by": user}
+    )
+    administration, _ = Administration.objects.select_for_update().get_or_create(
+        organization=organization, provider=provider_key, external_id=external_id, defaults={"name": choice.name}
+    )
+    if Connection.objects.filter(administration=administration).exists():
+        raise ConnectionRefused(f"{administration.name} is already connected.")
+    administration.name = choice.name
+    administration.disconnected_at = None
+    administration.save(update_fields=["name", "disconnected_at"])
+    connection = Connection.objects.create(
+        integration=integration,
+        administration=administration,
+        credentials=check.secret,
+        credentials_hint=check.hint,
+        transport=check.transport,
+        status=ConnectionStatus.WAITING,
+        status_message="The first import starts in a moment.",
+    )
+    sync_enqueue(connection=connection, trigger=SyncTrigger.CONNECT)
+    return connection
+
+
+@transaction.atomic
+def connection_update_credentials(*, connection: Connection, check: CredentialsCheck) -> Connection:
+    """Reconnect in place with new credentials for the same administration; history, data and schedule stay."""
+    external_id = connection.administration.external_id
+    try:
+        choice = _choice(check, external_id)
+    except ConnectionRefused:
+        raise ConnectionRefused(
+            f"These credentials do not reach {connection.administration.name}. Use a key created in that "
+            "administration."
+        ) from None
+    if not choice.importable:
+        raise ConnectionRefused(choice.note or f"These credentials cannot import {connection.administration.name}.")
+    connection.credentials = check.secret
+    connection.credentials_hint = check.hint
+    connection.transport = check.transport
+    connection.status = ConnectionStatus.WAITING
+    connection.status_message = "The key was updated; a sync starts in a moment."
+    connection.save(
+        update_fields=["credentials", "credentials_hint", "transport", "status", "status_message", "updated_at"]
+    )
+    sync_enqueue(connection=connection, trigger=SyncTrigger.RECONNECT)
+    return connection
+
+
+@transaction.atomic
+def connection_sync_now(*, connection: Connection) -> None:
+    if connection.status == ConnectionStatus.RECONNECT_NEEDED:
+        raise ConnectionRefused("The key must be updated before this connection can sync again.")
+    if connection.status == ConnectionStatus.IN_PROGRESS:
+        raise ConnectionRefused("A sync is already running.")
+    Connection.objects.filter(pk=connection.pk).update(
+        status=ConnectionStatus.WAITING, status_message="Sync requested; it starts in a moment."
+    )
+    sync_enqueue(connection=connection, trigger=SyncTrigger.MANUAL)
+
+
+@transaction.atomic
+def connection_remove(*, connection: Connection) -> Administration:
+    """Stop importing; the administration's books stay, marked disconnected, and remain readable."""
+    administration = connection.administration
+    administration.disconnected_at = timezone.now()
+    administration.save(update_fields=["disconnected_at"])
+    connection.delete()
+    return administration
+
+
+@transaction.atomic
+def integration_delete(*, integration: Integration, delete_data: bool) -> int:
+    """Delete the integration and its connections; the imported books too only when ``delete_data``.
+    Returns the number of administrations whose data was deleted."""
+    for connection in list(integration.connections.select_related("administration")):
+        connection_remove(connection=connection)
+    deleted = 0
+    if delete_data:
+        books = integration_administrations(integration=integration)
+        deleted = books.count()
+        books.delete()
+    integration.delete()
+    return deleted
+
+
+def integration_administrations(*, integration: Integration):
+    """Every administration whose books this integration imported, connected now or before."""
+    return Administration.objects.filter(organization=integration.organization, provider=integration.provider_key)

@@ -1,0 +1,68 @@
+"""Template helpers for the Integrations pages."""
+
+from __future__ import annotations
+
+from django import template
+
+from integrations.models import ConnectionStatus, SyncRunStatus
+
+register = template.Library()
+
+_BADGES = {
+    ConnectionStatus.WAITING: "badge-neutral",
+    ConnectionStatus.IN_PROGRESS: "badge-info",
+    ConnectionStatus.SUCCEEDED: "badge-success",
+    ConnectionStatus.FAILED: "badge-danger",
+    ConnectionStatus.RECONNECT_NEEDED: "badge-warning",
+    SyncRunStatus.RUNNING: "badge-info",
+    SyncRunStatus.SKIPPED: "badge-neutral",
+}
+
+
+@register.filter
+def status_badge(status: str) -> str:
+    return _BADGES.get(status, "badge-neutral")
+
+
+@register.filter
+def counts_summary(counts: dict[str, int] | None) -> str:
+    """``{"new": 120, "changed": 3, "deleted": 1, "unchanged": 9}`` → ``+120 new, 3 changed, 1 deleted``."""
+    if not counts:
+        return "no changes"
+    parts = []
+    if counts.get("new"):
+        parts.append(f"+{counts['new']} new")
+    if counts.get("changed"):
+        parts.append(f"{counts['changed']} changed")
+    if counts.get("deleted"):
+        parts.append(f"{counts['deleted']} deleted")
+    return ", ".join(parts) or "no changes"
+
+
+@register.filter
+def duration(delta) -> str:
+    if delta is None:
+        return "–"
+    seconds = int(delta.total_seconds())
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min"
+
+
+_STREAM_LABELS = {
+    "ledgers": "Chart of accounts",
+    "relations": "Relations",
+    "cost_centres": "Cost centres",
+    "mutations": "Transactions",
+    "outstanding_items": "Open items",
+    "balances": "Checking balances",
+}
+
+
+@register.filter
+def stream_label(name: str) -> str:
+    return _STREAM_LABELS.get(name, name.replace("_", " ").capitalize())

@@ -1,0 +1,240 @@
+"""The Integrations pages: provider cards with their connections, the Add wizard, the gear's actions, history.
+
+Members see the cards and statuses; only admins see Add and the gear, and only admins may post to the actions.
+Credentials entered here are checked against the provider, kept encrypted in the session between the wizard's
+steps, and never rendered back into a page.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from monitr.logs import get_logger
+from monitr.tenancy.access import admin_required, member_required
+from monitr.tenancy.scoping import get_for_organization_or_404
+
+from . import registry, services
+from .errors import IntegrationError
+from .models import Connection, Integration, SyncRun
+from .pending import pending_clear, pending_load, pending_store
+from .providers import Category, Provider
+
+log = get_logger(__name__)
+
+
+def _provider_or_404(key: str) -> Provider:
+    try:
+        return registry.get(key)
+    except registry.UnknownProvider:
+        raise Http404("No such provider.") from None
+
+
+def _with_latest_run(connections):
+    """Attach each connection's most recent SyncRun in two queries, however many runs there are."""
+    latest = SyncRun.objects.filter(connection=OuterRef("pk")).order_by("-started_at", "-pk").values("pk")[:1]
+    connections = list(connections.annotate(latest_run_id=Subquery(latest)))
+    runs = SyncRun.objects.in_bulk([c.latest_run_id for c in connections if c.latest_run_id])
+    for connection in connections:
+        connection.latest_run = runs.get(connection.latest_run_id)
+    return connections
+
+
+@member_required
+def index(request: HttpRequest) -> HttpResponse:
+    return redirect("integrations:category", category=Category.ACCOUNTING.value)
+
+
+@member_required
+def category(request: HttpRequest, category: str) -> HttpResponse:
+    try:
+        current = Category(category)
+    except ValueError:
+        raise Http404("No such category.") from None
+    organization = request.organization  # type: ignore[attr-defined]
+    integrations = {i.provider_key: i for i in Integration.objects.for_organization(organization)}
+    connections = _with_latest_run(
+        Connection.objects.for_organization(organization).select_related("integration", "administration")
+    )
+    cards = []
+    for provider in registry.by_category(current):
+        mine = [c for c in connections if c.integration.provider_key == provider.key]
+        cards.append(
+            {
+                "provider": provider,
+                "integration": integrations.get(provider.key),
+                "connections": mine,
+            }
+        )
+    return render(
+        request,
+        "integrations/index.html",
+        {"categories": list(Category), "current": current, "cards": cards},
+    )
+
+
+@member_required
+def connection_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The live part of a connection row; htmx polls it while a sync waits or runs."""
+    organization = request.organization  # type: ignore[attr-defined]
+    found = _with_latest_run(Connection.objects.for_organization(organization).filter(pk=pk))
+    if not found:
+        raise Http404("No such connection.")
+    return render(request, "integrations/_connection_status.html", {"connection": found[0]})
+
+
+@admin_required
+def add(request: HttpRequest, provider_key: str) -> HttpResponse:
+    provider = _provider_or_404(provider_key)
+    form = provider.credentials_form(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            check = provider.check_credentials(form.cleaned_data)
+        except IntegrationError as error:
+            log.info("integrations.credentials_refused", provider=provider.key, error=type(error).__name__)
+            form.add_error(None, error.user_message)
+        else:
+            pending_store(request, provider_key=provider.key, check=check, purpose="add")
+            return redirect("integrations:add_administration", provider_key=provider.key)
+    return render(request, "integrations/add_credentials.html", {"provider": provider, "form": form})
+
+
+@admin_required
+def add_administration(request: HttpRequest, provider_key: str) -> HttpResponse:
+    provider = _provider_or_404(provider_key)
+    check = pending_load(request, provider_key=provider.key, purpose="add")
+    if check is None:
+        messages.info(request, "Enter the credentials again: the wizard was idle for too long or was cancelled.")
+        return redirect("integrations:add", provider_key=provider.key)
+    organization = request.organization  # type: ignore[attr-defined]
+    connected = set(
+        Connection.objects.for_organization(organization)
+        .filter(integration__provider_key=provider.key)
+        .values_list("administration__external_id", flat=True)
+    )
+    error = ""
+    if request.method == "POST":
+        if request.POST.get("cancel"):
+            pending_clear(request)
+            return redirect("integrations:category", category=provider.category.value)
+        external_id = request.POST.get("administration", "")
+        if not external_id:
+            error = "Choose the administration to connect."
+        else:
+            try:
+                connection = services.connection_create(
+                    organization=organization,
+                    provider_key=provider.key,
+                    check=check,
+                    external_id=external_id,
+                    user=request.user,
+                )
+            except services.ConnectionRefused as refused:
+                error = str(refused)
+            else:
+                pending_clear(request)
+                messages.success(
+                    request, f"{connection.administration.name} is connected. The first import has started."
+                )
+                return redirect("integrations:category", category=provider.category.value)
+    return render(
+        request,
+        "integrations/add_administration.html",
+        {
+            "provider": provider,
+            "choices": [{"choice": c, "already": c.external_id in connected} for c in check.administrations],
+            "error": error,
+        },
+    )
+
+
+def _connection_for_admin(request: HttpRequest, pk: int) -> Connection:
+    return get_for_organization_or_404(Connection, request.organization, pk=pk)  # type: ignore[attr-defined]
+
+
+@require_POST
+@admin_required
+def sync_now(request: HttpRequest, pk: int) -> HttpResponse:
+    connection = _connection_for_admin(request, pk)
+    try:
+        services.connection_sync_now(connection=connection)
+    except services.ConnectionRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, f"A sync of {connection.administration.name} has started.")
+    return redirect("integrations:category", category=connection.integration.provider.category.value)
+
+
+@admin_required
+def update_key(request: HttpRequest, pk: int) -> HttpResponse:
+    connection = _connection_for_admin(request, pk)
+    provider = connection.integration.provider
+    form = provider.credentials_form(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            check = provider.check_credentials(form.cleaned_data)
+            services.connection_update_credentials(connection=connection, check=check)
+        except IntegrationError as error:
+            form.add_error(None, error.user_message)
+        except services.ConnectionRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, f"The key of {connection.administration.name} is updated. A sync has started.")
+            return redirect("integrations:category", category=provider.category.value)
+    return render(
+        request, "integrations/update_key.html", {"provider": provider, "connection": connection, "form": form}
+    )
+
+
+@admin_required
+def remove(request: HttpRequest, pk: int) -> HttpResponse:
+    connection = _connection_for_admin(request, pk)
+    provider = connection.integration.provider
+    if request.method == "POST":
+        administration = services.connection_remove(connection=connection)
+        messages.success(
+            request, f"{administration.name} is disconnected. Its imported data stays readable in the dashboards."
+        )
+        return redirect("integrations:category", category=provider.category.value)
+    return render(request, "integrations/remove.html", {"provider": provider, "connection": connection})
+
+
+@admin_required
+def delete(request: HttpRequest, provider_key: str) -> HttpResponse:
+    provider = _provider_or_404(provider_key)
+    organization = request.organization  # type: ignore[attr-defined]
+    integration = Integration.objects.for_organization(organization).filter(provider_key=provider.key).first()
+    if integration is None:
+        raise Http404("This organisation has no such integration.")
+    books = services.integration_administrations(integration=integration)
+    error = ""
+    if request.method == "POST":
+        if request.POST.get("confirm_name", "").strip() != organization.name:
+            error = f"Type the organisation's name, {organization.name}, exactly to confirm."
+        else:
+            deleted = services.integration_delete(
+                integration=integration, delete_data=bool(request.POST.get("delete_data"))
+            )
+            note = (
+                f" The imported data of {deleted} administration(s) was deleted."
+                if deleted
+                else (" The imported data stays readable in the dashboards.")
+            )
+            messages.success(request, f"The {provider.name} integration is deleted.{note}")
+            return redirect("integrations:category", category=provider.category.value)
+    return render(
+        request,
+        "integrations/delete.html",
+        {"provider": provider, "integration": integration, "books": books, "error": error},
+    )
+
+
+@member_required
+def history(request: HttpRequest, pk: int) -> HttpResponse:
+    connection = get_for_organization_or_404(Connection, request.organization, pk=pk)  # type: ignore[attr-defined]
+    page = Paginator(connection.runs.order_by("-started_at", "-pk"), 25).get_page(request.GET.get("page"))
+    return render(request, "integrations/history.html", {"connection": connection, "page": page})
