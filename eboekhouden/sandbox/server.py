@@ -11,7 +11,7 @@ import asyncio
 import socket
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
@@ -40,7 +40,6 @@ class SandboxConfig:
     end_date: date | None = None  # None: today; pin it for data that does not change with the calendar
     latency_ms: int = 0  # a server-wide latency fault from the start
     session_seconds: int = DEFAULT_SESSION_SECONDS
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def spec(self) -> DataSpec:
         return DataSpec(self.seed, self.administrations, self.mutations, self.years, self.end_date or date.today())
