@@ -28,7 +28,6 @@ class AdaptiveLimiter:
         *,
         minimum: int = 1,
         increase_after: int = 20,
-        decrease_cooldown: float = 1.0,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if maximum < 1 or not 1 <= minimum <= maximum:
@@ -36,17 +35,18 @@ class AdaptiveLimiter:
         self.maximum = maximum
         self.minimum = minimum
         self.increase_after = increase_after
-        # One burst of 429s answers several requests already in flight; halving once per burst is enough.
-        self.decrease_cooldown = decrease_cooldown
         self._limit = maximum
         self._in_flight = 0
         self._peak_in_flight = 0
         self._successes = 0
         self._paused_until = 0.0
-        self._last_decrease = float("-inf")
+        # One burst of 429s answers every request that was already in flight: halve once per burst, not once
+        # per answer. A request started before the last decrease (an older epoch) does not decrease again.
+        self._epoch = 0
         self._condition = threading.Condition()
         self._sleep = sleep
-        # The thread that met the 429 waits out Retry-After in its retry policy; it need not wait twice.
+        # Per thread: the epoch its request started in, and until when it was told to wait (the thread that met
+        # the 429 waits out Retry-After in its retry policy; it need not wait twice).
         self._local = threading.local()
 
     @property
@@ -74,6 +74,7 @@ class AdaptiveLimiter:
                 self._condition.wait()
             self._in_flight += 1
             self._peak_in_flight = max(self._peak_in_flight, self._in_flight)
+            self._local.epoch = self._epoch
 
     def release(self) -> None:
         with self._condition:
@@ -100,9 +101,9 @@ class AdaptiveLimiter:
         with self._condition:
             now = time.monotonic()
             self._successes = 0
-            if now - self._last_decrease >= self.decrease_cooldown:
+            if getattr(self._local, "epoch", self._epoch) == self._epoch:
                 self._limit = max(self.minimum, self._limit // 2)
-                self._last_decrease = now
+                self._epoch += 1
             if retry_after:
                 self._paused_until = max(self._paused_until, now + retry_after)
                 self._local.excused_until = self._paused_until

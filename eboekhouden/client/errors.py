@@ -37,6 +37,10 @@ SOAP_LOGIN_REFUSED = (
     "e-Boekhouden did not accept this username and these security codes. If the e-Boekhouden password was "
     "changed, copy the new security codes from Beheer → Koppelingen → API/SOAP."
 )
+SOAP_LOGIN_EXPIRED = (
+    "The e-Boekhouden security codes have expired. Copy the current codes from Beheer → Koppelingen → API/SOAP "
+    "and enter them here."
+)
 NO_ADMINISTRATION_ACCESS = (
     "This key has no access to the chosen e-Boekhouden administration. An API key belongs to one "
     "administration: create the key while logged in to that administration (Beheer → Koppelingen → API)."

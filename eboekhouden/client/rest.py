@@ -2,8 +2,8 @@
 
 :class:`RestClient` speaks HTTP: it exchanges the API token for a session token (``POST /v1/session`` with a
 ``source`` matching ``^[\\w_ ]{1,10}$``), sends that token bare in ``Authorization``, renews it shortly before
-``expiresIn`` runs out and once more when a call answers 401, pages list endpoints at ``limit=2000`` until a
-short page, and ends the session on :meth:`RestClient.close`.
+``expiresIn`` runs out and once on each 401 (a call gives up after three), pages list endpoints at ``limit=2000``
+until a short page, and ends the session on :meth:`RestClient.close`.
 
 :class:`RestGateway` turns answers into DTOs and is what the importer uses (see
 :mod:`eboekhouden.client.gateway`).
@@ -47,6 +47,8 @@ logger = structlog.stdlib.get_logger("eboekhouden.client")
 SOURCE_PATTERN = re.compile(r"^[\w_ ]{1,10}$")
 MAX_PAGE_SIZE = 2000
 DEFAULT_SOURCE = "Monitr"
+# A call that meets this many 401s in a row, each followed by a renewed session, gives up: the key is refused.
+MAX_UNAUTHORIZED = 3
 
 
 class RestClient:
@@ -191,7 +193,7 @@ class RestClient:
             url += "?" + urlencode(
                 {k: _param(v) for k, v in params.items() if v is not None}, safe="[],", quote_via=quote
             )
-        for renewals in range(2):
+        for unauthorized in range(1, MAX_UNAUTHORIZED + 1):
             used: list[str] = []
 
             def headers(used: list[str] = used) -> dict[str, str]:
@@ -200,12 +202,13 @@ class RestClient:
                 return {"Authorization": token, "Accept": "application/json"}
 
             response = self.transport.send("GET", url, endpoint=template, headers=headers)
-            if response.status_code == 401 and renewals == 0:
-                # The session ended before we expected (revoked, server restart): open a new one, once.
-                self._invalidate(used[-1])
-                logger.info("eboekhouden.session.renewing", reason="401", path=template)
-                continue
-            break
+            if response.status_code != 401 or unauthorized == MAX_UNAUTHORIZED:
+                break
+            # The session ended before we expected (revoked, expired early, server restart): renew it once per
+            # 401 and repeat the call. A revoked key fails at the renewal itself (403), so this cannot loop.
+            # Under concurrency another thread may have renewed already; then the call just repeats.
+            self._invalidate(used[-1])
+            logger.info("eboekhouden.session.renewing", reason="401", path=template)
         if response.status_code != 200:
             raise errors.rest_error(
                 status=response.status_code,

@@ -13,12 +13,15 @@ Mapping SOAP answers onto the REST DTOs (assumptions, also in ``docs/eboekhouden
   ``GetRelaties``. Both lists are read once per gateway.
 * A row's ``amount`` is ``BedragInvoer`` (the amount as entered, incl. or excl. VAT as ``InExBTW`` says, like
   REST's row amount); when absent it is ``BedragInclBTW`` or ``BedragExclBTW`` per ``InExBTW``. ``vat_amount`` is
-  ``BedragBTW``. The mutation's ``vat`` lines sum ``BedragBTW`` per ``BTWCode`` over rows whose
-  ``BTWPercentage`` is not zero.
+  ``BedragBTW`` where ``BTWPercentage`` is not zero, else ``None`` (REST leaves ``vatAmount`` out there too).
+  The mutation's ``vat`` lines sum ``BedragBTW`` per ``BTWCode`` over rows whose ``BTWPercentage`` is not zero.
 * A header's ``amount`` is the sum of the rows' ``BedragInclBTW``, as the REST mutation list shows it.
 * The opening balance (``OpeningsSaldo``) becomes one header per row, with id 0, as REST lists it.
 * SOAP has no row description, row relation, relation payment term, relation ``inactive``, cost-centre
   ``active`` or outstanding item mutation id: those are ``None``.
+* Error codes: ``ERR_LOGIN`` and ``ERR_SECURITYCODE2`` are a refused login, ``ERR_LOGIN_EXPIRED`` an expired
+  one, ``ERR_ADMINISTRATIE`` no access, ``ERR_SESSION`` a lost session (opened anew once). The live codes are
+  not public: these are the sandbox's, and unknown codes are classified by the words in them.
 * ``Bedrag``, ``Voldaan``, ``Openstaand`` and ``Saldo`` are ``xsd:double``; they become ``Decimal`` through the
   shortest decimal text of the double (``repr``), which restores any amount written with up to 15 digits.
 * ``GetMutaties`` returns at most 500 mutations per call. :meth:`SoapGateway.mutation_headers` first asks for
@@ -140,18 +143,28 @@ class _ZeepTransport(zeep.Transport):
         )
 
 
-# ErrorMsg codes. e-Boekhouden does not publish them; these are the ones public clients report and the sandbox
-# answers. Unknown codes become ProviderApiError with the code and the (redacted) description.
-_SESSION_CODES = frozenset({"ERR_SESSION", "ERR_SESSIONID", "SESSION_EXPIRED", "ERR_SESSION_EXPIRED"})
+# ErrorMsg codes. e-Boekhouden does not publish them; these are the ones the sandbox answers (docs/sandbox.md),
+# which follow what public clients report. Unknown codes are read by their words, and otherwise become
+# ProviderApiError with the code and the (redacted) description.
+_CODES: dict[str, type[IntegrationError] | None] = {
+    "ERR_LOGIN": AuthenticationError,
+    "ERR_LOGIN_EXPIRED": CredentialsExpired,
+    "ERR_SECURITYCODE2": AuthenticationError,
+    "ERR_SESSION": None,  # the session ended: open a new one and try once more
+    "ERR_ADMINISTRATIE": AccessDenied,
+    "ERR_FILTER": ProviderApiError,
+}
 
 
 def _classify(code: str) -> type[IntegrationError] | None:
     upper = code.upper()
-    if upper in _SESSION_CODES or "SESSION" in upper:
-        return None  # the caller opens a new session and tries once more
-    if "EXPIRED" in upper:
+    if upper in _CODES:
+        return _CODES[upper]
+    if "SESSION" in upper:
+        return None
+    if "EXPIRED" in upper or "VERLOPEN" in upper:
         return CredentialsExpired
-    if any(word in upper for word in ("LOGIN", "SECURITY", "AUTH", "USER", "CODE1", "CODE2", "PASSWORD")):
+    if any(word in upper for word in ("LOGIN", "SECURITY", "AUTH", "USER", "PASSWORD")):
         return AuthenticationError
     if any(word in upper for word in ("ADMIN", "GUID", "ACCESS", "PERMISSION", "RIGHTS")):
         return AccessDenied
@@ -299,7 +312,7 @@ class SoapClient:
         if cls is AuthenticationError:
             raise AuthenticationError(errors.SOAP_LOGIN_REFUSED, **common)
         if cls is CredentialsExpired:
-            raise CredentialsExpired(errors.SOAP_LOGIN_REFUSED, **common)
+            raise CredentialsExpired(errors.SOAP_LOGIN_EXPIRED, **common)
         if cls is AccessDenied:
             raise AccessDenied(errors.NO_ADMINISTRATION_ACCESS, **common)
         if cls is NotFound:
@@ -612,11 +625,13 @@ class SoapGateway:
             amount = _incl(row)
         else:
             amount = _decimal(_get(row, "BedragExclBTW"))
+        # Like REST's vatAmount, a row's VAT is only stated where a VAT rate applies.
+        rated = bool(_decimal(_get(row, "BTWPercentage")))
         return MutationRow(
             ledger_id=ledger_id,
             amount=amount,
             vat_code=_text(_get(row, "BTWCode")),
-            vat_amount=_decimal(_get(row, "BedragBTW")),
+            vat_amount=_decimal(_get(row, "BedragBTW")) if rated else None,
             cost_centre_id=_get(row, "KostenplaatsID") or None,
             invoice_number=_text(_get(row, "Factuurnummer")),
         )

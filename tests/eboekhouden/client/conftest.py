@@ -129,3 +129,12 @@ def body_of(call: Any) -> dict[str, Any]:
 def debug_logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
     caplog.set_level(logging.DEBUG)
     return caplog
+
+
+# The sandbox's fixtures, until tests/conftest.py lists ``eboekhouden.sandbox.testing`` in ``pytest_plugins``.
+from eboekhouden.sandbox.testing import (  # noqa: E402, F401
+    eboekhouden_sandbox,
+    eboekhouden_sandbox_administration,
+    eboekhouden_sandbox_factory,
+    eboekhouden_sandbox_shared,
+)
