@@ -160,6 +160,17 @@ class Mutation:
     def invoice_numbers(self) -> tuple[str, ...]:
         return _split_invoice_numbers(self.invoice_number)
 
+    def row_amounts(self, row: MutationRow) -> tuple[Decimal, Decimal, Decimal]:
+        """``(excl. VAT, VAT, incl. VAT)`` of one of this mutation's rows, signs kept.
+
+        ``in_ex_vat == "IN"`` means the row amount includes its VAT; a row without a stated VAT amount has none.
+        These are SOAP's ``BedragExclBTW``, ``BedragBTW`` and ``BedragInclBTW`` for the same row.
+        """
+        vat = row.vat_amount or Decimal(0)
+        if self.in_ex_vat == "IN":
+            return row.amount - vat, vat, row.amount
+        return row.amount, vat, row.amount + vat
+
 
 @dataclass(frozen=True, slots=True)
 class OutstandingItem:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -123,18 +122,3 @@ def everything_logged(caplog: pytest.LogCaptureFixture) -> str:
 
 def body_of(call: Any) -> dict[str, Any]:
     return json.loads(call.request.body)
-
-
-@pytest.fixture
-def debug_logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
-    caplog.set_level(logging.DEBUG)
-    return caplog
-
-
-# The sandbox's fixtures, until tests/conftest.py lists ``eboekhouden.sandbox.testing`` in ``pytest_plugins``.
-from eboekhouden.sandbox.testing import (  # noqa: E402, F401
-    eboekhouden_sandbox,
-    eboekhouden_sandbox_administration,
-    eboekhouden_sandbox_factory,
-    eboekhouden_sandbox_shared,
-)

@@ -235,3 +235,25 @@ def test_a_parse_error_names_the_field_but_not_the_value():
 
     assert "mutation.date" in str(caught.value)
     assert "secret-ish" not in str(caught.value)
+
+
+def test_a_row_including_vat_splits_into_excl_vat_and_vat():
+    mutation = parsing.mutation_from_json(
+        parsing.loads(
+            '{"id": 1, "type": 5, "date": "2025-01-01", "inExVat": "IN",'
+            ' "rows": [{"ledgerId": 8000, "amount": 121.00, "vatCode": "HOOG_VERK_21", "vatAmount": 21.00}]}'
+        )
+    )
+
+    assert mutation.row_amounts(mutation.rows[0]) == (Decimal("100.00"), Decimal("21.00"), Decimal("121.00"))
+
+
+def test_a_negative_row_excluding_vat_keeps_its_sign():
+    mutation = parsing.mutation_from_json(
+        parsing.loads(
+            '{"id": 1, "type": 2, "date": "2025-01-01", "inExVat": "EX",'
+            ' "rows": [{"ledgerId": 8000, "amount": -50.00, "vatCode": "HOOG_VERK_21", "vatAmount": -10.50}]}'
+        )
+    )
+
+    assert mutation.row_amounts(mutation.rows[0]) == (Decimal("-50.00"), Decimal("-10.50"), Decimal("-60.50"))

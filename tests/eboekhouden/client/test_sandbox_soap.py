@@ -117,6 +117,18 @@ def test_soap_mutations_equal_rest_mutations_but_for_row_descriptions(both, eboe
     assert from_soap == {key: without_soap_gaps(value) for key, value in from_rest.items()}
 
 
+def test_row_amounts_split_like_the_soap_excl_incl_fields(both, eboekhouden_sandbox, admin):
+    soap, _ = both
+    truth = eboekhouden_sandbox.truth(admin.guid, dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    raw = soap._get_mutaties(DatumVan=dt.datetime(2025, 1, 1), DatumTm=dt.datetime(2025, 12, 31))
+
+    for item in raw:
+        mutation = soap._mutation(item)
+        for row, regel in zip(mutation.rows, item.MutatieRegels.cMutatieListRegel, strict=True):
+            assert mutation.row_amounts(row) == (regel.BedragExclBTW, regel.BedragBTW, regel.BedragInclBTW)
+    assert len(raw) == len(truth)
+
+
 def test_soap_serves_mutations_it_listed_without_asking_again(both):
     soap, _ = both
     ids = [header.id for header in soap.mutation_headers(*WHOLE_BOOKS) if header.id]

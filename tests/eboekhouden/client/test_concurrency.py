@@ -1,0 +1,175 @@
+"""The adaptive limiter and the concurrent fetch, on their own."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from eboekhouden.client.concurrency import AdaptiveLimiter, fetch_concurrently
+from eboekhouden.client.rest import RestGateway
+
+from .conftest import BASE
+from .fake_server import FakeRest
+
+
+def test_the_limiter_starts_at_its_maximum():
+    assert AdaptiveLimiter(8).limit == 8
+
+
+def test_a_429_halves_the_limit():
+    limiter = AdaptiveLimiter(8, sleep=lambda _: None)
+    with limiter.slot():
+        pass
+
+    limiter.record_rate_limited(None)
+
+    assert limiter.limit == 4
+
+
+def test_a_burst_of_429s_for_requests_already_in_flight_halves_only_once():
+    limiter = AdaptiveLimiter(8, sleep=lambda _: None)
+    barrier = threading.Barrier(4)
+
+    def request_that_meets_a_429():
+        with limiter.slot():
+            barrier.wait()  # all four were in flight before the first answer came
+            limiter.record_rate_limited(None)
+
+    threads = [threading.Thread(target=request_that_meets_a_429) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert limiter.limit == 4
+
+
+def test_the_limit_never_falls_below_the_minimum():
+    limiter = AdaptiveLimiter(4, minimum=2, sleep=lambda _: None)
+
+    for _ in range(5):
+        with limiter.slot():
+            pass
+        limiter.record_rate_limited(None)
+
+    assert limiter.limit == 2
+
+
+def test_sustained_success_raises_the_limit_again_up_to_the_maximum():
+    limiter = AdaptiveLimiter(4, increase_after=3, sleep=lambda _: None)
+    with limiter.slot():
+        pass
+    limiter.record_rate_limited(None)
+
+    for _ in range(30):
+        limiter.record_success()
+
+    assert limiter.limit == 4
+
+
+def test_other_threads_hold_back_for_retry_after_but_the_told_thread_does_not_wait_twice():
+    pauses: list[float] = []
+    limiter = AdaptiveLimiter(4, sleep=pauses.append)
+    with limiter.slot():
+        pass
+    limiter.record_rate_limited(30)
+
+    limiter.acquire()  # the thread that was told: its retry policy already waits
+    limiter.release()
+    other = threading.Thread(target=lambda: (limiter.acquire(), limiter.release()))
+    other.start()
+    other.join()
+
+    assert len(pauses) == 1 and 29 < pauses[0] <= 30
+
+
+def test_fetch_concurrently_fetches_each_distinct_key_once():
+    seen: list[int] = []
+    lock = threading.Lock()
+
+    def fetch(key: int) -> int:
+        with lock:
+            seen.append(key)
+        return key * 10
+
+    results = dict(fetch_concurrently([3, 1, 2, 3, 1, 4], fetch, max_workers=3))
+
+    assert results == {1: 10, 2: 20, 3: 30, 4: 40}
+    assert sorted(seen) == [1, 2, 3, 4]
+
+
+def test_fetch_concurrently_yields_results_as_they_complete():
+    def fetch(key: float) -> float:
+        time.sleep(key)
+        return key
+
+    order = [key for key, _ in fetch_concurrently([0.3, 0.0, 0.15], fetch, max_workers=3)]
+
+    assert order == [0.0, 0.15, 0.3]
+
+
+def test_fetch_concurrently_never_runs_more_than_its_workers():
+    running, peak = 0, 0
+    lock = threading.Lock()
+
+    def fetch(key: int) -> int:
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        time.sleep(0.005)
+        with lock:
+            running -= 1
+        return key
+
+    list(fetch_concurrently(range(60), fetch, max_workers=5))
+
+    assert peak <= 5
+
+
+def test_the_first_failure_stops_the_fetch_and_is_raised():
+    started: list[int] = []
+
+    def fetch(key: int) -> int:
+        started.append(key)
+        if key == 2:
+            raise ValueError("boom")
+        time.sleep(0.01)
+        return key
+
+    with pytest.raises(ValueError, match="boom"):
+        list(fetch_concurrently(range(1000), fetch, max_workers=2))
+
+    assert len(started) < 100
+
+
+def test_the_rest_fetch_holds_as_many_connections_as_threads(make_client):
+    client = make_client(max_parallel=6)
+
+    adapter = client.transport.session.get_adapter(BASE)
+
+    assert adapter._pool_maxsize == 6
+
+
+def test_the_rest_fetch_keeps_to_its_parallelism_over_real_sockets(fast_retry):
+    from eboekhouden.client import ApiTokenCredentials
+    from eboekhouden.client.rest import RestClient
+
+    with FakeRest(delay=0.02) as fake:
+        gateway = RestGateway(
+            RestClient(ApiTokenCredentials("t" * 20), base_url=fake.url, max_parallel=3, retry=fast_retry)
+        )
+        fetched = sorted(m.id for m in gateway.mutations(range(1, 31)))
+
+    assert fetched == list(range(1, 31))
+    assert fake.peak == 3
+
+
+def test_a_vanished_mutation_is_skipped_and_the_rest_arrive(gateway, mocked):
+    for mutation_id in (1, 3):
+        mocked.get(f"{BASE}/v1/mutation/{mutation_id}", json={"id": mutation_id, "type": 7, "date": "2025-01-01"})
+    mocked.get(f"{BASE}/v1/mutation/2", status=404, json={"code": "MUT_300", "title": "Mutation not found."})
+
+    assert sorted(m.id for m in gateway.mutations([1, 2, 3])) == [1, 3]
