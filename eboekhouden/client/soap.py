@@ -26,8 +26,8 @@ Mapping SOAP answers onto the REST DTOs (assumptions, also in ``docs/eboekhouden
   shortest decimal text of the double (``repr``), which restores any amount written with up to 15 digits.
 * ``GetMutaties`` returns at most 500 mutations per call. :meth:`SoapGateway.mutation_headers` first asks for
   the whole date window; if the answer is capped it walks ``MutatieNrVan``/``MutatieNrTm`` windows of 500
-  numbers from 0 up to the highest number seen (and one window past it), splitting any window whose answer is
-  still capped.
+  numbers from 0 up to the highest number seen and on until a window comes back empty. A window answer outside
+  its numbers (the filter ignored) is a ``GarbledResponse`` rather than an endless walk.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ from .dto import (
 )
 from .metrics import CallCounter
 from .retry import RetryPolicy
-from .transport import HttpTransport, Timeouts, new_session
+from .transport import USER_AGENT, HttpTransport, Timeouts, new_session
 
 logger = structlog.stdlib.get_logger("eboekhouden.client")
 
@@ -124,6 +124,7 @@ class _ZeepTransport(zeep.Transport):
 
     def __init__(self, http: HttpTransport) -> None:
         super().__init__(session=http.session)
+        http.session.headers["User-Agent"] = USER_AGENT  # zeep put its own name there
         self._http = http
 
     def load(self, url: str) -> bytes:  # pragma: no cover - the document is parsed before a client exists
@@ -493,11 +494,11 @@ class SoapGateway:
 
     def _window(self, date_from: dt.datetime, date_to: dt.datetime, low: int, high: int) -> list[Any]:
         items = self._get_mutaties(DatumVan=date_from, DatumTm=date_to, MutatieNrVan=low, MutatieNrTm=high)
-        if len(items) >= MUTATION_CAP and high - low + 1 > len(items):
-            # More numbers than answers and the answer is full: the cap cut it short. Ask in halves.
-            logger.warning("eboekhouden.soap.cap_reached", low=low, high=high)
-            middle = (low + high) // 2
-            return self._window(date_from, date_to, low, middle) + self._window(date_from, date_to, middle + 1, high)
+        numbers = [int(_get(item, "MutatieNr")) for item in items]
+        # A window holds at most ``window`` numbers, so it can never reach the cap. An answer outside the window,
+        # or fuller than it, means the filter was ignored: walking on would never end, or would miss mutations.
+        if any(not low <= number <= high for number in numbers) or len(items) > high - low + 1:
+            raise errors.garbled("GetMutaties", "the answer ignores MutatieNrVan/MutatieNrTm", status=200)
         return items
 
     def _whole_mutations(self, date_from: dt.date, date_to: dt.date) -> list[Any]:
@@ -506,6 +507,7 @@ class SoapGateway:
         probe = self._get_mutaties(DatumVan=start, DatumTm=end)
         if len(probe) < MUTATION_CAP:
             return probe
+        # The answer is full: the cap may have cut it short. Walk number windows that cannot reach it.
         logger.info("eboekhouden.soap.cap_reached", window=f"{date_from}..{date_to}", walking="by number")
         highest = max(int(_get(item, "MutatieNr")) for item in probe)
         found: dict[tuple[int, int], Any] = {}

@@ -19,7 +19,7 @@ import requests
 import structlog
 from requests.adapters import HTTPAdapter
 
-from integrations.errors import IntegrationError, RateLimited, TransientError
+from integrations.errors import RateLimited, TransientError
 
 from . import errors
 from .concurrency import AdaptiveLimiter
@@ -28,7 +28,7 @@ from .retry import RetryPolicy, parse_retry_after
 
 logger = structlog.stdlib.get_logger("eboekhouden.client")
 
-USER_AGENT = "Monitr (+https://github.com/monitr)"
+USER_AGENT = "Monitr"
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,9 +135,6 @@ class HttpTransport:
                 raise TransientError(errors.TRANSIENT, status=status, endpoint=endpoint)
             self.limiter.record_success()
             return response
-        except IntegrationError as error:
-            outcome = type(error).__name__
-            raise
         except Exception as error:
             outcome = type(error).__name__
             raise

@@ -135,3 +135,21 @@ def test_open_items_amounts_sent_as_doubles_become_the_exact_decimals(fast_retry
         Decimal("0.2"),
     )
     assert item.paid_amount + item.outstanding_amount == item.total_amount
+
+
+def test_a_service_that_ignores_the_number_window_is_garbled_not_an_endless_walk(fast_retry, mocked):
+    import datetime as dt
+
+    full = "".join(
+        f"<cMutatieList><MutatieNr>{number}</MutatieNr><Soort>Memoriaal</Soort><Datum>2025-01-01T00:00:00</Datum>"
+        "<MutatieRegels /></cMutatieList>"
+        for number in range(1001, 1501)
+    )
+    mocked.post(URL, body=OPENED)
+    mocked.post(URL, body=envelope("GetMutaties", f"<ErrorMsg /><Mutaties>{full}</Mutaties>"))  # capped probe
+    mocked.post(URL, body=envelope("GetMutaties", f"<ErrorMsg /><Mutaties>{full}</Mutaties>"))  # window 0..499
+
+    with pytest.raises(GarbledResponse) as caught:
+        list(soap_gateway(fast_retry).mutation_headers(dt.date(2025, 1, 1), dt.date(2025, 12, 31)))
+
+    assert "MutatieNrVan" in caught.value.title
