@@ -22,7 +22,7 @@ from urllib.parse import quote, urlencode
 import requests
 import structlog
 
-from integrations.errors import AccessDenied, IntegrationError, NotFound
+from integrations.errors import AccessDenied, IntegrationError, NotFound, TransientError
 
 from . import errors, parsing
 from .concurrency import AdaptiveLimiter, fetch_concurrently
@@ -47,7 +47,7 @@ logger = structlog.stdlib.get_logger("eboekhouden.client")
 SOURCE_PATTERN = re.compile(r"^[\w_ ]{1,10}$")
 MAX_PAGE_SIZE = 2000
 DEFAULT_SOURCE = "Monitr"
-# A call that meets this many 401s in a row, each followed by a renewed session, gives up: the key is refused.
+# A call that meets this many 401s in a row, each followed by a renewed session, gives up (transient: the key works).
 MAX_UNAUTHORIZED = 3
 
 
@@ -209,6 +209,10 @@ class RestClient:
             # Under concurrency another thread may have renewed already; then the call just repeats.
             self._invalidate(used[-1])
             logger.info("eboekhouden.session.renewing", reason="401", path=template)
+        if response.status_code == 401:
+            # Every renewal succeeded, so the key is accepted; the service keeps dropping sessions. Not a reason
+            # to ask the user for a new key: let the run be retried later.
+            raise TransientError(errors.TRANSIENT, title="sessions keep ending", status=401, endpoint=template)
         if response.status_code != 200:
             raise errors.rest_error(
                 status=response.status_code,

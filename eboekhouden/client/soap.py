@@ -55,6 +55,7 @@ from integrations.errors import (
     IntegrationError,
     NotFound,
     ProviderApiError,
+    TransientError,
     redact,
 )
 
@@ -235,14 +236,15 @@ class SoapClient:
             "SecurityCode2": c.security_code_2,
             "Source": self._source,
         }
+        operation = "OpenSessionSub" if c.administration_guid else "OpenSession"
         if c.administration_guid:
-            result = self._invoke("OpenSessionSub", AdministratieGUID=c.administration_guid, **login)
+            result = self._invoke(operation, AdministratieGUID=c.administration_guid, **login)
         else:
-            result = self._invoke("OpenSession", **login)
-        self._check(result, "OpenSession", opening=True)
+            result = self._invoke(operation, **login)
+        self._check(result, operation, opening=True)
         session_id = _get(result, "SessionID")
         if not session_id:
-            raise errors.garbled("OpenSession", "SessionID must not be empty", status=200)
+            raise errors.garbled(operation, "SessionID must not be empty", status=200)
         logger.info("eboekhouden.session.opened", protocol="soap")
         return session_id
 
@@ -270,7 +272,8 @@ class SoapClient:
                 self._check(result, operation)
             except _SessionLost:
                 if renewal:
-                    raise AuthenticationError(errors.SOAP_LOGIN_REFUSED, endpoint=operation) from None
+                    # The login just worked, so the codes are fine; the service keeps dropping sessions.
+                    raise TransientError(errors.TRANSIENT, title="sessions keep ending", endpoint=operation) from None
                 with self._lock:
                     if self._session_id == session_id:
                         self._session_id = None

@@ -10,7 +10,7 @@ from responses import matchers
 
 from eboekhouden.client import errors as messages
 from eboekhouden.client.rest import RestClient
-from integrations.errors import AuthenticationError, CredentialsExpired, GarbledResponse
+from integrations.errors import AuthenticationError, CredentialsExpired, GarbledResponse, TransientError
 
 from .conftest import API_TOKEN, BASE, SESSION_TOKEN, body_of, list_answer, session_answer
 
@@ -114,14 +114,15 @@ def test_the_session_is_renewed_once_on_a_401_and_the_call_repeated(make_client,
     assert document["items"] == [{"id": 1, "description": "Sales"}]
 
 
-def test_a_second_401_after_renewal_is_a_refused_key(make_client, mocked):
-    mocked.post(f"{BASE}/v1/session", json=session_answer())
+def test_a_call_that_keeps_meeting_401s_despite_fresh_sessions_gives_up_as_transient(make_client, mocked):
+    create = mocked.post(f"{BASE}/v1/session", json=session_answer())
     mocked.get(f"{BASE}/v1/costcenter", status=401)
 
-    with pytest.raises(AuthenticationError) as caught:
+    with pytest.raises(TransientError) as caught:
         make_client().get("/v1/costcenter")
 
-    assert caught.value.user_message == messages.KEY_REFUSED
+    assert create.call_count == 3
+    assert not caught.value.reconnect_needed
 
 
 def test_the_session_expiring_mid_paging_is_renewed_and_paging_continues(make_client, mocked, clock):
