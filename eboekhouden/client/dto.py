@@ -1,7 +1,7 @@
 """What the e-Boekhouden gateway hands the importer: typed, immutable values, whichever protocol answered.
 
 Amounts are ``Decimal`` taken from the answer's text, never via float (SOAP's ``xsd:double`` fields are the
-one exception the protocol forces on us; see :mod:`eboekhouden.client.soap`). Dates are ``date``. Optional text
+one exception the protocol forces on us; see :mod:`eboekhouden.client.soap_gateway`). Dates are ``date``. Optional text
 that the source sends as ``""`` or ``null`` is ``None``. Collections are tuples so a DTO is hashable and cannot
 be changed after parsing.
 

@@ -109,7 +109,8 @@ def open_gateway(
         url = base_url or _setting("EBOEKHOUDEN_REST_URL", DEFAULT_REST_URL)
         return RestGateway(RestClient(credentials, base_url=url, **options))
     if isinstance(credentials, SoapCredentials):
-        from .soap import SoapClient, SoapGateway
+        from .soap import SoapClient
+        from .soap_gateway import SoapGateway
 
         url = base_url or _setting("EBOEKHOUDEN_SOAP_URL", DEFAULT_SOAP_URL)
         return SoapGateway(SoapClient(credentials, base_url=url, **options))

@@ -9,7 +9,7 @@ import pytest
 from eboekhouden.client import ApiTokenCredentials, BookkeepingGateway, SoapCredentials, open_gateway
 from eboekhouden.client.rest import RestGateway
 from eboekhouden.client.retry import parse_retry_after
-from eboekhouden.client.soap import SoapGateway
+from eboekhouden.client.soap_gateway import SoapGateway
 
 
 def test_an_api_token_gets_the_rest_gateway_at_the_configured_url(settings):

@@ -11,7 +11,8 @@ import pytest
 
 from eboekhouden.client import ApiTokenCredentials, SoapCredentials, Timeouts
 from eboekhouden.client.rest import RestClient, RestGateway
-from eboekhouden.client.soap import SoapClient, SoapGateway
+from eboekhouden.client.soap import SoapClient
+from eboekhouden.client.soap_gateway import SoapGateway
 from integrations.errors import IntegrationError
 
 from .conftest import everything_logged

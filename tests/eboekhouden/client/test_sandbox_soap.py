@@ -11,7 +11,8 @@ import pytest
 from eboekhouden.client import ApiTokenCredentials, Side, SoapCredentials, Timeouts
 from eboekhouden.client import errors as messages
 from eboekhouden.client.rest import RestClient, RestGateway
-from eboekhouden.client.soap import SoapClient, SoapGateway
+from eboekhouden.client.soap import SoapClient
+from eboekhouden.client.soap_gateway import SoapGateway
 from integrations.errors import AccessDenied, AuthenticationError, CredentialsExpired, NotFound
 
 WHOLE_BOOKS = (dt.date(2000, 1, 1), dt.date(2030, 12, 31))

@@ -8,7 +8,8 @@ import pytest
 import responses
 
 from eboekhouden.client import SoapCredentials
-from eboekhouden.client.soap import SoapClient, SoapGateway, wsdl_path
+from eboekhouden.client.soap import SoapClient, wsdl_path
+from eboekhouden.client.soap_gateway import SoapGateway
 from integrations.errors import GarbledResponse, ProviderApiError
 
 URL = "https://soap.test/soap.asmx"
