@@ -1,5 +1,25 @@
 """The ledger's models: provider-neutral books, each belonging to one Administration of one organisation."""
 
+from .accounts import Account, CostCenter
 from .administration import Administration
+from .checks import Reconciliation
+from .choices import AccountKind, OutstandingSide, ReconciliationCheck, TransactionType
+from .outstanding import OutstandingItem, OutstandingSnapshot
+from .relations import Relation
+from .transactions import Transaction, TransactionLine
 
-__all__ = ["Administration"]
+__all__ = [
+    "Account",
+    "AccountKind",
+    "Administration",
+    "CostCenter",
+    "OutstandingItem",
+    "OutstandingSide",
+    "OutstandingSnapshot",
+    "Reconciliation",
+    "ReconciliationCheck",
+    "Relation",
+    "Transaction",
+    "TransactionLine",
+    "TransactionType",
+]

@@ -1,0 +1,31 @@
+"""The ledger's fixed vocabularies, in provider-neutral words; each importer maps its provider's codes to these."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class AccountKind(models.TextChoices):
+    BALANCE_SHEET = "balance_sheet", "Balance sheet"
+    PROFIT_AND_LOSS = "profit_and_loss", "Profit and loss"
+
+
+class TransactionType(models.TextChoices):
+    OPENING_BALANCE = "opening_balance", "Opening balance"
+    PURCHASE_INVOICE = "purchase_invoice", "Invoice received"
+    SALES_INVOICE = "sales_invoice", "Invoice sent"
+    PAYMENT_RECEIVED = "payment_received", "Invoice payment received"
+    PAYMENT_SENT = "payment_sent", "Invoice payment sent"
+    MONEY_RECEIVED = "money_received", "Money received"
+    MONEY_SENT = "money_sent", "Money sent"
+    JOURNAL = "journal", "General journal"
+
+
+class OutstandingSide(models.TextChoices):
+    RECEIVABLE = "receivable", "Receivable"
+    PAYABLE = "payable", "Payable"
+
+
+class ReconciliationCheck(models.TextChoices):
+    LEDGER_MONTH = "ledger_month", "Imported lines against the provider's balance, per account and month"
+    OPEN_ITEMS = "open_items", "Open items against the debtors or creditors accounts"

@@ -1,0 +1,31 @@
+"""Relations: the customers and suppliers of an administration."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from monitr.tenancy.scoping import TenantManager
+
+from .administration import Administration
+
+
+class Relation(models.Model):
+    administration = models.ForeignKey(Administration, on_delete=models.CASCADE, related_name="relations")
+    external_id = models.CharField(max_length=100)
+    code = models.CharField(max_length=50, blank=True)
+    name = models.CharField(max_length=255)
+    relation_type = models.CharField(max_length=20, blank=True, help_text="The provider's kind, e.g. business.")
+    payment_term_days = models.PositiveIntegerField(null=True, blank=True)
+
+    tenant_path = "administration__organization"
+    objects = TenantManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["administration", "external_id"], name="relation_unique_external_id")
+        ]
+        indexes = [models.Index(fields=["administration", "name"], name="relation_by_name")]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
