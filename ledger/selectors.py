@@ -1,0 +1,79 @@
+"""Read helpers over the ledger for the sync: what is stored, and what it adds up to, for comparing with the source.
+
+Every sum is computed by the database and comes back as exact ``Decimal``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import QuerySet, Sum
+from django.db.models.functions import TruncMonth
+
+from .models import Administration, OutstandingItem, OutstandingSide, Transaction, TransactionLine
+
+_CENT = Decimal("0.01")
+
+
+def transaction_fingerprints(*, administration: Administration, window_start: date, window_end: date) -> dict[str, str]:
+    """``{external_id: fingerprint}`` of the transactions dated in the window (both ends included), so the importer
+    fetches details only of transactions that are new or whose fingerprint changed."""
+    rows = Transaction.objects.filter(administration=administration, date__range=(window_start, window_end))
+    return dict(rows.values_list("external_id", "fingerprint").iterator(chunk_size=10_000))
+
+
+def line_totals_by_account_month(
+    *, administration: Administration, date_from: date, date_to: date
+) -> dict[tuple[str, date], Decimal]:
+    """``{(account external id, first day of month): sum of the lines}`` for lines dated from ``date_from`` to
+    ``date_to``: what the provider's balance per ledger and month is checked against."""
+    rows = (
+        TransactionLine.objects.filter(administration=administration, date__range=(date_from, date_to))
+        .annotate(month=TruncMonth("date"))
+        .values_list("account__external_id", "month")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    return {(account, _as_date(month)): _money(total) for account, month, total in rows}
+
+
+def account_balances(
+    *, administration: Administration, as_of: date, account_external_ids: Iterable[str] | None = None
+) -> dict[str, Decimal]:
+    """``{account external id: balance}`` at the end of ``as_of``, debit positive; accounts without lines are
+    left out. The open items of a side are checked against the balances of its debtors or creditors accounts."""
+    lines = TransactionLine.objects.filter(administration=administration, date__lte=as_of)
+    if account_external_ids is not None:
+        lines = lines.filter(account__external_id__in=list(account_external_ids))
+    rows = lines.values_list("account__external_id").annotate(total=Sum("amount")).order_by()
+    return {account: _money(total) for account, total in rows}
+
+
+def outstanding_totals(*, administration: Administration) -> dict[OutstandingSide, Decimal]:
+    """The sum of what is still open, per side (a side without items is 0)."""
+    rows = (
+        OutstandingItem.objects.filter(administration=administration)
+        .values_list("side")
+        .annotate(total=Sum("outstanding"))
+        .order_by()
+    )
+    totals = {side: Decimal("0.00") for side in OutstandingSide}
+    totals.update({OutstandingSide(side): _money(total) for side, total in rows})
+    return totals
+
+
+def transactions_unbalanced(*, administration: Administration) -> QuerySet[Transaction]:
+    """Transactions whose lines do not sum to zero, newest first: stored as given, shown on the Data checks page."""
+    return Transaction.objects.filter(administration=administration).exclude(imbalance=0).order_by("-date", "-id")
+
+
+def _money(value: Decimal | None) -> Decimal:
+    # SQLite sums decimals as floating point; rounding to cents gives back the exact sum of two-place amounts.
+    return (value or Decimal(0)).quantize(_CENT)
+
+
+def _as_date(value: date) -> date:
+    # TruncMonth gives a datetime on some backends; the month is a date either way.
+    return value.date() if hasattr(value, "date") else value

@@ -1,0 +1,26 @@
+"""The ledger's write services: idempotent, batched upserts of provider-neutral records.
+
+Each service is keyword-only, takes an administration and records from :mod:`ledger.records`, and returns
+:class:`WriteCounts`. They are re-exported here so callers import from one place.
+"""
+
+from .accounts import accounts_upsert, cost_centers_upsert
+from .checks import reconciliation_record
+from .outstanding import outstanding_items_replace, outstanding_snapshot_record
+from .references import UnknownReferenceError
+from .relations import relations_upsert
+from .results import WriteCounts
+from .transactions import transactions_delete_missing, transactions_upsert
+
+__all__ = [
+    "UnknownReferenceError",
+    "WriteCounts",
+    "accounts_upsert",
+    "cost_centers_upsert",
+    "outstanding_items_replace",
+    "outstanding_snapshot_record",
+    "reconciliation_record",
+    "relations_upsert",
+    "transactions_delete_missing",
+    "transactions_upsert",
+]

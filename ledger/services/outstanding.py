@@ -1,0 +1,111 @@
+"""Writing the open items of one side, and recording the day's snapshot of them.
+
+The provider lists what is open now, per side. :func:`outstanding_items_replace` makes the stored list of a side
+exactly that list in one database transaction, so a dashboard never reads half of an update; an item that is no
+longer listed (paid, credited, deleted) disappears. :func:`outstanding_snapshot_record` then keeps a copy of the open
+items as of a day, which is what aging on a past date is computed from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.db import transaction
+
+from ledger.models import Administration, OutstandingItem, OutstandingSide, OutstandingSnapshot, Relation
+from ledger.records import OutstandingItemRecord
+
+from . import bulk
+from .references import ids_by_external_id
+from .results import WriteCounts
+
+BATCH_SIZE = 5_000
+
+_ITEM_COLUMNS = (
+    "external_id",
+    "source_external_id",
+    "invoice_number",
+    "relation_id",
+    "invoice_date",
+    "due_date",
+    "total",
+    "paid",
+    "outstanding",
+)
+_ITEMS = bulk.Table(model=OutstandingItem, key=("administration_id", "side", "external_id"), columns=_ITEM_COLUMNS)
+_SNAPSHOTS = bulk.Table(
+    model=OutstandingSnapshot,
+    key=("administration_id", "as_of", "side", "external_id"),
+    columns=("side", *_ITEM_COLUMNS),
+)
+
+
+def outstanding_items_replace(
+    *,
+    administration: Administration,
+    side: OutstandingSide,
+    items: Iterable[OutstandingItemRecord],
+    batch_size: int = BATCH_SIZE,
+) -> WriteCounts:
+    """Make the stored open items of ``side`` exactly ``items``: add, update, and delete the ones not listed."""
+    fixed = {"administration_id": administration.pk, "side": str(side)}
+    counts = WriteCounts()
+    seen: set[str] = set()
+    with transaction.atomic():
+        for batch in bulk.batched(items, batch_size):
+            relations = ids_by_external_id(
+                model=Relation, administration=administration, external_ids=(i.relation_external_id for i in batch)
+            )
+            rows = [
+                (
+                    i.external_id,
+                    i.source_external_id,
+                    i.invoice_number,
+                    relations.get(i.relation_external_id),  # type: ignore[arg-type]
+                    i.invoice_date,
+                    i.due_date,
+                    i.total,
+                    i.paid,
+                    i.outstanding,
+                )
+                for i in batch
+            ]
+            outcome = bulk.upsert(table=_ITEMS, fixed=fixed, rows=rows)
+            counts += WriteCounts(new=outcome.new, changed=outcome.changed, unchanged=outcome.unchanged)
+            seen.update(i.external_id for i in batch)
+        stale = [
+            pk
+            for pk, external_id in OutstandingItem.objects.filter(**fixed).values_list("pk", "external_id")
+            if external_id not in seen
+        ]
+        for chunk in bulk.batched(stale, bulk.ORM_CHUNK):
+            OutstandingItem.objects.filter(pk__in=chunk).delete()
+    return counts + WriteCounts(deleted=len(stale))
+
+
+def outstanding_snapshot_record(*, administration: Administration, as_of: date) -> WriteCounts:
+    """Keep the open items of both sides as they are now as the snapshot of ``as_of``.
+
+    Recording the same day again makes that day's snapshot the latest state (a second sync that night wins), and
+    changes nothing when nothing changed.
+    """
+    fixed = {"administration_id": administration.pk, "as_of": as_of}
+    current = OutstandingItem.objects.filter(administration=administration).values_list("side", *_ITEM_COLUMNS)
+    counts = WriteCounts()
+    seen: set[tuple[str, str]] = set()
+    with transaction.atomic():
+        for batch in bulk.batched(current.iterator(chunk_size=BATCH_SIZE), BATCH_SIZE):
+            outcome = bulk.upsert(table=_SNAPSHOTS, fixed=fixed, rows=batch)
+            counts += WriteCounts(new=outcome.new, changed=outcome.changed, unchanged=outcome.unchanged)
+            seen.update((row[0], row[1]) for row in batch)
+        stale = [
+            pk
+            for pk, side, external_id in OutstandingSnapshot.objects.filter(**fixed).values_list(
+                "pk", "side", "external_id"
+            )
+            if (side, external_id) not in seen
+        ]
+        for chunk in bulk.batched(stale, bulk.ORM_CHUNK):
+            OutstandingSnapshot.objects.filter(pk__in=chunk).delete()
+    return counts + WriteCounts(deleted=len(stale))

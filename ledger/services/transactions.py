@@ -1,0 +1,207 @@
+"""Writing transactions with their lines, and removing the transactions the source no longer lists.
+
+Transactions are written in batches of about ``BATCH_LINES`` lines, each batch in one database transaction: a
+batch is stored whole or not at all, and memory holds one batch however many transactions stream in. A transaction
+that is stored exactly as given (header, fingerprint and lines) is not rewritten. A changed one has all of its lines
+replaced, so a line removed at the source disappears here too, and a line is never stored twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from itertools import chain
+
+import structlog
+from django.db import transaction as db_transaction
+
+from ledger.models import Account, Administration, CostCenter, Relation, Transaction, TransactionLine
+from ledger.records import TransactionRecord
+
+from . import bulk
+from .references import References
+from .results import WriteCounts
+
+logger = structlog.get_logger(__name__)
+
+BATCH_LINES = 10_000
+_ZERO = Decimal("0.00")
+
+_TRANSACTIONS = bulk.Table(
+    model=Transaction,
+    key=("administration_id", "external_id"),
+    columns=(
+        "external_id",
+        "transaction_type",
+        "date",
+        "description",
+        "invoice_number",
+        "entry_number",
+        "relation_id",
+        "account_id",
+        "vat_inclusive",
+        "fingerprint",
+        "lines_digest",
+        "imbalance",
+    ),
+)
+_LINE_COLUMNS = (
+    "transaction_id",
+    "administration_id",
+    "date",
+    "line_number",
+    "account_id",
+    "amount",
+    "vat_code",
+    "vat_amount",
+    "description",
+    "invoice_number",
+    "relation_id",
+    "cost_center_id",
+)
+
+
+def transactions_upsert(
+    *, administration: Administration, transactions: Iterable[TransactionRecord], batch_lines: int = BATCH_LINES
+) -> WriteCounts:
+    """Store the transactions as given, each with exactly the given lines.
+
+    New transactions are added; changed ones are updated and their lines replaced; unchanged ones are not touched.
+    Accounts, relations and cost centres must be stored first (else :class:`UnknownReferenceError`).
+    """
+    references = _References(
+        accounts=References(model=Account, administration=administration),
+        relations=References(model=Relation, administration=administration),
+        cost_centers=References(model=CostCenter, administration=administration),
+    )
+    counts = WriteCounts()
+    with bulk.without_cyclic_gc():
+        for batch in _batches(transactions, batch_lines):
+            with db_transaction.atomic():
+                counts += _write_batch(administration, references, batch)
+    return counts
+
+
+def transactions_delete_missing(
+    *, administration: Administration, window_start: date, window_end: date, seen_external_ids: Collection[str]
+) -> WriteCounts:
+    """Delete, with their lines, the transactions dated in the window (both ends included) whose external id the
+    source no longer lists; transactions outside the window are never touched."""
+    seen = seen_external_ids if isinstance(seen_external_ids, set | frozenset) else set(seen_external_ids)
+    in_window = Transaction.objects.filter(administration=administration, date__range=(window_start, window_end))
+    # Only the ids to delete are held, never the window's transactions.
+    stale = [
+        pk
+        for pk, external_id in in_window.values_list("pk", "external_id").iterator(chunk_size=5_000)
+        if external_id not in seen
+    ]
+    with db_transaction.atomic():
+        for chunk in bulk.batched(stale, bulk.ORM_CHUNK):
+            TransactionLine.objects.filter(transaction_id__in=chunk).delete()
+            Transaction.objects.filter(pk__in=chunk).delete()
+    if stale:
+        logger.info("ledger.transactions.deleted", administration_id=administration.pk, rows=len(stale))
+    return WriteCounts(deleted=len(stale))
+
+
+def _batches(transactions: Iterable[TransactionRecord], batch_lines: int) -> Iterator[list[TransactionRecord]]:
+    batch: list[TransactionRecord] = []
+    size = 0
+    for record in transactions:
+        batch.append(record)
+        size += len(record.lines) or 1
+        if size >= batch_lines:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+@dataclass(frozen=True)
+class _References:
+    accounts: References
+    relations: References
+    cost_centers: References
+
+
+def _write_batch(
+    administration: Administration, references: _References, batch: list[TransactionRecord]
+) -> WriteCounts:
+    records = list({r.external_id: r for r in batch}.values())  # the last version of a repeated id wins
+    administration_id = administration.pk
+    # Every reference of the batch is resolved before anything of it is written.
+    account = references.accounts.resolve(
+        chain(
+            {r.account_external_id for r in records},
+            {line.account_external_id for r in records for line in r.lines},
+        )
+    )
+    relation = references.relations.resolve(
+        chain(
+            {r.relation_external_id for r in records},
+            {line.relation_external_id for r in records for line in r.lines},
+        )
+    ).get
+    cost_center = references.cost_centers.resolve(
+        {line.cost_center_external_id for r in records for line in r.lines}
+    ).get
+
+    rows = []
+    lines_by_id: dict[str, list[list]] = {}
+    for record in records:
+        day = record.date
+        # The lines as they will be stored; their first column, the transaction's id, is known once it is written.
+        # Records keep amounts with exactly two places, so equal lines have equal digests.
+        lines = [
+            [
+                None,
+                administration_id,
+                day,
+                number,
+                account[line.account_external_id],
+                line.amount,
+                line.vat_code,
+                line.vat_amount,
+                line.description,
+                line.invoice_number,
+                relation(line.relation_external_id),  # type: ignore[arg-type]
+                cost_center(line.cost_center_external_id),  # type: ignore[arg-type]
+            ]
+            for number, line in enumerate(record.lines, start=1)
+        ]
+        rows.append(
+            (
+                record.external_id,
+                str(record.transaction_type),
+                day,
+                record.description,
+                record.invoice_number,
+                record.entry_number,
+                relation(record.relation_external_id),  # type: ignore[arg-type]
+                account.get(record.account_external_id),  # type: ignore[arg-type]
+                record.vat_inclusive,
+                record.fingerprint,
+                # From the account on: the rest is the transaction's, or its position in the list.
+                hashlib.blake2b(repr([line[4:] for line in lines]).encode(), digest_size=16).hexdigest(),
+                sum([line.amount for line in record.lines], _ZERO),
+            )
+        )
+        lines_by_id[record.external_id] = lines
+
+    outcome = bulk.upsert(
+        table=_TRANSACTIONS, fixed={"administration_id": administration_id}, rows=rows, returning_ids=True
+    )
+    changed = [pk for pk, is_new in outcome.ids.values() if not is_new]
+    for chunk in bulk.batched(changed, bulk.ORM_CHUNK):
+        TransactionLine.objects.filter(transaction_id__in=chunk).delete()
+    line_rows: list[list] = []
+    for (external_id,), (pk, _) in outcome.ids.items():
+        lines = lines_by_id[external_id]
+        for line in lines:
+            line[0] = pk
+        line_rows += lines
+    bulk.insert(model=TransactionLine, columns=_LINE_COLUMNS, rows=line_rows)
+    return WriteCounts(new=outcome.new, changed=outcome.changed, unchanged=outcome.unchanged)
