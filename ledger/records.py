@@ -146,6 +146,7 @@ class TransactionRecord:
     relation_external_id: str | None = None
     account_external_id: str | None = None  # the header account (bank, debtors, creditors), when the provider has one
     vat_inclusive: bool | None = None  # whether the source's row amounts included VAT; None when not applicable
+    payment_term_days: int | None = None  # the transaction's own term (an invoice's), which due dates come from
 
     def __post_init__(self) -> None:
         _required(self.external_id, "external_id")

@@ -6,13 +6,15 @@ Every sum is computed by the database and comes back as exact ``Decimal``.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Max, Min, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
-from .models import Administration, OutstandingItem, OutstandingSide, Transaction, TransactionLine
+from .models import Administration, OutstandingItem, OutstandingSide, Relation, Transaction, TransactionLine
+from .services.bulk import batched
 
 _CENT = Decimal("0.01")
 
@@ -62,6 +64,51 @@ def outstanding_totals(*, administration: Administration) -> dict[OutstandingSid
     totals = {side: Decimal("0.00") for side in OutstandingSide}
     totals.update({OutstandingSide(side): _money(total) for side, total in rows})
     return totals
+
+
+def transaction_date_range(*, administration: Administration) -> tuple[date, date] | None:
+    """The dates of the first and the last stored transaction, or None when there is none: the span the check of
+    balances covers."""
+    span = Transaction.objects.filter(administration=administration).aggregate(first=Min("date"), last=Max("date"))
+    return None if span["first"] is None else (span["first"], span["last"])
+
+
+@dataclass(frozen=True)
+class PaymentTerms:
+    """Payment terms in days, of some transactions and some relations, by external id."""
+
+    by_transaction: dict[str, int]
+    by_relation: dict[str, int]
+
+    def for_item(self, *, transaction_external_id: str | None, relation_external_id: str | None) -> int | None:
+        """The term of an open item: its transaction's own, else its relation's; None when neither has one (a
+        term of 0 days is a term: due on the invoice date)."""
+        term = self.by_transaction.get(transaction_external_id) if transaction_external_id else None
+        if term is None and relation_external_id:
+            term = self.by_relation.get(relation_external_id)
+        return term
+
+
+def payment_terms(
+    *,
+    administration: Administration,
+    transaction_external_ids: Iterable[str],
+    relation_external_ids: Iterable[str],
+) -> PaymentTerms:
+    """The stored payment terms of the given transactions and relations (those without a term are left out), so
+    that open items, which the provider lists without a due date, get one."""
+
+    def terms(model: type[Transaction] | type[Relation], external_ids: Iterable[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        rows = model.objects.filter(administration=administration, payment_term_days__isnull=False)
+        for chunk in batched(set(external_ids), 5_000):
+            found.update(rows.filter(external_id__in=chunk).values_list("external_id", "payment_term_days"))
+        return found
+
+    return PaymentTerms(
+        by_transaction=terms(Transaction, transaction_external_ids),
+        by_relation=terms(Relation, relation_external_ids),
+    )
 
 
 def transactions_unbalanced(*, administration: Administration) -> QuerySet[Transaction]:

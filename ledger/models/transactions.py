@@ -59,6 +59,9 @@ class Transaction(models.Model):
         help_text="The header account the provider books the transaction on (bank, debtors, creditors).",
     )
     vat_inclusive = models.BooleanField(null=True, blank=True, help_text="Whether the source's amounts included VAT.")
+    payment_term_days = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The transaction's own payment term, when the source gives one."
+    )
     fingerprint = models.CharField(max_length=128, help_text="The importer's summary of the source's version.")
     lines_digest = models.CharField(max_length=32, help_text="A digest of the stored lines, to detect changes.")
     imbalance = models.DecimalField(**MONEY, default=Decimal("0.00"), help_text="The sum of the lines; 0 if balanced.")

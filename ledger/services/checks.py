@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,12 +23,22 @@ _RECONCILIATIONS = bulk.Table(
 )
 
 
-def reconciliation_record(*, administration: Administration, results: Iterable[ReconciliationRecord]) -> WriteCounts:
+def reconciliation_record(
+    *,
+    administration: Administration,
+    results: Iterable[ReconciliationRecord],
+    checked_through: date | None = None,
+) -> WriteCounts:
     """Store each check's expected and actual figures and their difference, replacing an earlier result of the
     same check, subject and period. An account the provider reports but that was not imported is kept, unlinked:
-    that is one of the things the Data checks page is for."""
+    that is one of the things the Data checks page is for.
+
+    ``checked_through`` says the checks covered every period up to that day: earlier results for periods up to it
+    that ``results`` does not repeat are deleted, as they no longer differ. Without it nothing is deleted.
+    """
     now = timezone.now()
     counts = WriteCounts()
+    seen: set[tuple[str, str, date]] = set()
     with transaction.atomic():
         for batch in bulk.batched(results, bulk.ORM_CHUNK):
             wanted = {r.account_external_id for r in batch if r.account_external_id}
@@ -51,4 +62,15 @@ def reconciliation_record(*, administration: Administration, results: Iterable[R
             ]
             outcome = bulk.upsert(table=_RECONCILIATIONS, fixed={"administration_id": administration.pk}, rows=rows)
             counts += WriteCounts(new=outcome.new, changed=outcome.changed, unchanged=outcome.unchanged)
+            seen.update((str(r.kind), r.subject, r.period_start) for r in batch)
+        if checked_through is not None:
+            earlier = Reconciliation.objects.filter(administration=administration, period_start__lte=checked_through)
+            stale = [
+                pk
+                for pk, *key in earlier.values_list("pk", "kind", "subject", "period_start")
+                if tuple(key) not in seen
+            ]
+            for chunk in bulk.batched(stale, bulk.ORM_CHUNK):
+                Reconciliation.objects.filter(pk__in=chunk).delete()
+            counts += WriteCounts(deleted=len(stale))
     return counts

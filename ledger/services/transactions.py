@@ -43,6 +43,7 @@ _TRANSACTIONS = bulk.Table(
         "relation_id",
         "account_id",
         "vat_inclusive",
+        "payment_term_days",
         "fingerprint",
         "lines_digest",
         "imbalance",
@@ -183,6 +184,7 @@ def _write_batch(
                 relation(record.relation_external_id),  # type: ignore[arg-type]
                 account.get(record.account_external_id),  # type: ignore[arg-type]
                 record.vat_inclusive,
+                record.payment_term_days,
                 record.fingerprint,
                 # From the account on: the rest is the transaction's, or its position in the list.
                 hashlib.blake2b(repr([line[4:] for line in lines]).encode(), digest_size=16).hexdigest(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -66,3 +67,34 @@ def test_an_account_that_was_not_imported_is_kept_unlinked(administration):
     )
 
     assert Reconciliation.objects.values_list("subject", "account").get() == ("9999", None)
+
+
+def test_checked_through_removes_earlier_differences_that_are_gone(administration):
+    reconciliation_record(
+        administration=administration, results=[_result("1.00", "2.00"), _result("1.00", "3.00", subject="8000")]
+    )
+
+    counts = reconciliation_record(
+        administration=administration, results=[_result("1.00", "3.00", subject="8000")], checked_through=MARCH
+    )
+
+    assert counts == WriteCounts(unchanged=1, deleted=1)
+    assert list(Reconciliation.objects.values_list("subject", flat=True)) == ["8000"]
+
+
+def test_checked_through_keeps_results_of_later_periods(administration):
+    later = replace(_result("1.00", "2.00"), period_start=date(2025, 4, 1))
+    reconciliation_record(administration=administration, results=[later])
+
+    counts = reconciliation_record(administration=administration, results=[], checked_through=MARCH)
+
+    assert counts == WriteCounts()
+    assert Reconciliation.objects.count() == 1
+
+
+def test_without_checked_through_no_result_is_removed(administration):
+    reconciliation_record(administration=administration, results=[_result("1.00", "2.00")])
+
+    reconciliation_record(administration=administration, results=[])
+
+    assert Reconciliation.objects.count() == 1

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from ledger.models import OutstandingSide
+from ledger.models import OutstandingSide, Relation
 from ledger.selectors import (
     account_balances,
     line_totals_by_account_month,
     outstanding_totals,
+    payment_terms,
+    transaction_date_range,
     transaction_fingerprints,
     transactions_unbalanced,
 )
@@ -87,3 +90,51 @@ def test_unbalanced_transactions_are_listed_for_the_data_checks(administration):
     transactions_upsert(administration=administration, transactions=[journal("1", "1.00", "-0.99"), sale("2")])
 
     assert [t.external_id for t in transactions_unbalanced(administration=administration)] == ["1"]
+
+
+def test_the_date_range_is_none_without_transactions(administration):
+    assert transaction_date_range(administration=administration) is None
+
+
+def test_the_date_range_spans_the_first_to_the_last_transaction(administration, other_administration):
+    transactions_upsert(
+        administration=administration,
+        transactions=[sale("1", day=date(2023, 5, 1)), sale("2", day=date(2025, 2, 3)), sale("3")],
+    )
+    transactions_upsert(administration=other_administration, transactions=[sale("9", day=date(2020, 1, 1))])
+
+    assert transaction_date_range(administration=administration) == (date(2023, 5, 1), date(2025, 3, 14))
+
+
+@pytest.fixture
+def terms(administration):
+    Relation.objects.filter(administration=administration, external_id="rel-1").update(payment_term_days=30)
+    transactions_upsert(
+        administration=administration,
+        transactions=[
+            replace(sale("own"), payment_term_days=14),
+            replace(sale("cash"), payment_term_days=0),
+            sale("x"),
+        ],
+    )
+    return payment_terms(
+        administration=administration,
+        transaction_external_ids=["own", "cash", "x", "not-imported"],
+        relation_external_ids=["rel-1", "rel-2"],
+    )
+
+
+def test_an_items_payment_term_is_its_transactions_own_first(terms):
+    assert terms.for_item(transaction_external_id="own", relation_external_id="rel-1") == 14
+
+
+def test_an_items_payment_term_of_zero_days_is_kept(terms):
+    assert terms.for_item(transaction_external_id="cash", relation_external_id="rel-1") == 0
+
+
+def test_an_items_payment_term_falls_back_to_its_relations(terms):
+    assert terms.for_item(transaction_external_id="not-imported", relation_external_id="rel-1") == 30
+
+
+def test_an_item_without_any_payment_term_has_none(terms):
+    assert terms.for_item(transaction_external_id="x", relation_external_id="rel-2") is None

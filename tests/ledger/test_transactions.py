@@ -261,3 +261,12 @@ def test_delete_missing_leaves_other_administrations_alone(administration, other
     )
 
     assert Transaction.objects.filter(administration=other_administration).count() == 1
+
+
+def test_a_transactions_own_payment_term_is_stored_and_a_new_one_is_a_change(administration):
+    transactions_upsert(administration=administration, transactions=[replace(sale("1"), payment_term_days=14)])
+
+    counts = transactions_upsert(administration=administration, transactions=[replace(sale("1"), payment_term_days=30)])
+
+    assert counts == WriteCounts(changed=1)
+    assert Transaction.objects.get(external_id="1").payment_term_days == 30
