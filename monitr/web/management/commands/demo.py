@@ -18,7 +18,7 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.core.management import call_command, get_commands
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from monitr.tenancy.models import Membership, Organization, Role
@@ -54,14 +54,10 @@ class Command(BaseCommand):
         children: list[subprocess.Popen[bytes]] = []
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         try:
-            sandbox = None
-            if "eboekhouden_sandbox" in get_commands():
-                sandbox, info = self.start_sandbox(_free_port(sandbox_port), mutations)
-                children.append(sandbox)
-                env["EBOEKHOUDEN_REST_URL"] = info["rest_url"]
-                env["EBOEKHOUDEN_SOAP_URL"] = info["soap_url"]
-            else:
-                info = None
+            sandbox, info = self.start_sandbox(_free_port(sandbox_port), mutations)
+            children.append(sandbox)
+            env["EBOEKHOUDEN_REST_URL"] = info["restUrl"]
+            env["EBOEKHOUDEN_SOAP_URL"] = info["soapUrl"]
             web_port = _free_port(port)
             manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
             children.append(subprocess.Popen([*manage, "runserver", f"127.0.0.1:{web_port}", "--noreload"], env=env))
@@ -123,17 +119,21 @@ class Command(BaseCommand):
             raise CommandError("The e-Boekhouden sandbox did not start; its error is printed above.")
         return process, json.loads(line)
 
-    def print_banner(self, web_port: int, sandbox: dict[str, Any] | None) -> None:
+    def print_banner(self, web_port: int, sandbox: dict[str, Any]) -> None:
         out = self.stdout
+        admins = sandbox.get("administrations", [])
         out.write("")
         out.write(self.style.SUCCESS("Monitr is running."))
         out.write(f"  Open      http://127.0.0.1:{web_port}/")
         out.write(f"  Sign in   {DEMO_EMAIL}  /  {DEMO_PASSWORD}")
-        if sandbox:
-            out.write(f"  e-Boekhouden sandbox: REST {sandbox['rest_url']}  SOAP {sandbox['soap_url']}")
-            out.write("  Paste one of these API keys into Integrations → eBoekhouden → Add:")
-            for admin in sandbox.get("administrations", []):
-                out.write(f"    {admin['company']:<36} {admin['api_token']}")
+        out.write(f"  e-Boekhouden sandbox: REST {sandbox['restUrl']}  SOAP {sandbox['soapUrl']}")
+        out.write("  Paste one of these API keys into Integrations → eBoekhouden → Add → API Key:")
+        for admin in admins:
+            out.write(f"    {admin['company']:<32} {admin['apiToken']}")
+        out.write("  Or the legacy credentials (username / security code 1 / security code 2):")
+        for admin in admins:
+            legacy = f"{admin['username']} / {admin['securityCode1']} / {admin['securityCode2']}"
+            out.write(f"    {admin['company']:<32} {legacy}")
         out.write("  Stop with Ctrl-C.")
         out.write("")
 

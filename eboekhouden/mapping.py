@@ -1,0 +1,197 @@
+"""e-Boekhouden mutations as double-entry lines: the one module that reads DESIGN.md's table.
+
+Stored lines are signed, debit positive and credit negative, and every transaction's lines sum to zero. A mutation
+is a header ledger plus rows; rows are positive in their type's normal direction, and a negative row (credit note,
+refund) flips every side of that row. Signs are kept, never made absolute.
+
+| type                        | rows on      | VAT lines                        | header ledger           |
+|-----------------------------|--------------|----------------------------------|-------------------------|
+| 1 invoice received          | debit, excl. | debit, input VAT (VOOR)          | minus the rest (credit) |
+| 2 invoice sent              | credit, excl.| credit, output VAT (AF19/AF6/AF) | minus the rest (debit)  |
+| 3 invoice payment received  | credit       | –                                | minus the rest (debit)  |
+| 4 invoice payment sent      | debit        | –                                | minus the rest (credit) |
+| 5 money received            | credit, excl.| credit, output VAT               | minus the rest (debit)  |
+| 6 money sent                | debit, excl. | debit, input VAT                 | minus the rest (credit) |
+| 7 general journal           | as signed    | –                                | minus the sum of rows   |
+| 0 opening balance           | each list item ``{id: 0, ledgerId, amount}`` on its ledger, positive = debit      |
+
+``inExVat == "IN"``: a row's amount includes its VAT, so the row ledger gets the amount minus the row's VAT. Writing
+the header as minus the sum of everything else makes each transaction balance by construction; the header then
+carries the amount incl. VAT for types 1, 2, 5 and 6, as the table says.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+
+from ledger.records import LineRecord, TransactionRecord, TransactionType
+
+from .client.dto import Mutation, MutationHeader, MutationRow, MutationType
+
+ZERO = Decimal("0.00")
+
+TRANSACTION_TYPES = {
+    MutationType.OPENING_BALANCE: TransactionType.OPENING_BALANCE,
+    MutationType.INVOICE_RECEIVED: TransactionType.PURCHASE_INVOICE,
+    MutationType.INVOICE_SENT: TransactionType.SALES_INVOICE,
+    MutationType.INVOICE_PAYMENT_RECEIVED: TransactionType.PAYMENT_RECEIVED,
+    MutationType.INVOICE_PAYMENT_SENT: TransactionType.PAYMENT_SENT,
+    MutationType.MONEY_RECEIVED: TransactionType.MONEY_RECEIVED,
+    MutationType.MONEY_SENT: TransactionType.MONEY_SENT,
+    MutationType.GENERAL_JOURNAL: TransactionType.JOURNAL,
+}
+
+# +1: rows are debits in this type's normal direction; -1: credits.
+ROW_SIGN = {
+    MutationType.INVOICE_RECEIVED: 1,
+    MutationType.INVOICE_SENT: -1,
+    MutationType.INVOICE_PAYMENT_RECEIVED: -1,
+    MutationType.INVOICE_PAYMENT_SENT: 1,
+    MutationType.MONEY_RECEIVED: -1,
+    MutationType.MONEY_SENT: 1,
+    MutationType.GENERAL_JOURNAL: 1,
+}
+INPUT_VAT_TYPES = {MutationType.INVOICE_RECEIVED, MutationType.MONEY_SENT}
+OUTPUT_VAT_TYPES = {MutationType.INVOICE_SENT, MutationType.MONEY_RECEIVED}
+
+
+class MappingError(ValueError):
+    """A mutation cannot be turned into lines (for example: VAT but no VAT ledger of that kind exists)."""
+
+
+class VatLedgers:
+    """The administration's system VAT ledgers, found by category (``AF19``, ``AF6``, ``AFOVERIG``/``AF``,
+    ``VOOR``), and which of them a VAT code books on."""
+
+    def __init__(self, by_category: Mapping[str, str]) -> None:
+        self.by_category = {category.upper(): ledger_id for category, ledger_id in by_category.items()}
+
+    def _first(self, *categories: str) -> str:
+        for category in categories:
+            if category in self.by_category:
+                return self.by_category[category]
+        raise MappingError(f"The administration has no VAT ledger of category {' or '.join(categories)}.")
+
+    def ledger_for(self, vat_code: str, *, kind: MutationType) -> str:
+        code = (vat_code or "").upper()
+        if kind in INPUT_VAT_TYPES:
+            return self._first("VOOR")
+        # Output VAT: the rate in the code picks the ledger ("HOOG_VERK_21" high, "LAAG_VERK_9" low).
+        if "HOOG" in code or "21" in code:
+            return self._first("AF19", "AFOVERIG", "AF")
+        if "LAAG" in code or code.endswith(("_9", "_6")):
+            return self._first("AF6", "AFOVERIG", "AF")
+        return self._first("AFOVERIG", "AF")
+
+
+def header_fingerprint(header: MutationHeader) -> str:
+    """A short digest of what the mutation list shows of a mutation; a changed digest means: fetch it again."""
+    parts = (
+        header.type.value,
+        header.date,
+        header.invoice_number,
+        header.entry_number,
+        header.ledger_id,
+        header.amount,
+    )
+    return hashlib.blake2b(repr(parts).encode(), digest_size=10).hexdigest()
+
+
+def opening_balance_fingerprint(headers: Iterable[MutationHeader]) -> str:
+    parts = sorted((h.ledger_id or 0, str(h.amount)) for h in headers)
+    return hashlib.blake2b(repr(parts).encode(), digest_size=10).hexdigest()
+
+
+def opening_balance_id(header: MutationHeader) -> str:
+    """The many id-0 list items of one date are one transaction, keyed so they never collide with a mutation."""
+    return f"opening-{header.date.isoformat()}" if header.date else "opening"
+
+
+def opening_balance_record(headers: list[MutationHeader], *, default_date: dt.date) -> TransactionRecord:
+    """The opening balance: one line per ledger, the amount as given (positive = debit). Items without a date
+    (the list may leave it out) take ``default_date``, the first day of the window that listed them."""
+    first = headers[0]
+    lines = tuple(
+        LineRecord(account_external_id=str(h.ledger_id), amount=_cents(h.amount)) for h in headers if h.amount
+    )
+    return TransactionRecord(
+        external_id=opening_balance_id(first),
+        transaction_type=TransactionType.OPENING_BALANCE,
+        date=first.date or default_date,
+        fingerprint=opening_balance_fingerprint(headers),
+        lines=lines,
+        description="Opening balance",
+    )
+
+
+def _cents(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"))
+
+
+def _row_vat(row: MutationRow) -> Decimal:
+    return _cents(row.vat_amount) if row.vat_amount is not None else ZERO
+
+
+def mutation_lines(mutation: Mutation, vat_ledgers: VatLedgers) -> tuple[LineRecord, ...]:
+    """The signed lines of one mutation, header last; they sum to zero."""
+    kind = mutation.type
+    sign = ROW_SIGN[kind]
+    vat_types = INPUT_VAT_TYPES | OUTPUT_VAT_TYPES
+    includes_vat = (mutation.in_ex_vat or "").upper() == "IN"
+    relation = str(mutation.relation_id) if mutation.relation_id else None
+    lines: list[LineRecord] = []
+    vat_totals: dict[str, Decimal] = {}
+    for row in mutation.rows:
+        vat = _row_vat(row) if kind in vat_types else ZERO
+        net = _cents(row.amount) - vat if includes_vat else _cents(row.amount)
+        lines.append(
+            LineRecord(
+                account_external_id=str(row.ledger_id),
+                amount=sign * net,
+                vat_code=row.vat_code or "",
+                vat_amount=sign * vat if vat else None,
+                description=row.description or "",
+                invoice_number=row.invoice_number or "",
+                relation_external_id=str(row.relation_id) if row.relation_id else relation,
+                cost_center_external_id=str(row.cost_centre_id) if row.cost_centre_id else None,
+            )
+        )
+        if vat:
+            ledger = vat_ledgers.ledger_for(row.vat_code or "", kind=kind)
+            vat_totals[ledger] = vat_totals.get(ledger, ZERO) + vat
+    for ledger, vat in vat_totals.items():
+        lines.append(
+            LineRecord(account_external_id=ledger, amount=sign * vat, description="VAT", relation_external_id=relation)
+        )
+    header_amount = -sum((line.amount for line in lines), ZERO)
+    if mutation.ledger_id:
+        lines.append(
+            LineRecord(
+                account_external_id=str(mutation.ledger_id),
+                amount=header_amount,
+                description=mutation.description or "",
+                invoice_number=mutation.invoice_number or "",
+                relation_external_id=relation,
+            )
+        )
+    # A line of zero says nothing and the source shows none: leave it out.
+    return tuple(line for line in lines if line.amount)
+
+
+def mutation_record(mutation: Mutation, fingerprint: str, vat_ledgers: VatLedgers) -> TransactionRecord:
+    return TransactionRecord(
+        external_id=str(mutation.id),
+        transaction_type=TRANSACTION_TYPES[mutation.type],
+        date=mutation.date,
+        fingerprint=fingerprint,
+        lines=mutation_lines(mutation, vat_ledgers),
+        description=mutation.description or "",
+        invoice_number=mutation.invoice_number or "",
+        entry_number=mutation.entry_number or "",
+        relation_external_id=str(mutation.relation_id) if mutation.relation_id else None,
+        account_external_id=str(mutation.ledger_id) if mutation.ledger_id else None,
+        vat_inclusive=None if mutation.in_ex_vat is None else mutation.in_ex_vat.upper() == "IN",
+    )
