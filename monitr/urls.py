@@ -17,6 +17,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("organisation/", include("monitr.tenancy.urls")),
     path("integrations/", include("integrations.urls")),
+    path("dashboards/", include("dashboards.urls")),
+    path("api/v1/", include("dashboards.api.urls")),
 ]
 
 handler403 = "monitr.web.views.permission_denied"

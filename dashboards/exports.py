@@ -1,0 +1,198 @@
+"""Exports of the Outstanding Items dashboard: the relation table and the item list, as CSV or XLSX.
+
+Both contain exactly the rows the page would show with the same filters (all pages of them), read from the same
+selectors, and hold little in memory however many rows there are:
+
+- CSV is streamed (``StreamingHttpResponse``) while the database cursor is read in chunks. It starts with a UTF-8
+  byte order mark, so that Excel reads accented names correctly; amounts are plain ``1234.50`` (a dot, no
+  grouping) and dates ISO, so that other programs read them exactly.
+- XLSX is written by XlsxWriter in ``constant_memory`` mode (row by row, flushed to disk) into a temporary file,
+  which ``FileResponse`` then streams and deletes. Amounts are numbers with a two-decimal format, dates are dates.
+
+Text that a spreadsheet would take for a formula (a relation named ``=HYPERLINK(...)``) is never evaluated: the
+CSV prefixes it with an apostrophe, and the XLSX writes every text cell as a string.
+"""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import xlsxwriter
+from django.db.models import QuerySet
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+
+from .aging import age_in_days
+from .selectors.outstanding import money
+from .selectors.scope import OutstandingScope
+
+TABLES = ("relations", "items")
+FORMATS = ("csv", "xlsx")
+CHUNK = 2_000
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    title: str
+    kind: str = "text"  # text, money, date or int
+    width: int = 14
+
+
+@dataclass(frozen=True, slots=True)
+class Sheet:
+    title: str
+    columns: list[Column]
+    rows: Iterable[tuple[Any, ...]]
+
+
+def _chunked(rows: QuerySet) -> Iterator[Any]:
+    return rows.iterator(chunk_size=CHUNK)
+
+
+def relation_sheet(*, scope: OutstandingScope, rows: QuerySet) -> Sheet:
+    """The per-relation rows of :func:`~dashboards.selectors.outstanding.outstanding_by_relation`."""
+    buckets = scope.buckets
+    columns = [
+        Column("Administration", width=28),
+        Column("Relation code"),
+        Column("Relation", width=36),
+        Column("Total", "money"),
+        Column("Overdue", "money"),
+        *(Column(bucket.label, "money") for bucket in buckets),
+        Column("Oldest invoice date", "date"),
+        Column("Most days overdue", "int"),
+        Column("Items", "int"),
+    ]
+
+    def produce() -> Iterator[tuple[Any, ...]]:
+        for row in _chunked(rows):
+            yield (
+                row["administration_name"],
+                row["relation_code"] or "",
+                row["relation_name"] or "(no relation)",
+                money(row["total"]),
+                money(row["overdue"]),
+                *(money(row[f"bucket_{i}"]) for i in range(len(buckets))),
+                row["oldest_invoice"],
+                max(0, age_in_days(as_of=scope.as_of, reference=row["oldest_due"])),
+                row["items"],
+            )
+
+    return Sheet(title="Relations", columns=columns, rows=produce())
+
+
+def item_sheet(*, scope: OutstandingScope, rows: QuerySet) -> Sheet:
+    """The items of :func:`~dashboards.selectors.outstanding.outstanding_items_list`."""
+    columns = [
+        Column("Administration", width=28),
+        Column("Relation code"),
+        Column("Relation", width=36),
+        Column("Invoice number", width=18),
+        Column("Invoice date", "date"),
+        Column("Due date", "date"),
+        Column("Days overdue", "int"),
+        Column("Bucket", width=16),
+        Column("Total", "money"),
+        Column("Paid", "money"),
+        Column("Outstanding", "money"),
+    ]
+
+    def produce() -> Iterator[tuple[Any, ...]]:
+        for item in _chunked(rows):
+            age = age_in_days(as_of=scope.as_of, reference=item.reference)
+            bucket = next(b for b in scope.buckets if b.holds(age))
+            yield (
+                item.administration.name,
+                item.relation.code if item.relation else "",
+                item.relation.name if item.relation else "(no relation)",
+                item.invoice_number,
+                item.invoice_date,
+                item.due_date,
+                max(0, age_in_days(as_of=scope.as_of, reference=item.effective_due)),
+                bucket.label,
+                item.total,
+                item.paid,
+                item.outstanding,
+            )
+
+    return Sheet(title="Items", columns=columns, rows=produce())
+
+
+def respond(*, sheet: Sheet, file_format: str, filename: str) -> HttpResponse:
+    return (
+        _csv_response(sheet, f"{filename}.csv") if file_format == "csv" else _xlsx_response(sheet, f"{filename}.xlsx")
+    )
+
+
+class _Echo:
+    """A file-like object whose write gives back what it was given, for csv.writer in a generator."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal | int | date):
+        return str(value) if not isinstance(value, date) else value.isoformat()
+    text = str(value)
+    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+
+
+def _csv_response(sheet: Sheet, filename: str) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+
+    def lines() -> Iterator[str]:
+        yield "\ufeff" + writer.writerow([c.title for c in sheet.columns])
+        for row in sheet.rows:
+            yield writer.writerow([_csv_text(value) for value in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _xlsx_response(sheet: Sheet, filename: str) -> FileResponse:
+    # Deleted when FileResponse closes it, after the last byte is sent.
+    target = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - closed by the response
+    workbook = xlsxwriter.Workbook(
+        target, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    )
+    formats = {
+        "money": workbook.add_format({"num_format": "#,##0.00"}),
+        "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
+        "header": workbook.add_format({"bold": True, "bottom": 1}),
+    }
+    worksheet = workbook.add_worksheet(sheet.title)
+    for index, column in enumerate(sheet.columns):
+        worksheet.set_column(index, index, column.width)
+    worksheet.freeze_panes(1, 0)
+    for index, column in enumerate(sheet.columns):
+        worksheet.write_string(0, index, column.title, formats["header"])
+    writers = _cell_writers(worksheet, formats)
+    for row_number, row in enumerate(sheet.rows, start=1):
+        for index, (column, value) in enumerate(zip(sheet.columns, row, strict=True)):
+            if value is None or value == "":
+                continue
+            writers[column.kind](row_number, index, value)
+    workbook.close()
+    target.seek(0)
+    return FileResponse(target, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
+
+
+def _cell_writers(worksheet: Any, formats: dict[str, Any]) -> dict[str, Callable[[int, int, Any], Any]]:
+    return {
+        "text": lambda r, c, v: worksheet.write_string(r, c, str(v)),
+        # XLSX keeps numbers as doubles: exact for amounts of up to 15 significant digits.
+        "money": lambda r, c, v: worksheet.write_number(r, c, float(v), formats["money"]),
+        "date": lambda r, c, v: worksheet.write_datetime(r, c, v, formats["date"]),
+        "int": lambda r, c, v: worksheet.write_number(r, c, int(v)),
+    }

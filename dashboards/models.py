@@ -1,0 +1,67 @@
+"""Per-organisation settings of the dashboards: how the Outstanding Items dashboard ages open items.
+
+An organisation without a saved row uses the defaults (by due date; buckets 1–30, 31–60, 61–90, over 90 days), so
+reading the settings never needs a write. The boundaries are the last day of each bucket after "Not yet due": the
+default ``[30, 60, 90]`` gives the buckets above; they are stored ascending, positive and without repeats.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from monitr.tenancy.models import Organization
+from monitr.tenancy.scoping import TenantManager
+
+DEFAULT_BOUNDARIES: tuple[int, ...] = (30, 60, 90)
+MAX_BOUNDARIES = 6
+MAX_BOUNDARY_DAYS = 3650
+
+
+class AgingBasis(models.TextChoices):
+    DUE_DATE = "due", "Due date"
+    INVOICE_DATE = "invoice", "Invoice date"
+
+
+def validate_boundaries(value: object) -> None:
+    """Ascending positive whole days, one to six of them: anything else would leave a gap or an overlap."""
+    if not isinstance(value, list) or not value:
+        raise ValidationError("Give at least one boundary, in days.")
+    if len(value) > MAX_BOUNDARIES:
+        raise ValidationError(f"Give at most {MAX_BOUNDARIES} boundaries.")
+    if any(type(day) is not int or day < 1 or day > MAX_BOUNDARY_DAYS for day in value):
+        raise ValidationError(f"Each boundary is a whole number of days from 1 to {MAX_BOUNDARY_DAYS}.")
+    if any(later <= earlier for earlier, later in pairwise(value)):
+        raise ValidationError("Boundaries must go up, each larger than the one before.")
+
+
+def default_boundaries() -> list[int]:
+    return list(DEFAULT_BOUNDARIES)
+
+
+class OutstandingSettings(models.Model):
+    organization = models.OneToOneField(Organization, on_delete=models.CASCADE, related_name="outstanding_settings")
+    basis = models.CharField(
+        max_length=10,
+        choices=AgingBasis.choices,
+        default=AgingBasis.DUE_DATE,
+        help_text="Which date an item's age is counted from, unless the page is told otherwise.",
+    )
+    boundaries = models.JSONField(
+        default=default_boundaries,
+        validators=[validate_boundaries],
+        help_text="The last day of each aging bucket after “Not yet due”, ascending.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    tenant_path = "organization"
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = "outstanding items settings"
+        verbose_name_plural = "outstanding items settings"
+
+    def __str__(self) -> str:
+        return f"Aging settings of {self.organization}"

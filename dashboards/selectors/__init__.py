@@ -1,0 +1,1 @@
+"""Read selectors of the dashboards: keyword-only, typed, aggregating in the database."""

@@ -1,0 +1,233 @@
+"""Reads of the open items for the Outstanding Items dashboard, its exports and its API, aggregated in the database.
+
+- :func:`outstanding_aging`: one query for the total, the overdue part, the count, the items without a due date and
+  every bucket's amount and count (conditional sums), however many items there are.
+- :func:`outstanding_by_relation`: one grouped queryset with the same figures per relation; the page paginates it
+  (a count and a page: two queries), the exports stream all of it.
+- :func:`outstanding_items_list`: the items themselves, for the drill-down, the item export and the API.
+
+Sums of two-place amounts come back as exact ``Decimal`` (SQLite sums in floating point; rounding to cents gives
+the exact sum back).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, DateField, F, Max, Min, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+
+from ledger.models import Relation
+
+from ..aging import Bucket
+from .scope import OutstandingScope, age_reference, due_reference, open_items
+
+ZERO = Decimal("0.00")
+_CENT = Decimal("0.01")
+
+# The per-relation table's sort keys (the form offers these; "-" in front sorts descending).
+RELATION_SORTS: dict[str, str] = {
+    "name": "relation_name",
+    "total": "total",
+    "overdue": "overdue",
+    "items": "items",
+    "oldest": "oldest_due",
+}
+DEFAULT_RELATION_SORT = "-total"
+
+ITEM_SORTS: dict[str, str] = {
+    "invoice": "invoice_number",
+    "date": "invoice_date",
+    "due": "effective_due",
+    "relation": "relation__name",
+    "total": "total",
+    "outstanding": "outstanding",
+}
+DEFAULT_ITEM_SORT = "due"
+
+
+def money(value: Decimal | float | None) -> Decimal:
+    """An amount from the database with exactly two places (SQLite may hand back a float or a long Decimal)."""
+    if value is None:
+        return ZERO
+    return (value if isinstance(value, Decimal) else Decimal(str(value))).quantize(_CENT)
+
+
+@dataclass(frozen=True, slots=True)
+class BucketTotal:
+    bucket: Bucket
+    amount: Decimal
+    count: int
+    share: Decimal | None  # of the total, in percent; None when the total is zero
+
+
+@dataclass(frozen=True, slots=True)
+class Aging:
+    total: Decimal
+    count: int
+    overdue: Decimal
+    overdue_count: int
+    without_due_date: int
+    buckets: list[BucketTotal]
+
+    @property
+    def overdue_share(self) -> Decimal | None:
+        return _percent(self.overdue, self.total)
+
+
+def _percent(part: Decimal, whole: Decimal) -> Decimal | None:
+    return (part * 100 / whole).quantize(Decimal("0.1")) if whole else None
+
+
+def _in_bucket(bucket: Bucket, as_of: date, reference: str = "reference") -> Q:
+    earliest, latest = bucket.reference_range(as_of)
+    condition = Q()
+    if earliest is not None:
+        condition &= Q(**{f"{reference}__gte": earliest})
+    if latest is not None:
+        condition &= Q(**{f"{reference}__lte": latest})
+    return condition
+
+
+def _figures(scope: OutstandingScope, *, with_bucket_counts: bool) -> dict:
+    """The conditional aggregates shared by the totals and the per-relation rows; they read the annotations
+    ``reference`` (the aging date) and ``effective_due`` that :func:`_annotated` adds."""
+    overdue = Q(effective_due__lt=scope.as_of)
+    figures = {
+        "total": Coalesce(Sum("outstanding"), Value(ZERO)),
+        "overdue": Coalesce(Sum("outstanding", filter=overdue), Value(ZERO)),
+    }
+    for index, bucket in enumerate(scope.buckets):
+        condition = _in_bucket(bucket, scope.as_of)
+        figures[f"bucket_{index}"] = Coalesce(Sum("outstanding", filter=condition), Value(ZERO))
+        if with_bucket_counts:
+            figures[f"bucket_{index}_count"] = Count("pk", filter=condition)
+    return figures
+
+
+def _annotated(scope: OutstandingScope, rows: QuerySet | None = None) -> QuerySet:
+    rows = open_items(scope=scope) if rows is None else rows
+    return rows.annotate(reference=age_reference(scope.basis), effective_due=due_reference())
+
+
+def outstanding_aging(*, scope: OutstandingScope) -> Aging:
+    """Totals and the bucket split of the scope's side, in one query."""
+    row = _annotated(scope).aggregate(
+        **_figures(scope, with_bucket_counts=True),
+        count=Count("pk"),
+        overdue_count=Count("pk", filter=Q(effective_due__lt=scope.as_of)),
+        without_due_date=Count("pk", filter=Q(due_date__isnull=True)),
+    )
+    total = money(row["total"])
+    return Aging(
+        total=total,
+        count=row["count"],
+        overdue=money(row["overdue"]),
+        overdue_count=row["overdue_count"],
+        without_due_date=row["without_due_date"],
+        buckets=[
+            BucketTotal(
+                bucket=bucket,
+                amount=money(row[f"bucket_{i}"]),
+                count=row[f"bucket_{i}_count"],
+                share=_percent(money(row[f"bucket_{i}"]), total),
+            )
+            for i, bucket in enumerate(scope.buckets)
+        ],
+    )
+
+
+def outstanding_by_relation(
+    *, scope: OutstandingScope, search: str = "", sort: str = DEFAULT_RELATION_SORT
+) -> QuerySet:
+    """One row per relation (per administration: relations belong to one), as dicts: ``administration_id``,
+    ``administration_name``, ``relation_id`` (None for items without a relation), ``relation_name``,
+    ``relation_code``, ``total``, ``overdue``, ``bucket_<i>`` per bucket, ``items``, ``oldest_invoice`` (the
+    earliest invoice date) and ``oldest_due`` (the earliest due date, else invoice date: the most overdue item).
+
+    Sorted by ``sort`` (a key of :data:`RELATION_SORTS`, "-" for descending), then by name and ids so that pages
+    never repeat or skip a row. ``search`` matches the relation's name or code."""
+    rows = open_items(scope=scope)
+    if search:
+        rows = rows.filter(Q(relation__name__icontains=search) | Q(relation__code__icontains=search))
+    rows = (
+        _annotated(scope, rows)
+        .values("administration_id", "relation_id")
+        .annotate(
+            administration_name=Max("administration__name"),
+            relation_name=Max("relation__name"),
+            relation_code=Max("relation__code"),
+            **_figures(scope, with_bucket_counts=False),
+            items=Count("pk"),
+            oldest_invoice=Min("invoice_date"),
+            oldest_due=Min(Coalesce(F("due_date"), F("invoice_date"), output_field=DateField())),
+        )
+    )
+    return rows.order_by(
+        *_ordering(sort, RELATION_SORTS, DEFAULT_RELATION_SORT), "relation_name", "relation_id", "administration_id"
+    )
+
+
+def outstanding_top_relations(*, scope: OutstandingScope, limit: int = 5) -> list[dict]:
+    """The relations with the most outstanding: top debtors for receivables, top creditors for payables."""
+    return list(outstanding_by_relation(scope=scope, sort="-total")[:limit])
+
+
+def outstanding_items_list(
+    *,
+    scope: OutstandingScope,
+    relation: Relation | None = None,
+    without_relation: bool = False,
+    without_due_date: bool = False,
+    overdue: bool | None = None,
+    search: str = "",
+    relation_search: str = "",
+    sort: str = DEFAULT_ITEM_SORT,
+    both_sides: bool = False,
+) -> QuerySet:
+    """The open items themselves, with ``reference`` (the aging date) and ``effective_due`` annotated and their
+    relation and administration joined in; sorted by ``sort`` (a key of :data:`ITEM_SORTS`), then by id.
+
+    ``search`` matches the invoice number or the relation's name or code; ``relation_search`` only the relation's
+    name or code, as the relation table's search does, so that "the items of the relations shown" is exact."""
+    rows = open_items(scope=scope, side=not both_sides)
+    if relation is not None:
+        rows = rows.filter(relation=relation)
+    if without_relation:
+        rows = rows.filter(relation__isnull=True)
+    if without_due_date:
+        rows = rows.filter(due_date__isnull=True)
+    if search:
+        rows = rows.filter(
+            Q(invoice_number__icontains=search)
+            | Q(relation__name__icontains=search)
+            | Q(relation__code__icontains=search)
+        )
+    if relation_search:
+        rows = rows.filter(Q(relation__name__icontains=relation_search) | Q(relation__code__icontains=relation_search))
+    rows = _annotated(scope, rows)
+    if overdue is not None:
+        rows = rows.filter(effective_due__lt=scope.as_of) if overdue else rows.exclude(effective_due__lt=scope.as_of)
+    ordering = _ordering(sort, ITEM_SORTS, DEFAULT_ITEM_SORT)
+    return rows.select_related("relation", "administration").order_by(*ordering, "pk")
+
+
+def _ordering(sort: str, allowed: dict[str, str], default: str) -> list[str]:
+    key = sort.removeprefix("-")
+    if key not in allowed:
+        return _ordering(default, allowed, default)
+    field = allowed[key]
+    descending = sort.startswith("-")
+    # Nulls (items without a relation) last either way, so the named relations stay on top.
+    expression = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
+    return [expression]
+
+
+def outstanding_items_summary(*, rows: QuerySet, as_of: date) -> dict[str, Decimal | int]:
+    """Outstanding, overdue and the number of items of a selection from :func:`outstanding_items_list`."""
+    row = rows.order_by().aggregate(
+        total=Sum("outstanding"), overdue=Sum("outstanding", filter=Q(effective_due__lt=as_of)), count=Count("pk")
+    )
+    return {"total": money(row["total"]), "overdue": money(row["overdue"]), "count": row["count"]}

@@ -1,0 +1,66 @@
+"""What one view of the open items looks at: whose items, which side, on which day, aged how.
+
+Every selector of the Outstanding Items dashboard takes an :class:`OutstandingScope`, so the page, its exports and
+the API read exactly the same rows. The scope always carries the organisation, and every queryset starts from
+``for_organization``: another organisation's rows cannot come back, whatever else is asked.
+
+Today's view reads the live open items; a past date reads the daily snapshot of that date (``OutstandingSnapshot``,
+the same columns). Aging on a past date counts days to that date, as if it were today.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import DateField, F, QuerySet
+from django.db.models.functions import Coalesce
+
+from ledger.models import Administration, OutstandingItem, OutstandingSide, OutstandingSnapshot
+from monitr.tenancy.models import Organization
+
+from ..aging import Bucket, aging_buckets
+from ..models import DEFAULT_BOUNDARIES, AgingBasis
+
+
+@dataclass(frozen=True, slots=True)
+class OutstandingScope:
+    organization: Organization
+    side: OutstandingSide
+    as_of: date
+    today: date
+    # None: all the organisation's administrations, added up.
+    administration: Administration | None = None
+    basis: AgingBasis = AgingBasis.DUE_DATE
+    boundaries: tuple[int, ...] = DEFAULT_BOUNDARIES
+    buckets: list[Bucket] = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "buckets", aging_buckets(boundaries=self.boundaries, basis=self.basis))
+
+    @property
+    def is_live(self) -> bool:
+        """Today (or a date not yet snapshotted because it is today) reads the live items."""
+        return self.as_of >= self.today
+
+
+def due_reference() -> Coalesce:
+    """The date an item becomes overdue after: its due date, else its invoice date (see ``dashboards.aging``)."""
+    return Coalesce(F("due_date"), F("invoice_date"), output_field=DateField())
+
+
+def age_reference(basis: AgingBasis | str) -> Coalesce | F:
+    return due_reference() if basis == AgingBasis.DUE_DATE else F("invoice_date")
+
+
+def open_items(*, scope: OutstandingScope, side: bool = True) -> QuerySet:
+    """The open items of the scope (live, or the snapshot of ``as_of``), unordered; ``side=False`` keeps both."""
+    model = OutstandingItem if scope.is_live else OutstandingSnapshot
+    rows = model.objects.for_organization(scope.organization)
+    if not scope.is_live:
+        rows = rows.filter(as_of=scope.as_of)
+    if scope.administration is not None:
+        rows = rows.filter(administration=scope.administration)
+    if side:
+        rows = rows.filter(side=scope.side)
+    return rows

@@ -1,0 +1,58 @@
+"""Template helpers for the dashboards: ages in days, percentages and signed amounts, in Monitr's Dutch style."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django import template
+
+from monitr.web.templatetags.monitr_ui import money
+
+register = template.Library()
+
+
+@register.simple_tag
+def days_past(reference: date | None, as_of: date) -> int | None:
+    """Days from ``reference`` to ``as_of``: positive when ``reference`` lies before it."""
+    return None if reference is None else (as_of - reference).days
+
+
+@register.filter
+def percent(value: Decimal | None, places: int = 1) -> str:
+    """``42.5`` → ``42,5%``; nothing known → an en dash."""
+    if value is None:
+        return "–"
+    text = f"{Decimal(value):.{int(places)}f}".replace(".", ",")
+    return f"{text}%"
+
+
+@register.filter
+def signed_money(value: Decimal | None) -> str:
+    """An amount with its sign always shown: ``+€ 1.200,00``, ``-€ 80,00``, ``€ 0,00``."""
+    if value is None:
+        return "–"
+    return f"+{money(value)}" if value > 0 else money(value)
+
+
+@register.filter
+def days(value: Decimal | None) -> str:
+    """A number of days, whole: ``41.7`` → ``42 days``."""
+    if value is None:
+        return "–"
+    whole = int(Decimal(value).quantize(Decimal(1)))
+    return f"{whole} day" if whole == 1 else f"{whole} days"
+
+
+@register.filter
+def bar_width(value: Decimal | None, largest: Decimal | None) -> str:
+    """A share of ``largest`` as a CSS percentage for the small bars of the top lists, at least a sliver."""
+    if not value or not largest or largest <= 0 or value <= 0:
+        return "0%"
+    return f"{max(Decimal(2), value * 100 / largest):.1f}%"
+
+
+@register.filter
+def bucket_amount(row: dict, index: int) -> Decimal | None:
+    """The amount of bucket ``index`` in a per-relation row (``bucket_<index>``)."""
+    return row.get(f"bucket_{index}")

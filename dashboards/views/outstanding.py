@@ -1,0 +1,283 @@
+"""The Outstanding Items pages: the dashboard, a relation's invoices (the item list), the exports, the settings.
+
+Views are thin: a filter form, the selectors, a template. Every read goes through ``OutstandingScope``, which starts
+from the organisation, so another organisation's data cannot appear. The number of queries does not depend on how
+many items or relations there are (a committed baseline in ``tests/dashboards/query_counts.json`` guards that).
+
+The relation table swaps in place with htmx (sort, search, pages) when the request targets it, and every control
+is also a plain link or form.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Page, Paginator
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from ledger.models import Administration, OutstandingSide
+from monitr.tenancy.access import admin_required, member_required
+
+from .. import exports
+from ..forms import OutstandingFilterForm, OutstandingItemsFilterForm, OutstandingSettingsForm
+from ..selectors.figures import (
+    COMPARE_DAYS,
+    TURNOVER_WINDOW_DAYS,
+    HistoryPoint,
+    outstanding_checks,
+    outstanding_comparison,
+    outstanding_history,
+    outstanding_snapshot_status,
+    outstanding_turnover,
+)
+from ..selectors.outstanding import (
+    ITEM_SORTS,
+    RELATION_SORTS,
+    outstanding_aging,
+    outstanding_by_relation,
+    outstanding_items_list,
+    outstanding_items_summary,
+    outstanding_top_relations,
+)
+from ..selectors.settings import outstanding_settings_get
+
+RELATIONS_PER_PAGE = 25
+ITEMS_PER_PAGE = 50
+TABLE_TARGET = "relations"
+
+
+def _administrations(request: HttpRequest) -> list[Administration]:
+    return list(Administration.objects.for_organization(request.organization).order_by("name", "pk"))  # type: ignore[attr-defined]
+
+
+def _filter_form(request: HttpRequest, form_class: type[OutstandingFilterForm] = OutstandingFilterForm):
+    administrations = _administrations(request)
+    if not administrations:
+        return None, administrations
+    form = form_class(
+        request.GET,
+        organization=request.organization,  # type: ignore[attr-defined]
+        administrations=administrations,
+        settings=outstanding_settings_get(organization=request.organization),  # type: ignore[attr-defined]
+        today=timezone.localdate(),
+    )
+    return form, administrations
+
+
+def _query(params: dict[str, str]) -> str:
+    return urlencode(params)
+
+
+def _sort_links(form: OutstandingFilterForm, keys: dict[str, str], *, descending_first: set[str]) -> dict[str, Any]:
+    """Per column: the link that sorts by it (again: the other way round) and whether it is the current sort."""
+    current = form.value("sort")
+    links = {}
+    for key in keys:
+        active = current.removeprefix("-") == key
+        descending = current.startswith("-")
+        flipped = key if descending else f"-{key}"
+        fresh = f"-{key}" if key in descending_first else key
+        target = flipped if active else fresh
+        links[key] = {
+            "query": _query(form.params(sort=target, page=None)),
+            "active": active,
+            "direction": ("descending" if descending else "ascending") if active else "none",
+        }
+    return links
+
+
+def _page(rows, number: int, per_page: int) -> Page:
+    return Paginator(rows, per_page).get_page(number)
+
+
+def _relations_context(form: OutstandingFilterForm, scope) -> dict[str, Any]:
+    rows = outstanding_by_relation(scope=scope, search=form.value("q"), sort=form.value("sort"))
+    page = _page(rows, form.value("page"), RELATIONS_PER_PAGE)
+    return {
+        "relations": page,
+        "relation_sort": _sort_links(form, RELATION_SORTS, descending_first={"total", "overdue", "items"}),
+        "page_query": _query(form.params(page=None)),
+        # A relation's invoices keep the day, side and basis; the row adds its administration and relation.
+        "drill_query": _query(form.params(q=None, sort=None, administration=None)),
+        # Inside the swapped table, so that they follow its search and sort.
+        "relations_export_query": _query(form.params(page=None)),
+        "items_export_query": _query(form.params(q=None, sort=None, page=None, rq=form.value("q"))),
+        "search_params": form.params(q=None, page=None),
+    }
+
+
+@require_GET
+@member_required
+def outstanding(request: HttpRequest) -> HttpResponse:
+    form, administrations = _filter_form(request)
+    if form is None:
+        return render(request, "dashboards/outstanding_empty.html")
+    scope = form.scope()
+    context: dict[str, Any] = {"form": form, "scope": scope, "administrations": administrations}
+    snapshot = None
+    if not scope.is_live:
+        chosen = [scope.administration] if scope.administration else administrations
+        snapshot = outstanding_snapshot_status(
+            organization=scope.organization, administrations=chosen, as_of=scope.as_of
+        )
+    context["snapshot"] = snapshot
+    if snapshot is not None and snapshot.nearest_earlier:
+        context["nearest_query"] = _query(form.params(as_of=snapshot.nearest_earlier.isoformat(), page=None))
+    if snapshot is not None and snapshot.missing_all:
+        return render(request, "dashboards/outstanding.html", {**context, **_frame(form, scope)})
+    context.update(_relations_context(form, scope))
+    if request.htmx and request.htmx.target == TABLE_TARGET:  # type: ignore[attr-defined]
+        return render(request, "dashboards/_relations_table.html", context)
+    aging = outstanding_aging(scope=scope)
+    turnover = outstanding_turnover(scope=scope, open_amount=aging.total)
+    history = outstanding_history(scope=scope)
+    if scope.is_live and (not history or history[-1].as_of != scope.as_of):
+        # Today's point comes from the live items when today's snapshot is not recorded yet.
+        history.append(HistoryPoint(as_of=scope.as_of, total=aging.total, overdue=aging.overdue))
+    checks = list(outstanding_checks(scope=scope))
+    comparison = outstanding_comparison(scope=scope)
+    context.update(
+        _frame(form, scope),
+        aging=aging,
+        turnover=turnover,
+        turnover_window=TURNOVER_WINDOW_DAYS,
+        comparison=comparison,
+        change=aging.total - comparison.total,
+        compare_days=COMPARE_DAYS,
+        top=outstanding_top_relations(scope=scope),
+        checks=checks,
+        check_difference=sum((c.difference for c in checks), start=aging.total * 0),
+        chart={
+            "buckets": {
+                "labels": [b.bucket.label for b in aging.buckets],
+                "amounts": [str(b.amount) for b in aging.buckets],
+            },
+            "history": {
+                "dates": [p.as_of.isoformat() for p in history],
+                "total": [str(p.total) for p in history],
+                "overdue": [str(p.overdue) for p in history],
+            },
+        },
+        settings_form=OutstandingSettingsForm(instance=form.settings) if request.membership.is_admin else None,  # type: ignore[attr-defined]
+    )
+    return render(request, "dashboards/outstanding.html", context)
+
+
+def _frame(form: OutstandingFilterForm, scope) -> dict[str, Any]:
+    """What the page shows around the figures: tabs, the import times, the export links."""
+    chosen = [scope.administration] if scope.administration else form.administrations
+    return {
+        "tabs": [
+            {
+                "side": side,
+                "label": label,
+                "active": side == scope.side,
+                "query": _query(form.params(side=side, page=None, q=None)),
+            }
+            for side, label in ((OutstandingSide.RECEIVABLE, "Receivables"), (OutstandingSide.PAYABLE, "Payables"))
+        ],
+        "imports": [{"administration": a, "last_imported_at": getattr(a, "last_imported_at", None)} for a in chosen],
+        "items_query": _query(form.params(q=None, sort=None, page=None)),
+        "today_query": _query(form.params(as_of=None, page=None)),
+        "current_query": _query(form.params(page=None)),
+        "is_receivable": scope.side == OutstandingSide.RECEIVABLE,
+    }
+
+
+def _item_rows(form: OutstandingItemsFilterForm, scope):
+    relation, without_relation = form.relation_filter()
+    return outstanding_items_list(
+        scope=scope,
+        relation=relation,
+        without_relation=without_relation,
+        without_due_date=form.value("no_due_date") or False,
+        overdue=True if form.value("overdue") else None,
+        search=form.value("q"),
+        relation_search=form.value("rq"),
+        sort=form.value("sort"),
+    )
+
+
+@require_GET
+@member_required
+def outstanding_items(request: HttpRequest) -> HttpResponse:
+    """A relation's invoices, or another selection of items (without a due date, without a relation)."""
+    form, administrations = _filter_form(request, OutstandingItemsFilterForm)
+    if form is None:
+        raise Http404("No administrations yet.")
+    scope = form.scope()
+    relation, without_relation = form.relation_filter()
+    rows = _item_rows(form, scope)
+    page = _page(rows, form.value("page"), ITEMS_PER_PAGE)
+    summary = outstanding_items_summary(rows=rows, as_of=scope.as_of)
+    back = form.params(relation=None, no_due_date=None, overdue=None, q=None, sort=None, page=None)
+    context = {
+        "form": form,
+        "scope": scope,
+        "relation": relation,
+        "without_relation": without_relation,
+        "items": page,
+        "summary": summary,
+        "item_sort": _sort_links(form, ITEM_SORTS, descending_first={"total", "outstanding"}),
+        "page_query": _query(form.params(page=None)),
+        "back_query": _query(back),
+        "search_params": form.params(q=None, page=None),
+        "export_query": _query(form.params(page=None)),
+        "is_receivable": scope.side == OutstandingSide.RECEIVABLE,
+    }
+    if not scope.is_live:
+        chosen = [scope.administration] if scope.administration else administrations
+        context["snapshot"] = outstanding_snapshot_status(
+            organization=scope.organization, administrations=chosen, as_of=scope.as_of
+        )
+    return render(request, "dashboards/outstanding_items.html", context)
+
+
+@require_GET
+@member_required
+def outstanding_export(request: HttpRequest, table: str, file_format: str) -> HttpResponse:
+    """The relation table or the item list with the current filters, as CSV or XLSX, streamed."""
+    if table not in exports.TABLES or file_format not in exports.FORMATS:
+        raise Http404("No such export.")
+    form_class = OutstandingItemsFilterForm if table == "items" else OutstandingFilterForm
+    form, _ = _filter_form(request, form_class)
+    if form is None:
+        raise Http404("No administrations yet.")
+    scope = form.scope()
+    if table == "relations":
+        rows = outstanding_by_relation(scope=scope, search=form.value("q"), sort=form.value("sort"))
+        sheet = exports.relation_sheet(scope=scope, rows=rows)
+    else:
+        sheet = exports.item_sheet(scope=scope, rows=_item_rows(form, scope))
+    return exports.respond(sheet=sheet, file_format=file_format, filename=_filename(table, scope.side, scope.as_of))
+
+
+def _filename(table: str, side: str, as_of: date) -> str:
+    kind = "receivables" if side == OutstandingSide.RECEIVABLE else "payables"
+    return f"outstanding-{kind}-{table}-{as_of.isoformat()}"
+
+
+@require_POST
+@admin_required
+def outstanding_settings(request: HttpRequest) -> HttpResponse:
+    current = outstanding_settings_get(organization=request.organization)  # type: ignore[attr-defined]
+    form = OutstandingSettingsForm(request.POST, instance=current)
+    back = reverse("dashboards:outstanding")
+    # Back to the page as it was; re-encoded, so only query parameters can come through.
+    next_query = QueryDict(request.POST.get("next_query", "")).urlencode()
+    if next_query:
+        back = f"{back}?{next_query}"
+    if form.is_valid():
+        form.save()
+        messages.success(request, "Aging settings saved for everyone in the organisation.")
+    else:
+        errors = "; ".join(str(e) for field_errors in form.errors.values() for e in field_errors)
+        messages.error(request, f"The aging settings were not saved: {errors}")
+    return redirect(back)

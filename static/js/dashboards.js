@@ -1,0 +1,96 @@
+// The Outstanding Items charts: the aging split and the overdue total over time, drawn with the vendored Chart.js
+// from the figures the page passes through json_script. Without JavaScript the page still shows them as tables.
+(function () {
+  "use strict";
+
+  // A date input marked data-autosubmit-change sends its form when a whole date has been picked.
+  document.addEventListener("change", function (event) {
+    var input = event.target.closest("input[data-autosubmit-change]");
+    if (input && input.form && (!input.value || input.checkValidity())) input.form.requestSubmit();
+  });
+
+  var BUCKET_COLOURS = ["#10b981", "#f2c94c", "#f59e0b", "#ea580c", "#dc2626", "#991b1b", "#6b1010"];
+  var euro = new Intl.NumberFormat("nl-NL", { style: "currency", currency: "EUR" });
+  var euroShort = new Intl.NumberFormat("nl-NL", { style: "currency", currency: "EUR", notation: "compact", maximumFractionDigits: 1 });
+  var charts = [];
+
+  function numbers(values) {
+    return values.map(function (value) { return Number(value); });
+  }
+
+  function agingChart(canvas, data) {
+    return new window.Chart(canvas, {
+      type: "bar",
+      data: {
+        labels: data.labels,
+        datasets: [{
+          data: numbers(data.amounts),
+          backgroundColor: data.labels.map(function (_, i) { return BUCKET_COLOURS[Math.min(i, BUCKET_COLOURS.length - 1)]; }),
+          borderRadius: 6,
+          maxBarThickness: 48,
+        }],
+      },
+      options: {
+        maintainAspectRatio: false,
+        animation: false,
+        plugins: {
+          legend: { display: false },
+          tooltip: { callbacks: { label: function (ctx) { return euro.format(ctx.parsed.y); } } },
+        },
+        scales: {
+          x: { grid: { display: false }, ticks: { color: "#6b7390", font: { size: 11 } } },
+          y: { beginAtZero: true, grid: { color: "#eef0f6" }, border: { display: false },
+               ticks: { color: "#6b7390", callback: function (value) { return euroShort.format(value); } } },
+        },
+      },
+    });
+  }
+
+  function historyChart(canvas, data) {
+    var dates = data.dates.map(function (iso) {
+      return new Date(iso + "T00:00:00").toLocaleDateString("en-GB", { day: "numeric", month: "short" });
+    });
+    return new window.Chart(canvas, {
+      type: "line",
+      data: {
+        labels: dates,
+        datasets: [
+          { label: "Outstanding", data: numbers(data.total), borderColor: "#6366f1", backgroundColor: "rgba(99, 102, 241, .08)",
+            fill: true, tension: .25, pointRadius: 0, borderWidth: 2 },
+          { label: "Overdue", data: numbers(data.overdue), borderColor: "#dc2626", backgroundColor: "rgba(220, 38, 38, .10)",
+            fill: true, tension: .25, pointRadius: 0, borderWidth: 2 },
+        ],
+      },
+      options: {
+        maintainAspectRatio: false,
+        animation: false,
+        interaction: { mode: "index", intersect: false },
+        plugins: {
+          legend: { position: "top", align: "end", labels: { boxWidth: 10, boxHeight: 10, usePointStyle: true } },
+          tooltip: { callbacks: { label: function (ctx) { return ctx.dataset.label + ": " + euro.format(ctx.parsed.y); } } },
+        },
+        scales: {
+          x: { grid: { display: false }, ticks: { color: "#6b7390", maxTicksLimit: 10, autoSkip: true } },
+          y: { beginAtZero: true, grid: { color: "#eef0f6" }, border: { display: false },
+               ticks: { color: "#6b7390", callback: function (value) { return euroShort.format(value); } } },
+        },
+      },
+    });
+  }
+
+  function draw() {
+    var source = document.getElementById("outstanding-chart-data");
+    if (!source || !window.Chart) return;
+    charts.forEach(function (chart) { chart.destroy(); });
+    charts = [];
+    var data = JSON.parse(source.textContent);
+    var aging = document.getElementById("aging-chart");
+    var history = document.getElementById("history-chart");
+    if (aging) charts.push(agingChart(aging, data.buckets));
+    if (history) charts.push(historyChart(history, data.history));
+  }
+
+  document.addEventListener("DOMContentLoaded", draw);
+  // Back and forward through pages that htmx pushed: redraw on the restored page.
+  document.addEventListener("htmx:historyRestore", draw);
+})();
