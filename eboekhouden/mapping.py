@@ -194,4 +194,13 @@ def mutation_record(mutation: Mutation, fingerprint: str, vat_ledgers: VatLedger
         relation_external_id=str(mutation.relation_id) if mutation.relation_id else None,
         account_external_id=str(mutation.ledger_id) if mutation.ledger_id else None,
         vat_inclusive=None if mutation.in_ex_vat is None else mutation.in_ex_vat.upper() == "IN",
+        payment_term_days=invoice_payment_term(mutation),
     )
+
+
+def invoice_payment_term(mutation: Mutation) -> int | None:
+    """An invoice's own term in days; None (so the relation's or the organisation's applies) when the source
+    gives 0 or nothing, and for other types, whose ``termOfPayment`` carries no meaning."""
+    if mutation.type not in {MutationType.INVOICE_RECEIVED, MutationType.INVOICE_SENT}:
+        return None
+    return mutation.term_of_payment or None

@@ -1,0 +1,282 @@
+"""The incremental and checking streams: mutations, outstanding items, and the balance check.
+
+Mutations are read per calendar month. A window's headers are compared with the fingerprints stored for that
+window; details are fetched, concurrently, only for new or changed ones; ids the source no longer lists in the
+window are deleted; and the cursor moves only after the window is committed. Every run re-reads the look-back
+period before the cursor, because bookkeeping is edited back-dated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from integrations.sync.base import Stream, StreamContext, StreamCounts
+from ledger.records import OutstandingItemRecord, OutstandingSide, ReconciliationCheck, ReconciliationRecord
+from ledger.selectors import account_balances, line_totals_by_account_month, transaction_fingerprints
+from ledger.services import (
+    outstanding_items_replace,
+    outstanding_snapshot_record,
+    reconciliation_record,
+    transactions_delete_missing,
+    transactions_upsert,
+)
+
+from ..client.dto import MutationHeader, Side
+from ..mapping import header_fingerprint, mutation_record, opening_balance_id, opening_balance_record
+from .state import SourceState
+from .windows import OPEN_END, earliest_date, month_end, month_start, monthly_windows
+
+ZERO = Decimal("0.00")
+DETAIL_BATCH = 500
+
+
+def _add(counts: StreamCounts, result) -> None:
+    counts += StreamCounts(new=result.new, changed=result.changed, deleted=result.deleted, unchanged=result.unchanged)
+
+
+class MutationsStream(Stream):
+    name = "mutations"
+    label = "Transactions"
+
+    def __init__(self, gateway, state: SourceState) -> None:
+        self.gateway, self.state = gateway, state
+        self._windows_total = 0
+
+    def run(self, ctx: StreamContext) -> StreamCounts:
+        start = self._start(ctx)
+        counts = StreamCounts()
+        if start is None:
+            return counts
+        windows = list(monthly_windows(start, ctx.today))
+        done = seen = 0
+        for index, (first, last) in enumerate(windows):
+            window_counts, listed = self.sync_window(ctx, first, last, progress=(done, seen, index, len(windows)))
+            counts += window_counts
+            seen += listed
+            done += listed
+            if last != OPEN_END:
+                ctx.save_cursor({"through": last.isoformat()})
+        return counts
+
+    def _start(self, ctx: StreamContext) -> dt.date | None:
+        if ctx.since is not None:
+            return ctx.since
+        through = ctx.cursor.get("through")
+        if through and not ctx.full:
+            return dt.date.fromisoformat(through) - dt.timedelta(days=ctx.lookback_days)
+        return earliest_date(self._has_any, ctx.today)
+
+    def _has_any(self, first: dt.date, last: dt.date) -> bool:
+        return next(iter(self.gateway.mutation_headers(first, last)), None) is not None
+
+    def sync_window(
+        self,
+        ctx: StreamContext,
+        first: dt.date,
+        last: dt.date,
+        *,
+        progress: tuple[int, int, int, int] = (0, 0, 0, 1),
+        refetch: bool = False,
+    ) -> tuple[StreamCounts, int]:
+        """Bring one window in line with the source; returns the counts and how many mutations it lists.
+        ``refetch`` fetches every mutation's detail, also those whose header did not change (a row can move to
+        another ledger without changing the header)."""
+        done_before, seen_before, index, windows = progress
+        headers = list(self.gateway.mutation_headers(first, last))
+        counts = StreamCounts()
+        stored = (
+            {}
+            if refetch
+            else transaction_fingerprints(administration=ctx.administration, window_start=first, window_end=last)
+        )
+        opening: dict[str, list[MutationHeader]] = defaultdict(list)
+        wanted: dict[int, str] = {}
+        seen_ids: set[str] = set()
+        for header in headers:
+            if header.is_opening_balance:
+                opening[opening_balance_id(header)].append(header)
+                continue
+            external_id = str(header.id)
+            seen_ids.add(external_id)
+            fingerprint = header_fingerprint(header)
+            if stored.get(external_id) == fingerprint:
+                counts.unchanged += 1
+            else:
+                wanted[header.id] = fingerprint
+        seen_ids.update(opening)
+        records = [opening_balance_record(items, default_date=first) for items in opening.values()]
+        records = [r for r in records if stored.get(r.external_id) != r.fingerprint]
+        counts.unchanged += len(opening) - len(records)
+        # Estimate the whole stream from what the windows so far held, so the bar moves evenly.
+        listed_so_far = seen_before + len(headers)
+        estimate = max(listed_so_far, round(listed_so_far / (index + 1) * windows))
+        vat_ledgers = self.state.vat_ledgers
+        for fetched, mutation in enumerate(self.gateway.mutations(list(wanted)), start=1):
+            records.append(mutation_record(mutation, wanted[mutation.id], vat_ledgers))
+            if len(records) >= DETAIL_BATCH:
+                _add(counts, transactions_upsert(administration=ctx.administration, transactions=records))
+                records = []
+                ctx.progress(done_before + (len(headers) - len(wanted)) + fetched, estimate)
+        if records:
+            _add(counts, transactions_upsert(administration=ctx.administration, transactions=records))
+        # A mutation listed by its header but gone by the time its detail was asked for is deleted below.
+        _add(
+            counts,
+            transactions_delete_missing(
+                administration=ctx.administration, window_start=first, window_end=last, seen_external_ids=seen_ids
+            ),
+        )
+        ctx.progress(done_before + len(headers), estimate)
+        return counts, len(headers)
+
+
+class OutstandingItemsStream(Stream):
+    """The open items of both sides, as a snapshot: what is listed now replaces what was stored; today's daily
+    snapshot is recorded too, so aging can be shown as of any past day."""
+
+    name = "outstanding_items"
+    label = "Open items"
+
+    SIDES = ((Side.DEBTORS, OutstandingSide.RECEIVABLE), (Side.CREDITORS, OutstandingSide.PAYABLE))
+
+    def __init__(self, gateway, state: SourceState) -> None:
+        self.gateway, self.state = gateway, state
+
+    def run(self, ctx: StreamContext) -> StreamCounts:
+        from ledger.selectors import payment_terms
+
+        counts = StreamCounts()
+        organization_term = ctx.administration.organization.default_payment_term_days
+        for done, (source_side, side) in enumerate(self.SIDES):
+            items = list(self.gateway.outstanding_items(source_side))
+            terms = payment_terms(
+                administration=ctx.administration,
+                transaction_external_ids=[str(i.mutation_id) for i in items if i.mutation_id],
+                relation_external_ids=[str(i.relation_id) for i in items if i.relation_id],
+            )
+            records = []
+            for item in items:
+                term = terms.for_item(
+                    transaction_external_id=str(item.mutation_id) if item.mutation_id else None,
+                    relation_external_id=str(item.relation_id) if item.relation_id else None,
+                )
+                if term is None:
+                    term = organization_term
+                records.append(
+                    OutstandingItemRecord(
+                        external_id=f"{source_side.value}-{item.mutation_id or item.invoice_number}",
+                        source_external_id=str(item.mutation_id or ""),
+                        invoice_number=item.invoice_number or "",
+                        relation_external_id=str(item.relation_id) if item.relation_id else None,
+                        invoice_date=item.date,
+                        due_date=item.date + dt.timedelta(days=term) if term is not None else None,
+                        total=item.total_amount,
+                        paid=item.paid_amount,
+                        outstanding=item.outstanding_amount,
+                    )
+                )
+            _add(counts, outstanding_items_replace(administration=ctx.administration, side=side, items=records))
+            ctx.progress(done + 1, len(self.SIDES))
+        outstanding_snapshot_record(administration=ctx.administration, as_of=ctx.today)
+        return counts
+
+
+class BalancesCheckStream(Stream):
+    """The check: per ledger and month, imported lines against the source's balances. Years are compared first
+    (one call each) and only a year that differs is compared month by month; a differing month is synced again in
+    full, and what still differs is recorded for the Data checks page. Open items are compared with the debtors and
+    creditors ledgers."""
+
+    name = "balances"
+    label = "Checking balances"
+
+    def __init__(self, gateway, state: SourceState, mutations: MutationsStream) -> None:
+        self.gateway, self.state, self.mutations = gateway, state, mutations
+
+    def run(self, ctx: StreamContext) -> StreamCounts:
+        """Returns what re-fetching differing months changed (new, changed and deleted transactions)."""
+        from ledger.selectors import transaction_date_range
+
+        self.repairs = StreamCounts()
+        span = transaction_date_range(administration=ctx.administration)
+        results: list[ReconciliationRecord] = []
+        if span is not None:
+            first, last = span
+            years = list(range(first.year, last.year + 1))
+            for done, year in enumerate(years):
+                start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+                if self._differences(ctx, start, end):
+                    results += self._check_months(ctx, start, end)
+                ctx.progress(done + 1, len(years))
+        results += self._open_items(ctx)
+        reconciliation_record(administration=ctx.administration, results=results, checked_through=ctx.today)
+        return self.repairs
+
+    def _differences(self, ctx: StreamContext, start: dt.date, end: dt.date) -> dict[str, tuple[Decimal, Decimal]]:
+        """{ledger id: (source, imported)} where they differ over the period."""
+        source = {}
+        for balance in self.gateway.balances(start, end):
+            ledger = (
+                str(balance.ledger_id) if balance.ledger_id else self.state.ledger_ids_by_code.get(balance.ledger_code)
+            )
+            if ledger is not None:
+                source[ledger] = source.get(ledger, ZERO) + balance.balance
+        imported: dict[str, Decimal] = defaultdict(lambda: ZERO)
+        for (ledger, _month), amount in line_totals_by_account_month(
+            administration=ctx.administration, date_from=start, date_to=end
+        ).items():
+            imported[ledger] += amount
+        return {
+            ledger: (source.get(ledger, ZERO), imported.get(ledger, ZERO))
+            for ledger in set(source) | set(imported)
+            if source.get(ledger, ZERO) != imported.get(ledger, ZERO)
+        }
+
+    def _check_months(self, ctx: StreamContext, start: dt.date, end: dt.date) -> list[ReconciliationRecord]:
+        results = []
+        month = start
+        while month <= end:
+            last = month_end(month)
+            if self._differences(ctx, month, last):
+                repaired, _ = self.mutations.sync_window(ctx, month, last, refetch=True)
+                self.repairs += repaired
+                for ledger, (expected, actual) in self._differences(ctx, month, last).items():
+                    code = next((c for c, i in self.state.ledger_ids_by_code.items() if i == ledger), ledger)
+                    results.append(
+                        ReconciliationRecord(
+                            kind=ReconciliationCheck.LEDGER_MONTH,
+                            subject=code,
+                            period_start=month_start(month),
+                            expected=expected,
+                            actual=actual,
+                            account_external_id=ledger,
+                        )
+                    )
+            month = last + dt.timedelta(days=1)
+        return results
+
+    def _open_items(self, ctx: StreamContext) -> list[ReconciliationRecord]:
+        from ledger.selectors import outstanding_totals
+
+        open_items = outstanding_totals(administration=ctx.administration)
+        results = []
+        for side, categories, sign in (
+            (OutstandingSide.RECEIVABLE, ("DEB",), 1),
+            (OutstandingSide.PAYABLE, ("CRED",), -1),
+        ):
+            ledgers = self.state.ledgers_of(*categories)
+            if not ledgers:
+                continue
+            balances = account_balances(administration=ctx.administration, as_of=OPEN_END, account_external_ids=ledgers)
+            results.append(
+                ReconciliationRecord(
+                    kind=ReconciliationCheck.OPEN_ITEMS,
+                    subject=str(side),
+                    period_start=ctx.today,
+                    expected=sign * sum(balances.values(), ZERO),
+                    actual=open_items.get(side, ZERO),
+                )
+            )
+        return results

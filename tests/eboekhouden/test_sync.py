@@ -1,0 +1,244 @@
+"""A sync of a sandbox administration imports exactly what the sandbox holds, incrementally and idempotently."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.db.models import Sum
+
+from integrations.models import Connection, ConnectionStatus, SyncRun, SyncRunStatus, Transport
+from integrations.sync.engine import sync_run_execute
+from ledger.models import Account, OutstandingItem, OutstandingSnapshot, Relation, Transaction, TransactionLine
+
+from .conftest import connect
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+DETAIL = "GET /v1/mutation/{id}"
+
+
+def sync(connection: Connection, **kwargs) -> SyncRun:
+    outcome = sync_run_execute(connection_id=connection.pk, trigger="manual", **kwargs)
+    run = SyncRun.objects.get(pk=outcome.run_id)
+    assert run.status == SyncRunStatus.SUCCEEDED, run.error_message
+    return run
+
+
+def truth_lines(sandbox, guid) -> dict[str, dict[str, Decimal]]:
+    """{transaction external id: {ledger id: signed amount}} from the sandbox's own journal."""
+    expected: dict[str, dict[str, Decimal]] = {}
+    for mutation in sandbox.truth(guid):
+        key = f"opening-{mutation['date']}" if mutation["id"] == 0 else str(mutation["id"])
+        per_ledger: dict[str, Decimal] = defaultdict(Decimal)
+        for line in mutation["lines"]:
+            per_ledger[str(line["ledgerId"])] += Decimal(str(line["amount"]))
+        expected[key] = {ledger: amount for ledger, amount in per_ledger.items() if amount}
+    return expected
+
+
+def imported_lines(connection: Connection) -> dict[str, dict[str, Decimal]]:
+    found: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    rows = (
+        TransactionLine.objects.filter(administration=connection.administration)
+        .values_list("transaction__external_id", "account__external_id")
+        .annotate(total=Sum("amount"))
+    )
+    for external_id, ledger, total in rows:
+        if total:
+            found[external_id][ledger] += total
+    return {key: dict(value) for key, value in found.items()}
+
+
+def assert_exact(connection: Connection, sandbox, guid: str) -> None:
+    assert imported_lines(connection) == truth_lines(sandbox, guid)
+    for side, cred_deb in (("receivable", "D"), ("payable", "C")):
+        expected = {
+            (str(i["mutationId"]), Decimal(str(i["outstandingAmount"])), Decimal(str(i["totalAmount"])))
+            for i in sandbox.outstanding(guid, cred_deb)
+        }
+        stored = set(
+            OutstandingItem.objects.filter(administration=connection.administration, side=side).values_list(
+                "source_external_id", "outstanding", "total"
+            )
+        )
+        assert stored == expected
+
+
+def test_a_full_sync_imports_the_administration_exactly(
+    sandbox_connection, eboekhouden_sandbox, eboekhouden_sandbox_administration
+):
+    guid = eboekhouden_sandbox_administration.guid
+
+    run = sync(sandbox_connection)
+
+    assert_exact(sandbox_connection, eboekhouden_sandbox, guid)
+    administration = sandbox_connection.administration
+    assert not Transaction.objects.filter(administration=administration).exclude(imbalance=0).exists()
+    assert Account.objects.filter(administration=administration).count() > 30
+    assert Relation.objects.filter(administration=administration).exists()
+    assert OutstandingSnapshot.objects.filter(administration=administration).exists()
+    assert run.counts["mutations"]["new"] == len(truth_lines(eboekhouden_sandbox, guid))
+    assert run.api_calls[DETAIL] == eboekhouden_sandbox_administration.mutations
+    sandbox_connection.refresh_from_db()
+    assert sandbox_connection.status == ConnectionStatus.SUCCEEDED
+
+
+def test_the_imported_lines_per_ledger_and_month_equal_the_sandbox_balances(
+    sandbox_connection, eboekhouden_sandbox, eboekhouden_sandbox_administration
+):
+    from ledger.models import Reconciliation
+
+    sync(sandbox_connection)
+
+    guid = eboekhouden_sandbox_administration.guid
+    imported = defaultdict(Decimal)
+    for line in TransactionLine.objects.filter(
+        administration=sandbox_connection.administration, date__year=2025, date__month=6
+    ):
+        imported[line.account.external_id] += line.amount
+    source = {
+        str(b["ledgerId"]): Decimal(str(b["balance"]))
+        for b in eboekhouden_sandbox.balances(guid, dt.date(2025, 6, 1), dt.date(2025, 6, 30))
+    }
+    assert {k: v for k, v in imported.items() if v} == {k: v for k, v in source.items() if v}
+    assert (
+        not Reconciliation.objects.filter(administration=sandbox_connection.administration)
+        .exclude(difference=0)
+        .exists()
+    )
+
+
+def test_a_second_sync_without_changes_fetches_no_details_and_rewrites_nothing(sandbox_connection):
+    sync(sandbox_connection)
+    before = list(TransactionLine.objects.order_by("pk").values_list("pk", "amount"))
+
+    run = sync(sandbox_connection)
+
+    assert DETAIL not in run.api_calls
+    assert (
+        run.counts["mutations"]["new"] == run.counts["mutations"]["changed"] == run.counts["mutations"]["deleted"] == 0
+    )
+    assert list(TransactionLine.objects.order_by("pk").values_list("pk", "amount")) == before
+
+
+# The sandbox's books end on 2025-12-31; these tests run as if it were early January, so that the recent
+# mutations fall inside the look-back window as they would in real life.
+RECENTLY = dt.datetime(2026, 1, 12, 9, 0, tzinfo=dt.UTC)
+
+
+def test_an_incremental_sync_follows_edits_deletions_additions_and_payments(
+    sandbox_connection, eboekhouden_sandbox, eboekhouden_sandbox_administration, settings
+):
+    sandbox, guid = eboekhouden_sandbox, eboekhouden_sandbox_administration.guid
+    settings.MONITR_SYNC_LOOKBACK_DAYS = 150  # the small test books hold few mutations a month
+    with time_machine.travel(RECENTLY):
+        sync(sandbox_connection)
+        recent = [m for m in sandbox.truth(guid, dt.date(2025, 9, 1)) if m["id"] and m["type"] in (1, 2)]
+        edited, deleted = recent[0], recent[1]
+        rows = [dict(r, amount=str(Decimal(str(r["amount"])) + Decimal("10.00"))) for r in edited["rows"]]
+        sandbox.edit_mutation(guid, edited["id"], {"rows": rows})
+        sandbox.delete_mutation(guid, deleted["id"])
+        added = sandbox.add_mutation(
+            guid,
+            {
+                "type": 7,
+                "date": (dt.date.fromisoformat(edited["date"]) - dt.timedelta(days=5)).isoformat(),
+                "ledgerId": edited["rows"][0]["ledgerId"],
+                "description": "Back-dated correction",
+                "rows": [{"ledgerId": recent[2]["rows"][0]["ledgerId"], "amount": "12.34"}],
+            },
+        )
+        open_item = sandbox.outstanding(guid, "D")[0]
+        sandbox.pay_invoice(guid, open_item["invoiceNumber"], cred_deb="D")
+
+        run = sync(sandbox_connection)
+
+    assert_exact(sandbox_connection, sandbox, guid)
+    assert run.counts["mutations"]["deleted"] == 1, run.counts
+    assert run.counts["mutations"]["new"] == 2  # the added correction and the payment
+    assert run.counts["mutations"]["changed"] == 1
+    assert run.api_calls[DETAIL] == 3  # only what changed, never the whole history
+    assert Transaction.objects.filter(external_id=str(added["id"])).exists()
+    assert run.counts["balances"] == {"new": 0, "changed": 0, "deleted": 0, "unchanged": 0}
+
+
+def test_a_change_older_than_the_look_back_is_found_by_the_balance_check(
+    sandbox_connection, eboekhouden_sandbox, eboekhouden_sandbox_administration
+):
+    sandbox, guid = eboekhouden_sandbox, eboekhouden_sandbox_administration.guid
+    with time_machine.travel(RECENTLY):
+        sync(sandbox_connection)
+        old = [m for m in sandbox.truth(guid, dt.date(2024, 1, 1), dt.date(2024, 12, 31)) if m["id"]]
+        sandbox.delete_mutation(guid, old[3]["id"])
+        moved = old[5]
+        other_ledger = old[6]["rows"][0]["ledgerId"]
+        sandbox.edit_mutation(
+            guid, moved["id"], {"rows": [dict(moved["rows"][0], ledgerId=other_ledger), *moved["rows"][1:]]}
+        )
+
+        run = sync(sandbox_connection)
+
+    assert_exact(sandbox_connection, sandbox, guid)
+    assert run.counts["mutations"]["deleted"] == 0  # outside the look-back window ...
+    assert run.counts["balances"]["deleted"] == 1, run.counts["balances"]  # ... the monthly check found and repaired it
+
+
+def test_a_run_interrupted_after_some_batches_ends_exact_when_started_again(
+    sandbox_connection, eboekhouden_sandbox, eboekhouden_sandbox_administration, monkeypatch
+):
+    from eboekhouden.sync import streams
+
+    original = streams.MutationsStream.sync_window
+    calls = {"n": 0}
+
+    def crash_after_three_windows(self, ctx, first, last, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise RuntimeError("worker died")
+        return original(self, ctx, first, last, **kwargs)
+
+    monkeypatch.setattr(streams.MutationsStream, "sync_window", crash_after_three_windows)
+    outcome = sync_run_execute(connection_id=sandbox_connection.pk, trigger="manual")
+    assert outcome.status == SyncRunStatus.FAILED
+    monkeypatch.setattr(streams.MutationsStream, "sync_window", original)
+
+    sync(sandbox_connection)
+
+    assert_exact(sandbox_connection, eboekhouden_sandbox, eboekhouden_sandbox_administration.guid)
+
+
+def test_an_expired_key_needs_a_reconnect(sandbox_connection, eboekhouden_sandbox, eboekhouden_sandbox_administration):
+    eboekhouden_sandbox.expire_token(eboekhouden_sandbox_administration.guid)
+
+    outcome = sync_run_execute(connection_id=sandbox_connection.pk, trigger="manual")
+
+    sandbox_connection.refresh_from_db()
+    assert outcome.status == SyncRunStatus.FAILED
+    assert sandbox_connection.status == ConnectionStatus.RECONNECT_NEEDED
+    assert "expired" in sandbox_connection.status_message
+
+
+def test_a_sync_over_soap_gives_the_same_tables_as_over_rest(
+    db, organization, other_organization, sandbox_settings, eboekhouden_sandbox, eboekhouden_sandbox_administration
+):
+    info = eboekhouden_sandbox_administration
+    rest = connect(organization, info)
+    soap = connect(other_organization, info, transport=Transport.SOAP)
+
+    sync(rest)
+    sync(soap)
+
+    assert imported_lines(soap) == imported_lines(rest)
+    for model, fields in (
+        (Account, ("external_id", "code", "category", "kind")),
+        (OutstandingItem, ("side", "invoice_number", "invoice_date", "total", "paid", "outstanding")),
+    ):
+
+        def table(connection, model=model, fields=fields):
+            return set(model.objects.filter(administration=connection.administration).values_list(*fields))
+
+        assert table(soap) == table(rest)
