@@ -18,6 +18,9 @@ class Administration(models.Model):
     external_id = models.CharField(max_length=100, help_text="The provider's id of the administration (a GUID).")
     name = models.CharField(max_length=255, help_text="The company name the provider gives.")
     created_at = models.DateTimeField(auto_now_add=True)
+    last_imported_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the last import of these books succeeded."
+    )
     disconnected_at = models.DateTimeField(
         null=True, blank=True, help_text="Set while no connection imports these books; the data stays readable."
     )

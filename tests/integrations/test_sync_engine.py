@@ -37,6 +37,7 @@ def test_a_successful_run_records_counts_calls_and_success(connection, fake_prov
     assert connection.status == ConnectionStatus.SUCCEEDED
     assert connection.last_success_at == sync.finished_at
     assert connection.next_sync_at > connection.last_success_at
+    assert connection.administration.__class__.objects.get().last_imported_at == sync.finished_at
 
 
 def test_streams_run_in_order_and_the_source_is_closed(connection, fake_provider):
