@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from integrations.errors import IntegrationError
 from integrations.models import Connection, ConnectionStatus, SyncCursor, SyncRun, SyncRunStatus
+from ledger.models import Administration
 from monitr.logs import get_logger
 
 from .base import StreamContext, StreamCounts
@@ -185,6 +186,8 @@ def _finish(run, source, connection_id: int, *, error: IntegrationError | None, 
         }
         if not reconnect:
             connection_update["next_sync_at"] = next_sync_after(now)
+    if run.status == SyncRunStatus.SUCCEEDED:
+        Administration.objects.filter(pk=run.administration_id).update(last_imported_at=now)
     run.save(
         update_fields=[
             "finished_at",
