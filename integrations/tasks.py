@@ -33,9 +33,16 @@ RETRY_UNSTARTED_AFTER = dt.timedelta(hours=1)
     retry_jitter=True,
     max_retries=4,
 )
-def sync_connection(self, connection_id: int, trigger: str = SyncTrigger.SCHEDULE, full: bool = False) -> str:
+def sync_connection(
+    self, connection_id: int, trigger: str = SyncTrigger.SCHEDULE, full: bool = False, since: str | None = None
+) -> str:
     try:
-        outcome = sync_run_execute(connection_id=connection_id, trigger=trigger, full=full)
+        outcome = sync_run_execute(
+            connection_id=connection_id,
+            trigger=trigger,
+            full=full,
+            since=dt.date.fromisoformat(since) if since else None,
+        )
     except SyncSkipped as skipped:
         return str(skipped)
     except Connection.DoesNotExist:

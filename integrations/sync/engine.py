@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -33,6 +34,10 @@ UNEXPECTED = (
 )
 
 
+# Told of every progress step: (stream, done, total). The command's progress bar is one.
+Observer = Callable[[str, int, int], None]
+
+
 class SyncSkipped(Exception):
     """Another run of the same connection holds the lock."""
 
@@ -51,8 +56,11 @@ class SyncOutcome:
 class _Progress:
     """Writes progress to the SyncRun at most every ``interval`` seconds, renewing the lock as it goes."""
 
-    def __init__(self, run: SyncRun, connection_id: int, token: str, interval: float = 0.5) -> None:
+    def __init__(
+        self, run: SyncRun, connection_id: int, token: str, observer: Observer | None, interval: float = 0.5
+    ) -> None:
         self.run, self.connection_id, self.token, self.interval = run, connection_id, token, interval
+        self.observer = observer
         self._last = 0.0
 
     def stream_started(self, stream: str) -> None:
@@ -62,6 +70,8 @@ class _Progress:
     def __call__(self, done: int, total: int) -> None:
         new_total = max(total, done) != self.run.progress_total
         self.run.progress_done, self.run.progress_total = done, max(total, done)
+        if self.observer is not None:
+            self.observer(self.run.stream, done, max(total, done))
         if new_total or time.monotonic() - self._last >= self.interval:
             self.flush()
 
@@ -82,7 +92,12 @@ def _cursor_saver(connection_id: int, stream: str):
 
 
 def sync_run_execute(
-    *, connection_id: int, trigger: str, full: bool = False, since: dt.date | None = None
+    *,
+    connection_id: int,
+    trigger: str,
+    full: bool = False,
+    since: dt.date | None = None,
+    observer: Observer | None = None,
 ) -> SyncOutcome:
     """Run one sync now, in this process. Raises :class:`SyncSkipped` when another run holds the lock, and a
     retryable :class:`IntegrationError` after recording it, so a task can retry."""
@@ -93,12 +108,16 @@ def sync_run_execute(
         log.info("sync.skipped", connection_id=connection_id, reason="locked")
         raise SyncSkipped(f"A sync of connection {connection_id} is already running; this one was skipped.")
     try:
-        return _execute(connection_id=connection_id, token=token, trigger=trigger, full=full, since=since)
+        return _execute(
+            connection_id=connection_id, token=token, trigger=trigger, full=full, since=since, observer=observer
+        )
     finally:
         lock_release(connection_id=connection_id, token=token)
 
 
-def _execute(*, connection_id: int, token: str, trigger: str, full: bool, since: dt.date | None) -> SyncOutcome:
+def _execute(
+    *, connection_id: int, token: str, trigger: str, full: bool, since: dt.date | None, observer: Observer | None
+) -> SyncOutcome:
     connection = Connection.objects.select_related("integration", "administration").get(pk=connection_id)
     if connection.status == ConnectionStatus.RECONNECT_NEEDED:
         log.info("sync.skipped", connection_id=connection_id, reason="reconnect_needed")
@@ -108,7 +127,7 @@ def _execute(*, connection_id: int, token: str, trigger: str, full: bool, since:
         connection=connection, administration=administration, trigger=trigger, full=full or since is not None
     )
     Connection.objects.filter(pk=connection_id).update(status=ConnectionStatus.IN_PROGRESS, status_message="")
-    progress = _Progress(run, connection_id, token)
+    progress = _Progress(run, connection_id, token, observer)
     started = time.monotonic()
     log.info("sync.started", connection_id=connection_id, run_id=run.pk, trigger=trigger, full=run.full)
     source = None

@@ -1,0 +1,45 @@
+"""``manage.py sync_status``: every connection with its status, last success and last error."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+from rich.console import Console
+from rich.table import Table
+
+from integrations.models import Connection
+
+
+class Command(BaseCommand):
+    help = "List the connections with their sync status, last successful import and last error."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        table = Table(show_lines=False)
+        for column in ("ID", "Organisation", "Administration", "Provider", "Status", "Last success", "Next sync"):
+            table.add_column(column)
+        table.add_column("Last error", overflow="fold", max_width=60)
+        connections = Connection.objects.select_related("administration", "integration__organization").order_by(
+            "integration__organization__name", "administration__name"
+        )
+        for c in connections:
+            table.add_row(
+                str(c.pk),
+                c.integration.organization.name,
+                c.administration.name,
+                c.integration.provider.name,
+                c.get_status_display(),
+                _when(c.last_success_at),
+                _when(c.next_sync_at),
+                c.status_message if c.status in {"failed", "reconnect_needed"} else "",
+            )
+        console = Console(file=self.stdout, width=200, highlight=False)
+        if not connections:
+            console.print("No connections yet. Admins add them under Integrations.")
+            return
+        console.print(table)
+
+
+def _when(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "never"
