@@ -143,7 +143,12 @@ class OutstandingItemsFilterForm(OutstandingFilterForm):
 
     def relation_filter(self) -> tuple[Relation | None, bool]:
         """``(relation, without_relation)``: the relation asked for (404 when it is not the organisation's), or
-        items without a relation (``relation=none``)."""
+        items without a relation (``relation=none``). Looked up once per form."""
+        if not hasattr(self, "_relation_filter"):
+            self._relation_filter = self._find_relation()
+        return self._relation_filter
+
+    def _find_relation(self) -> tuple[Relation | None, bool]:
         chosen = self.value("relation")
         if not chosen:
             return None, False
