@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ledger.models import Administration
+from ledger.services import administration_delete
 from monitr.tenancy.models import Organization
 
 from .models import Connection, ConnectionStatus, Integration, SyncTrigger
@@ -115,9 +116,9 @@ def integration_delete(*, integration: Integration, delete_data: bool) -> int:
         connection_remove(connection=connection)
     deleted = 0
     if delete_data:
-        books = integration_administrations(integration=integration)
-        deleted = books.count()
-        books.delete()
+        for administration in integration_administrations(integration=integration):
+            administration_delete(administration=administration)
+            deleted += 1
     integration.delete()
     return deleted
 

@@ -5,6 +5,7 @@ Each service is keyword-only, takes an administration and records from :mod:`led
 """
 
 from .accounts import accounts_upsert, cost_centers_upsert
+from .administrations import administration_delete
 from .checks import reconciliation_record
 from .outstanding import outstanding_items_replace, outstanding_snapshot_record
 from .references import UnknownReferenceError
@@ -16,6 +17,7 @@ __all__ = [
     "UnknownReferenceError",
     "WriteCounts",
     "accounts_upsert",
+    "administration_delete",
     "cost_centers_upsert",
     "outstanding_items_replace",
     "outstanding_snapshot_record",

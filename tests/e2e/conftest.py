@@ -7,7 +7,6 @@ missing the tests are skipped, unless ``MONITR_REQUIRE_E2E=1`` (set by CI) makes
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,13 +31,11 @@ def _chromium_present() -> None:
     pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium package to run the browser tests.")
 
 
-@pytest.fixture(scope="package", autouse=True)
-def _allow_orm_beside_playwright() -> Iterator[None]:
-    # Playwright's sync API runs an event loop in the test thread; the ORM calls made by fixtures there are still
-    # plain synchronous calls, so Django's async-safety guard does not apply. Only for this package's tests.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
+def pytest_configure(config: pytest.Config) -> None:
+    # Playwright's sync API keeps an event loop running in the test thread, and the session's database set-up may
+    # happen after it started; the ORM calls made there are plain synchronous calls, so Django's async-safety
+    # guard is lifted for a session that collects browser tests. (The deploy check's test removes it again.)
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="session")
