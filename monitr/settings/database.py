@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from .env import DATA_DIR, env
 
 __all__ = ["DATABASES"]
