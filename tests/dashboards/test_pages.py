@@ -113,9 +113,16 @@ class TestDashboard:
         assert "Check:" not in page and "matches" in page
 
     def test_the_last_import_is_shown_or_never(self, member_client, books, receivables):
-        page = html(member_client.get(PAGE))
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
 
-        assert "Last import: never" in page
+        never = html(member_client.get(PAGE))
+        books.administration.last_imported_at = datetime(2025, 3, 4, 5, 6, tzinfo=ZoneInfo("Europe/Amsterdam"))
+        books.administration.save(update_fields=["last_imported_at"])
+        imported = html(member_client.get(PAGE))
+
+        assert "Last import: never" in never
+        assert "Last import <time" in imported and "4 Mar 2025, 05:06" in imported
 
     def test_relation_names_are_escaped(self, member_client, books, today):
         books.relations("<script>alert(1)</script>", prefix="evil")

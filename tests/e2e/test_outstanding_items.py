@@ -84,6 +84,7 @@ def test_the_dashboard_in_a_browser(page: Page, dashboard_user, tmp_path):
     missing = today - timedelta(days=31)
     page.get_by_label("As of").fill(missing.isoformat())
     expect(page.get_by_role("heading", name=re.compile(r"^No snapshot for"))).to_be_visible()
+    page.screenshot(path="test-results/outstanding-items-no-snapshot.png", full_page=True)
     page.get_by_role("link", name="Show today").click()
     expect(page.get_by_role("heading", name="Top debtors")).to_be_visible()
 
