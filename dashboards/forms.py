@@ -202,4 +202,4 @@ class OutstandingSettingsForm(forms.ModelForm):
     class Meta:
         model = OutstandingSettings
         fields = ["basis", "boundaries"]
-        labels = {"basis": "Age by default by"}
+        labels = {"basis": "Default aging basis"}
