@@ -35,6 +35,9 @@ def test_a_user_signs_in_and_sees_the_sidebar(page: Page, demo_user):
 
     sidebar = page.get_by_role("complementary", name="Main navigation")
     expect(sidebar).to_be_visible()
+    for link in ("Outstanding Items", "Integrations", "Members"):
+        expect(sidebar.get_by_role("link", name=link)).to_be_visible()
+    sidebar.get_by_role("link", name="Members").click()
     expect(sidebar.get_by_role("link", name="Members")).to_have_attribute("aria-current", "page")
     expect(page.get_by_role("heading", name="Members of Demo BV")).to_be_visible()
     page.screenshot(path="test-results/sign-in-members.png", full_page=True)
@@ -52,6 +55,7 @@ def test_a_wrong_password_keeps_the_user_out_with_a_message(page: Page, demo_use
 
 def test_switching_organisation_in_the_top_bar_shows_the_other_organisations_page(page: Page, demo_user):
     sign_in(page, demo_user.email)
+    page.goto("/organisation/members/")
 
     page.get_by_label("Organisation").select_option(label="Zeeland Accountants")
 
