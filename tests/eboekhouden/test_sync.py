@@ -13,8 +13,7 @@ from django.db.models import Sum
 from integrations.models import Connection, ConnectionStatus, SyncRun, SyncRunStatus, Transport
 from integrations.sync.engine import sync_run_execute
 from ledger.models import Account, OutstandingItem, OutstandingSnapshot, Relation, Transaction, TransactionLine
-
-from .conftest import connect
+from tests.connections import connect
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

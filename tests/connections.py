@@ -1,4 +1,4 @@
-"""Fixtures for the e-Boekhouden provider's tests: a Monitr connection to a fresh sandbox administration."""
+"""Fixtures that connect a Monitr organisation to a fresh sandbox administration (a pytest plugin of the suite)."""
 
 from __future__ import annotations
 
