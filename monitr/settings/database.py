@@ -24,6 +24,10 @@ else:
             "transaction_mode": "IMMEDIATE",
             "init_command": "PRAGMA journal_mode=WAL;",
         },
+        # Tests use a file too, not SQLite's shared in-memory database, whose table locks fail at once where a
+        # file waits: the tests that run a worker or several triggers side by side need the real behaviour. One file
+        # per test process, so that test runs side by side never share one.
+        "TEST": {"NAME": str(DATA_DIR / f"test-monitr-{os.getpid()}.sqlite3")},
     }
 
 DATABASES = {"default": _db}
