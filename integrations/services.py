@@ -90,7 +90,7 @@ def connection_update_credentials(*, connection: Connection, check: CredentialsC
 def connection_sync_now(*, connection: Connection) -> None:
     if connection.status == ConnectionStatus.RECONNECT_NEEDED:
         raise ConnectionRefused("The key must be updated before this connection can sync again.")
-    if connection.status == ConnectionStatus.IN_PROGRESS:
+    if connection.is_syncing:
         raise ConnectionRefused("A sync is already running.")
     Connection.objects.filter(pk=connection.pk).update(
         status=ConnectionStatus.WAITING, status_message="Sync requested; it starts in a moment."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.timezone import now
 
 from integrations.fields import EncryptedJSONField
 from integrations.registry import get as get_provider
@@ -81,5 +82,10 @@ class Connection(models.Model):
         return f"<Connection {self.pk} {self.integration.provider_key} {self.credentials_hint}>"
 
     @property
+    def is_syncing(self) -> bool:
+        """A run holds a live lease; a status of In progress whose lease ran out belongs to a run that died."""
+        return bool(self.sync_lock) and self.sync_lock_expires_at is not None and self.sync_lock_expires_at > now()
+
+    @property
     def can_sync(self) -> bool:
-        return self.status not in {ConnectionStatus.IN_PROGRESS, ConnectionStatus.RECONNECT_NEEDED}
+        return self.status != ConnectionStatus.RECONNECT_NEEDED and not self.is_syncing

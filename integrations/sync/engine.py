@@ -38,6 +38,9 @@ UNEXPECTED = (
 Observer = Callable[[str, int, int], None]
 
 
+INTERRUPTED = "The import stopped before it finished (its worker was restarted). A later run picked it up."
+
+
 class SyncSkipped(Exception):
     """Another run of the same connection holds the lock."""
 
@@ -123,6 +126,10 @@ def _execute(
         log.info("sync.skipped", connection_id=connection_id, reason="reconnect_needed")
         return SyncOutcome(None, SyncRunStatus.SKIPPED, connection.status_message)
     administration = connection.administration
+    # A run still marked running holds no lease any more (we hold it now): its worker died mid-import.
+    SyncRun.objects.filter(connection_id=connection_id, status=SyncRunStatus.RUNNING).update(
+        status=SyncRunStatus.FAILED, finished_at=timezone.now(), error_code="interrupted", error_message=INTERRUPTED
+    )
     run = SyncRun.objects.create(
         connection=connection, administration=administration, trigger=trigger, full=full or since is not None
     )

@@ -202,3 +202,23 @@ class TestSchedule:
         moment = dt.datetime(2026, 3, 11, 14, 0, tzinfo=AMSTERDAM)
 
         assert next_sync_after(moment) == dt.datetime(2026, 3, 12, 13, 30, tzinfo=AMSTERDAM)
+
+
+def test_a_run_left_running_by_a_dead_worker_is_closed_when_the_next_one_starts(connection, fake_provider):
+    stale = SyncRun.objects.create(connection=connection, administration=connection.administration, trigger="manual")
+    Connection.objects.filter(pk=connection.pk).update(status=ConnectionStatus.IN_PROGRESS)
+
+    run(connection)
+
+    stale.refresh_from_db()
+    assert stale.status == SyncRunStatus.FAILED and stale.error_code == "interrupted"
+    assert SyncRun.objects.filter(status=SyncRunStatus.SUCCEEDED).count() == 1
+
+
+def test_sync_now_is_possible_again_once_a_dead_runs_lease_expired(connection):
+    Connection.objects.filter(pk=connection.pk).update(status=ConnectionStatus.IN_PROGRESS)
+    lock_acquire(connection_id=connection.pk)
+    assert not Connection.objects.get(pk=connection.pk).can_sync
+
+    with time_machine.travel(timezone.now() + LEASE + dt.timedelta(seconds=1)):
+        assert Connection.objects.get(pk=connection.pk).can_sync
