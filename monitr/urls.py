@@ -8,7 +8,6 @@ from monitr.web.forms import LoginForm
 
 urlpatterns = [
     path("", web_views.home, name="home"),
-    path("healthz", web_views.healthz, name="healthz"),
     path(
         "login/",
         auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),

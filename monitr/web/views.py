@@ -1,15 +1,12 @@
-"""Pages that belong to no app: the start page, the health check, and the error pages."""
+"""Pages that belong to no app: the start page and the error pages."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
 
 from monitr.tenancy.access import member_required
 
-from .health import run_checks
 from .navigation import items_for
 
 
@@ -18,14 +15,6 @@ def home(request: HttpRequest) -> HttpResponse:
     """Send the user to the first page the sidebar offers them."""
     items = items_for(is_admin=request.membership.is_admin)  # type: ignore[attr-defined]
     return redirect(items[0].url)
-
-
-@never_cache
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    checks = run_checks()
-    healthy = all(check["ok"] for check in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "failing", "checks": checks}, status=200 if healthy else 503)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -84,3 +84,13 @@ def test_secret_fields_are_redacted_from_log_events(caplog):
     assert event["api_key"] == event["session_token"] == "[redacted]"
     assert event["connection_id"] == 3
     assert "SECRET-KEY-123" not in repr(event) and "tok-456" not in repr(event)
+
+
+def test_healthz_answers_over_plain_http_on_an_internal_address_in_production(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.ALLOWED_HOSTS = ["monitr.example.com"]
+
+    response = client.get("/healthz", HTTP_HOST="127.0.0.1:8000")
+
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
