@@ -10,12 +10,10 @@ class DashboardsConfig(AppConfig):
     def ready(self) -> None:
         from monitr.web.navigation import NavItem, register
 
-        register(
-            NavItem(
-                section="Dashboards",
-                label="Outstanding Items",
-                url_name="dashboards:outstanding",
-                icon="clock",
-                order=10,
-            )
-        )
+        for section, label, url_name, icon, order in (
+            ("Dashboards", "Profit and loss", "dashboards:pnl", "chart", 2),
+            ("Dashboards", "Balance sheet", "dashboards:balance_sheet", "list", 3),
+            ("Dashboards", "Outstanding Items", "dashboards:outstanding", "clock", 10),
+            ("Manage", "Account mapping", "dashboards:account_mapping", "settings", 60),
+        ):
+            register(NavItem(section=section, label=label, url_name=url_name, icon=icon, order=order))

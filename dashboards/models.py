@@ -65,3 +65,23 @@ class OutstandingSettings(models.Model):
 
     def __str__(self) -> str:
         return f"Aging settings of {self.organization}"
+
+
+class AccountMapping(models.Model):
+    """An admin's choice of reporting line for one account, overriding ``dashboards.mapping``'s default.
+
+    Only overrides are stored: an account without a row follows the default rules."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="account_mappings")
+    account = models.OneToOneField("ledger.Account", on_delete=models.CASCADE, related_name="reporting_mapping")
+    line = models.CharField(max_length=30, help_text="The reporting line (``dashboards.mapping.ReportingLine``).")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    tenant_path = "organization"
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = "account mapping"
+
+    def __str__(self) -> str:
+        return f"{self.account} → {self.line}"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import outstanding
+from .views import outstanding, statements
 
 app_name = "dashboards"
 
@@ -15,4 +15,10 @@ urlpatterns = [
         outstanding.outstanding_export,
         name="outstanding_export",
     ),
+    path("pnl/", statements.profit_and_loss, name="pnl"),
+    path("balance-sheet/", statements.balance_sheet, name="balance_sheet"),
+    path("statements/<slug:statement>/<slug:line>/", statements.statement_line, name="statement_line"),
+    path("accounts/<int:pk>/", statements.account_detail, name="account"),
+    path("transactions/<int:pk>/", statements.transaction_detail, name="transaction"),
+    path("mapping/", statements.account_mapping, name="account_mapping"),
 ]

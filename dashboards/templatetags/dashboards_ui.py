@@ -56,3 +56,9 @@ def bar_width(value: Decimal | None, largest: Decimal | None) -> str:
 def bucket_amount(row: dict, index: int) -> Decimal | None:
     """The amount of bucket ``index`` in a per-relation row (``bucket_<index>``)."""
     return row.get(f"bucket_{index}")
+
+
+@register.filter
+def negate(value: Decimal | None) -> Decimal | None:
+    """``-80`` → ``80``: a credit shown in a credit column without its sign."""
+    return None if value is None else -value

@@ -13,6 +13,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from ledger.models import Account, Transaction
+
 from .factories import PAYABLE, RECEIVABLE, random_items
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +40,8 @@ def build(books, today, size: int) -> None:
 def requests(books, today) -> dict[str, tuple[str, dict]]:
     page = reverse("dashboards:outstanding")
     relation = books.relation("q-1").pk
+    account = Account.objects.get(administration=books.administration, external_id="debtors")
+    transaction = Transaction.objects.filter(administration=books.administration).order_by("pk").first()
     return {
         "outstanding": (page, {}),
         "outstanding_as_of": (page, {"as_of": (today - timedelta(days=30)).isoformat()}),
@@ -47,6 +51,12 @@ def requests(books, today) -> dict[str, tuple[str, dict]]:
         "outstanding_items_all": (reverse("dashboards:outstanding_items"), {}),
         "api_outstanding_items": (reverse("dashboards_api:outstanding_items"), {}),
         "api_outstanding_aging": (reverse("dashboards_api:outstanding_aging"), {}),
+        "pnl": (reverse("dashboards:pnl"), {}),
+        "balance_sheet": (reverse("dashboards:balance_sheet"), {}),
+        "statement_line": (reverse("dashboards:statement_line", args=["pnl", "revenue"]), {}),
+        "account": (reverse("dashboards:account", args=[account.pk]), {"month": 12}),
+        "transaction": (reverse("dashboards:transaction", args=[transaction.pk]), {}),
+        "account_mapping": (reverse("dashboards:account_mapping"), {}),
     }
 
 

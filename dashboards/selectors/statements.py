@@ -1,0 +1,402 @@
+"""The P&L and the balance sheet: sums of the ledger's lines per account and month, placed on reporting lines.
+
+The database does the summing (one query per account and month over two years, one for everything before); the
+accounts are then placed on their lines in Python, which is cheap because a chart has tens of accounts, not
+millions. Every figure on a statement is the sum of its accounts' figures, and each account's figure is the sum of
+its lines in the period (``account_ledger``): the drill-downs add up to their parent by construction.
+
+Periods: a :class:`StatementScope` is a year and the last month shown. A P&L figure of a month is that month's
+movement, its year-to-date the months up to the last one. A balance-sheet figure of a month is the balance at the
+end of that month, from every line ever booked. The prior-year figures are the same months one year earlier.
+
+The balance sheet balances without closing entries: P&L accounts' lines before the year show as "Result of earlier
+years" and those of the year so far as "Result for the year", both under equity.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import QuerySet, Sum
+from django.db.models.functions import ExtractMonth, ExtractYear
+
+from ledger.models import Account, AccountKind, Administration, TransactionLine
+from monitr.tenancy.models import Organization
+
+from ..mapping import (
+    BALANCE_LINES,
+    LINES,
+    PNL_LINES,
+    RESULT_FOR_THE_YEAR,
+    RETAINED_EARNINGS,
+    UNMAPPED,
+    LineInfo,
+    ReportingLine,
+    Statement,
+    default_reporting_line,
+    statement_of,
+)
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+def _cents(value: Decimal | None) -> Decimal:
+    """A database sum in whole cents: SQLite adds decimals as floats, which leaves crumbs."""
+    return ZERO if value is None else Decimal(value).quantize(CENT)
+
+
+@dataclass(frozen=True, slots=True)
+class StatementScope:
+    organization: Organization
+    year: int
+    month: int  # the last month shown, 1–12
+    # None: all the organisation's administrations, added up.
+    administration: Administration | None = None
+
+    @property
+    def start(self) -> date:
+        return date(self.year, 1, 1)
+
+    @property
+    def end(self) -> date:
+        return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+
+    def month_start(self, month: int) -> date:
+        return date(self.year, month, 1)
+
+    def month_end(self, month: int) -> date:
+        return date(self.year, month, calendar.monthrange(self.year, month)[1])
+
+    @property
+    def months(self) -> list[date]:
+        return [date(self.year, m, 1) for m in range(1, self.month + 1)]
+
+
+@dataclass(frozen=True, slots=True)
+class MappedAccount:
+    pk: int
+    code: str
+    name: str
+    category: str
+    kind: str
+    administration_id: int
+    administration_name: str
+    statement: Statement
+    default_line: str | None
+    override: str | None
+
+    @property
+    def line(self) -> str:
+        return self.override or self.default_line or UNMAPPED
+
+    @property
+    def is_mapped(self) -> bool:
+        return self.line != UNMAPPED
+
+
+@dataclass(slots=True)
+class Figures:
+    """One row of a statement: a figure per month, the year to date, and the same for the prior year."""
+
+    months: list[Decimal]
+    total: Decimal
+    prior_months: list[Decimal]
+    prior_total: Decimal
+
+    @classmethod
+    def zero(cls, count: int) -> Figures:
+        return cls([ZERO] * count, ZERO, [ZERO] * count, ZERO)
+
+    def add(self, other: Figures) -> None:
+        self.months = [a + b for a, b in zip(self.months, other.months, strict=True)]
+        self.prior_months = [a + b for a, b in zip(self.prior_months, other.prior_months, strict=True)]
+        self.total += other.total
+        self.prior_total += other.prior_total
+
+    def times(self, sign: int) -> Figures:
+        return Figures(
+            [m * sign for m in self.months],
+            self.total * sign,
+            [m * sign for m in self.prior_months],
+            self.prior_total * sign,
+        )
+
+    @property
+    def change(self) -> Decimal:
+        return self.total - self.prior_total
+
+    @property
+    def columns(self) -> list[tuple[int, Decimal]]:
+        return list(enumerate(self.months, start=1))
+
+
+@dataclass(slots=True)
+class AccountRow:
+    account: MappedAccount
+    figures: Figures  # as shown on the statement (signed by the line)
+
+
+@dataclass(slots=True)
+class StatementRow:
+    """A reporting line with its accounts, or a subtotal (``info`` None, ``label`` set)."""
+
+    label: str
+    figures: Figures
+    info: LineInfo | None = None
+    accounts: list[AccountRow] = field(default_factory=list)
+    kind: str = "line"  # "line", "subtotal", "total", "heading"
+
+    @property
+    def line(self) -> str | None:
+        return None if self.info is None else str(self.info.line)
+
+
+@dataclass(slots=True)
+class StatementReport:
+    scope: StatementScope
+    statement: Statement
+    rows: list[StatementRow]
+    unmapped_count: int
+    # The balance sheet's assets minus equity and liabilities: zero unless a transaction does not balance.
+    difference: Figures | None = None
+
+    def row(self, line: str) -> StatementRow:
+        return next(r for r in self.rows if r.kind == "line" and r.line == line)
+
+
+def mapped_accounts(*, organization: Organization, administration: Administration | None = None) -> list[MappedAccount]:
+    """Every account of the scope with its default line and an admin's override, in code order (one query)."""
+    rows = Account.objects.for_organization(organization)  # type: ignore[attr-defined]
+    if administration is not None:
+        rows = rows.filter(administration=administration)
+    values = rows.order_by("code", "administration__name", "pk").values(
+        "pk",
+        "code",
+        "name",
+        "category",
+        "kind",
+        "administration_id",
+        "administration__name",
+        "reporting_mapping__line",
+    )
+    return [
+        MappedAccount(
+            pk=v["pk"],
+            code=v["code"],
+            name=v["name"],
+            category=v["category"],
+            kind=v["kind"],
+            administration_id=v["administration_id"],
+            administration_name=v["administration__name"],
+            statement=statement_of(v["kind"]),
+            default_line=default_reporting_line(category=v["category"], code=v["code"], kind=v["kind"]),
+            override=v["reporting_mapping__line"] or None,
+        )
+        for v in values
+    ]
+
+
+def _lines(scope: StatementScope) -> QuerySet:
+    rows = TransactionLine.objects.for_organization(scope.organization)  # type: ignore[attr-defined]
+    if scope.administration is not None:
+        rows = rows.filter(administration=scope.administration)
+    return rows
+
+
+def _movements(scope: StatementScope) -> dict[int, dict[tuple[int, int], Decimal]]:
+    """Per account, the sum of its lines per (year, month) from the prior year's January to the last month."""
+    rows = (
+        _lines(scope)
+        .filter(date__gte=date(scope.year - 1, 1, 1), date__lte=scope.end)
+        .annotate(year=ExtractYear("date"), month=ExtractMonth("date"))
+        .values("account_id", "year", "month")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    sums: dict[int, dict[tuple[int, int], Decimal]] = defaultdict(dict)
+    for row in rows:
+        sums[row["account_id"]][(row["year"], row["month"])] = _cents(row["total"])
+    return sums
+
+
+def _before(scope: StatementScope) -> dict[int, Decimal]:
+    """Per account, the sum of every line before the prior year."""
+    rows = (
+        _lines(scope)
+        .filter(date__lt=date(scope.year - 1, 1, 1))
+        .values("account_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    return {row["account_id"]: _cents(row["total"]) for row in rows}
+
+
+def _account_figures(
+    *, statement: Statement, scope: StatementScope, sums: dict[tuple[int, int], Decimal], before: Decimal
+) -> Figures:
+    """Debit-positive figures of one account: movements (P&L) or month-end balances (balance sheet)."""
+    count = scope.month
+    this = [sums.get((scope.year, m), ZERO) for m in range(1, count + 1)]
+    prior = [sums.get((scope.year - 1, m), ZERO) for m in range(1, count + 1)]
+    if statement == Statement.PROFIT_AND_LOSS:
+        return Figures(this, sum(this, ZERO), prior, sum(prior, ZERO))
+    prior_opening = before
+    opening = before + sum((sums.get((scope.year - 1, m), ZERO) for m in range(1, 13)), ZERO)
+    balances, prior_balances = [], []
+    for m in range(count):
+        opening += this[m]
+        prior_opening += prior[m]
+        balances.append(opening)
+        prior_balances.append(prior_opening)
+    return Figures(balances, balances[-1], prior_balances, prior_balances[-1])
+
+
+def _results(
+    *, scope: StatementScope, accounts: list[MappedAccount], sums, before: dict[int, Decimal]
+) -> tuple[Figures, Figures]:
+    """Debit-positive result of earlier years and result of the year so far, at each month's end."""
+    count = scope.month
+    earlier, year = Figures.zero(count), Figures.zero(count)
+    for account in accounts:
+        if account.statement != Statement.PROFIT_AND_LOSS:
+            continue
+        own = sums.get(account.pk, {})
+        movement = _account_figures(statement=Statement.PROFIT_AND_LOSS, scope=scope, sums=own, before=ZERO)
+        running, prior_running, this_year, prior_year = ZERO, ZERO, [], []
+        for m in range(count):
+            running += movement.months[m]
+            prior_running += movement.prior_months[m]
+            this_year.append(running)
+            prior_year.append(prior_running)
+        year.add(Figures(this_year, this_year[-1], prior_year, prior_year[-1]))
+        prior_before = before.get(account.pk, ZERO)
+        opening = prior_before + sum((own.get((scope.year - 1, m), ZERO) for m in range(1, 13)), ZERO)
+        earlier.add(Figures([opening] * count, opening, [prior_before] * count, prior_before))
+    return earlier, year
+
+
+def _subtotal(label: str, rows: list[StatementRow], lines: set[str], *, sign: int, kind: str) -> StatementRow:
+    figures = Figures.zero(len(rows[0].figures.months))
+    for row in rows:
+        if row.kind == "line" and row.line in lines:
+            figures.add(row.figures.times(row.info.sign * sign))  # type: ignore[union-attr]
+    return StatementRow(label=label, figures=figures, kind=kind)
+
+
+PNL_SUBTOTALS: tuple[tuple[str, str], ...] = (
+    # (after this line, the subtotal of everything so far)
+    (ReportingLine.COST_OF_SALES, "Gross margin"),
+    (UNMAPPED, "Operating result"),
+    (ReportingLine.FINANCIAL, "Result before taxes"),
+    (ReportingLine.TAXES, "Net result"),
+)
+
+
+def statement_report(*, scope: StatementScope, statement: Statement | str) -> StatementReport:
+    """The P&L or the balance sheet of the scope, through the mapping, with its accounts (three queries)."""
+    statement = Statement(statement)
+    accounts = mapped_accounts(organization=scope.organization, administration=scope.administration)
+    sums = _movements(scope)
+    before = _before(scope) if statement == Statement.BALANCE_SHEET else {}
+    infos = PNL_LINES if statement == Statement.PROFIT_AND_LOSS else BALANCE_LINES
+    rows = {str(i.line): StatementRow(label=i.label, figures=Figures.zero(scope.month), info=i) for i in infos}
+    unmapped = 0
+    for account in accounts:
+        if account.statement != statement:
+            continue
+        unmapped += not account.is_mapped
+        row = rows[account.line]
+        raw = _account_figures(
+            statement=statement, scope=scope, sums=sums.get(account.pk, {}), before=before.get(account.pk, ZERO)
+        )
+        shown = raw.times(row.info.sign)  # type: ignore[union-attr]
+        row.figures.add(shown)
+        row.accounts.append(AccountRow(account=account, figures=shown))
+    if statement == Statement.BALANCE_SHEET:
+        earlier, year = _results(scope=scope, accounts=accounts, sums=sums, before=before)
+        rows[RETAINED_EARNINGS].figures = earlier.times(-1)
+        rows[RESULT_FOR_THE_YEAR].figures = year.times(-1)
+    ordered = [r for r in rows.values() if r.line != UNMAPPED or r.accounts]
+    if statement == Statement.PROFIT_AND_LOSS:
+        return StatementReport(scope, statement, _pnl_layout(ordered), unmapped)
+    return _balance_layout(scope, ordered, unmapped)
+
+
+def _pnl_layout(lines: list[StatementRow]) -> list[StatementRow]:
+    layout: list[StatementRow] = []
+    seen: set[str] = set()
+    subtotal_after = dict(PNL_SUBTOTALS)
+    order = [str(i.line) for i in PNL_LINES]
+    for position, key in enumerate(order):
+        row = next((r for r in lines if r.line == key), None)
+        if row is not None:
+            layout.append(row)
+            seen.add(key)
+        if key in subtotal_after:
+            kind = "total" if key == ReportingLine.TAXES else "subtotal"
+            # A result is income minus costs: the shown figures with the line's sign, negated back.
+            layout.append(_subtotal(subtotal_after[key], lines, set(order[: position + 1]), sign=-1, kind=kind))
+    return layout
+
+
+def _balance_layout(scope: StatementScope, lines: list[StatementRow], unmapped: int) -> StatementReport:
+    assets = [r for r in lines if r.info and r.info.side == "assets"]
+    liabilities = [r for r in lines if r.info and r.info.side == "liabilities"]
+    total_assets = _subtotal("Total assets", lines, {r.line for r in assets}, sign=1, kind="total")
+    total_liabilities = _subtotal(
+        "Total equity and liabilities", lines, {r.line for r in liabilities}, sign=-1, kind="total"
+    )
+    difference = Figures.zero(scope.month)
+    difference.add(total_assets.figures)
+    difference.add(total_liabilities.figures.times(-1))
+    layout = [
+        StatementRow(label="Assets", figures=Figures.zero(scope.month), kind="heading"),
+        *assets,
+        total_assets,
+        StatementRow(label="Equity and liabilities", figures=Figures.zero(scope.month), kind="heading"),
+        *liabilities,
+        total_liabilities,
+    ]
+    return StatementReport(scope, Statement.BALANCE_SHEET, layout, unmapped, difference=difference)
+
+
+def line_info(*, statement: Statement | str, line: str) -> LineInfo | None:
+    return LINES.get((Statement(statement), line))
+
+
+@dataclass(frozen=True, slots=True)
+class AccountLedger:
+    """An account's lines in a period, with what was booked before it when the figure is a balance."""
+
+    start: date
+    end: date
+    brought_forward: Decimal | None
+    lines: QuerySet
+    total: Decimal  # debit positive: brought forward plus the lines
+
+
+def account_ledger(*, scope: StatementScope, account: Account, month: int | None = None) -> AccountLedger:
+    """The lines behind an account's figure on a statement: ``month`` alone, or up to the scope's last month."""
+    last = month or scope.month
+    is_balance = account.kind == AccountKind.BALANCE_SHEET
+    start = scope.month_start(month) if month and not is_balance else scope.start
+    end = scope.month_end(last)
+    lines = (
+        _lines(scope)
+        .filter(account=account, date__gte=start, date__lte=end)
+        .select_related("transaction", "relation")
+        .order_by("date", "transaction_id", "line_number")
+    )
+    total = _cents(lines.aggregate(total=Sum("amount"))["total"])
+    brought_forward = None
+    if is_balance:
+        brought_forward = _cents(
+            _lines(scope).filter(account=account, date__lt=start).aggregate(total=Sum("amount"))["total"]
+        )
+        total += brought_forward
+    return AccountLedger(start=start, end=end, brought_forward=brought_forward, lines=lines, total=total)

@@ -1,0 +1,220 @@
+"""The P&L and the balance sheet, their drill-downs (a line's accounts, an account's lines, a transaction) and the
+account mapping page.
+
+Views are thin: the filter form, one or two selector calls, a template. Every read starts from the organisation
+(``StatementScope`` and ``for_organization``): another organisation's account or transaction is a 404. A figure
+links to its line's accounts, an account to its lines for the same period, a line to its transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from integrations.providers import Capability
+from ledger.models import Account, Administration, Transaction
+from monitr.tenancy.access import member_required
+
+from ..mapping import BALANCE_LINES, PNL_LINES, UNMAPPED, ReportingLine, Statement, mappable_lines
+from ..selectors.capabilities import administrations_capability
+from ..selectors.statements import account_ledger, line_info, mapped_accounts, statement_report
+from ..services import account_mapping_set
+from ..statement_forms import StatementFilterForm
+
+LINES_PER_PAGE = 100
+TITLES = {Statement.PROFIT_AND_LOSS: "Profit and loss", Statement.BALANCE_SHEET: "Balance sheet"}
+
+
+def _administrations(request: HttpRequest) -> list[Administration]:
+    return list(Administration.objects.for_organization(request.organization).order_by("name", "pk"))  # type: ignore[attr-defined]
+
+
+def _form(request: HttpRequest) -> StatementFilterForm | None:
+    administrations = _administrations(request)
+    if not administrations:
+        return None
+    return StatementFilterForm(
+        request.GET,
+        organization=request.organization,  # type: ignore[attr-defined]
+        administrations=administrations,
+        today=timezone.localdate(),
+    )
+
+
+def _statement(request: HttpRequest, statement: Statement) -> HttpResponse:
+    form = _form(request)
+    if form is None:
+        return render(request, "dashboards/outstanding_empty.html")
+    scope = form.scope()
+    report = statement_report(scope=scope, statement=statement)
+    chosen = [scope.administration] if scope.administration else form.administrations
+    context: dict[str, Any] = {
+        "form": form,
+        "scope": scope,
+        "report": report,
+        "statement": statement,
+        "title": TITLES[statement],
+        "drill_query": form.query(m=None, page=None),
+        "prior_query": form.query(m=None, page=None, year=scope.year - 1),
+        "dimensions": administrations_capability(administrations=chosen, capability=Capability.DIMENSIONS),
+        "is_balance": statement == Statement.BALANCE_SHEET,
+    }
+    return render(request, "dashboards/statement.html", context)
+
+
+@require_GET
+@member_required
+def profit_and_loss(request: HttpRequest) -> HttpResponse:
+    return _statement(request, Statement.PROFIT_AND_LOSS)
+
+
+@require_GET
+@member_required
+def balance_sheet(request: HttpRequest) -> HttpResponse:
+    return _statement(request, Statement.BALANCE_SHEET)
+
+
+@require_GET
+@member_required
+def statement_line(request: HttpRequest, statement: str, line: str) -> HttpResponse:
+    """The accounts behind one figure of a statement: each account's figure for the same month or year to date."""
+    if statement not in Statement.values or line_info(statement=statement, line=line) is None:
+        raise Http404("No such line.")
+    form = _form(request)
+    if form is None:
+        raise Http404("No administrations yet.")
+    scope = form.scope()
+    report = statement_report(scope=scope, statement=statement)
+    row = next((r for r in report.rows if r.kind == "line" and r.line == line), None)
+    if row is None:
+        raise Http404("No such line.")
+    month = form.value("m")
+    context = {
+        "form": form,
+        "scope": scope,
+        "statement": Statement(statement),
+        "title": TITLES[Statement(statement)],
+        "row": row,
+        "month": month,
+        "figure": row.figures.months[month - 1] if month and month <= scope.month else row.figures.total,
+        "accounts": [
+            {"row": a, "figure": a.figures.months[month - 1] if month and month <= scope.month else a.figures.total}
+            for a in row.accounts
+        ],
+        "account_query": form.query(page=None, administration=None),
+        "back_query": form.query(m=None, page=None),
+        "is_balance": statement == Statement.BALANCE_SHEET,
+    }
+    return render(request, "dashboards/statement_line.html", context)
+
+
+@require_GET
+@member_required
+def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An account's lines behind a statement figure (a month, or the year to date; a balance from the start)."""
+    account = get_object_or_404(
+        Account.objects.for_organization(request.organization).select_related("administration"),  # type: ignore[attr-defined]
+        pk=pk,
+    )
+    form = _form(request)
+    if form is None:
+        raise Http404("No administrations yet.")
+    scope = form.scope()
+    month = form.value("m")
+    if month and month > scope.month:
+        month = None
+    ledger = account_ledger(scope=scope, account=account, month=month)
+    page = Paginator(ledger.lines, LINES_PER_PAGE).get_page(form.value("page"))
+    accounts = {
+        a.pk: a for a in mapped_accounts(organization=request.organization, administration=account.administration)
+    }  # type: ignore[attr-defined]
+    mapped = accounts[account.pk]
+    statement = mapped.statement
+    info = line_info(statement=statement, line=mapped.line)
+    context = {
+        "form": form,
+        "scope": scope,
+        "account": account,
+        "mapped": mapped,
+        "info": info,
+        "statement": statement,
+        "ledger": ledger,
+        "shown_total": ledger.total * info.sign if info else ledger.total,
+        "lines": page,
+        "month": month,
+        "page_query": form.query(page=None),
+    }
+    return render(request, "dashboards/account.html", context)
+
+
+@require_GET
+@member_required
+def transaction_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A transaction with all its lines, whichever account it was reached from."""
+    transaction = get_object_or_404(
+        Transaction.objects.for_organization(request.organization).select_related("administration", "relation"),  # type: ignore[attr-defined]
+        pk=pk,
+    )
+    lines = list(transaction.lines.select_related("account", "relation", "cost_center").order_by("line_number"))
+    context = {
+        "transaction": transaction,
+        "lines": lines,
+        "debit": sum((line.amount for line in lines if line.amount > 0), start=transaction.imbalance * 0),
+        "credit": -sum((line.amount for line in lines if line.amount < 0), start=transaction.imbalance * 0),
+        "back": request.GET.get("back", ""),
+    }
+    return render(request, "dashboards/transaction.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def account_mapping(request: HttpRequest) -> HttpResponse:
+    """Every account with its reporting line; admins move one to another line (or back to the default)."""
+    if request.method == "POST":
+        if not request.membership.is_admin:  # type: ignore[attr-defined]
+            raise Http404("Only admins change the mapping.")
+        account = get_object_or_404(
+            Account.objects.for_organization(request.organization).select_related("administration"),  # type: ignore[attr-defined]
+            pk=request.POST.get("account") or 0,
+        )
+        try:
+            account_mapping_set(organization=request.organization, account=account, line=request.POST.get("line"))  # type: ignore[attr-defined]
+        except ValidationError as error:
+            messages.error(request, f"{account} was not moved: {' '.join(error.messages)}")
+        else:
+            messages.success(request, f"{account} saved.")
+        return redirect(f"{request.path}?{request.POST.get('next_query', '')}")
+    accounts = mapped_accounts(organization=request.organization)  # type: ignore[attr-defined]
+    only_unmapped = request.GET.get("unmapped") == "1"
+    unmapped = [a for a in accounts if not a.is_mapped]
+    labels = {str(i.line): i.label for i in PNL_LINES + BALANCE_LINES}
+    choices = {
+        statement: [(line, labels[line]) for line in labels if line in mappable_lines(statement)]
+        for statement in Statement
+    }
+    rows = [
+        {
+            "account": a,
+            "line_label": labels.get(a.line, "Not mapped"),
+            "default_label": labels.get(a.default_line or UNMAPPED, "Not mapped"),
+            "choices": choices[a.statement],
+        }
+        for a in (unmapped if only_unmapped else accounts)
+    ]
+    context = {
+        "rows": rows,
+        "unmapped_count": len(unmapped),
+        "override_count": sum(1 for a in accounts if a.override),
+        "only_unmapped": only_unmapped,
+        "next_query": request.GET.urlencode(),
+        "total": len(accounts),
+        "reporting_lines": ReportingLine,
+    }
+    return render(request, "dashboards/account_mapping.html", context)

@@ -1,0 +1,209 @@
+"""The P&L, balance sheet, drill-down and mapping pages: what they show, who may change the mapping, and that
+nobody sees another organisation's accounts or transactions."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from dashboards.mapping import ReportingLine, default_reporting_line
+from dashboards.models import AccountMapping
+from ledger.models import Account, AccountKind, Transaction
+from ledger.records import AccountRecord
+from ledger.services import accounts_upsert
+from monitr.web.templatetags.monitr_ui import money
+
+from .factories import PAYABLE, RECEIVABLE
+
+pytestmark = pytest.mark.django_db
+
+PNL = reverse("dashboards:pnl")
+BALANCE = reverse("dashboards:balance_sheet")
+MAPPING = reverse("dashboards:account_mapping")
+
+
+@pytest.fixture
+def booked(books, today):
+    """Sales of 1.210,00 and 605,00 incl. VAT, a purchase of 242,00 and a payment of 1.000,00, all this month."""
+    day = today.replace(day=1)
+    books.invoice("s1", side=RECEIVABLE, day=day, amount="1210.00")
+    books.invoice("s2", side=RECEIVABLE, day=day, amount="605.00", relation="rel-2")
+    books.invoice("p1", side=PAYABLE, day=day, amount="242.00", relation="rel-3")
+    books.payment("b1", day=day, amount="1000.00")
+    return books
+
+
+def html(response) -> str:
+    assert response.status_code == 200, response.status_code
+    return response.content.decode()
+
+
+def account(books, external_id: str) -> Account:
+    return Account.objects.get(administration=books.administration, external_id=external_id)
+
+
+class TestDefaultMapping:
+    @pytest.mark.parametrize(
+        "category,code,kind,line",
+        [
+            ("FIN", "1100", AccountKind.BALANCE_SHEET, ReportingLine.CASH),
+            ("DEB", "1300", AccountKind.BALANCE_SHEET, ReportingLine.RECEIVABLES),
+            ("CRED", "1600", AccountKind.BALANCE_SHEET, ReportingLine.CURRENT_LIABILITIES),
+            ("AF19", "1500", AccountKind.BALANCE_SHEET, ReportingLine.VAT),
+            ("VOOR", "1530", AccountKind.BALANCE_SHEET, ReportingLine.VAT),
+            ("BAL", "0100", AccountKind.BALANCE_SHEET, ReportingLine.FIXED_ASSETS),
+            ("BAL", "0500", AccountKind.BALANCE_SHEET, ReportingLine.EQUITY),
+            ("BAL", "0600", AccountKind.BALANCE_SHEET, ReportingLine.LONG_TERM),
+            ("BAL", "1700", AccountKind.BALANCE_SHEET, ReportingLine.CURRENT_LIABILITIES),
+            ("VW", "8000", AccountKind.PROFIT_AND_LOSS, ReportingLine.REVENUE),
+            ("VW", "7000", AccountKind.PROFIT_AND_LOSS, ReportingLine.COST_OF_SALES),
+            ("VW", "4000", AccountKind.PROFIT_AND_LOSS, ReportingLine.PERSONNEL),
+            ("VW", "4200", AccountKind.PROFIT_AND_LOSS, ReportingLine.HOUSING),
+            ("VW", "4500", AccountKind.PROFIT_AND_LOSS, ReportingLine.OTHER_OPERATING),
+            ("VW", "4700", AccountKind.PROFIT_AND_LOSS, ReportingLine.DEPRECIATION),
+            ("VW", "8900", AccountKind.PROFIT_AND_LOSS, ReportingLine.FINANCIAL),
+            ("VW", "9600", AccountKind.PROFIT_AND_LOSS, ReportingLine.TAXES),
+        ],
+    )
+    def test_places_an_account_by_its_category_and_code(self, category, code, kind, line):
+        assert default_reporting_line(category=category, code=code, kind=kind) == line
+
+    @pytest.mark.parametrize(
+        "code,kind",
+        [
+            ("3000", AccountKind.BALANCE_SHEET),
+            ("ABC", AccountKind.PROFIT_AND_LOSS),
+            ("1000", AccountKind.PROFIT_AND_LOSS),
+        ],
+    )
+    def test_leaves_an_account_it_cannot_place_unmapped(self, code, kind):
+        assert default_reporting_line(category="", code=code, kind=kind) is None
+
+
+class TestProfitAndLoss:
+    def test_shows_revenue_costs_and_the_result_of_the_month(self, member_client, booked, today):
+        page = html(member_client.get(PNL))
+
+        assert 'data-figure="revenue">' in page
+        assert money(Decimal("1500.00")) in page  # 1.000,00 + 500,00 excl. VAT
+        assert money(Decimal("200.00")) in page  # the purchase excl. VAT, on 4000 = Personnel
+        assert money(Decimal("1300.00")) in page  # net result
+
+    def test_says_dimensional_reporting_is_not_available_for_the_integration(self, member_client, booked):
+        booked.administration.provider = "eboekhouden"
+        booked.administration.save(update_fields=["provider"])
+
+        page = html(member_client.get(PNL))
+
+        assert "Dimensional reporting" in page and "not available for this integration" in page
+        assert 'name="cost_center"' not in page
+
+    def test_a_line_lists_its_accounts_adding_up_to_the_figure(self, member_client, booked, today):
+        url = reverse("dashboards:statement_line", args=["pnl", "revenue"])
+
+        page = html(member_client.get(url, {"m": today.month}))
+
+        assert "8000" in page and "Revenue" in page
+        assert f'data-figure="accounts-total">{money(Decimal("1500.00"))}' in page
+
+    def test_an_account_lists_its_lines_and_opens_a_transaction(self, member_client, booked, today):
+        revenue = account(booked, "revenue")
+
+        page = html(member_client.get(reverse("dashboards:account", args=[revenue.pk]), {"m": today.month}))
+
+        transaction = Transaction.objects.get(external_id="s1")
+        assert reverse("dashboards:transaction", args=[transaction.pk]) in page
+        assert f'data-figure="account-total">{money(Decimal("1500.00"))}' in page
+        detail = html(member_client.get(reverse("dashboards:transaction", args=[transaction.pk])))
+        assert "1300 Debtors" in detail and "8000 Revenue" in detail
+        assert f'data-figure="debit">{money(Decimal("1210.00"))}' in detail
+
+    def test_an_unknown_line_is_not_found(self, member_client, booked):
+        response = member_client.get(reverse("dashboards:statement_line", args=["pnl", "nonsense"]))
+        assert response.status_code == 404
+
+
+class TestBalanceSheet:
+    def test_balances_with_the_result_for_the_year(self, member_client, booked, today):
+        page = html(member_client.get(BALANCE))
+
+        total = money(Decimal("1815.00") + Decimal("0.00"))  # bank 1.000 + debtors 815
+        assert f'data-figure="total-assets">{total}' in page
+        assert f'data-figure="total-equity-and-liabilities">{total}' in page
+        assert "do not balance" not in page
+
+    def test_a_balance_drills_down_to_its_account_with_what_came_before(self, member_client, booked, today):
+        debtors = account(booked, "debtors")
+
+        page = html(member_client.get(reverse("dashboards:account", args=[debtors.pk])))
+
+        assert "Balance brought forward" in page
+        assert f'data-figure="account-total">{money(Decimal("815.00"))}' in page
+
+
+class TestMapping:
+    def test_lists_and_counts_the_accounts_not_mapped(self, member_client, books):
+        accounts_upsert(
+            administration=books.administration,
+            rows=[AccountRecord(external_id="odd", code="3100", name="Voorraad", kind=AccountKind.BALANCE_SHEET)],
+        )
+
+        page = html(member_client.get(MAPPING, {"unmapped": "1"}))
+
+        assert 'data-figure="unmapped">1<' in page
+        assert "Voorraad" in page and "Debtors" not in page
+
+    def test_an_admin_moves_an_account_to_another_line_and_back(self, admin_client, booked, today):
+        costs = account(booked, "costs")
+
+        response = admin_client.post(MAPPING, {"account": costs.pk, "line": ReportingLine.HOUSING})
+
+        assert response.status_code == 302
+        assert AccountMapping.objects.get(account=costs).line == ReportingLine.HOUSING
+        url = reverse("dashboards:statement_line", args=["pnl", "housing"])
+        assert "4000" in html(admin_client.get(url))
+        admin_client.post(MAPPING, {"account": costs.pk, "line": ""})
+        assert not AccountMapping.objects.filter(account=costs).exists()
+
+    def test_a_line_of_the_other_statement_is_refused(self, admin_client, booked):
+        costs = account(booked, "costs")
+
+        admin_client.post(MAPPING, {"account": costs.pk, "line": ReportingLine.CASH})
+
+        assert not AccountMapping.objects.filter(account=costs).exists()
+
+    def test_a_member_cannot_change_the_mapping(self, member_client, booked):
+        costs = account(booked, "costs")
+
+        response = member_client.post(MAPPING, {"account": costs.pk, "line": ReportingLine.HOUSING})
+
+        assert response.status_code in (403, 404)
+        assert not AccountMapping.objects.exists()
+
+
+class TestTenancy:
+    def test_another_organisations_account_and_transaction_are_not_found(self, member_client, booked, other_books):
+        other_books.invoice("x1", side=RECEIVABLE, day=date(2025, 1, 5), amount="121.00", relation="rel-1")
+        other_account = account(other_books, "revenue")
+        other_transaction = Transaction.objects.get(external_id="x1")
+
+        assert member_client.get(reverse("dashboards:account", args=[other_account.pk])).status_code == 404
+        assert member_client.get(reverse("dashboards:transaction", args=[other_transaction.pk])).status_code == 404
+        assert member_client.get(PNL, {"administration": other_books.administration.pk}).status_code == 404
+
+    def test_an_admin_cannot_map_another_organisations_account(self, admin_client, booked, other_books):
+        response = admin_client.post(MAPPING, {"account": account(other_books, "costs").pk, "line": "housing"})
+
+        assert response.status_code == 404
+        assert not AccountMapping.objects.exists()
+
+    def test_the_pnl_shows_nothing_of_another_organisation(self, member_client, booked, other_books, today):
+        other_books.invoice("x2", side=RECEIVABLE, day=today.replace(day=1), amount="12100.00", relation="rel-1")
+
+        page = html(member_client.get(PNL))
+
+        assert money(Decimal("10000.00")) not in page
+        assert "Other Books BV" not in page
