@@ -21,6 +21,7 @@ import pytest
 from .model import AdministrationInfo
 from .server import Sandbox, SandboxConfig
 
+FRESH_ADMINISTRATION_SEED = "monitr-tests/fresh"
 TEST_CONFIG = SandboxConfig(seed=20251231, mutations=400, administrations=3, end_date=date(2025, 12, 31))
 
 
@@ -41,7 +42,9 @@ def eboekhouden_sandbox(eboekhouden_sandbox_shared: Sandbox) -> Iterator[Sandbox
 
 @pytest.fixture
 def eboekhouden_sandbox_administration(eboekhouden_sandbox: Sandbox) -> Iterator[AdministrationInfo]:
-    info = eboekhouden_sandbox.add_administration(mutations=150)
+    # Always the same seed: every test gets the same books, whichever tests ran before it (the administration is
+    # removed afterwards, so two tests never share one).
+    info = eboekhouden_sandbox.add_administration(mutations=150, seed=FRESH_ADMINISTRATION_SEED)
     try:
         yield info
     finally:
