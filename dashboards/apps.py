@@ -11,6 +11,7 @@ class DashboardsConfig(AppConfig):
         from monitr.web.navigation import NavItem, register
 
         for section, label, url_name, icon, order in (
+            ("Dashboards", "Overview", "dashboards:overview", "grid", 1),
             ("Dashboards", "Profit and loss", "dashboards:pnl", "chart", 2),
             ("Dashboards", "Balance sheet", "dashboards:balance_sheet", "list", 3),
             ("Dashboards", "Outstanding Items", "dashboards:outstanding", "clock", 10),

@@ -15,6 +15,7 @@ urlpatterns = [
         outstanding.outstanding_export,
         name="outstanding_export",
     ),
+    path("overview/", statements.overview, name="overview"),
     path("pnl/", statements.profit_and_loss, name="pnl"),
     path("balance-sheet/", statements.balance_sheet, name="balance_sheet"),
     path("statements/<slug:statement>/<slug:line>/", statements.statement_line, name="statement_line"),

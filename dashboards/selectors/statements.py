@@ -389,7 +389,7 @@ def account_ledger(*, scope: StatementScope, account: Account, month: int | None
     lines = (
         _lines(scope)
         .filter(account=account, date__gte=start, date__lte=end)
-        .select_related("transaction", "relation")
+        .select_related("transaction", "relation", "transaction__relation")
         .order_by("date", "transaction_id", "line_number")
     )
     total = _cents(lines.aggregate(total=Sum("amount"))["total"])

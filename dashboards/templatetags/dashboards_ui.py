@@ -62,3 +62,11 @@ def bucket_amount(row: dict, index: int) -> Decimal | None:
 def negate(value: Decimal | None) -> Decimal | None:
     """``-80`` → ``80``: a credit shown in a credit column without its sign."""
     return None if value is None else -value
+
+
+@register.filter
+def whole(value: Decimal | None) -> str:
+    """An amount in whole euros without the symbol, for dense tables whose header says "in euro": ``-1.235``."""
+    if value is None:
+        return "–"
+    return money(value, 0).replace("€ ", "")

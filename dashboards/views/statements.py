@@ -24,6 +24,7 @@ from monitr.tenancy.access import member_required
 
 from ..mapping import BALANCE_LINES, PNL_LINES, UNMAPPED, ReportingLine, Statement, mappable_lines
 from ..selectors.capabilities import administrations_capability
+from ..selectors.overview import overview_figures
 from ..selectors.statements import account_ledger, line_info, mapped_accounts, statement_report
 from ..services import account_mapping_set
 from ..statement_forms import StatementFilterForm
@@ -218,3 +219,29 @@ def account_mapping(request: HttpRequest) -> HttpResponse:
         "reporting_lines": ReportingLine,
     }
     return render(request, "dashboards/account_mapping.html", context)
+
+
+@require_GET
+@member_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """Revenue, margin, result, cash, receivables and payables by month against the prior year, with a chart."""
+    form = _form(request)
+    if form is None:
+        return render(request, "dashboards/outstanding_empty.html")
+    scope = form.scope()
+    figures = overview_figures(scope=scope)
+    chosen = [scope.administration] if scope.administration else form.administrations
+    context = {
+        "form": form,
+        "scope": scope,
+        "figures": figures,
+        "drill_query": form.query(m=None, page=None),
+        "dimensions": administrations_capability(administrations=chosen, capability=Capability.DIMENSIONS),
+        "chart": {
+            "months": [m.strftime("%b") for m in scope.months],
+            "year": scope.year,
+            "series": {f.key: [str(v) for v in f.figures.months] for f in figures},
+            "prior": {f.key: [str(v) for v in f.figures.prior_months] for f in figures},
+        },
+    }
+    return render(request, "dashboards/overview.html", context)

@@ -90,7 +90,48 @@
     if (history) charts.push(historyChart(history, data.history));
   }
 
+  // The Overview: revenue per month as bars (this year, last year) and the operating result as lines.
+  function overviewChart(canvas, data) {
+    var last = String(data.year - 1);
+    return new window.Chart(canvas, {
+      type: "bar",
+      data: {
+        labels: data.months,
+        datasets: [
+          { label: "Revenue " + data.year, data: numbers(data.series.revenue), backgroundColor: "#6366f1", borderRadius: 4, maxBarThickness: 28 },
+          { label: "Revenue " + last, data: numbers(data.prior.revenue), backgroundColor: "#c7c9f7", borderRadius: 4, maxBarThickness: 28 },
+          { type: "line", label: "Operating result " + data.year, data: numbers(data.series.operating_result), borderColor: "#10b981",
+            backgroundColor: "#10b981", tension: .25, pointRadius: 3, borderWidth: 2 },
+          { type: "line", label: "Operating result " + last, data: numbers(data.prior.operating_result), borderColor: "#9ca3af",
+            backgroundColor: "#9ca3af", borderDash: [4, 4], tension: .25, pointRadius: 2, borderWidth: 2 },
+        ],
+      },
+      options: {
+        maintainAspectRatio: false,
+        animation: false,
+        interaction: { mode: "index", intersect: false },
+        plugins: {
+          legend: { position: "top", align: "end", labels: { boxWidth: 10, boxHeight: 10, usePointStyle: true } },
+          tooltip: { callbacks: { label: function (ctx) { return ctx.dataset.label + ": " + euro.format(ctx.parsed.y); } } },
+        },
+        scales: {
+          x: { grid: { display: false }, ticks: { color: "#6b7390" } },
+          y: { grid: { color: "#eef0f6" }, border: { display: false },
+               ticks: { color: "#6b7390", callback: function (value) { return euroShort.format(value); } } },
+        },
+      },
+    });
+  }
+
+  function drawOverview() {
+    var source = document.getElementById("overview-chart-data");
+    var canvas = document.getElementById("overview-chart");
+    if (!source || !canvas || !window.Chart) return;
+    overviewChart(canvas, JSON.parse(source.textContent));
+  }
+
   document.addEventListener("DOMContentLoaded", draw);
+  document.addEventListener("DOMContentLoaded", drawOverview);
   // Back and forward through pages that htmx pushed: redraw on the restored page.
   document.addEventListener("htmx:historyRestore", draw);
 })();

@@ -51,6 +51,7 @@ def requests(books, today) -> dict[str, tuple[str, dict]]:
         "outstanding_items_all": (reverse("dashboards:outstanding_items"), {}),
         "api_outstanding_items": (reverse("dashboards_api:outstanding_items"), {}),
         "api_outstanding_aging": (reverse("dashboards_api:outstanding_aging"), {}),
+        "overview": (reverse("dashboards:overview"), {}),
         "pnl": (reverse("dashboards:pnl"), {}),
         "balance_sheet": (reverse("dashboards:balance_sheet"), {}),
         "statement_line": (reverse("dashboards:statement_line", args=["pnl", "revenue"]), {}),

@@ -207,3 +207,17 @@ class TestTenancy:
 
         assert money(Decimal("10000.00")) not in page
         assert "Other Books BV" not in page
+
+
+class TestOverview:
+    def test_shows_the_key_figures_of_the_year_against_the_prior_year(self, member_client, booked, today):
+        page = html(member_client.get(reverse("dashboards:overview")))
+
+        assert 'data-figure="revenue"' in page and money(Decimal("1500"), 0) in page
+        assert 'data-figure="cash"' in page and money(Decimal("1000"), 0) in page
+        assert 'data-figure="receivables"' in page and money(Decimal("815"), 0) in page
+        assert 'data-figure="payables"' in page and money(Decimal("242"), 0) in page
+        assert 'id="overview-chart-data"' in page
+
+    def test_an_organisation_without_books_is_asked_to_connect_them(self, member_client):
+        assert "Connect your bookkeeping first" in html(member_client.get(reverse("dashboards:overview")))

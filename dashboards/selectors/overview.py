@@ -1,0 +1,64 @@
+"""The Overview's key figures by month, read off the same statements as the P&L and balance sheet pages.
+
+Revenue, gross margin and operating result are the P&L's rows; cash and bank and receivables the balance sheet's
+lines; payables the creditors accounts (category CRED) among the current liabilities. So the Overview never
+disagrees with the statements, and its figures drill down through them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..mapping import ReportingLine, Statement
+from .statements import Figures, StatementReport, StatementScope, statement_report
+
+CREDITORS_CATEGORY = "CRED"
+
+
+@dataclass(frozen=True, slots=True)
+class OverviewFigure:
+    key: str
+    label: str
+    figures: Figures
+    is_balance: bool  # a balance at month end (cash, receivables, payables) rather than a month's movement
+    statement: Statement
+    line: str | None  # the statement line it drills down to, when it is one
+
+
+def _row(report: StatementReport, *, line: str | None = None, label: str | None = None) -> Figures:
+    for row in report.rows:
+        if (line is not None and row.kind == "line" and row.line == line) or (label is not None and row.label == label):
+            return row.figures
+    return Figures.zero(report.scope.month)
+
+
+def _payables(report: StatementReport) -> Figures:
+    figures = Figures.zero(report.scope.month)
+    for row in report.rows:
+        if row.kind == "line" and row.line == ReportingLine.CURRENT_LIABILITIES:
+            for account in row.accounts:
+                if account.account.category.upper() == CREDITORS_CATEGORY:
+                    figures.add(account.figures)
+    return figures
+
+
+def overview_figures(*, scope: StatementScope) -> list[OverviewFigure]:
+    """The six key figures of the scope, each by month with the same months of the prior year (five queries)."""
+    pnl = statement_report(scope=scope, statement=Statement.PROFIT_AND_LOSS)
+    balance = statement_report(scope=scope, statement=Statement.BALANCE_SHEET)
+    p, b = Statement.PROFIT_AND_LOSS, Statement.BALANCE_SHEET
+    return [
+        OverviewFigure("revenue", "Revenue", _row(pnl, line=ReportingLine.REVENUE), False, p, ReportingLine.REVENUE),
+        OverviewFigure("gross_margin", "Gross margin", _row(pnl, label="Gross margin"), False, p, None),
+        OverviewFigure("operating_result", "Operating result", _row(pnl, label="Operating result"), False, p, None),
+        OverviewFigure("cash", "Cash and bank", _row(balance, line=ReportingLine.CASH), True, b, ReportingLine.CASH),
+        OverviewFigure(
+            "receivables",
+            "Receivables",
+            _row(balance, line=ReportingLine.RECEIVABLES),
+            True,
+            b,
+            ReportingLine.RECEIVABLES,
+        ),
+        OverviewFigure("payables", "Payables", _payables(balance), True, b, ReportingLine.CURRENT_LIABILITIES),
+    ]
