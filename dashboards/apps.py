@@ -14,6 +14,7 @@ class DashboardsConfig(AppConfig):
             ("Dashboards", "Overview", "dashboards:overview", "grid", 1),
             ("Dashboards", "Profit and loss", "dashboards:pnl", "chart", 2),
             ("Dashboards", "Balance sheet", "dashboards:balance_sheet", "list", 3),
+            ("Dashboards", "Transactions", "dashboards:transactions", "list", 4),
             ("Dashboards", "Outstanding Items", "dashboards:outstanding", "clock", 10),
             ("Manage", "Account mapping", "dashboards:account_mapping", "settings", 60),
         ):

@@ -196,3 +196,38 @@ def _cell_writers(worksheet: Any, formats: dict[str, Any]) -> dict[str, Callable
         "date": lambda r, c, v: worksheet.write_datetime(r, c, v, formats["date"]),
         "int": lambda r, c, v: worksheet.write_number(r, c, int(v)),
     }
+
+
+def transaction_sheet(*, rows: QuerySet) -> Sheet:
+    """The transactions explorer's rows (:func:`~dashboards.selectors.transactions.transactions_list`), one a row."""
+    columns = [
+        Column("Date", "date", 12),
+        Column("Administration", width=24),
+        Column("Number", width=14),
+        Column("Type", width=22),
+        Column("Relation", width=28),
+        Column("Description", width=40),
+        Column("Invoice number", width=18),
+        Column("Amount", "money"),
+        Column("Lines", "int", 8),
+        Column("Imbalance", "money"),
+    ]
+    return Sheet(
+        title="Transactions",
+        columns=columns,
+        rows=(
+            (
+                t.date,
+                t.administration.name,
+                t.external_id,
+                t.get_transaction_type_display(),
+                t.relation.name if t.relation else "",
+                t.description,
+                t.invoice_number,
+                money(t.amount),
+                t.line_count,
+                t.imbalance,
+            )
+            for t in _chunked(rows)
+        ),
+    )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import outstanding, statements
+from .views import outstanding, statements, transactions
 
 app_name = "dashboards"
 
@@ -20,6 +20,8 @@ urlpatterns = [
     path("balance-sheet/", statements.balance_sheet, name="balance_sheet"),
     path("statements/<slug:statement>/<slug:line>/", statements.statement_line, name="statement_line"),
     path("accounts/<int:pk>/", statements.account_detail, name="account"),
+    path("transactions/", transactions.transactions, name="transactions"),
+    path("transactions/export.csv", transactions.transactions_export, name="transactions_export"),
     path("transactions/<int:pk>/", statements.transaction_detail, name="transaction"),
     path("mapping/", statements.account_mapping, name="account_mapping"),
 ]

@@ -88,3 +88,18 @@ def test_the_balance_sheet_and_the_mapping_page(page: Page, ledger_user):
     page.get_by_role("row", name=re.compile("3000")).get_by_role("button", name="Save").click()
     expect(page.get_by_text("3000 Voorraad saved.")).to_be_visible()
     page.screenshot(path="test-results/gl-mapping.png", full_page=True)
+
+
+def test_the_transactions_explorer_filters_and_opens_a_transaction(page: Page, ledger_user):
+    sign_in(page, ledger_user.email)
+    page.get_by_role("complementary", name="Main navigation").get_by_role("link", name="Transactions").click()
+    expect(page.get_by_role("heading", name="Transactions", exact=True)).to_be_visible()
+
+    page.get_by_label("Type").select_option(label="Invoice received")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.get_by_role("cell", name="Invoice sent")).to_have_count(0)
+    expect(page.get_by_role("cell", name="Invoice received").first).to_be_visible()
+    page.screenshot(path="test-results/gl-transactions.png", full_page=True)
+
+    page.locator(".explorer-table tbody a").first.click()
+    expect(page.get_by_role("heading", name=re.compile(r"^Invoice received p"))).to_be_visible()
