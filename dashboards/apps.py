@@ -16,6 +16,7 @@ class DashboardsConfig(AppConfig):
             ("Dashboards", "Balance sheet", "dashboards:balance_sheet", "list", 3),
             ("Dashboards", "Transactions", "dashboards:transactions", "list", 4),
             ("Dashboards", "Outstanding Items", "dashboards:outstanding", "clock", 10),
+            ("Manage", "Data checks", "dashboards:data_checks", "check", 55),
             ("Manage", "Account mapping", "dashboards:account_mapping", "settings", 60),
         ):
             register(NavItem(section=section, label=label, url_name=url_name, icon=icon, order=order))

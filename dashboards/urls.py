@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import outstanding, statements, transactions
+from .views import checks, outstanding, statements, transactions
 
 app_name = "dashboards"
 
@@ -24,4 +24,5 @@ urlpatterns = [
     path("transactions/export.csv", transactions.transactions_export, name="transactions_export"),
     path("transactions/<int:pk>/", statements.transaction_detail, name="transaction"),
     path("mapping/", statements.account_mapping, name="account_mapping"),
+    path("checks/", checks.data_checks_page, name="data_checks"),
 ]

@@ -58,6 +58,7 @@ def requests(books, today) -> dict[str, tuple[str, dict]]:
         "account": (reverse("dashboards:account", args=[account.pk]), {"month": 12}),
         "transaction": (reverse("dashboards:transaction", args=[transaction.pk]), {}),
         "account_mapping": (reverse("dashboards:account_mapping"), {}),
+        "data_checks": (reverse("dashboards:data_checks"), {}),
         "transactions": (reverse("dashboards:transactions"), {"q": "s", "sort": "amount"}),
     }
 

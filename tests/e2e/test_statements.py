@@ -89,6 +89,11 @@ def test_the_balance_sheet_and_the_mapping_page(page: Page, ledger_user):
     expect(page.get_by_text("3000 Voorraad saved.")).to_be_visible()
     page.screenshot(path="test-results/gl-mapping.png", full_page=True)
 
+    page.get_by_role("complementary", name="Main navigation").get_by_role("link", name="Data checks").click()
+    expect(page.get_by_role("heading", name="Data checks")).to_be_visible()
+    expect(page.locator('[data-check="unmapped"]')).to_have_text("0")
+    page.screenshot(path="test-results/gl-data-checks.png", full_page=True)
+
 
 def test_the_transactions_explorer_filters_and_opens_a_transaction(page: Page, ledger_user):
     sign_in(page, ledger_user.email)

@@ -1,0 +1,78 @@
+"""The Data checks page: everything that says the imported books may not be right, counted, with the rows behind it.
+
+- the sync's ledger check: per account and month, the provider's figure against the imported lines' sum; every
+  stored row with a difference is a current mismatch (a re-check overwrites its row);
+- the open items check: the latest per administration and side, against the debtors or creditors ledger;
+- transactions whose lines do not add up to zero;
+- accounts no reporting line takes (``dashboards.mapping``);
+- open items without a due date (aged by their invoice date instead).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+
+from ledger.models import Administration, OutstandingItem, Reconciliation, ReconciliationCheck, Transaction
+from monitr.tenancy.models import Organization
+
+from .statements import MappedAccount, mapped_accounts
+
+
+@dataclass(frozen=True, slots=True)
+class DataChecks:
+    ledger_checked: int
+    ledger_mismatches: list[Reconciliation]
+    open_items_checks: list[Reconciliation]
+    unbalanced: int
+    unmapped: list[MappedAccount]
+    without_due_date: int
+
+    @property
+    def open_items_mismatches(self) -> list[Reconciliation]:
+        return [c for c in self.open_items_checks if not c.matches]
+
+    @property
+    def problems(self) -> int:
+        return len(self.ledger_mismatches) + len(self.open_items_mismatches) + self.unbalanced + len(self.unmapped)
+
+
+def _scoped(queryset: QuerySet, organization: Organization, administration: Administration | None) -> QuerySet:
+    rows = queryset.for_organization(organization)
+    return rows if administration is None else rows.filter(administration=administration)
+
+
+def data_checks(*, organization: Organization, administration: Administration | None = None) -> DataChecks:
+    """Every check of the scope (six queries, however many rows)."""
+    ledger = _scoped(Reconciliation.objects, organization, administration).filter(kind=ReconciliationCheck.LEDGER_MONTH)
+    counts = ledger.aggregate(checked=Count("pk"))
+    mismatches = list(
+        ledger.exclude(difference=0)
+        .select_related("account", "administration")
+        .order_by("-period_start", "administration__name", "subject")
+    )
+    latest = (
+        Reconciliation.objects.filter(
+            administration=OuterRef("administration"), kind=ReconciliationCheck.OPEN_ITEMS, subject=OuterRef("subject")
+        )
+        .order_by("-period_start")
+        .values("period_start")[:1]
+    )
+    open_items = list(
+        _scoped(Reconciliation.objects, organization, administration)
+        .filter(kind=ReconciliationCheck.OPEN_ITEMS, period_start=Subquery(latest))
+        .select_related("administration")
+        .order_by("administration__name", "subject")
+    )
+    unbalanced = _scoped(Transaction.objects, organization, administration).filter(~Q(imbalance=0)).count()
+    without_due = _scoped(OutstandingItem.objects, organization, administration).filter(due_date__isnull=True).count()
+    unmapped = [a for a in mapped_accounts(organization=organization, administration=administration) if not a.is_mapped]
+    return DataChecks(
+        ledger_checked=counts["checked"],
+        ledger_mismatches=mismatches,
+        open_items_checks=open_items,
+        unbalanced=unbalanced,
+        unmapped=unmapped,
+        without_due_date=without_due,
+    )

@@ -1,0 +1,46 @@
+"""The Data checks page: each check with its count, a plain explanation and a link to the rows behind it."""
+
+from __future__ import annotations
+
+import calendar
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from ledger.models import Administration
+from monitr.tenancy.access import member_required
+
+from ..selectors.checks import data_checks
+
+ALL = "all"
+
+
+@require_GET
+@member_required
+def data_checks_page(request: HttpRequest) -> HttpResponse:
+    administrations = list(Administration.objects.for_organization(request.organization).order_by("name", "pk"))  # type: ignore[attr-defined]
+    chosen = request.GET.get("administration") or ALL
+    administration = None
+    if chosen != ALL:
+        administration = next((a for a in administrations if str(a.pk) == chosen), None)
+        if administration is None:
+            raise Http404("No such administration in this organisation.")
+    checks = data_checks(organization=request.organization, administration=administration)  # type: ignore[attr-defined]
+    ledger_rows = [
+        {
+            "check": check,
+            "month_end": check.period_start.replace(
+                day=calendar.monthrange(check.period_start.year, check.period_start.month)[1]
+            ),
+        }
+        for check in checks.ledger_mismatches
+    ]
+    context = {
+        "checks": checks,
+        "ledger_rows": ledger_rows,
+        "administrations": administrations,
+        "administration": administration,
+        "admin_query": f"administration={administration.pk}" if administration else "",
+    }
+    return render(request, "dashboards/data_checks.html", context)

@@ -1,0 +1,90 @@
+"""The Data checks page: each check counted, with its rows and links, and nothing of another organisation."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from ledger.models import AccountKind, Reconciliation, ReconciliationCheck, Transaction
+from ledger.records import AccountRecord
+from ledger.services import accounts_upsert
+
+from .factories import RECEIVABLE, item
+
+pytestmark = pytest.mark.django_db
+
+PAGE = reverse("dashboards:data_checks")
+
+
+def html(response) -> str:
+    assert response.status_code == 200, response.status_code
+    return response.content.decode()
+
+
+def ledger_check(books, *, code: str, month: date, expected: str, actual: str) -> Reconciliation:
+    account = books.administration.accounts.get(code=code)
+    return Reconciliation.objects.create(
+        administration=books.administration,
+        kind=ReconciliationCheck.LEDGER_MONTH,
+        subject=code,
+        period_start=month,
+        account=account,
+        expected=Decimal(expected),
+        actual=Decimal(actual),
+        difference=Decimal(actual) - Decimal(expected),
+        recorded_at=timezone.now(),
+    )
+
+
+def test_a_clean_administration_has_nothing_to_look_at(member_client, books, today):
+    ledger_check(books, code="1100", month=date(2026, 1, 1), expected="10.00", actual="10.00")
+
+    page = html(member_client.get(PAGE))
+
+    assert "Nothing to look at" in page
+    assert 'data-check="ledger">0<' in page and "all match" in page
+
+
+def test_counts_and_lists_every_kind_of_problem(member_client, books, today):
+    ledger_check(books, code="1100", month=date(2026, 2, 1), expected="100.00", actual="90.00")
+    books.check(side=RECEIVABLE, day=today, expected="500.00", actual="450.00")
+    books.invoice("s1", side=RECEIVABLE, day=today, amount="121.00")
+    Transaction.objects.filter(external_id="s1").update(imbalance=Decimal("0.01"))
+    accounts_upsert(
+        administration=books.administration,
+        rows=[AccountRecord(external_id="odd", code="3100", name="Voorraad", kind=AccountKind.BALANCE_SHEET)],
+    )
+    books.open_items(RECEIVABLE, [item("i1", invoiced=today, due=None), item("i2", invoiced=today, due=today)])
+
+    page = html(member_client.get(PAGE))
+
+    assert 'data-check="ledger">1<' in page and "-€ 10,00" in page
+    assert 'data-check="open-items">1<' in page and "-€ 50,00" in page
+    assert 'data-check="unbalanced">1<' in page and f"{reverse('dashboards:transactions')}?unbalanced=1" in page
+    assert 'data-check="unmapped">1<' in page and f"{reverse('dashboards:account_mapping')}?unmapped=1" in page
+    assert 'data-check="without-due-date">1<' in page
+    assert "4 things to look at" in page
+    account = books.administration.accounts.get(code="1100")
+    assert f"account={account.pk}&amp;date_from=2026-02-01&amp;date_to=2026-02-28" in page
+
+
+def test_the_outstanding_items_check_badge_links_here(member_client, books, today):
+    books.check(side=RECEIVABLE, day=today, expected="500.00", actual="450.00")
+    books.open_items(RECEIVABLE, [item("i1", invoiced=today, due=today)])
+
+    page = html(member_client.get(reverse("dashboards:outstanding")))
+
+    assert f'href="{PAGE}#check"' in page
+
+
+def test_another_organisations_checks_never_show(member_client, books, other_books, today):
+    other_books.check(side=RECEIVABLE, day=today, expected="999.00", actual="1.00")
+
+    page = html(member_client.get(PAGE))
+
+    assert "Other Books BV" not in page and 'data-check="open-items">0<' in page
+    assert member_client.get(PAGE, {"administration": other_books.administration.pk}).status_code == 404
