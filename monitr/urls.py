@@ -18,6 +18,8 @@ urlpatterns = [
     path("integrations/", include("integrations.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("api/v1/", include("dashboards.api.urls")),
+    path("api/", include("ledger.api.urls")),
+    path("account/", include("monitr.accounts.urls")),
 ]
 
 handler403 = "monitr.web.views.permission_denied"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import CursorPagination
@@ -18,7 +19,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ledger.api.base import ERRORS
 from ledger.models import Administration, OutstandingSide, Relation
+from monitr.accounts.tokens import ApiTokenAuthentication
 
 from ..models import AgingBasis
 from ..selectors.figures import outstanding_snapshot_status
@@ -50,6 +53,8 @@ class OutstandingItemsPagination(CursorPagination):
 
 
 class _ScopedMixin:
+    # Session for the browser, personal API tokens for programs, as the rest of the API.
+    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated, IsOrganizationMember]
 
     def parse(self, request: Request) -> tuple[OutstandingScope, dict]:
@@ -92,6 +97,7 @@ class _ScopedMixin:
         OpenApiParameter("relation", OpenApiTypes.INT, description="A relation's id."),
         OpenApiParameter("overdue", OpenApiTypes.BOOL, description="Only overdue items (true) or the others (false)."),
     ],
+    responses={200: OutstandingItemSerializer, **ERRORS},
     description="The open items, both sides unless `side` is given; paginated with a cursor, oldest id first.",
 )
 class OutstandingItemsView(_ScopedMixin, ListAPIView):
@@ -120,7 +126,7 @@ class OutstandingItemsView(_ScopedMixin, ListAPIView):
 class OutstandingAgingView(_ScopedMixin, APIView):
     @extend_schema(
         parameters=_FILTERS,
-        responses=AgingSerializer,
+        responses={200: AgingSerializer, **ERRORS},
         description="The aging buckets of one side (default receivables); they always add up to `total`.",
     )
     def get(self, request: Request) -> Response:

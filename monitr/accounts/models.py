@@ -48,3 +48,29 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.email.split("@", 1)[0]
+
+
+class ApiToken(models.Model):
+    """A personal API token: a program acts as its user, in one of the user's organisations.
+
+    Only a SHA-256 digest of the secret is stored; the secret is shown once, when the token is made. The ``prefix``
+    (the token's first characters) finds the row without a scan and tells the user which token is which."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="api_tokens")
+    organization = models.ForeignKey("tenancy.Organization", on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for, e.g. “Power BI”.")
+    prefix = models.CharField(max_length=16, unique=True)
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

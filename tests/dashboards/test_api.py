@@ -171,8 +171,11 @@ class TestIsolation:
         assert client.get(ITEMS).status_code == 403
         assert client.get(AGING).status_code == 403
 
-    def test_anonymous_is_refused(self, client):
-        assert client.get(ITEMS).status_code == 403
+    def test_anonymous_is_refused_and_told_to_bring_a_token(self, client):
+        response = client.get(ITEMS)
+
+        assert response.status_code == 401
+        assert response["WWW-Authenticate"] == "Bearer"
 
     def test_the_api_is_read_only(self, member_client, receivables):
         assert member_client.post(ITEMS, {}).status_code in (403, 405)

@@ -1,0 +1,42 @@
+"""The API tokens settings page: a user lists, makes and revokes their own personal API tokens."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from monitr.tenancy.access import member_required
+
+from .models import ApiToken
+from .tokens import api_token_create, api_token_revoke
+
+ISSUED_KEY = "accounts_api_token_issued"
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        issued = api_token_create(
+            user=request.user,  # type: ignore[arg-type]
+            organization=request.organization,  # type: ignore[attr-defined]
+            name=request.POST.get("name", ""),
+        )
+        # Carried to the next page view only (popped there), so that a reload neither re-posts nor shows it again.
+        request.session[ISSUED_KEY] = {"name": issued.token.name, "secret": issued.secret}
+        return redirect("accounts:api_tokens")
+    issued = request.session.pop(ISSUED_KEY, None)
+    tokens = ApiToken.objects.filter(user=request.user).select_related("organization")
+    return render(request, "accounts/api_tokens.html", {"tokens": tokens, "issued": issued})
+
+
+@require_POST
+@member_required
+def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    if api_token_revoke(user=request.user, token_id=pk):  # type: ignore[arg-type]
+        messages.success(request, "Token revoked: programs using it are refused from now on.")
+    else:
+        messages.error(request, "No such active token of yours.")
+    return redirect("accounts:api_tokens")
