@@ -12,10 +12,12 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from integrations.providers import Capability
 from ledger.models import Administration
 from monitr.tenancy.access import member_required
 
 from .. import exports
+from ..selectors.capabilities import administrations_capability
 from ..selectors.statements import mapped_accounts
 from ..selectors.transactions import TRANSACTION_SORTS, transactions_list
 from ..transaction_forms import TransactionFilterForm
@@ -60,6 +62,10 @@ def transactions(request: HttpRequest) -> HttpResponse:
         "export_query": form.query(),
         "relation_clear_query": form.query(relation=None),
         "today": timezone.localdate(),
+        "dimensions": administrations_capability(
+            administrations=[form.chosen_administration] if form.chosen_administration else form.administrations,
+            capability=Capability.DIMENSIONS,
+        ),
     }
     return render(request, "dashboards/transactions.html", context)
 

@@ -99,3 +99,12 @@ def test_the_relation_filter_shows_whose_transactions_these_are(member_client, b
     assert numbers(response) == ["s2"]
     assert "Only transactions of Beta &amp; Zonen" in response.content.decode()
     assert "Only transactions of" not in member_client.get(PAGE).content.decode()
+
+
+def test_says_dimension_filters_are_not_available_for_the_integration(member_client, booked):
+    booked.administration.provider = "eboekhouden"
+    booked.administration.save(update_fields=["provider"])
+
+    page = member_client.get(PAGE).content.decode()
+
+    assert "not available for this integration" in page and 'name="cost_center"' not in page
