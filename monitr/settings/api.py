@@ -5,7 +5,12 @@ from __future__ import annotations
 __all__ = ["REST_FRAMEWORK", "SPECTACULAR_SETTINGS"]
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Personal API tokens for programs first, so an anonymous request is told to send one (401); the session for
+    # the browser.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "monitr.accounts.tokens.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -17,4 +22,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Read-only access to an organisation's imported books and dashboards.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The docs page's Swagger UI comes from the installed sidecar package: no CDN at run time.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }

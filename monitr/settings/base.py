@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "monitr.accounts",
     "monitr.tenancy",
     "monitr.web",

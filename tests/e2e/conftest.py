@@ -14,7 +14,6 @@ import pytest
 CHROMIUM = Path(os.environ.get("MONITR_CHROMIUM", "/usr/bin/chromium"))
 
 
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     e2e_dir = Path(__file__).parent
     for item in items:
