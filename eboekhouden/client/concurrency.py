@@ -8,10 +8,11 @@ the configured maximum. :func:`fetch_concurrently` runs a fetch per id in a thre
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Executor, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from typing import TypeVar
 
@@ -115,34 +116,47 @@ def fetch_concurrently(
     fetch: Callable[[K], V],
     *,
     max_workers: int,
+    executor: Executor | None = None,
 ) -> Iterator[tuple[K, V]]:
     """Yield ``(key, fetch(key))`` for each distinct key, in the order the fetches complete.
 
     At most ``2 * max_workers`` fetches are queued at a time, so a list of a hundred thousand ids costs no
     more memory than a few dozen futures. The first fetch that raises cancels the rest and re-raises; closing
-    the iterator early cancels what has not started.
+    the iterator early cancels what has not started and waits for what has.
+
+    ``executor`` lends a pool that outlives the call (a gateway's, reused window after window, so the threads
+    are not started again for every month); without it a pool of ``max_workers`` threads lives for the call.
     """
     remaining = iter(dict.fromkeys(keys))
-    pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="eboekhouden-fetch")
+    pool = executor or ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="eboekhouden-fetch")
     pending: dict[Future[V], K] = {}
+    # Each future reports itself here when done: O(1) per result, where ``wait(FIRST_COMPLETED)`` would hang a
+    # waiter on every pending future for every single result.
+    completed: queue.SimpleQueue[Future[V]] = queue.SimpleQueue()
 
     def refill() -> None:
         while len(pending) < 2 * max_workers:
             key = next(remaining, _EXHAUSTED)
             if key is _EXHAUSTED:
                 return
-            pending[pool.submit(fetch, key)] = key
+            future = pool.submit(fetch, key)
+            pending[future] = key
+            future.add_done_callback(completed.put)
 
     try:
         refill()
         while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                key = pending.pop(future)
-                yield key, future.result()
+            future = completed.get()
+            key = pending.pop(future)
+            yield key, future.result()
             refill()
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        if executor is None:
+            pool.shutdown(wait=True, cancel_futures=True)
+        else:
+            for future in pending:
+                future.cancel()
+            wait(pending)
 
 
 _EXHAUSTED = object()

@@ -34,6 +34,9 @@ from .metrics import CallCounter
 
 DEFAULT_REST_URL = "https://api.e-boekhouden.nl"
 DEFAULT_SOAP_URL = "https://soap.e-boekhouden.nl/soap.asmx"
+# REST detail fetches in flight at once (``settings.EBOEKHOUDEN_MAX_PARALLEL`` overrides it); see
+# docs/eboekhouden-client.md, "How many at once", for why this number.
+DEFAULT_MAX_PARALLEL = 32
 
 
 @runtime_checkable
@@ -82,7 +85,7 @@ class BookkeepingGateway(Protocol):
     def __exit__(self, *exc_info: object) -> None: ...
 
 
-def _setting(name: str, default: str) -> str:
+def _setting(name: str, default: Any) -> Any:
     # The client works without Django (tests, scripts); with Django, the settings name the end points.
     try:
         from django.conf import settings
@@ -90,6 +93,12 @@ def _setting(name: str, default: str) -> str:
         return getattr(settings, name, default) if settings.configured else default
     except ImportError:  # pragma: no cover - Django is a dependency of Monitr
         return default
+
+
+def max_parallel_setting() -> int:
+    """How many REST requests a gateway keeps in flight: ``settings.EBOEKHOUDEN_MAX_PARALLEL``, else the default."""
+    value = _setting("EBOEKHOUDEN_MAX_PARALLEL", None)
+    return int(value) if value else DEFAULT_MAX_PARALLEL
 
 
 def open_gateway(
@@ -107,6 +116,7 @@ def open_gateway(
         from .rest import RestClient, RestGateway
 
         url = base_url or _setting("EBOEKHOUDEN_REST_URL", DEFAULT_REST_URL)
+        options.setdefault("max_parallel", max_parallel_setting())
         return RestGateway(RestClient(credentials, base_url=url, **options))
     if isinstance(credentials, SoapCredentials):
         from .soap import SoapClient

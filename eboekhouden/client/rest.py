@@ -16,6 +16,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -38,6 +39,7 @@ from .dto import (
     Relation,
     Side,
 )
+from .gateway import DEFAULT_MAX_PARALLEL
 from .metrics import CallCounter
 from .retry import RetryPolicy
 from .transport import HttpTransport, Timeouts, new_session
@@ -65,7 +67,7 @@ class RestClient:
         source: str = DEFAULT_SOURCE,
         timeouts: Timeouts | None = None,
         retry: RetryPolicy | None = None,
-        max_parallel: int = 8,
+        max_parallel: int = DEFAULT_MAX_PARALLEL,
         page_size: int = MAX_PAGE_SIZE,
         renew_margin: float = 60.0,
         clock: Callable[[], float] = time.monotonic,
@@ -87,7 +89,7 @@ class RestClient:
         retry = retry or RetryPolicy()
         self.transport = HttpTransport(
             protocol="rest",
-            session=session or new_session(max_parallel),
+            session=session or new_session(max_parallel, base_url=self.base_url),
             timeouts=timeouts or Timeouts(),
             retry=retry,
             limiter=AdaptiveLimiter(max_parallel, sleep=retry.sleep),
@@ -266,6 +268,9 @@ class RestGateway:
     def __init__(self, client: RestClient) -> None:
         self.client = client
         self._ledger_ids: dict[str, int] | None = None
+        # The detail fetch's threads, started on first use and kept for the gateway's life (one sync run).
+        self._executor: ThreadPoolExecutor | None = None
+        self._executor_lock = threading.Lock()
 
     def __enter__(self) -> RestGateway:
         return self
@@ -277,11 +282,23 @@ class RestGateway:
         return f"RestGateway({self.client!r})"
 
     def close(self) -> None:
+        with self._executor_lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
         self.client.close()
 
     @property
     def calls(self) -> CallCounter:
         return self.client.counter
+
+    def _fetch_pool(self) -> ThreadPoolExecutor:
+        with self._executor_lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(
+                    max_workers=self.client.max_parallel, thread_name_prefix="eboekhouden-fetch"
+                )
+            return self._executor
 
     def _parse(self, endpoint: str, parse: Callable[[Any], Any], obj: Any) -> Any:
         try:
@@ -333,7 +350,7 @@ class RestGateway:
         listing will no longer show it either.
         """
         for mutation_id, mutation in fetch_concurrently(
-            mutation_ids, self._mutation_or_none, max_workers=self.client.max_parallel
+            mutation_ids, self._mutation_or_none, max_workers=self.client.max_parallel, executor=self._fetch_pool()
         ):
             if mutation is None:
                 logger.info("eboekhouden.mutation.vanished", mutation_id=mutation_id)

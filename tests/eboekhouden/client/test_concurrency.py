@@ -173,3 +173,51 @@ def test_a_vanished_mutation_is_skipped_and_the_rest_arrive(gateway, mocked):
     mocked.get(f"{BASE}/v1/mutation/2", status=404, json={"code": "MUT_300", "title": "Mutation not found."})
 
     assert sorted(m.id for m in gateway.mutations([1, 2, 3])) == [1, 3]
+
+
+def test_fetch_concurrently_can_reuse_a_pool_that_outlives_the_call():
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        first = dict(fetch_concurrently([1, 2, 3], lambda key: key * 10, max_workers=3, executor=pool))
+        second = dict(fetch_concurrently([4, 5], lambda key: key * 10, max_workers=3, executor=pool))
+
+        assert first == {1: 10, 2: 20, 3: 30}
+        assert second == {4: 40, 5: 50}
+        assert pool.submit(lambda: "still open").result() == "still open"
+
+
+def test_closing_the_fetch_early_waits_for_running_fetches_and_cancels_the_rest_of_a_lent_pool():
+    from concurrent.futures import ThreadPoolExecutor
+
+    started: list[int] = []
+    lock = threading.Lock()
+
+    def fetch(key: int) -> int:
+        with lock:
+            started.append(key)
+        time.sleep(0.02)
+        return key
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = fetch_concurrently(range(100), fetch, max_workers=2, executor=pool)
+        next(results)
+        results.close()
+        count = len(started)
+        time.sleep(0.05)
+
+        assert len(started) == count  # nothing started after the close returned
+        assert count <= 6
+
+
+def test_the_rest_gateway_keeps_its_fetch_threads_for_the_run_and_stops_them_on_close(gateway, mocked):
+    for mutation_id in (1, 2, 3):
+        mocked.get(f"{BASE}/v1/mutation/{mutation_id}", json={"id": mutation_id, "type": 7, "date": "2025-01-01"})
+
+    list(gateway.mutations([1, 2]))
+    pool = gateway._executor
+    list(gateway.mutations([3]))
+
+    assert pool is not None and gateway._executor is pool
+    gateway.close()
+    assert gateway._executor is None

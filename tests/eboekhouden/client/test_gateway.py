@@ -71,3 +71,29 @@ def test_retry_after_as_an_http_date_is_read_relative_to_now():
     now = dt.datetime(2025, 1, 1, 12, 0, 0, tzinfo=dt.UTC)
 
     assert parse_retry_after("Wed, 01 Jan 2025 12:00:30 GMT", now=now) == 30.0
+
+
+def test_a_rest_gateway_fetches_thirty_two_mutations_at_once_unless_the_settings_say_otherwise(settings):
+    gateway = open_gateway(ApiTokenCredentials("token-1234567890"), base_url="http://x.test")
+    assert gateway.client.max_parallel == 32
+
+    settings.EBOEKHOUDEN_MAX_PARALLEL = 6
+    configured = open_gateway(ApiTokenCredentials("token-1234567890"), base_url="http://x.test")
+
+    assert configured.client.max_parallel == 6
+    assert configured.client.limiter.maximum == 6
+    assert configured.client.transport.session.get_adapter("http://x.test")._pool_maxsize == 6
+
+
+def test_the_rest_session_reads_proxies_from_the_environment_once_and_not_per_request(monkeypatch):
+    from eboekhouden.client.transport import new_session
+
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.test:3128")
+    monkeypatch.setenv("NO_PROXY", "sandbox.test")
+
+    through_proxy = new_session(4, base_url="https://api.e-boekhouden.nl")
+    direct = new_session(4, base_url="http://sandbox.test:8765")
+
+    assert through_proxy.trust_env is False and direct.trust_env is False
+    assert through_proxy.proxies.get("https") == "http://proxy.test:3128"
+    assert "https" not in direct.proxies and "http" not in direct.proxies
