@@ -193,6 +193,27 @@ def test_a_change_older_than_the_look_back_is_found_by_the_balance_check(
     assert run.counts["balances"]["deleted"] == 1, run.counts["balances"]  # ... the monthly check found and repaired it
 
 
+def test_an_old_change_the_mutation_list_shows_is_repaired_with_the_details_of_the_changed_mutations_only(
+    sandbox_connection, eboekhouden_sandbox, eboekhouden_sandbox_administration
+):
+    sandbox, guid = eboekhouden_sandbox, eboekhouden_sandbox_administration.guid
+    with time_machine.travel(RECENTLY):
+        sync(sandbox_connection)
+        old = [m for m in sandbox.truth(guid, dt.date(2024, 1, 1), dt.date(2024, 12, 31)) if m["id"]]
+        edited, deleted = old[2], old[40]
+        rows = [{k: v for k, v in r.items() if k != "vatAmount"} for r in edited["rows"]]
+        rows[0]["amount"] = str(Decimal(str(rows[0]["amount"])) + Decimal("10.00"))
+        sandbox.edit_mutation(guid, edited["id"], {"rows": rows})
+        sandbox.delete_mutation(guid, deleted["id"])
+
+        run = sync(sandbox_connection)
+
+    assert_exact(sandbox_connection, sandbox, guid)
+    assert run.api_calls[DETAIL] == 1  # the edited mutation's, not its whole month's
+    assert run.counts["balances"]["changed"] == 1
+    assert run.counts["balances"]["deleted"] == 1
+
+
 def test_a_run_interrupted_after_some_batches_ends_exact_when_started_again(
     sandbox_connection, eboekhouden_sandbox, eboekhouden_sandbox_administration, monkeypatch
 ):
