@@ -1,0 +1,128 @@
+"""The benchmarks at tiny scale, so that ``make bench`` cannot rot between the times someone runs it.
+
+This runs the runner's own code paths (each benchmark in its process, the sandbox in another, a throwaway database,
+the table, the JSON) in seconds. It asserts what the benchmarks report and that the import they measure is exact,
+never how fast anything was: timings at this scale mean nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from bench import run
+from bench.common import is_postgres
+from bench.wrappers import OutputChanged, sandbox_figures, write_path_figures
+
+POSTGRES = is_postgres(os.environ.get("DATABASE_URL"))
+
+
+def figures_by_name(result: dict) -> dict[str, dict]:
+    return {figure["name"]: figure for figure in result["figures"]}
+
+
+@pytest.fixture(scope="module")
+def tiny_report(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    output = tmp_path_factory.mktemp("bench") / "tiny.json"
+    status = run.main(["--scale", "tiny", "--only", "import,memory,write", "--output", str(output)])
+    report = json.loads(output.read_text())
+    report["exit_status"] = status
+    return report
+
+
+def test_the_tiny_run_finishes_without_a_failed_benchmark(tiny_report):
+    assert tiny_report["exit_status"] == 0, tiny_report["summary"]
+    assert tiny_report["summary"]["failed"] == []
+    assert set(tiny_report["benchmarks"]) == {"import", "memory", "write"}
+
+
+def test_the_report_records_the_machine_it_ran_on(tiny_report):
+    machine = tiny_report["machine"]
+    assert machine["cores"] >= 1
+    assert machine["python"].startswith("3.")
+    assert machine["database"].startswith("PostgreSQL" if POSTGRES else "SQLite")
+    assert {"memory_gb", "date", "commit", "redis"} <= set(machine)
+
+
+def test_the_import_benchmark_reports_every_figure_of_part_one_and_an_exact_import(tiny_report):
+    figures = figures_by_name(tiny_report["benchmarks"]["import"])
+
+    for name in (
+        "first import: wall time",
+        "first import: mutations/s",
+        "first import: API calls",
+        "first import: peak RSS",
+        "no-change sync: wall time",
+        "no-change sync: API calls",
+        "1% change sync: wall time",
+        "1% change sync: API calls",
+    ):
+        assert isinstance(figures[name]["value"], int | float), name
+    assert figures["first import: exact"]["value"] == "yes"
+    assert figures["1% change sync: exact"]["value"] == "yes"
+    assert figures["first import: detail calls"]["met"] is True
+    assert figures["no-change sync: detail calls"]["value"] == 0
+    assert figures["1% change sync: detail calls"]["met"] is True  # details of the changed mutations only
+
+
+def test_the_memory_benchmark_reports_the_workers_peak_memory_and_an_exact_import(tiny_report):
+    figures = figures_by_name(tiny_report["benchmarks"]["memory"])
+
+    assert figures["big import: peak RSS of the worker"]["value"] > 0
+    assert figures["big import: lines"]["value"] > 0
+    assert figures["big import: exact"]["value"] == "yes"
+
+
+@pytest.mark.skipif(not POSTGRES, reason="the write benchmark measures COPY: PostgreSQL only")
+def test_the_write_benchmark_reports_both_ratios_and_its_memory(tiny_report):
+    figures = figures_by_name(tiny_report["benchmarks"]["write"])
+
+    assert figures["lines written"]["value"] == run.SCALES["tiny"].write_lines
+    for name in ("plain COPY", "upsert, new rows", "upsert / COPY", "unchanged / COPY", "peak RSS"):
+        assert figures[name]["value"] > 0, name
+
+
+def test_without_postgresql_the_write_benchmark_is_skipped_and_says_why(tiny_report):
+    if POSTGRES:
+        pytest.skip("runs on PostgreSQL here")
+    assert "PostgreSQL" in tiny_report["benchmarks"]["write"]["skipped"]
+
+
+SANDBOX_OUTPUT = """e-Boekhouden sandbox throughput (2 CPUs)
+  GET /v1/mutation/{id}, no latency, 16 connections:     4873 req/s   (target >= 1000)
+  latency 100 ms, C =  1:      9.6 req/s   (C/L =     10,  96.0%)
+  latency 100 ms, C = 32:    301.2 req/s   (C/L =    320,  94.1%)
+  100,000 mutations: started in   2.7 s (target < 30 s); RSS    136 MB, peak    136 MB (target < 1024 MB)
+  GET /v1/mutation/{id} at 100,000 mutations, 16 connections:     4400 req/s
+  generator streaming: 1,000,000 lines (291,266 mutations) in 5.9 s, peak RSS 48 MB
+"""
+
+
+def test_the_sandbox_benchmarks_output_becomes_figures_with_their_targets():
+    figures = {f.name: f for f in sandbox_figures(SANDBOX_OUTPUT)[0]}
+
+    assert figures["GET /v1/mutation/{id}, no latency"].value == 4873
+    assert figures["GET /v1/mutation/{id}, no latency"].met is True
+    assert figures["with latency: share of C/L reached"].value == 94.1
+    assert figures["start with 100,000 mutations"].value == 2.7
+    assert figures["memory with 100,000 mutations"].value == 136
+
+
+def test_output_a_parser_does_not_recognise_is_an_error_not_a_missing_figure():
+    with pytest.raises(OutputChanged):
+        write_path_figures("something else entirely\n")
+    with pytest.raises(OutputChanged):
+        sandbox_figures(SANDBOX_OUTPUT.replace("req/s", "requests a second"))
+
+
+def test_a_full_run_refuses_to_measure_without_postgresql(monkeypatch, capsys, tmp_path: Path):
+    monkeypatch.setenv("DATABASE_URL", "")
+
+    status = run.main(["--only", "import", "--output", str(tmp_path / "x.json")])
+
+    assert status == 2
+    assert "DATABASE_URL" in capsys.readouterr().err
+    assert not (tmp_path / "x.json").exists()
