@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 .PHONY: install demo test test-full lint format bench clean
 
@@ -23,6 +24,9 @@ test: $(STAMP) ## Run the test suite (PostgreSQL when DATABASE_URL is set, else 
 
 test-full: $(STAMP) ## The test suite including the long versions of the reliability suites.
 	$(BIN)/python -m pytest --run-slow $(PYTEST_ARGS)
+
+bench: $(STAMP) ## Benchmarks on PostgreSQL (DATABASE_URL): a table, and bench/results/latest.json.
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: $(STAMP) ## Check the code with ruff.
 	$(BIN)/ruff check .
