@@ -5,6 +5,7 @@ from __future__ import annotations
 from .env import env
 
 __all__ = [
+    "EBOEKHOUDEN_MAX_PARALLEL",
     "EBOEKHOUDEN_REST_URL",
     "EBOEKHOUDEN_SOAP_URL",
     "MONITR_SYNC_LOOKBACK_DAYS",
@@ -14,6 +15,10 @@ __all__ = [
 # The real services by default; the sandbox (make demo, tests, benchmarks) is chosen by setting these.
 EBOEKHOUDEN_REST_URL: str = env.str("EBOEKHOUDEN_REST_URL", default="https://api.e-boekhouden.nl")
 EBOEKHOUDEN_SOAP_URL: str = env.str("EBOEKHOUDEN_SOAP_URL", default="https://soap.e-boekhouden.nl/soap.asmx")
+
+# Mutation details fetched at once per connection; the client halves it on every burst of 429s (see
+# docs/eboekhouden-client.md for the measurements behind the default).
+EBOEKHOUDEN_MAX_PARALLEL: int = env.int("EBOEKHOUDEN_MAX_PARALLEL", default=32)
 
 # Local times (Europe/Amsterdam) at which each connection syncs by default.
 MONITR_SYNC_TIMES: list[str] = env.list("MONITR_SYNC_TIMES", default=["00:00", "05:00"])
