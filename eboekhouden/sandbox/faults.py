@@ -172,6 +172,19 @@ def too_many(retry_after: int) -> Reply:
 _DELIVERY_FAULTS = (("reset_count", "reset"), ("truncate_count", "truncate"), ("non_json_count", "non_json"))
 
 
+def admit(session: Any, faults: list[Fault]) -> bool:
+    """Count a request against its session's concurrency cap: False (and the cap's faults fired) when the session
+    already has as many requests in flight as the tightest cap allows; else the request is in flight."""
+    cap = min((f.max_concurrent for f in faults if f.max_concurrent is not None), default=None)
+    if cap is not None and session.in_flight >= cap:
+        for fault in faults:
+            if fault.max_concurrent is not None:
+                fault.fired["concurrency"] += 1
+        return False
+    session.in_flight += 1
+    return True
+
+
 def delivery(faults: list[Fault]) -> str | None:
     """How to (mis)deliver the body: "reset", "truncate", "non_json" or normally (None)."""
     for fault in faults:

@@ -16,7 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from . import views
-from .faults import Reply, before, delivery, send, too_many
+from .faults import Reply, admit, before, delivery, send, too_many
 from .filters import ApiError, Field, build, paging, parse_date
 from .jsonenc import dumps, loads
 from .model import Mutation
@@ -61,14 +61,8 @@ def endpoint(fn: Handler, *, auth: bool = True) -> Callable[[web.Request], Await
         if not auth and request.method == "POST":
             guid = await _token_owner(request, state)
         faults = state.faults.matching("rest", guid, request.path)
-        if session is not None:
-            cap = min((f.max_concurrent for f in faults if f.max_concurrent is not None), default=None)
-            if cap is not None and session.in_flight >= cap:
-                for fault in faults:
-                    if fault.max_concurrent is not None:
-                        fault.fired["concurrency"] += 1
-                return await send(request, too_many(1), None)
-            session.in_flight += 1
+        if session is not None and not admit(session, faults):
+            return await send(request, too_many(1), None)
         try:
             early = await before(faults) if faults else None
             if early is not None:

@@ -23,7 +23,7 @@ from aiohttp import web
 from lxml import etree
 
 from .chart import VAT_CODES
-from .faults import Reply, before, delivery, send, too_many
+from .faults import Reply, admit, before, delivery, send, too_many
 from .journal import row_parts
 from .model import SOAP_TYPE_NAMES, Mutation
 from .rest import STATE
@@ -428,14 +428,8 @@ async def handle(request: web.Request) -> web.StreamResponse:
         )
         guid = book.admin.guid if book else None
     faults = state.faults.matching("soap", guid, request.path)
-    if session is not None:
-        cap = min((f.max_concurrent for f in faults if f.max_concurrent is not None), default=None)
-        if cap is not None and session.in_flight >= cap:
-            for item in faults:
-                if item.max_concurrent is not None:
-                    item.fired["concurrency"] += 1
-            return await send(request, too_many(1), None)
-        session.in_flight += 1
+    if session is not None and not admit(session, faults):
+        return await send(request, too_many(1), None)
     try:
         early = await before(faults) if faults else None
         if early is not None:
