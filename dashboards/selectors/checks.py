@@ -4,7 +4,7 @@
   stored row with a difference is a current mismatch (a re-check overwrites its row);
 - the open items check: the latest per administration and side, against the debtors or creditors ledger;
 - transactions whose lines do not add up to zero;
-- accounts no reporting line takes (``dashboards.mapping``);
+- accounts no reporting line takes (``dashboards.mapping``), and accounts new since the chart was last reviewed;
 - open items without a due date (aged by their invoice date instead).
 """
 
@@ -28,6 +28,8 @@ class DataChecks:
     unbalanced: int
     unmapped: list[MappedAccount]
     without_due_date: int
+    # Not a problem in itself: an account that appeared after the chart was last reviewed, to check its line.
+    new_accounts: list[MappedAccount]
 
     @property
     def open_items_mismatches(self) -> list[Reconciliation]:
@@ -67,12 +69,13 @@ def data_checks(*, organization: Organization, administration: Administration | 
     )
     unbalanced = _scoped(Transaction.objects, organization, administration).filter(~Q(imbalance=0)).count()
     without_due = _scoped(OutstandingItem.objects, organization, administration).filter(due_date__isnull=True).count()
-    unmapped = [a for a in mapped_accounts(organization=organization, administration=administration) if not a.is_mapped]
+    accounts = mapped_accounts(organization=organization, administration=administration)
     return DataChecks(
         ledger_checked=counts["checked"],
         ledger_mismatches=mismatches,
         open_items_checks=open_items,
         unbalanced=unbalanced,
-        unmapped=unmapped,
+        unmapped=[a for a in accounts if not a.is_mapped],
+        new_accounts=[a for a in accounts if a.is_new],
         without_due_date=without_due,
     )

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import BooleanField, Case, F, QuerySet, Sum, Value, When
 from django.db.models.functions import ExtractMonth, ExtractYear
 
 from ledger.models import Account, AccountKind, Administration, TransactionLine
@@ -89,6 +89,8 @@ class MappedAccount:
     statement: Statement
     default_line: str | None
     override: str | None
+    # First seen in an import after the chart was last reviewed (see ``Administration.accounts_reviewed_at``).
+    is_new: bool = False
 
     @property
     def line(self) -> str:
@@ -174,7 +176,15 @@ def mapped_accounts(*, organization: Organization, administration: Administratio
     rows = Account.objects.for_organization(organization)  # type: ignore[attr-defined]
     if administration is not None:
         rows = rows.filter(administration=administration)
+    rows = rows.annotate(
+        is_new=Case(
+            When(first_seen_at__gt=F("administration__accounts_reviewed_at"), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
     values = rows.order_by("code", "administration__name", "pk").values(
+        "is_new",
         "pk",
         "code",
         "name",
@@ -196,6 +206,7 @@ def mapped_accounts(*, organization: Organization, administration: Administratio
             statement=statement_of(v["kind"]),
             default_line=default_reporting_line(category=v["category"], code=v["code"], kind=v["kind"]),
             override=v["reporting_mapping__line"] or None,
+            is_new=v["is_new"],
         )
         for v in values
     ]

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from integrations.providers import Capability
 from ledger.models import Account, Administration, Transaction
+from ledger.services import accounts_mark_reviewed
 from monitr.tenancy.access import member_required
 
 from ..mapping import BALANCE_LINES, PNL_LINES, UNMAPPED, ReportingLine, Statement, mappable_lines
@@ -181,6 +182,11 @@ def account_mapping(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not request.membership.is_admin:  # type: ignore[attr-defined]
             raise Http404("Only admins change the mapping.")
+        if request.POST.get("action") == "reviewed":
+            administrations = Administration.objects.for_organization(request.organization)  # type: ignore[attr-defined]
+            accounts_mark_reviewed(administrations=administrations)
+            messages.success(request, "The chart of accounts is marked as reviewed: no account is new any more.")
+            return redirect(request.path)
         account = get_object_or_404(
             Account.objects.for_organization(request.organization).select_related("administration"),  # type: ignore[attr-defined]
             pk=request.POST.get("account") or 0,
@@ -194,7 +200,9 @@ def account_mapping(request: HttpRequest) -> HttpResponse:
         return redirect(f"{request.path}?{request.POST.get('next_query', '')}")
     accounts = mapped_accounts(organization=request.organization)  # type: ignore[attr-defined]
     only_unmapped = request.GET.get("unmapped") == "1"
+    only_new = not only_unmapped and request.GET.get("new") == "1"
     unmapped = [a for a in accounts if not a.is_mapped]
+    new = [a for a in accounts if a.is_new]
     labels = {str(i.line): i.label for i in PNL_LINES + BALANCE_LINES}
     choices = {
         statement: [(line, labels[line]) for line in labels if line in mappable_lines(statement)]
@@ -207,11 +215,13 @@ def account_mapping(request: HttpRequest) -> HttpResponse:
             "default_label": labels.get(a.default_line or UNMAPPED, "Not mapped"),
             "choices": choices[a.statement],
         }
-        for a in (unmapped if only_unmapped else accounts)
+        for a in (unmapped if only_unmapped else new if only_new else accounts)
     ]
     context = {
         "rows": rows,
         "unmapped_count": len(unmapped),
+        "new_count": len(new),
+        "only_new": only_new,
         "override_count": sum(1 for a in accounts if a.override),
         "only_unmapped": only_unmapped,
         "next_query": request.GET.urlencode(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Now
 
 from monitr.tenancy.scoping import TenantManager
 
@@ -20,6 +21,8 @@ class Account(models.Model):
     category = models.CharField(max_length=30, blank=True, help_text="The provider's category code, e.g. DEB.")
     kind = models.CharField(max_length=20, choices=AccountKind.choices)
     group = models.CharField(max_length=100, blank=True)
+    # Set by the database when the row is inserted and never written again: an import's upsert leaves it alone.
+    first_seen_at = models.DateTimeField(db_default=Now(), editable=False)
 
     tenant_path = "administration__organization"
     objects = TenantManager()

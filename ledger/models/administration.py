@@ -24,6 +24,14 @@ class Administration(models.Model):
     disconnected_at = models.DateTimeField(
         null=True, blank=True, help_text="Set while no connection imports these books; the data stays readable."
     )
+    accounts_reviewed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=(
+            "Accounts first seen after this moment are new: listed on the account mapping page until an admin marks "
+            "the chart reviewed. The first import of the chart sets it, so the chart Monitr starts with is not new."
+        ),
+    )
 
     tenant_path = "organization"
     objects = TenantManager()

@@ -4,7 +4,7 @@ Each service is keyword-only, takes an administration and records from :mod:`led
 :class:`WriteCounts`. They are re-exported here so callers import from one place.
 """
 
-from .accounts import accounts_upsert, cost_centers_upsert
+from .accounts import accounts_mark_reviewed, accounts_upsert, cost_centers_upsert
 from .administrations import administration_delete
 from .checks import reconciliation_record
 from .outstanding import outstanding_items_replace, outstanding_snapshot_record
@@ -16,6 +16,7 @@ from .transactions import transactions_delete_missing, transactions_upsert
 __all__ = [
     "UnknownReferenceError",
     "WriteCounts",
+    "accounts_mark_reviewed",
     "accounts_upsert",
     "administration_delete",
     "cost_centers_upsert",

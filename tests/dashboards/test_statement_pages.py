@@ -3,15 +3,16 @@ nobody sees another organisation's accounts or transactions."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from dashboards.mapping import ReportingLine, default_reporting_line
 from dashboards.models import AccountMapping
-from ledger.models import Account, AccountKind, Transaction
+from ledger.models import Account, AccountKind, Administration, Transaction
 from ledger.records import AccountRecord
 from ledger.services import accounts_upsert
 from monitr.web.templatetags.monitr_ui import money
@@ -182,6 +183,70 @@ class TestMapping:
 
         assert response.status_code in (403, 404)
         assert not AccountMapping.objects.exists()
+
+
+def added_later(books, *records: AccountRecord) -> None:
+    """Accounts an import adds after the chart was reviewed an hour ago (the first chart seen two hours ago)."""
+    now = timezone.now()
+    Account.objects.filter(administration=books.administration).update(first_seen_at=now - timedelta(hours=2))
+    Administration.objects.filter(pk=books.administration.pk).update(accounts_reviewed_at=now - timedelta(hours=1))
+    books.administration.refresh_from_db()
+    accounts_upsert(administration=books.administration, rows=records)
+
+
+class TestNewAccounts:
+    def test_the_chart_of_the_first_import_is_not_new(self, member_client, books):
+        page = html(member_client.get(MAPPING))
+
+        assert books.administration.accounts_reviewed_at is not None
+        assert 'data-figure="new">0<' in page
+
+    def test_an_account_imported_after_the_review_is_listed_and_counted_as_new(self, member_client, books):
+        added_later(
+            books, AccountRecord(external_id="n1", code="4410", name="Software", kind=AccountKind.PROFIT_AND_LOSS)
+        )
+
+        page = html(member_client.get(MAPPING, {"new": "1"}))
+
+        assert 'data-figure="new">1<' in page
+        assert "Software" in page and "Debtors" not in page
+        checks = html(member_client.get(reverse("dashboards:data_checks")))
+        assert 'data-check="new-accounts">1<' in checks
+
+    def test_an_account_changed_by_a_later_import_stays_as_old_as_it_was(self, books):
+        debtors = Account.objects.get(administration=books.administration, code="1300")
+        added_later(
+            books,
+            AccountRecord(
+                external_id=debtors.external_id,
+                code="1300",
+                name="Debiteuren NL",
+                kind=AccountKind.BALANCE_SHEET,
+                category="DEB",
+            ),
+        )
+
+        renamed = Account.objects.get(pk=debtors.pk)
+        assert renamed.name == "Debiteuren NL"
+        assert renamed.first_seen_at < books.administration.accounts_reviewed_at
+
+    def test_an_admin_marks_the_chart_reviewed(self, admin_client, books):
+        added_later(
+            books, AccountRecord(external_id="n1", code="4410", name="Software", kind=AccountKind.PROFIT_AND_LOSS)
+        )
+
+        response = admin_client.post(MAPPING, {"action": "reviewed"})
+
+        assert response.status_code == 302
+        assert 'data-figure="new">0<' in html(admin_client.get(MAPPING))
+
+    def test_a_member_cannot_mark_the_chart_reviewed(self, member_client, books):
+        added_later(
+            books, AccountRecord(external_id="n1", code="4410", name="Software", kind=AccountKind.PROFIT_AND_LOSS)
+        )
+
+        assert member_client.post(MAPPING, {"action": "reviewed"}).status_code in (403, 404)
+        assert 'data-figure="new">1<' in html(member_client.get(MAPPING))
 
 
 class TestTenancy:
