@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from monitr.tenancy.access import member_required
@@ -35,8 +35,10 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 @require_POST
 @member_required
 def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    # Someone else's token (another user's, another organisation's) is not found, like every object not one's own.
+    get_object_or_404(ApiToken, pk=pk, user=request.user)
     if api_token_revoke(user=request.user, token_id=pk):  # type: ignore[arg-type]
         messages.success(request, "Token revoked: programs using it are refused from now on.")
     else:
-        messages.error(request, "No such active token of yours.")
+        messages.error(request, "That token was already revoked.")
     return redirect("accounts:api_tokens")

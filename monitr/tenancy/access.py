@@ -31,6 +31,8 @@ def _guard(need_admin: bool) -> Callable[[Callable[..., HttpResponse]], Callable
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             return _refusal(request, need_admin=need_admin) or view(request, *args, **kwargs)
 
+        # Read by the security crawl (tests/security): an admin-only view must refuse members, whatever its URL.
+        wrapped.admin_only = need_admin  # type: ignore[attr-defined]
         return wrapped
 
     return decorator

@@ -66,6 +66,7 @@ def test_a_token_stops_working_when_its_user_leaves_the_organisation(member_toke
 def test_nobody_revokes_another_users_token(admin_client, member_token, member_user, books):
     token = ApiToken.objects.get(user=member_user)
 
-    admin_client.post(reverse("accounts:api_token_revoke", args=[token.pk]))
+    response = admin_client.post(reverse("accounts:api_token_revoke", args=[token.pk]))
 
+    assert response.status_code == 404  # someone else's token is not found, as every object not one's own
     assert bearer(member_token).get(ADMINISTRATIONS).status_code == 200

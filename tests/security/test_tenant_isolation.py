@@ -1,0 +1,161 @@
+"""Tenant isolation, proven by a crawl of every URL pattern the project has (read from the URL resolver).
+
+Organisation A's users, with organisation B's ids in the URL (and in the query parameters the views filter by),
+get a 404 or 403 and never a byte of B's data; A's members are refused every admin action; anonymous visitors are
+sent to the login page (the API answers 401/403). B's rows are compared before and after: nothing A's users post
+changes them.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from .conftest import B_MARKERS, body_text, leaked, tenant_state
+from .crawl import FILL, PUBLIC, crawled, post_data, routes, urls_for
+
+pytestmark = pytest.mark.django_db
+
+# Refusals. 405: a GET on a POST-only action (or the reverse) is refused before anything is looked up.
+REFUSED = {403, 404, 405}
+# Member actions that change the database on purpose: every member manages their own personal API tokens.
+MEMBER_ACTIONS = {"accounts:api_tokens", "accounts:api_token_revoke"}
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_every_url_pattern_can_be_crawled(tenants):
+    problems = []
+    for route in routes():
+        if route.name in PUBLIC:
+            continue
+        try:
+            urls_for(route, tenants.a)
+        except pytest.fail.Exception as failure:
+            problems.append(str(failure))
+    assert not problems, "\n".join(problems)
+    stale = set(FILL) - {r.name for r in routes()}
+    assert not stale, f"FILL names URL patterns that no longer exist: {sorted(stale)}"
+
+
+def test_the_crawl_covers_pages_exports_and_the_api():
+    names = {r.name for r in crawled()}
+    # A guard against a crawl that silently finds nothing (a changed resolver, a wrong root).
+    assert {
+        "dashboards:outstanding",
+        "dashboards:outstanding_export",
+        "api:transactions",
+        "integrations:remove",
+    } <= names
+    assert len(names) >= 35
+
+
+def test_b_markers_are_what_b_itself_sees(tenants, sandbox_settings):
+    """The control: B's own admin finds B's markers in B's pages, exports and API, so the checks below can fail."""
+    client = signed_in(tenants.b.admin)
+    found = set()
+    for route in crawled():
+        for url in urls_for(route, tenants.b):
+            response = client.get(url)
+            if response.status_code == 200:
+                found.update(leaked(body_text(response)))
+    amounts = {"987654", "987,654", "987.654"}  # plain in exports and the API, grouped on pages
+    assert set(B_MARKERS) - amounts <= found
+    assert "987654" in found and found & (amounts - {"987654"})
+
+
+def test_another_organisations_ids_in_urls_are_not_found(tenants, sandbox_settings):
+    client = signed_in(tenants.a.admin)
+    before = tenant_state(tenants.b.organization)
+    failures = []
+    for route in crawled():
+        fill = FILL.get(route.name)
+        for url in urls_for(route, tenants.b):
+            for method in ("get", "post"):
+                response = getattr(client, method)(url, post_data(tenants.b) if method == "post" else None)
+                text = body_text(response)
+                if response.status_code >= 500:
+                    failures.append(f"{method.upper()} {url}: {response.status_code}")
+                elif fill is not None and fill.owned and response.status_code not in REFUSED:
+                    failures.append(f"{method.upper()} {url}: {response.status_code}, not a refusal")
+                if found := leaked(text):
+                    failures.append(f"{method.upper()} {url}: shows B's {found}")
+    assert not failures, "\n".join(failures)
+    assert tenant_state(tenants.b.organization) == before
+
+
+def test_another_organisations_ids_in_query_parameters_show_nothing(tenants, sandbox_settings):
+    """Filters by administration, account and relation take ids: B's are refused or ignored, never applied."""
+    client = signed_in(tenants.a.admin)
+    b = tenants.b
+    query = {
+        "administration": b.administration.pk,
+        "account": b.account.pk,
+        "relation": b.relation.pk,
+        "page": 1,
+    }
+    failures = []
+    for route in crawled():
+        for url in urls_for(route, tenants.a):
+            response = client.get(url, query)
+            if response.status_code >= 500:
+                failures.append(f"GET {url}: {response.status_code}")
+            if found := leaked(body_text(response)):
+                failures.append(f"GET {url}?{query}: shows B's {found}")
+    assert not failures, "\n".join(failures)
+
+
+def test_members_are_refused_every_admin_action(tenants, sandbox_settings):
+    client = signed_in(tenants.a.member)
+    before = tenant_state(tenants.a.organization)
+    admin_only = [r for r in crawled() if r.admin_only]
+    assert {"integrations:remove", "integrations:update_key", "api:connection_sync"} <= {r.name for r in admin_only}
+    failures = []
+    for route in admin_only:
+        for url in urls_for(route, tenants.a):
+            for method in ("get", "post"):
+                response = getattr(client, method)(url, post_data(tenants.a) if method == "post" else None)
+                if response.status_code not in REFUSED - {404}:
+                    failures.append(f"{method.upper()} {url}: {response.status_code}, not 403/405")
+    assert not failures, "\n".join(failures)
+    assert tenant_state(tenants.a.organization) == before
+
+
+def test_members_change_nothing_of_the_organisation_by_posting(tenants, sandbox_settings):
+    """Every other URL, posted to by a member: no row of the organisation changes (views that are for members and
+    change something inside, like the account mapping, check the role themselves)."""
+    client = signed_in(tenants.a.member)
+    failures = []
+    for route in crawled():
+        if route.name in MEMBER_ACTIONS:
+            continue
+        for url in urls_for(route, tenants.a):
+            before = tenant_state(tenants.a.organization)
+            response = client.post(url, post_data(tenants.a))
+            if response.status_code >= 500:
+                failures.append(f"POST {url}: {response.status_code}")
+            if tenant_state(tenants.a.organization) != before:
+                failures.append(f"POST {url}: a member changed the organisation's data")
+    assert not failures, "\n".join(failures)
+
+
+def test_anonymous_visitors_go_to_the_login_page(tenants):
+    client = Client()
+    failures = []
+    for route in crawled():
+        for url in urls_for(route, tenants.a):
+            for method in ("get", "post"):
+                response = getattr(client, method)(url)
+                if route.is_api:
+                    ok = response.status_code in (401, 403, 405)
+                else:
+                    ok = response.status_code == 405 or (
+                        response.status_code == 302 and response["Location"].startswith("/login/")
+                    )
+                if not ok:
+                    failures.append(f"{method.upper()} {url}: {response.status_code}")
+    assert not failures, "\n".join(failures)
