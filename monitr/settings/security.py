@@ -7,6 +7,9 @@ from .env import IS_PRODUCTION, env
 __all__ = [
     "CSRF_COOKIE_HTTPONLY",
     "CSRF_COOKIE_SECURE",
+    "LOGIN_FAILURE_LIMIT",
+    "LOGIN_IP_FAILURE_LIMIT",
+    "LOGIN_LOCKOUT_SECONDS",
     "SECURE_CONTENT_TYPE_NOSNIFF",
     "SECURE_CROSS_ORIGIN_OPENER_POLICY",
     "SECURE_HSTS_INCLUDE_SUBDOMAINS",
@@ -39,3 +42,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = IS_PRODUCTION
 SECURE_HSTS_PRELOAD = IS_PRODUCTION
 # Behind a TLS-terminating proxy (the usual production set-up) the proxy says which scheme the client used.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
+
+# Sign-in throttling (monitr.accounts.throttle): this many failed sign-ins for one e-mail address, or from one IP
+# address (higher: an office shares one), pause sign-in for LOGIN_LOCKOUT_SECONDS.
+LOGIN_FAILURE_LIMIT: int = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_IP_FAILURE_LIMIT: int = env.int("LOGIN_IP_FAILURE_LIMIT", default=20)
+LOGIN_LOCKOUT_SECONDS: int = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)

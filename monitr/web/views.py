@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -15,6 +17,16 @@ def home(request: HttpRequest) -> HttpResponse:
     """Send the user to the first page the sidebar offers them."""
     items = items_for(is_admin=request.membership.is_admin)  # type: ignore[attr-defined]
     return redirect(items[0].url)
+
+
+class LoginView(auth_views.LoginView):
+    """Django's sign-in; a paused sign-in (too many failures, :mod:`monitr.accounts.throttle`) answers 429."""
+
+    def form_invalid(self, form):  # type: ignore[no-untyped-def]
+        response = super().form_invalid(form)
+        if form.has_error(NON_FIELD_ERRORS, "locked"):
+            response.status_code = 429
+        return response
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
