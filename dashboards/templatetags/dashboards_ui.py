@@ -36,6 +36,22 @@ def signed_money(value: Decimal | None) -> str:
 
 
 @register.filter
+def amount(value: Decimal | None) -> str:
+    """An amount with cents without the symbol, for statements whose header says "in euro": ``-1.234,50``."""
+    if value is None:
+        return "–"
+    return money(value).replace("€ ", "")
+
+
+@register.filter
+def signed_amount(value: Decimal | None) -> str:
+    """:func:`amount` with its sign always shown: ``+1.200,00``, ``-80,00``, ``0,00``."""
+    if value is None:
+        return "–"
+    return f"+{amount(value)}" if value > 0 else amount(value)
+
+
+@register.filter
 def days(value: Decimal | None) -> str:
     """A number of days, whole: ``41.7`` → ``42 days``."""
     if value is None:

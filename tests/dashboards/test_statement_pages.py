@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from dashboards.mapping import ReportingLine, default_reporting_line
 from dashboards.models import AccountMapping
+from dashboards.templatetags.dashboards_ui import amount
 from ledger.models import Account, AccountKind, Administration, Transaction
 from ledger.records import AccountRecord
 from ledger.services import accounts_upsert
@@ -89,9 +90,9 @@ class TestProfitAndLoss:
         page = html(member_client.get(PNL))
 
         assert 'data-figure="revenue">' in page
-        assert money(Decimal("1500.00")) in page  # 1.000,00 + 500,00 excl. VAT
-        assert money(Decimal("200.00")) in page  # the purchase excl. VAT, on 4000 = Personnel
-        assert money(Decimal("1300.00")) in page  # net result
+        assert amount(Decimal("1500.00")) in page  # 1.000,00 + 500,00 excl. VAT
+        assert amount(Decimal("200.00")) in page  # the purchase excl. VAT, on 4000 = Personnel
+        assert amount(Decimal("1300.00")) in page  # net result
 
     def test_says_dimensional_reporting_is_not_available_for_the_integration(self, member_client, booked):
         booked.administration.provider = "eboekhouden"
@@ -131,7 +132,7 @@ class TestBalanceSheet:
     def test_balances_with_the_result_for_the_year(self, member_client, booked, today):
         page = html(member_client.get(BALANCE))
 
-        total = money(Decimal("1815.00") + Decimal("0.00"))  # bank 1.000 + debtors 815
+        total = amount(Decimal("1815.00") + Decimal("0.00"))  # bank 1.000 + debtors 815
         assert f'data-figure="total-assets">{total}' in page
         assert f'data-figure="total-equity-and-liabilities">{total}' in page
         assert "do not balance" not in page

@@ -38,6 +38,12 @@ def ledger_user(db):
     return membership.user
 
 
+def assert_fits_without_scrolling(page: Page) -> None:
+    """A statement of twelve months fits the 1360 px window: no sideways scrolling inside the table's box."""
+    box = page.locator(".table-scroll")
+    assert box.evaluate("el => el.scrollWidth - el.clientWidth") <= 0
+
+
 def sign_in(page: Page, email: str) -> None:
     page.goto("/login/")
     page.get_by_label("E-mail address").fill(email)
@@ -58,6 +64,11 @@ def test_overview_to_pnl_to_an_account_to_a_transaction(page: Page, ledger_user)
     expect(page.get_by_role("heading", name="Profit and loss", exact=True)).to_be_visible()
     expect(page.get_by_role("row", name=re.compile("^Net result"))).to_be_visible()
     page.screenshot(path="test-results/gl-pnl.png", full_page=True)
+    page.goto(f"/dashboards/pnl/?year={timezone.localdate().year - 1}")
+    expect(page.locator(".statement-table thead th.num")).to_have_count(12 + 3)
+    assert_fits_without_scrolling(page)
+    page.screenshot(path="test-results/gl-pnl-twelve-months.png", full_page=True)
+    page.go_back()
 
     page.locator('[data-line="revenue"] th a').click()
     expect(page.get_by_role("heading", name="Revenue", exact=True)).to_be_visible()
@@ -81,6 +92,9 @@ def test_the_balance_sheet_and_the_mapping_page(page: Page, ledger_user):
     expect(page.get_by_role("heading", name="Balance sheet", exact=True)).to_be_visible()
     expect(page.get_by_text("1 account is not mapped")).to_be_visible()
     page.screenshot(path="test-results/gl-balance-sheet.png", full_page=True)
+    page.goto(f"/dashboards/balance-sheet/?year={timezone.localdate().year - 1}")
+    assert_fits_without_scrolling(page)
+    page.go_back()
 
     page.get_by_role("link", name="Map it").click()
     expect(page.get_by_role("heading", name="Account mapping")).to_be_visible()
