@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -30,9 +31,7 @@ def percent(value: Decimal | None, places: int = 1) -> str:
 @register.filter
 def signed_money(value: Decimal | None) -> str:
     """An amount with its sign always shown: ``+€ 1.200,00``, ``-€ 80,00``, ``€ 0,00``."""
-    if value is None:
-        return "–"
-    return f"+{money(value)}" if value > 0 else money(value)
+    return _signed(value, money)
 
 
 @register.filter
@@ -46,9 +45,13 @@ def amount(value: Decimal | None) -> str:
 @register.filter
 def signed_amount(value: Decimal | None) -> str:
     """:func:`amount` with its sign always shown: ``+1.200,00``, ``-80,00``, ``0,00``."""
+    return _signed(value, amount)
+
+
+def _signed(value: Decimal | None, formatted: Callable[[Decimal], str]) -> str:
     if value is None:
         return "–"
-    return f"+{amount(value)}" if value > 0 else amount(value)
+    return f"+{formatted(value)}" if value > 0 else formatted(value)
 
 
 @register.filter
