@@ -1,7 +1,7 @@
 """The read API under /api/: the v1 endpoints of the books and the sync, the OpenAPI schema and its docs page."""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from integrations.api import views as integrations_views
 
@@ -20,5 +20,5 @@ urlpatterns = [
     # Any text, not <int:pk>: a malformed id gets the API's JSON 404 rather than the site's HTML page.
     path("v1/connections/<str:pk>/sync/", integrations_views.ConnectionSync.as_view(), name="connection_sync"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -36,6 +36,28 @@
     if (event.key === "Escape") closeMenus(null);
   });
 
+  // Bars get their width from data-width: the Content-Security-Policy forbids style attributes in the markup,
+  // not styles set from script. Run now and on every piece of page htmx swaps in.
+  function applyWidths(root) {
+    if (root.matches && root.matches("[data-width]")) root.style.width = root.dataset.width;
+    root.querySelectorAll("[data-width]").forEach(function (element) {
+      element.style.width = element.dataset.width;
+    });
+  }
+  applyWidths(document);
+  document.addEventListener("htmx:load", function (event) {
+    applyWidths(event.detail.elt);
+  });
+
+  // A "Back" link with data-history-back goes back in the browser's history when there is one to go back to.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a[data-history-back]");
+    if (link && window.history.length > 1) {
+      event.preventDefault();
+      window.history.back();
+    }
+  });
+
   // Buttons with data-confirm ask before their form is sent.
   document.addEventListener("submit", function (event) {
     var button = event.submitter;

@@ -94,3 +94,65 @@ def test_database_and_redis_urls_switch_the_backends(tmp_path):
         "redis://cache.invalid:6379/0",
         "django.core.cache.backends.redis.RedisCache",
     ], out.stderr
+
+
+HEADERS_SCRIPT = """
+import json
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+call_command("collectstatic", interactive=False, verbosity=0)
+from django.contrib.auth import get_user_model
+from django.test import Client
+get_user_model().objects.create_user(email="ops@example.test", password="a long production password")
+client = Client()
+plain = client.get("/login/", secure=False)
+page = client.get("/login/", secure=True)
+signed_in = client.post(
+    "/login/", {"username": "ops@example.test", "password": "a long production password",
+    "csrfmiddlewaretoken": page.cookies["csrftoken"].value}, secure=True,
+)
+def cookie(response, name):
+    morsel = response.cookies[name]
+    return {key: morsel[key] for key in ("secure", "httponly", "samesite")}
+print(json.dumps({
+    "plain": [plain.status_code, plain.get("Location", "")],
+    "headers": dict(page.headers),
+    "signed_in": signed_in.status_code,
+    "csrftoken": cookie(page, "csrftoken"),
+    "sessionid": cookie(signed_in, "sessionid"),
+}))
+"""
+
+
+def test_production_responses_carry_the_security_headers_and_cookie_flags(tmp_path):
+    import json
+
+    env = {**PRODUCTION, "ALLOWED_HOSTS": "testserver", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("MONITR_", "DATABASE_URL", "SECRET_KEY"))}
+    clean.update(env, MONITR_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="monitr.settings")
+    clean.pop("REDIS_URL", None)
+    out = subprocess.run(
+        [sys.executable, "-c", HEADERS_SCRIPT], env=clean, capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    headers = {k.lower(): v for k, v in seen["headers"].items()}
+
+    assert seen["plain"] == [301, "https://testserver/login/"]  # plain HTTP goes to HTTPS
+    assert headers["strict-transport-security"] == "max-age=31536000; includeSubDomains; preload"
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "same-origin"
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["cross-origin-opener-policy"] == "same-origin"
+    policy = dict(part.strip().split(" ", 1) for part in headers["content-security-policy"].split(";"))
+    assert policy["default-src"] == "'self'"
+    assert policy["script-src"] == "'self'"  # no 'unsafe-inline', no 'unsafe-eval'
+    assert policy["style-src"] == "'self'"
+    assert policy["object-src"] == "'none'"
+    assert policy["frame-ancestors"] == "'none'"
+    assert "camera=()" in headers["permissions-policy"]
+    assert seen["signed_in"] == 302
+    assert seen["sessionid"] == {"secure": True, "httponly": True, "samesite": "Lax"}
+    assert seen["csrftoken"] == {"secure": True, "httponly": True, "samesite": "Lax"}
