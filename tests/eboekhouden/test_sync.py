@@ -8,12 +8,13 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.db.models import Sum
 
 from integrations.models import Connection, ConnectionStatus, SyncRun, SyncRunStatus, Transport
 from integrations.sync.engine import sync_run_execute
 from ledger.models import Account, OutstandingItem, OutstandingSnapshot, Relation, Transaction, TransactionLine
 from tests.connections import connect
+
+from .exact import assert_exact, assert_nothing_duplicated_or_lost, imported_lines, truth_lines
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,50 +28,6 @@ def sync(connection: Connection, **kwargs) -> SyncRun:
     return run
 
 
-def truth_lines(sandbox, guid) -> dict[str, dict[str, Decimal]]:
-    """{transaction external id: {ledger id: signed amount}} from the sandbox's own journal."""
-    expected: dict[str, dict[str, Decimal]] = {}
-    for mutation in sandbox.truth(guid):
-        key = f"opening-{mutation['date']}" if mutation["id"] == 0 else str(mutation["id"])
-        per_ledger: dict[str, Decimal] = defaultdict(Decimal)
-        for line in mutation["lines"]:
-            per_ledger[str(line["ledgerId"])] += Decimal(str(line["amount"]))
-        nonzero = {ledger: amount for ledger, amount in per_ledger.items() if amount}
-        # A mutation whose lines cancel out per ledger (a journal entry between two rows on the same ledger) adds
-        # nothing per ledger; imported_lines leaves such a transaction out too.
-        if nonzero:
-            expected[key] = nonzero
-    return expected
-
-
-def imported_lines(connection: Connection) -> dict[str, dict[str, Decimal]]:
-    found: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    rows = (
-        TransactionLine.objects.filter(administration=connection.administration)
-        .values_list("transaction__external_id", "account__external_id")
-        .annotate(total=Sum("amount"))
-    )
-    for external_id, ledger, total in rows:
-        if total:
-            found[external_id][ledger] += total
-    return {key: dict(value) for key, value in found.items()}
-
-
-def assert_exact(connection: Connection, sandbox, guid: str) -> None:
-    assert imported_lines(connection) == truth_lines(sandbox, guid)
-    for side, cred_deb in (("receivable", "D"), ("payable", "C")):
-        expected = {
-            (str(i["mutationId"]), Decimal(str(i["outstandingAmount"])), Decimal(str(i["totalAmount"])))
-            for i in sandbox.outstanding(guid, cred_deb)
-        }
-        stored = set(
-            OutstandingItem.objects.filter(administration=connection.administration, side=side).values_list(
-                "source_external_id", "outstanding", "total"
-            )
-        )
-        assert stored == expected
-
-
 def test_a_full_sync_imports_the_administration_exactly(
     sandbox_connection, eboekhouden_sandbox, eboekhouden_sandbox_administration
 ):
@@ -79,6 +36,7 @@ def test_a_full_sync_imports_the_administration_exactly(
     run = sync(sandbox_connection)
 
     assert_exact(sandbox_connection, eboekhouden_sandbox, guid)
+    assert_nothing_duplicated_or_lost(sandbox_connection, eboekhouden_sandbox, guid)
     administration = sandbox_connection.administration
     assert not Transaction.objects.filter(administration=administration).exclude(imbalance=0).exists()
     assert Account.objects.filter(administration=administration).count() > 30
