@@ -8,6 +8,8 @@ which daily snapshots exist, and the open-items check.
   for sales the debit on the debtors account, for purchases the credit on the creditors account.
 - **Change since 30 days ago** compares with the snapshot of D − 30; without one the page says so.
 - **History**: per snapshot day in the window, the outstanding total and the part overdue *on that day*.
+  Both read the totals recorded with each snapshot (``OutstandingSnapshotTotal``), a row per day and side,
+  not the snapshot's items: a page view reads 180 rows, not 180 days of every open item.
 - **Snapshots**: the daily snapshot of a day exists for an administration when it has rows for that day. The ledger
   records no marker for a day on which nothing at all was open, so such a day reads as "no snapshot".
 - **Checks**: the latest ``open_items`` reconciliation per administration for the side (the sync compares the
@@ -26,6 +28,7 @@ from ledger.models import (
     Administration,
     OutstandingSide,
     OutstandingSnapshot,
+    OutstandingSnapshotTotal,
     Reconciliation,
     ReconciliationCheck,
     TransactionLine,
@@ -34,7 +37,7 @@ from ledger.models import (
 from monitr.tenancy.models import Organization
 
 from .outstanding import ZERO, money
-from .scope import OutstandingScope, due_reference
+from .scope import OutstandingScope
 
 TURNOVER_WINDOW_DAYS = 90
 COMPARE_DAYS = 30
@@ -61,15 +64,20 @@ def outstanding_turnover(*, scope: OutstandingScope, open_amount: Decimal) -> Tu
     """Sales (receivables) or purchases (payables) invoiced in the 90 days through ``as_of``, for DSO or DPO."""
     date_from = scope.as_of - timedelta(days=TURNOVER_WINDOW_DAYS - 1)
     receivable = scope.side == OutstandingSide.RECEIVABLE
+    invoice_type = TransactionType.SALES_INVOICE if receivable else TransactionType.PURCHASE_INVOICE
+    # The window and the administrations are said of both the lines and their transactions (a line has its
+    # transaction's date and administration), so that the database finds the window's invoices through the
+    # transactions' (administration, type, date) index instead of reading every transaction.
     lines = TransactionLine.objects.for_organization(scope.organization).filter(
         date__range=(date_from, scope.as_of),
-        transaction__transaction_type=(
-            TransactionType.SALES_INVOICE if receivable else TransactionType.PURCHASE_INVOICE
-        ),
+        transaction__date__range=(date_from, scope.as_of),
+        transaction__transaction_type=invoice_type,
         account_id=F("transaction__account_id"),
     )
     if scope.administration is not None:
-        lines = lines.filter(administration=scope.administration)
+        lines = lines.filter(administration=scope.administration, transaction__administration=scope.administration)
+    else:
+        lines = lines.filter(transaction__administration__organization=scope.organization)
     signed = money(lines.aggregate(total=Sum("amount"))["total"])
     # Lines are debit positive: sales invoices debit the debtors account, purchase invoices credit the creditors.
     invoiced = signed if receivable else -signed
@@ -87,14 +95,15 @@ class Comparison:
 def outstanding_comparison(*, scope: OutstandingScope, days: int = COMPARE_DAYS) -> Comparison:
     """The side's total and overdue amount in the snapshot of ``days`` before ``as_of``, in one query."""
     then = scope.as_of - timedelta(days=days)
-    rows = OutstandingSnapshot.objects.for_organization(scope.organization).filter(as_of=then)
+    rows = OutstandingSnapshotTotal.objects.for_organization(scope.organization).filter(as_of=then)
     if scope.administration is not None:
         rows = rows.filter(administration=scope.administration)
     side = Q(side=scope.side)
-    row = rows.annotate(effective_due=due_reference()).aggregate(
+    row = rows.aggregate(
+        # A side without open items has no row: the snapshot exists when either side has one.
         rows=Count("pk"),
-        total=Sum("outstanding", filter=side),
-        overdue=Sum("outstanding", filter=side & Q(effective_due__lt=then)),
+        total=Sum("total", filter=side),
+        overdue=Sum("overdue", filter=side),
     )
     return Comparison(as_of=then, available=row["rows"] > 0, total=money(row["total"]), overdue=money(row["overdue"]))
 
@@ -109,17 +118,12 @@ class HistoryPoint:
 def outstanding_history(*, scope: OutstandingScope, days: int = HISTORY_DAYS) -> list[HistoryPoint]:
     """Per snapshot day from ``days`` before ``as_of`` through ``as_of``: the side's total and the part overdue on
     that day. One grouped query; days without a snapshot are simply absent."""
-    rows = OutstandingSnapshot.objects.for_organization(scope.organization).filter(
+    rows = OutstandingSnapshotTotal.objects.for_organization(scope.organization).filter(
         side=scope.side, as_of__range=(scope.as_of - timedelta(days=days), scope.as_of)
     )
     if scope.administration is not None:
         rows = rows.filter(administration=scope.administration)
-    grouped = (
-        rows.annotate(effective_due=due_reference())
-        .values("as_of")
-        .annotate(total=Sum("outstanding"), overdue=Sum("outstanding", filter=Q(effective_due__lt=F("as_of"))))
-        .order_by("as_of")
-    )
+    grouped = rows.values("as_of").annotate(total=Sum("total"), overdue=Sum("overdue")).order_by("as_of")
     return [HistoryPoint(as_of=r["as_of"], total=money(r["total"]), overdue=money(r["overdue"])) for r in grouped]
 
 

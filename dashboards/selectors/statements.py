@@ -22,7 +22,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import BooleanField, Case, F, QuerySet, Sum, Value, When
-from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models.functions import TruncMonth
 
 from ledger.models import Account, AccountKind, Administration, TransactionLine
 from monitr.tenancy.models import Organization
@@ -219,19 +219,25 @@ def _lines(scope: StatementScope) -> QuerySet:
     return rows
 
 
-def _movements(scope: StatementScope) -> dict[int, dict[tuple[int, int], Decimal]]:
-    """Per account, the sum of its lines per (year, month) from the prior year's January to the last month."""
+def _movements(scope: StatementScope, accounts: list[int] | None = None) -> dict[int, dict[tuple[int, int], Decimal]]:
+    """Per account, the sum of its lines per (year, month) from the prior year's January to the last month; of
+    ``accounts`` only when given (read through the lines' covering (account, date) index: a third of the lines
+    for a P&L, where all of them would be read by date)."""
+    rows = _lines(scope)
+    if accounts is not None:
+        rows = rows.filter(account_id__in=accounts)
     rows = (
-        _lines(scope)
-        .filter(date__gte=date(scope.year - 1, 1, 1), date__lte=scope.end)
-        .annotate(year=ExtractYear("date"), month=ExtractMonth("date"))
-        .values("account_id", "year", "month")
+        rows.filter(date__gte=date(scope.year - 1, 1, 1), date__lte=scope.end)
+        # One grouping expression, the month's first day: half the time of EXTRACT(YEAR), EXTRACT(MONTH) on PostgreSQL.
+        .annotate(month=TruncMonth("date"))
+        .values("account_id", "month")
         .annotate(total=Sum("amount"))
         .order_by()
     )
     sums: dict[int, dict[tuple[int, int], Decimal]] = defaultdict(dict)
     for row in rows:
-        sums[row["account_id"]][(row["year"], row["month"])] = _cents(row["total"])
+        month = row["month"]
+        sums[row["account_id"]][(month.year, month.month)] = _cents(row["total"])
     return sums
 
 
@@ -312,7 +318,9 @@ def statement_report(*, scope: StatementScope, statement: Statement | str) -> St
     """The P&L or the balance sheet of the scope, through the mapping, with its accounts (three queries)."""
     statement = Statement(statement)
     accounts = mapped_accounts(organization=scope.organization, administration=scope.administration)
-    sums = _movements(scope)
+    # The balance sheet needs every account's movements (its result lines add up the P&L accounts); the P&L its own.
+    own = [a.pk for a in accounts if a.statement == statement]
+    sums = _movements(scope, own if statement == Statement.PROFIT_AND_LOSS else None)
     before = _before(scope) if statement == Statement.BALANCE_SHEET else {}
     infos = PNL_LINES if statement == Statement.PROFIT_AND_LOSS else BALANCE_LINES
     rows = {str(i.line): StatementRow(label=i.label, figures=Figures.zero(scope.month), info=i) for i in infos}

@@ -4,7 +4,7 @@ from .accounts import Account, CostCenter
 from .administration import Administration
 from .checks import Reconciliation
 from .choices import AccountKind, OutstandingSide, ReconciliationCheck, TransactionType
-from .outstanding import OutstandingItem, OutstandingSnapshot
+from .outstanding import OutstandingItem, OutstandingSnapshot, OutstandingSnapshotTotal
 from .relations import Relation
 from .transactions import Transaction, TransactionLine
 
@@ -16,6 +16,7 @@ __all__ = [
     "OutstandingItem",
     "OutstandingSide",
     "OutstandingSnapshot",
+    "OutstandingSnapshotTotal",
     "Reconciliation",
     "ReconciliationCheck",
     "Relation",

@@ -7,7 +7,7 @@ Each service is keyword-only, takes an administration and records from :mod:`led
 from .accounts import accounts_mark_reviewed, accounts_upsert, cost_centers_upsert
 from .administrations import administration_delete
 from .checks import reconciliation_record
-from .outstanding import outstanding_items_replace, outstanding_snapshot_record
+from .outstanding import outstanding_items_replace, outstanding_snapshot_record, outstanding_snapshot_totals_record
 from .references import UnknownReferenceError
 from .relations import relations_upsert
 from .results import WriteCounts
@@ -22,6 +22,7 @@ __all__ = [
     "cost_centers_upsert",
     "outstanding_items_replace",
     "outstanding_snapshot_record",
+    "outstanding_snapshot_totals_record",
     "reconciliation_record",
     "relations_upsert",
     "transactions_delete_missing",

@@ -3,17 +3,27 @@
 The provider lists what is open now, per side. :func:`outstanding_items_replace` makes the stored list of a side
 exactly that list in one database transaction, so a dashboard never reads half of an update; an item that is no
 longer listed (paid, credited, deleted) disappears. :func:`outstanding_snapshot_record` then keeps a copy of the open
-items as of a day, which is what aging on a past date is computed from.
+items as of a day, which is what aging on a past date is computed from, and the day's totals per side, which the
+history chart reads.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Count, Q, Sum
 
-from ledger.models import Administration, OutstandingItem, OutstandingSide, OutstandingSnapshot, Relation
+from ledger.models import (
+    Administration,
+    OutstandingItem,
+    OutstandingSide,
+    OutstandingSnapshot,
+    OutstandingSnapshotTotal,
+    Relation,
+)
 from ledger.records import OutstandingItemRecord
 
 from . import bulk
@@ -108,4 +118,35 @@ def outstanding_snapshot_record(*, administration: Administration, as_of: date) 
         ]
         for chunk in bulk.batched(stale, bulk.ORM_CHUNK):
             OutstandingSnapshot.objects.filter(pk__in=chunk).delete()
+        outstanding_snapshot_totals_record(administration=administration, as_of=as_of)
     return counts + WriteCounts(deleted=len(stale))
+
+
+def outstanding_snapshot_totals_record(*, administration: Administration, as_of: date) -> None:
+    """Add up the snapshot of ``as_of`` per side into ``OutstandingSnapshotTotal`` (replacing that day's totals):
+    the total, the part overdue on that day (due, else invoiced, before it) and the number of items."""
+    overdue = Q(due_date__lt=as_of) | Q(due_date__isnull=True, invoice_date__lt=as_of)
+    sums = (
+        OutstandingSnapshot.objects.filter(administration=administration, as_of=as_of)
+        .values("side")
+        .annotate(total=Sum("outstanding"), overdue=Sum("outstanding", filter=overdue), items=Count("pk"))
+        .order_by("side")
+    )
+    with transaction.atomic():
+        OutstandingSnapshotTotal.objects.filter(administration=administration, as_of=as_of).delete()
+        OutstandingSnapshotTotal.objects.bulk_create(
+            OutstandingSnapshotTotal(
+                administration=administration,
+                as_of=as_of,
+                side=row["side"],
+                total=_cents(row["total"]),
+                overdue=_cents(row["overdue"]),
+                items=row["items"],
+            )
+            for row in sums
+        )
+
+
+def _cents(value: Decimal | float | None) -> Decimal:
+    """A sum in whole cents (SQLite adds decimals as floats)."""
+    return Decimal("0.00") if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
