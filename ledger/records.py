@@ -5,6 +5,10 @@ Records reference each other by the provider's external ids (a line names its ac
 services resolve those ids to rows. Amounts are :class:`~decimal.Decimal` with at most two places, never float:
 a record refuses anything else at construction, so bad input fails before anything is written, and keeps its
 amounts with exactly two places.
+
+Text is taken as the source gives it (HTML, right-to-left marks and emoji are data; pages escape them), with two
+exceptions that would otherwise stop an import: NUL characters are removed (PostgreSQL's text cannot hold them),
+and a name or code longer than its column is shortened to fit, ending in "…".
 """
 
 from __future__ import annotations
@@ -58,6 +62,38 @@ def _set_money(record: object, *names: str, optional: bool = False) -> None:
             object.__setattr__(record, name, _money(value, name))
 
 
+# The lengths of the columns the shortened fields go to (tested against the models).
+TEXT_LIMITS = {
+    "code": 50,
+    "name": 255,
+    "category": 30,
+    "group": 100,
+    "relation_type": 20,
+    "vat_code": 20,
+    "entry_number": 100,
+    "subject": 100,
+    "parent_external_id": 100,
+}
+
+
+def _clean(value: str, limit: int | None) -> str:
+    if "\x00" in value:
+        value = value.replace("\x00", "")
+    if limit is not None and len(value) > limit:
+        value = value[: limit - 1] + "…"
+    return value
+
+
+def _set_text(record: object, *names: str) -> None:
+    """Remove NUL characters from the record's text fields and shorten those with a column limit to fit it."""
+    for name in names:
+        value = getattr(record, name)
+        if type(value) is str:
+            cleaned = _clean(value, TEXT_LIMITS.get(name))
+            if cleaned is not value:
+                object.__setattr__(record, name, cleaned)
+
+
 def _required(value: str, name: str) -> None:
     if not value:
         raise ValueError(f"{name} must not be empty.")
@@ -76,6 +112,7 @@ class AccountRecord:
 
     def __post_init__(self) -> None:
         _required(self.external_id, "external_id")
+        _set_text(self, "code", "name", "category", "group")
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +127,7 @@ class RelationRecord:
 
     def __post_init__(self) -> None:
         _required(self.external_id, "external_id")
+        _set_text(self, "code", "name", "relation_type")
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +141,7 @@ class CostCenterRecord:
 
     def __post_init__(self) -> None:
         _required(self.external_id, "external_id")
+        _set_text(self, "name", "parent_external_id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +159,7 @@ class LineRecord:
 
     def __post_init__(self) -> None:
         _required(self.account_external_id, "account_external_id")
+        _set_text(self, "vat_code", "description", "invoice_number")
         # Spelled out rather than through _set_money: a million lines go through here in an import.
         object.__setattr__(self, "amount", _money(self.amount, "amount"))
         if self.vat_amount is not None:
@@ -150,6 +190,7 @@ class TransactionRecord:
 
     def __post_init__(self) -> None:
         _required(self.external_id, "external_id")
+        _set_text(self, "description", "invoice_number", "entry_number")
         if type(self.lines) is not tuple:
             raise TypeError("lines must be a tuple of LineRecord.")
 
@@ -170,6 +211,7 @@ class OutstandingItemRecord:
 
     def __post_init__(self) -> None:
         _required(self.external_id, "external_id")
+        _set_text(self, "invoice_number")
         _set_money(self, "total", "paid", "outstanding")
 
 
@@ -190,4 +232,5 @@ class ReconciliationRecord:
 
     def __post_init__(self) -> None:
         _required(self.subject, "subject")
+        _set_text(self, "subject")
         _set_money(self, "expected", "actual")

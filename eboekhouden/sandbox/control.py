@@ -7,6 +7,7 @@ The truth gives every mutation with its journal lines: signed, debit positive, s
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from datetime import date
 from typing import Any
@@ -131,6 +132,24 @@ class Controller:
         mutation = self._mutation(book, mutation_id, changes, current)
         book.replace(mutation)
         return self._truth(book, mutation)
+
+    def edit_relation(self, guid: str, relation_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+        """Change a relation's fields (``name``, ``city``, ...: the snake_case names of :class:`Relation`)."""
+        book = self._book(guid)
+        relation = _replaced(book.relations, relation_id, changes, "relation")
+        book.relations[relation_id] = relation
+        book.admin = dataclasses.replace(book.admin, relations=tuple(book.relations.values()))
+        book.version += 1
+        return views.relation_json(relation)
+
+    def edit_ledger(self, guid: str, ledger_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+        """Change a ledger's fields (``description``, ``code``, ...); the chart keeps its order."""
+        book = self._book(guid)
+        ledger = _replaced(book.ledgers, ledger_id, changes, "ledger")
+        book.ledgers[ledger_id] = ledger
+        book.admin = dataclasses.replace(book.admin, ledgers=tuple(book.ledgers.values()))
+        book.version += 1
+        return views.ledger_json(ledger)
 
     def delete_mutation(self, guid: str, mutation_id: int) -> None:
         book = self._book(guid)
@@ -322,6 +341,16 @@ class Controller:
         return book
 
 
+def _replaced(records: dict[int, Any], record_id: int, changes: dict[str, Any], what: str) -> Any:
+    current = records.get(record_id)
+    if current is None:
+        raise ControlError(f"no {what} {record_id}", 404)
+    unknown = set(changes) - {f.name for f in dataclasses.fields(current)} | ({"id"} & set(changes))
+    if unknown:
+        raise ControlError(f"{what} fields that cannot be changed: {', '.join(sorted(unknown))}")
+    return dataclasses.replace(current, **changes)
+
+
 def _kind(kind: str) -> str:
     if kind not in ("token", "legacy"):
         raise ControlError("kind must be token or legacy")
@@ -474,6 +503,23 @@ async def fault(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
+async def relation(request: web.Request) -> web.Response:
+    c, guid = request.app[CONTROLLER], request.match_info["guid"]
+    return _json(c.edit_relation(guid, _int(request.match_info["id"]), await _body(request)))
+
+
+async def ledger(request: web.Request) -> web.Response:
+    c, guid = request.app[CONTROLLER], request.match_info["guid"]
+    return _json(c.edit_ledger(guid, _int(request.match_info["id"]), await _body(request)))
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise ControlError(f"not an id: {text!r}", 404) from None
+
+
 def control_app(controller: Controller) -> web.Application:
     app = web.Application(middlewares=[_errors])
     app[CONTROLLER] = controller
@@ -484,6 +530,8 @@ def control_app(controller: Controller) -> web.Application:
     route("*", "/administrations/{guid}", administration)
     route("*", "/administrations/{guid}/mutations", mutations)
     route("*", "/administrations/{guid}/mutations/{id}", mutation)
+    route("PATCH", "/administrations/{guid}/relations/{id}", relation)
+    route("PATCH", "/administrations/{guid}/ledgers/{id}", ledger)
     route("POST", "/administrations/{guid}/payments", payments)
     route("GET", "/administrations/{guid}/outstanding", outstanding)
     route("GET", "/administrations/{guid}/balances", balances)

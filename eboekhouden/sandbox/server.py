@@ -234,6 +234,12 @@ class Sandbox:
     def edit_mutation(self, guid: str, mutation_id: int, changes: dict[str, Any]) -> dict[str, Any]:
         return self._call(self.controller.edit_mutation, guid, mutation_id, changes)
 
+    def edit_relation(self, guid: str, relation_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+        return self._call(self.controller.edit_relation, guid, relation_id, changes)
+
+    def edit_ledger(self, guid: str, ledger_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+        return self._call(self.controller.edit_ledger, guid, ledger_id, changes)
+
     def delete_mutation(self, guid: str, mutation_id: int) -> None:
         self._call(self.controller.delete_mutation, guid, mutation_id)
 

@@ -1,8 +1,11 @@
 """Schemathesis against ``/api/schema/``: generated requests to every endpoint, authenticated with a personal API
-token, find no server error and no response that breaks the schema. Bounded (a few examples per operation) so that
-it runs in well under a minute."""
+token, find no server error and no response that breaks the schema (``not_a_server_error``,
+``response_schema_conformance`` and the other default checks). Derandomised, so every run sends the same requests.
+Bounded in CI (a few examples per operation, well under a minute); ``--run-slow`` sends many more."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 import schemathesis
@@ -10,8 +13,10 @@ import yaml
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.urls import URLResolver, get_resolver
 from hypothesis import HealthCheck, given, settings
-from schemathesis.checks import positive_data_acceptance
+from schemathesis.checks import not_a_server_error, positive_data_acceptance
+from schemathesis.specs.openapi.checks import response_schema_conformance
 
 pytestmark = pytest.mark.django_db
 
@@ -33,19 +38,60 @@ def api_schema(client, books):
         request_finished.connect(close_old_connections)
 
 
-def test_the_api_answers_every_generated_request_within_its_schema(api_schema, admin_token):
-    # One Hypothesis run per operation inside a single test, so all of them share the test's database and token.
-    headers = {"Authorization": f"Bearer {admin_token}"}
+def api_paths() -> set[str]:
+    """The paths of every API view in the URL configuration, with their parameters as ``{}``."""
+
+    def walk(patterns, prefix: str):
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, route)
+            elif route.startswith("api/") and pattern.name not in ("schema", "docs"):
+                yield "/" + re.sub(r"<[^>]+>", "{}", route)
+
+    return set(walk(get_resolver().url_patterns, ""))
+
+
+def test_the_schema_documents_every_api_endpoint(api_schema):
+    documented = {re.sub(r"{[^}]+}", "{}", result.ok().path) for result in api_schema.get_all_operations()}
+
+    assert api_paths() == documented
+
+
+def fuzz(api_schema, token: str, *, max_examples: int) -> None:
+    # One Hypothesis run per operation, so all of them share the test's database and token.
+    headers = {"Authorization": f"Bearer {token}"}
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert len(operations) >= 10
 
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @settings(
+            max_examples=max_examples,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+        )
         def answers_within_the_schema(case):
-            # Every check but "a schema-valid request is accepted": some limits are not in the schema's types (a
-            # past day must have a snapshot, an id must be the organisation's) and rightly answer 400 or 404.
-            case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance])
+            # Every default check, the two that matter most named; all but "a schema-valid request is accepted":
+            # some limits are not in the schema's types (a past day must have a snapshot, an id must be the
+            # organisation's) and rightly answer 400 or 404.
+            case.call_and_validate(
+                headers=headers,
+                additional_checks=[not_a_server_error, response_schema_conformance],
+                excluded_checks=[positive_data_acceptance],
+            )
 
         answers_within_the_schema()
+
+
+def test_the_api_answers_every_generated_request_within_its_schema(api_schema, admin_token):
+    fuzz(api_schema, admin_token, max_examples=50)
+
+
+@pytest.mark.slow
+def test_the_api_answers_many_more_generated_requests_within_its_schema(api_schema, admin_token, member_token):
+    fuzz(api_schema, admin_token, max_examples=300)
+    fuzz(api_schema, member_token, max_examples=100)
