@@ -122,6 +122,7 @@ class Command(BaseCommand):
     def print_banner(self, web_port: int, sandbox: dict[str, Any]) -> None:
         out = self.stdout
         admins = sandbox.get("administrations", [])
+        width = max((len(admin["company"]) for admin in admins), default=0)
         out.write("")
         out.write(self.style.SUCCESS("Monitr is running."))
         out.write(f"  Open      http://127.0.0.1:{web_port}/")
@@ -129,11 +130,11 @@ class Command(BaseCommand):
         out.write(f"  e-Boekhouden sandbox: REST {sandbox['restUrl']}  SOAP {sandbox['soapUrl']}")
         out.write("  Paste one of these API keys into Integrations → eBoekhouden → Add → API Key:")
         for admin in admins:
-            out.write(f"    {admin['company']:<32} {admin['apiToken']}")
+            out.write(f"    {admin['company']:<{width}}  {admin['apiToken']}")
         out.write("  Or the legacy credentials (username / security code 1 / security code 2):")
         for admin in admins:
             legacy = f"{admin['username']} / {admin['securityCode1']} / {admin['securityCode2']}"
-            out.write(f"    {admin['company']:<32} {legacy}")
+            out.write(f"    {admin['company']:<{width}}  {legacy}")
         out.write("  Stop with Ctrl-C.")
         out.write("")
 
