@@ -212,3 +212,20 @@ def test_the_api_returns_the_names_as_data(imported, admin_user, organization, h
     transactions = client.get("/api/v1/transactions/?q=alert&page_size=100")
     assert transactions.status_code == 200
     assert stored(DESCRIPTION) in [t["description"] for t in transactions.json()["results"]]
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_a_csv_cell_that_starts_like_a_formula_is_neutralised(start):
+    from dashboards.exports import _csv_text
+
+    assert _csv_text(f"{start}1+1") == f"'{start}1+1"
+    assert _csv_text(f"A{start}1") == f"A{start}1"  # only the start counts
+
+
+def test_csv_numbers_and_dates_are_written_as_values():
+    from decimal import Decimal
+
+    from dashboards.exports import _csv_text
+
+    assert _csv_text(Decimal("-12.50")) == "-12.50"  # a negative amount stays a number
+    assert _csv_text(date(2025, 1, 31)) == "2025-01-31"

@@ -9,7 +9,11 @@ changes them.
 from __future__ import annotations
 
 import pytest
+from django.http import HttpResponse
 from django.test import Client
+from django.urls import path
+
+from monitr.urls import urlpatterns as project_urlpatterns
 
 from .conftest import B_MARKERS, body_text, leaked, tenant_state
 from .crawl import FILL, PUBLIC, crawled, post_data, routes, urls_for
@@ -40,6 +44,21 @@ def test_every_url_pattern_can_be_crawled(tenants):
     assert not problems, "\n".join(problems)
     stale = set(FILL) - {r.name for r in routes()}
     assert not stale, f"FILL names URL patterns that no longer exist: {sorted(stale)}"
+
+
+# The project's URLs plus one a developer might add tomorrow, for the test below (@pytest.mark.urls(__name__)).
+urlpatterns = [
+    *project_urlpatterns,
+    path("widgets/<int:widget_id>/", lambda request, widget_id: HttpResponse(), name="new_widget"),
+]
+
+
+@pytest.mark.urls(__name__)
+def test_a_new_url_with_an_argument_the_crawl_does_not_know_fails_it(tenants):
+    route = next(r for r in routes() if r.name == "new_widget")
+
+    with pytest.raises(pytest.fail.Exception, match=r"new_widget .* takes widget_id, which the security crawl"):
+        urls_for(route, tenants.a)
 
 
 def test_the_crawl_covers_pages_exports_and_the_api():
