@@ -18,7 +18,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from integrations.models import SyncRun, SyncRunStatus
+from integrations.models import SyncRun, SyncRunStatus, Transport
 from integrations.sync.engine import sync_run_execute
 from ledger.models import Account, Relation, Transaction
 from monitr.accounts.tokens import api_token_create
@@ -108,6 +108,19 @@ def test_the_import_keeps_hostile_names_without_nul_bytes(imported, hostile_book
     invoice = Transaction.objects.get(administration=administration, invoice_number=stored(INVOICE))
     assert invoice.description == stored(DESCRIPTION)
     assert invoice.lines.filter(description=stored(DESCRIPTION)).exists()
+
+
+def test_the_soap_import_keeps_them_too(
+    organization, sandbox_settings, eboekhouden_sandbox_administration, hostile_books
+):
+    connection = connect(organization, eboekhouden_sandbox_administration, transport=Transport.SOAP)
+    run = SyncRun.objects.get(pk=sync_run_execute(connection_id=connection.pk, trigger="manual").run_id)
+
+    assert run.status == SyncRunStatus.SUCCEEDED, run.error_message
+    names = set(Relation.objects.filter(administration=connection.administration).values_list("name", flat=True))
+    assert {stored(n) for n in RELATION_NAMES} <= names
+    accounts = dict(Account.objects.filter(administration=connection.administration).values_list("code", "name"))
+    assert {code: accounts[code] for code in LEDGER_NAMES} == {c: stored(n) for c, n in LEDGER_NAMES.items()}
 
 
 def test_every_page_escapes_the_hostile_names(imported, admin_user, organization, hostile_books):
