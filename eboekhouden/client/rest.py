@@ -125,12 +125,14 @@ class RestClient:
         endpoint = "/v1/session"
         if not self._credentials.token:
             raise errors.rest_error(status=400, body={"code": "API_SESSION_003"}, endpoint=endpoint, secrets=())
+        document: list[Any] = []
         response = self.transport.send(
             "POST",
             self.base_url + endpoint,
             endpoint=endpoint,
             json={"accessToken": self._credentials.token, "source": self.source},
             headers={"Accept": "application/json"},
+            readable=lambda r: _parsed_into(document, r),
         )
         if response.status_code != 200:
             raise errors.rest_error(
@@ -141,7 +143,7 @@ class RestClient:
                 session_request=True,
             )
         try:
-            fields = parsing.Fields(parsing.loads(response.content), "session")
+            fields = parsing.Fields(document[0], "session")
             token = fields.text("token")
             expires_in = fields.int("expiresIn")
         except parsing.ParseError as exc:
@@ -195,6 +197,7 @@ class RestClient:
             url += "?" + urlencode(
                 {k: _param(v) for k, v in params.items() if v is not None}, safe="[],", quote_via=quote
             )
+        document: list[Any] = []
         for unauthorized in range(1, MAX_UNAUTHORIZED + 1):
             used: list[str] = []
 
@@ -203,7 +206,9 @@ class RestClient:
                 used.append(token)
                 return {"Authorization": token, "Accept": "application/json"}
 
-            response = self.transport.send("GET", url, endpoint=template, headers=headers)
+            response = self.transport.send(
+                "GET", url, endpoint=template, headers=headers, readable=lambda r: _parsed_into(document, r)
+            )
             if response.status_code != 401 or unauthorized == MAX_UNAUTHORIZED:
                 break
             # The session ended before we expected (revoked, expired early, server restart): renew it once per
@@ -222,10 +227,7 @@ class RestClient:
                 endpoint=template,
                 secrets=self._secrets(),
             )
-        try:
-            return parsing.loads(response.content)
-        except parsing.ParseError as exc:
-            raise errors.garbled(template, str(exc), status=200) from None
+        return document[0]
 
     def paged(self, template: str, *, params: Mapping[str, Any] | None = None) -> Iterator[Any]:
         """Every item of a list endpoint: pages of ``page_size`` until a short page."""
@@ -250,6 +252,15 @@ class RestClient:
         except parsing.ParseError:
             return None
         return body if isinstance(body, Mapping) else None
+
+
+def _parsed_into(document: list[Any], response: requests.Response) -> bool:
+    """Parse a 200's JSON into ``document``; False when the body is not whole JSON (cut short, a proxy's page)."""
+    try:
+        document[:] = [parsing.loads(response.content)]
+    except parsing.ParseError:
+        return False
+    return True
 
 
 def _param(value: Any) -> str:

@@ -92,6 +92,8 @@ class _ZeepTransport(zeep.Transport):
             data=etree_to_string(envelope),
             # A SOAP fault comes with status 500: that is an answer to read, not a server in trouble.
             is_answer=lambda response: b"Fault>" in response.content[:4096],
+            # A body cut short, or a proxy's HTML page, is asked for again; zeep parses what arrives whole.
+            readable=lambda response: response.content.rstrip().endswith(b"Envelope>"),
         )
 
 

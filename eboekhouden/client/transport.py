@@ -63,6 +63,11 @@ def new_session(pool_size: int, *, base_url: str | None = None) -> requests.Sess
     return session
 
 
+class _Unreadable(TransientError):
+    """A 200 answer whose body is not what was asked for: cut short, or an HTML page a proxy put in its place.
+    Sent again like a network failure; when every attempt gets one, it is a garbled answer."""
+
+
 class HttpTransport:
     """Sends requests with the policies above; protocol details (auth, parsing) stay with the callers."""
 
@@ -91,6 +96,7 @@ class HttpTransport:
         endpoint: str,
         headers: Callable[[], Mapping[str, str]] | Mapping[str, str] | None = None,
         is_answer: Callable[[requests.Response], bool] | None = None,
+        readable: Callable[[requests.Response], bool] | None = None,
         **kwargs: Any,
     ) -> requests.Response:
         """Send until an answer that is not transient arrives, or the retries run out.
@@ -98,8 +104,15 @@ class HttpTransport:
         ``endpoint`` names the call for counting and logging (``"/v1/mutation/{id}"``, ``"GetMutaties"``).
         ``headers`` may be a callable, evaluated per attempt, so a renewed session token is picked up.
         ``is_answer`` lets a caller claim a 5xx as a real answer (a SOAP fault arrives with status 500).
+        ``readable`` tells whether a 200's body is whole (it may keep what it parsed); one that is not is asked
+        for again, and a :class:`~integrations.errors.GarbledResponse` only when every attempt got one.
         """
-        return self.retry.run(lambda attempt: self._attempt(method, url, endpoint, headers, is_answer, attempt, kwargs))
+        try:
+            return self.retry.run(
+                lambda attempt: self._attempt(method, url, endpoint, headers, is_answer, readable, attempt, kwargs)
+            )
+        except _Unreadable:
+            raise errors.garbled(endpoint, "the answer was cut short or not what was asked for", status=200) from None
 
     def _attempt(
         self,
@@ -108,6 +121,7 @@ class HttpTransport:
         endpoint: str,
         headers: Callable[[], Mapping[str, str]] | Mapping[str, str] | None,
         is_answer: Callable[[requests.Response], bool] | None,
+        readable: Callable[[requests.Response], bool] | None,
         attempt: int,
         kwargs: dict[str, Any],
     ) -> requests.Response:
@@ -143,6 +157,8 @@ class HttpTransport:
                 raise RateLimited(errors.RATE_LIMITED, retry_after=retry_after, status=status, endpoint=endpoint)
             if status >= 500 and not (is_answer and is_answer(response)):
                 raise TransientError(errors.TRANSIENT, status=status, endpoint=endpoint)
+            if status == 200 and readable is not None and not readable(response):
+                raise _Unreadable(errors.GARBLED, status=status, endpoint=endpoint)
             self.limiter.record_success()
             return response
         except Exception as error:

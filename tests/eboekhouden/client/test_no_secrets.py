@@ -58,7 +58,7 @@ def test_a_whole_run_with_faults_and_refusals_leaks_no_secret(
         list(rest.ledgers())
         texts += [repr(rest), str(rest.client), repr(credentials), str(credentials)]
     sandbox.clear_faults()
-    sandbox.set_fault(api="rest", path_prefix="/v1/relation", non_json_count=1)
+    sandbox.set_fault(api="rest", path_prefix="/v1/relation", non_json_count=10)
     with RestGateway(RestClient(credentials, base_url=sandbox.rest_url, **options)) as rest:
         with pytest.raises(IntegrationError) as garbled:
             list(rest.relations())

@@ -199,14 +199,29 @@ def test_slow_answers_past_the_read_timeout_are_retried_then_survived(connect, a
     assert gateway.calls["GET /v1/costcenter"] == 2
 
 
-@pytest.mark.parametrize("fault", [{"non_json_count": 1}, {"truncate_count": 1}])
-def test_a_garbled_answer_is_a_garbled_response_with_its_message(connect, admin, eboekhouden_sandbox, fault):
-    eboekhouden_sandbox.set_fault(api="rest", path_prefix="/v1/ledger", **fault)
+@pytest.mark.parametrize("fault", ["non_json_count", "truncate_count", "reset_count"])
+def test_a_body_cut_short_or_replaced_once_is_asked_for_again(connect, admin, eboekhouden_sandbox, fault):
+    eboekhouden_sandbox.set_fault(api="rest", path_prefix="/v1/ledger", **{fault: 1})
+    gateway = connect(admin.api_token)
+
+    ledgers = list(gateway.ledgers())
+
+    assert len(ledgers) == len(eboekhouden_sandbox.balances(admin.guid))
+    assert gateway.calls["GET /v1/ledger"] == 2
+
+
+@pytest.mark.parametrize("fault", ["non_json_count", "truncate_count"])
+def test_an_answer_garbled_every_time_is_a_garbled_response_with_its_message(
+    connect, admin, eboekhouden_sandbox, fault
+):
+    eboekhouden_sandbox.set_fault(api="rest", path_prefix="/v1/ledger", **{fault: 10})
+    gateway = connect(admin.api_token)
 
     with pytest.raises(GarbledResponse) as caught:
-        list(connect(admin.api_token).ledgers())
+        list(gateway.ledgers())
 
     assert str(caught.value) == messages.GARBLED
+    assert gateway.calls["GET /v1/ledger"] == 4  # every attempt of the retry policy
 
 
 # --- keys --------------------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from eboekhouden.client import errors as messages
 from eboekhouden.client.rest import RestClient, RestGateway
 from eboekhouden.client.soap import SoapClient
 from eboekhouden.client.soap_gateway import SoapGateway
-from integrations.errors import AccessDenied, AuthenticationError, CredentialsExpired, NotFound
+from integrations.errors import AccessDenied, AuthenticationError, CredentialsExpired, GarbledResponse, NotFound
 
 WHOLE_BOOKS = (dt.date(2000, 1, 1), dt.date(2030, 12, 31))
 
@@ -249,6 +249,28 @@ def test_soap_survives_a_5xx_burst(both, eboekhouden_sandbox):
     eboekhouden_sandbox.set_fault(api="soap", error_count=2)
 
     assert list(soap.ledgers())
+
+
+@pytest.mark.parametrize("fault", ["truncate_count", "non_json_count", "reset_count"])
+def test_a_soap_answer_cut_short_or_replaced_once_is_asked_for_again(both, eboekhouden_sandbox, fault):
+    soap, rest = both
+    list(soap.cost_centres())  # the session is open: the fault hits a data call
+    eboekhouden_sandbox.set_fault(api="soap", **{fault: 1})
+
+    assert list(soap.ledgers()) == list(rest.ledgers())
+    assert soap.calls.snapshot()["GetGrootboekrekeningen"] == 2
+
+
+def test_a_soap_answer_garbled_every_time_is_a_garbled_response(both, eboekhouden_sandbox):
+    soap, _ = both
+    list(soap.cost_centres())
+    eboekhouden_sandbox.set_fault(api="soap", truncate_count=10)
+
+    with pytest.raises(GarbledResponse) as caught:
+        list(soap.ledgers())
+
+    assert str(caught.value) == messages.GARBLED
+    assert soap.calls.snapshot()["GetGrootboekrekeningen"] == 4
 
 
 def test_soap_calls_are_counted_per_operation(both):
