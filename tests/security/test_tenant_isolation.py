@@ -87,11 +87,27 @@ def test_b_markers_are_what_b_itself_sees(tenants, sandbox_settings):
     assert "987654" in found and found & (amounts - {"987654"})
 
 
-def test_another_organisations_ids_in_urls_are_not_found(tenants, sandbox_settings):
-    client = signed_in(tenants.a.admin)
+def as_user(tenants, who: str) -> tuple[Client, bool]:
+    """A's client, and whether it reaches only the API: A's admin or member in a browser, or a program with A's
+    admin's personal API token."""
+    if who == "token":
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {tenants.a.token_secret}")
+        assert "Acme Customer BV" in client.get("/api/v1/relations/").content.decode()  # the token works
+        return client, True
+    return signed_in(getattr(tenants.a, who)), False
+
+
+WHO = ["admin", "member", "token"]
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_another_organisations_ids_in_urls_are_not_found(tenants, sandbox_settings, who):
+    client, api_only = as_user(tenants, who)
     before = tenant_state(tenants.b.organization)
     failures = []
     for route in crawled():
+        if api_only and not route.is_api:
+            continue
         fill = FILL.get(route.name)
         for url in urls_for(route, tenants.b):
             for method in ("get", "post"):
@@ -107,9 +123,10 @@ def test_another_organisations_ids_in_urls_are_not_found(tenants, sandbox_settin
     assert tenant_state(tenants.b.organization) == before
 
 
-def test_another_organisations_ids_in_query_parameters_show_nothing(tenants, sandbox_settings):
+@pytest.mark.parametrize("who", WHO)
+def test_another_organisations_ids_in_query_parameters_show_nothing(tenants, sandbox_settings, who):
     """Filters by administration, account and relation take ids: B's are refused or ignored, never applied."""
-    client = signed_in(tenants.a.admin)
+    client, api_only = as_user(tenants, who)
     b = tenants.b
     query = {
         "administration": b.administration.pk,
@@ -119,6 +136,8 @@ def test_another_organisations_ids_in_query_parameters_show_nothing(tenants, san
     }
     failures = []
     for route in crawled():
+        if api_only and not route.is_api:
+            continue
         for url in urls_for(route, tenants.a):
             response = client.get(url, query)
             if response.status_code >= 500:
