@@ -135,5 +135,19 @@ def configure_structlog() -> None:
     )
 
 
+def keep_logging_in_celery_workers() -> None:
+    """Let a Celery worker keep the logging Django set up from ``LOGGING``.
+
+    Without a ``setup_logging`` receiver a worker replaces the root logger's handlers with its own, which render
+    records with neither the redaction nor the JSON format configured here."""
+    from celery.signals import setup_logging
+
+    setup_logging.connect(_logging_already_configured, weak=False, dispatch_uid="monitr.logs")
+
+
+def _logging_already_configured(**_: Any) -> None:
+    """Django applied ``LOGGING`` when the worker started; the level is ``LOG_LEVEL``'s, not the worker's -l."""
+
+
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:
     return structlog.stdlib.get_logger(name)

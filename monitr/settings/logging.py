@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from monitr.logs import configure_structlog, logging_config
+from monitr.logs import configure_structlog, keep_logging_in_celery_workers, logging_config
 
 from .env import env
 
@@ -13,3 +13,4 @@ LOG_FORMAT: str = env.str("LOG_FORMAT", default="console")  # "console" or "json
 
 LOGGING = logging_config(level=LOG_LEVEL, fmt=LOG_FORMAT)
 configure_structlog()
+keep_logging_in_celery_workers()

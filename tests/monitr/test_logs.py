@@ -121,3 +121,22 @@ def test_zeep_envelopes_logged_at_debug_hold_no_security_codes():
 
     (record,) = records
     assert KEY not in record.getMessage() and "canary" in record.getMessage()
+
+
+def test_a_celery_worker_keeps_the_redacting_log_configuration():
+    from monitr.celery import app
+
+    root = logging.getLogger()
+    before = [(handler, handler.formatter, list(handler.filters)) for handler in root.handlers]
+    already = type(app.log)._setup
+    type(app.log)._setup = False  # as a starting worker finds it
+    try:
+        app.log.setup(loglevel="INFO")
+        after = [(handler, handler.formatter, list(handler.filters)) for handler in root.handlers]
+    finally:
+        type(app.log)._setup = already
+        root.handlers[:] = [handler for handler, _, _ in before]
+        for handler, formatter, filters in before:
+            handler.formatter, handler.filters[:] = formatter, filters
+
+    assert after == before
