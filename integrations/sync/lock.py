@@ -11,12 +11,19 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from integrations.models import Connection
 
-LEASE = dt.timedelta(minutes=5)
+LEASE = dt.timedelta(minutes=5)  # the default of settings.MONITR_SYNC_LOCK_LEASE_SECONDS
+
+
+def lease() -> dt.timedelta:
+    """How long a lease lasts without renewal (``MONITR_SYNC_LOCK_LEASE_SECONDS``)."""
+    seconds = getattr(settings, "MONITR_SYNC_LOCK_LEASE_SECONDS", None)
+    return dt.timedelta(seconds=seconds) if seconds else LEASE
 
 
 def lock_acquire(*, connection_id: int) -> str | None:
@@ -26,7 +33,7 @@ def lock_acquire(*, connection_id: int) -> str | None:
     taken = (
         Connection.objects.filter(pk=connection_id)
         .filter(models.Q(sync_lock="") | models.Q(sync_lock_expires_at__lt=now))
-        .update(sync_lock=token, sync_lock_expires_at=now + LEASE)
+        .update(sync_lock=token, sync_lock_expires_at=now + lease())
     )
     return token if taken else None
 
@@ -34,7 +41,9 @@ def lock_acquire(*, connection_id: int) -> str | None:
 def lock_renew(*, connection_id: int, token: str) -> bool:
     """Extend the lease; False when it was lost (it expired and another run took it)."""
     return bool(
-        Connection.objects.filter(pk=connection_id, sync_lock=token).update(sync_lock_expires_at=timezone.now() + LEASE)
+        Connection.objects.filter(pk=connection_id, sync_lock=token).update(
+            sync_lock_expires_at=timezone.now() + lease()
+        )
     )
 
 

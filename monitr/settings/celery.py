@@ -23,6 +23,7 @@ __all__ = [
     "CELERY_TASK_TIME_LIMIT",
     "CELERY_TIMEZONE",
     "CELERY_WORKER_PREFETCH_MULTIPLIER",
+    "MONITR_SYNC_LOCK_LEASE_SECONDS",
 ]
 
 CELERY_BROKER_URL: str = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
@@ -38,8 +39,16 @@ if CELERY_BROKER_URL == "filesystem://":
         "store_processed": False,
     }
 else:
-    # A task not acknowledged within this time is delivered again; it must outlast the longest import.
+    # A task not acknowledged within this time is delivered again; it must outlast the longest import. That is
+    # also how the task of a worker killed mid-import comes back: a worker sweeps for such messages every
+    # CELERY_UNACKED_RESTORE_INTERVAL seconds (kombu's default: about every 100 s).
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=4 * 3600)}
+    _restore_interval = env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=0)
+    if _restore_interval > 0:
+        CELERY_BROKER_TRANSPORT_OPTIONS |= {
+            "unacked_restore_interval": _restore_interval,
+            "unacked_restore_throttle": 1,
+        }
 
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -54,6 +63,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=2 *
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=2 * 3600 + 300)
 CELERY_TASK_ALWAYS_EAGER: bool = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The lease of a connection's sync lock (integrations.sync.lock): a run renews it as it makes progress, so a run
+# whose worker died holds the lock at most this long. Keep it far below CELERY_VISIBILITY_TIMEOUT.
+MONITR_SYNC_LOCK_LEASE_SECONDS: int = env.int("MONITR_SYNC_LOCK_LEASE_SECONDS", default=300)
 
 CELERY_BEAT_SCHEDULE = {
     "enqueue-due-syncs": {

@@ -172,6 +172,15 @@ class TestLock:
         with time_machine.travel(timezone.now() + LEASE + dt.timedelta(seconds=1)):
             assert lock_acquire(connection_id=connection.pk) is not None
 
+    def test_the_lease_comes_from_the_settings(self, connection, settings):
+        settings.MONITR_SYNC_LOCK_LEASE_SECONDS = 20
+        lock_acquire(connection_id=connection.pk)
+
+        with time_machine.travel(timezone.now() + dt.timedelta(seconds=15)):
+            assert lock_acquire(connection_id=connection.pk) is None
+        with time_machine.travel(timezone.now() + dt.timedelta(seconds=21)):
+            assert lock_acquire(connection_id=connection.pk) is not None
+
     def test_releasing_with_a_stale_token_leaves_the_new_holder_alone(self, connection):
         stale = lock_acquire(connection_id=connection.pk)
         with time_machine.travel(timezone.now() + LEASE + dt.timedelta(seconds=1)):
