@@ -8,24 +8,48 @@ from __future__ import annotations
 
 import datetime as dt
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from integrations.errors import TransientError
-from integrations.models import Connection, ConnectionStatus, SyncTrigger
+from integrations.models import Connection, ConnectionStatus, SyncRun, SyncRunStatus, SyncTrigger
 from monitr.logs import get_logger
 
 from .sync.engine import SyncSkipped, sync_run_execute
+from .sync.lock import lease
 
 log = get_logger(__name__)
 
 ENQUEUE_EVERY_SECONDS = 300
 RETRY_UNSTARTED_AFTER = dt.timedelta(hours=1)
+COVERED = "A sync that started after this one was asked for has already brought the books up to date."
+
+
+class SyncTask(Task):
+    """Stamps every message with the moment the sync was asked for (``requested_at``), so that requests made
+    together (Sync now, the beat and the command at the same moment) give one run, however many workers there
+    are and whenever they get to the messages."""
+
+    def apply_async(self, args=None, kwargs=None, **options):
+        headers = {"requested_at": timezone.now().isoformat(), **(options.pop("headers", None) or {})}
+        return super().apply_async(args, kwargs, headers=headers, **options)
+
+
+def _covered(connection_id: int, requested_at: str | None) -> bool:
+    """A run that started after the request and succeeded already brought the books up to date for it."""
+    if not requested_at:
+        return False
+    return SyncRun.objects.filter(
+        connection_id=connection_id,
+        started_at__gte=dt.datetime.fromisoformat(requested_at),
+        status=SyncRunStatus.SUCCEEDED,
+    ).exists()
 
 
 @shared_task(
+    base=SyncTask,
     bind=True,
     autoretry_for=(TransientError,),
     retry_backoff=30,
@@ -36,6 +60,9 @@ RETRY_UNSTARTED_AFTER = dt.timedelta(hours=1)
 def sync_connection(
     self, connection_id: int, trigger: str = SyncTrigger.SCHEDULE, full: bool = False, since: str | None = None
 ) -> str:
+    if not full and not since and _covered(connection_id, getattr(self.request, "requested_at", None)):
+        log.info("sync.skipped", connection_id=connection_id, reason="covered")
+        return COVERED
     try:
         outcome = sync_run_execute(
             connection_id=connection_id,
@@ -44,11 +71,21 @@ def sync_connection(
             since=dt.date.fromisoformat(since) if since else None,
         )
     except SyncSkipped as skipped:
+        if _redelivered(self.request) and self.request.retries < self.max_retries:
+            # The broker handed this task out again because the worker running it died before acknowledging it
+            # (acks late). The lock may still hold the dead run's lease: come back once that has run out instead
+            # of dropping the import.
+            log.info("sync.redelivered_while_locked", connection_id=connection_id)
+            raise self.retry(countdown=lease().total_seconds() + 1) from None
         return str(skipped)
     except Connection.DoesNotExist:
         log.info("sync.gone", connection_id=connection_id)
         return "The connection no longer exists."
     return outcome.status
+
+
+def _redelivered(request) -> bool:
+    return bool((request.delivery_info or {}).get("redelivered"))
 
 
 def sync_enqueue(*, connection: Connection, trigger: str, full: bool = False) -> None:

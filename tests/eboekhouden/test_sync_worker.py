@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import threading
 import time
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
+from django.core.management import call_command
+from django.utils import timezone
 
-from integrations.models import ConnectionStatus, SyncRun, SyncRunStatus
+from integrations.models import Connection, ConnectionStatus, SyncRun, SyncRunStatus
+from integrations.services import connection_sync_now
 from integrations.sync.engine import SyncSkipped, sync_run_execute
-from integrations.tasks import sync_connection
+from integrations.tasks import COVERED, enqueue_due_syncs, sync_connection
 from monitr.celery import app
 
-from .test_sync import assert_exact
+from .exact import assert_exact
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -41,7 +47,8 @@ def test_a_queued_sync_is_run_by_a_real_worker(
     assert_exact(sandbox_connection, eboekhouden_sandbox, eboekhouden_sandbox_administration.guid)
 
 
-def test_triggers_at_the_same_moment_give_one_run(sandbox_connection):
+def test_runs_started_at_the_same_moment_give_one_run(sandbox_connection):
+    """Three runs that reach the engine together: the lock lets one through, the others are skipped."""
     start = threading.Barrier(3)
     outcomes: list[str] = []
 
@@ -64,3 +71,62 @@ def test_triggers_at_the_same_moment_give_one_run(sandbox_connection):
 
     assert sorted(outcomes) == ["skipped", "skipped", "succeeded"]
     assert SyncRun.objects.count() == 1
+
+
+def test_triggers_at_the_same_moment_give_one_run(
+    sandbox_connection, eboekhouden_sandbox, eboekhouden_sandbox_administration
+):
+    """Sync now, the beat schedule and the command, each through its own code path, at the same moment: three
+    queued tasks, one run; the others see that a run which started after they were asked for covered them."""
+    from django.db import connection as db_connection
+
+    app.control.purge()
+    Connection.objects.filter(pk=sandbox_connection.pk).update(
+        next_sync_at=timezone.now() - dt.timedelta(minutes=1), status=ConnectionStatus.SUCCEEDED
+    )
+    start = threading.Barrier(3)
+    errors: list[BaseException] = []
+    command_output = io.StringIO()
+
+    def sync_now() -> None:
+        connection_sync_now(connection=Connection.objects.get(pk=sandbox_connection.pk))
+
+    def beat() -> None:
+        assert enqueue_due_syncs() == 1
+
+    def command() -> None:
+        call_command("sync_eboekhouden", "--connection", str(sandbox_connection.pk), stdout=command_output)
+
+    def trigger(path) -> None:
+        start.wait()
+        try:
+            path()
+        except BaseException as error:  # reported below, in the test's thread
+            errors.append(error)
+        finally:
+            db_connection.close()
+
+    threads = [threading.Thread(target=trigger, args=(path,)) for path in (sync_now, beat, command)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert "Queued a sync" in command_output.getvalue()
+
+    finished: list[object] = []
+
+    def on_postrun(sender=None, retval=None, **kwargs) -> None:
+        if sender is not None and sender.name == sync_connection.name:
+            finished.append(retval)
+
+    task_postrun.connect(on_postrun, weak=False)
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+            wait_for(lambda: len(finished) >= 3)
+    finally:
+        task_postrun.disconnect(on_postrun)
+
+    assert sorted(map(str, finished)) == sorted([COVERED, COVERED, SyncRunStatus.SUCCEEDED])
+    assert SyncRun.objects.count() == 1
+    assert_exact(sandbox_connection, eboekhouden_sandbox, eboekhouden_sandbox_administration.guid)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
+from celery.exceptions import Retry
 from django.utils import timezone
 
 from integrations import tasks
@@ -65,6 +67,53 @@ def test_the_task_skips_a_connection_that_is_already_syncing(connection, fake_pr
 
     assert "already running" in result
     assert not SyncRun.objects.exists()
+
+
+def _run_as_delivered(task, *args, redelivered: bool = False, requested_at: str | None = None):
+    task.push_request(delivery_info={"redelivered": redelivered}, retries=0, requested_at=requested_at)
+    try:
+        return task.run(*args)
+    finally:
+        task.pop_request()
+
+
+def test_a_redelivered_task_that_finds_a_dead_runs_lease_comes_back_after_it(
+    connection, fake_provider, settings, monkeypatch
+):
+    settings.MONITR_SYNC_LOCK_LEASE_SECONDS = 7
+    lock_acquire(connection_id=connection.pk)  # the lease of a run whose worker was killed
+    retried = []
+    monkeypatch.setattr(tasks.sync_connection, "retry", lambda **kwargs: retried.append(kwargs) or Retry())
+
+    with pytest.raises(Retry):
+        _run_as_delivered(tasks.sync_connection, connection.pk, "manual", redelivered=True)
+
+    assert retried == [{"countdown": 8.0}]
+    assert "already running" in _run_as_delivered(tasks.sync_connection, connection.pk, "manual", redelivered=False)
+    assert len(retried) == 1  # a first delivery that meets a live run is skipped, as before
+    assert not SyncRun.objects.exists()
+
+
+def test_a_request_that_a_later_successful_run_covered_gives_no_second_run(connection, fake_provider):
+    asked = timezone.now().isoformat()
+    assert tasks.sync_connection.apply(args=(connection.pk, "manual")).get() == "succeeded"
+
+    assert _run_as_delivered(tasks.sync_connection, connection.pk, "schedule", requested_at=asked) == tasks.COVERED
+    # A full re-read is never covered by an incremental run, and a request made after the run starts one.
+    assert _run_as_delivered(tasks.sync_connection, connection.pk, "command", True, requested_at=asked) == "succeeded"
+    later = timezone.now().isoformat()
+    assert _run_as_delivered(tasks.sync_connection, connection.pk, "manual", requested_at=later) == "succeeded"
+    assert SyncRun.objects.count() == 3
+
+
+def test_every_queued_sync_says_when_it_was_asked_for(connection, monkeypatch):
+    sent = []
+    monkeypatch.setattr(tasks.Task, "apply_async", lambda self, args, kwargs, **options: sent.append(options))
+
+    with time_machine.travel(dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC), tick=False):
+        tasks.sync_connection.delay(connection.pk, "manual")
+
+    assert sent == [{"headers": {"requested_at": "2026-03-01T12:00:00+00:00"}}]
 
 
 def test_the_task_of_a_removed_connection_ends_quietly(db):
