@@ -10,6 +10,7 @@ __all__ = [
     "CSRF_COOKIE_HTTPONLY",
     "CSRF_COOKIE_SAMESITE",
     "CSRF_COOKIE_SECURE",
+    "CSRF_FAILURE_VIEW",
     "LOGIN_FAILURE_LIMIT",
     "LOGIN_IP_FAILURE_LIMIT",
     "LOGIN_LOCKOUT_SECONDS",
@@ -36,6 +37,7 @@ SESSION_COOKIE_AGE = 14 * 24 * 3600
 # the API docs page from its script, so the cookie can be HttpOnly too.
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "monitr.web.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -33,6 +33,15 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     return render(request, "403.html", status=403)
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without its CSRF token (settings.CSRF_FAILURE_VIEW): said in words a user can act on."""
+    reason = (
+        "This form could not be sent: it was open for too long, or it did not come from Monitr itself. "
+        "Reload the page and try again."
+    )
+    return render(request, "403.html", {"reason": reason}, status=403)
+
+
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "404.html", status=404)
 

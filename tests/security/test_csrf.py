@@ -45,7 +45,7 @@ def test_the_refusal_says_why(tenants):
     response = csrf_client(tenants.a.admin).post(reverse("integrations:remove", args=[tenants.a.connection.pk]))
 
     assert response.status_code == 403
-    assert b"CSRF" in response.content
+    assert "Reload the page and try again" in response.content.decode()
 
 
 def test_with_the_token_the_same_request_is_accepted(tenants):
@@ -78,3 +78,13 @@ def test_the_api_with_a_personal_token_is_exempt_by_design(tenants):
     )
 
     assert response.status_code == 202
+
+
+def test_a_forged_sign_in_is_refused_with_the_same_message(member_user):
+    from tests.factories import TEST_PASSWORD
+
+    response = csrf_client().post(reverse("login"), {"username": member_user.email, "password": TEST_PASSWORD})
+
+    assert response.status_code == 403
+    assert "Reload the page and try again" in response.content.decode()
+    assert "_auth_user_id" not in response.wsgi_request.session
