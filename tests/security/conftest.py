@@ -141,6 +141,12 @@ class Tenants:
     a: Tenant
     b: Tenant
 
+    @property
+    def b_markers(self) -> tuple[str, ...]:
+        """B's names and amounts, and ids of B's that no one else has: its administration's GUID and its API token's
+        prefix (database ids are small numbers that A's objects have too)."""
+        return (*B_MARKERS, self.b.administration.external_id, self.b.token.prefix)
+
 
 @pytest.fixture
 def tenants(db) -> Tenants:
