@@ -100,10 +100,8 @@ def as_user(tenants, who: str) -> tuple[Client, bool]:
 WHO = ["admin", "member", "token"]
 
 
-@pytest.mark.parametrize("who", WHO)
-def test_another_organisations_ids_in_urls_are_not_found(tenants, sandbox_settings, who):
-    client, api_only = as_user(tenants, who)
-    before = tenant_state(tenants.b.organization)
+def b_ids_failures(client: Client, tenants, *, api_only: bool) -> list[str]:
+    """What goes wrong when A's client asks for every URL with B's ids, by GET and by POST."""
     failures = []
     for route in crawled():
         if api_only and not route.is_api:
@@ -119,8 +117,31 @@ def test_another_organisations_ids_in_urls_are_not_found(tenants, sandbox_settin
                     failures.append(f"{method.upper()} {url}: {response.status_code}, not a refusal")
                 if found := leaked(text, tenants.b_markers):
                     failures.append(f"{method.upper()} {url}: shows B's {found}")
+    return failures
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_another_organisations_ids_in_urls_are_not_found(tenants, sandbox_settings, who):
+    client, api_only = as_user(tenants, who)
+    before = tenant_state(tenants.b.organization)
+
+    failures = b_ids_failures(client, tenants, api_only=api_only)
+
     assert not failures, "\n".join(failures)
     assert tenant_state(tenants.b.organization) == before
+
+
+def test_the_crawl_catches_a_view_that_forgets_the_organisation(tenants, sandbox_settings, monkeypatch):
+    """The control: with scoping switched off, the same crawl reports B's objects found and shown."""
+    from monitr.tenancy.scoping import TenantQuerySet
+
+    monkeypatch.setattr(TenantQuerySet, "for_organization", lambda self, organization: self.all())
+    client, _ = as_user(tenants, "admin")
+
+    failures = b_ids_failures(client, tenants, api_only=False)
+
+    assert any("/dashboards/transactions/" in f and "not a refusal" in f for f in failures), failures
+    assert any("shows B's" in f for f in failures), failures
 
 
 @pytest.mark.parametrize("who", WHO)
