@@ -30,6 +30,7 @@ from django.test import Client
 from django.urls import reverse
 
 from eboekhouden.client import errors as eb_errors
+from eboekhouden.client.retry import RetryPolicy
 from integrations.models import (
     Connection,
     ConnectionStatus,
@@ -67,8 +68,10 @@ KEY_2 = _canary("KeyTwoCanary", 40, "KeyTwoTailXy")
 WRONG_KEY = _canary("WrongKeyCnry", 30, "WrongKeyTail")
 USERNAME = "canary-user"
 CODE_1 = _canary("SECCODEONE", 20, "SC1END").upper()
+WRONG_CODE = _canary("WRONGCODEONE", 12, "WRONGCODEEND")
 CODE_2 = _canary("seccodetwo-", 24, "-sc2end")  # e-Boekhouden compares code 2 without regard to case
 WAIT_SECONDS = 60
+ATTEMPTS = RetryPolicy().attempts  # the client's own tries of one request
 
 
 def wait_for(condition: Callable[[], bool], what: Callable[[], str], timeout: float = WAIT_SECONDS) -> None:
@@ -229,7 +232,7 @@ def test_no_secret_appears_anywhere_after_the_whole_flow(flow, organization, set
     assert connection.status == ConnectionStatus.SUCCEEDED and connection.credentials_hint == f"••••{KEY_2[-4:]}"
 
     # A burst of 5xx outlasts the client's retries: the run fails, the task retries the whole run, which succeeds.
-    eboekhouden_sandbox.set_fault(api="rest", path_prefix="/v1/ledger", error_status=503, error_count=4)
+    eboekhouden_sandbox.set_fault(api="rest", path_prefix="/v1/ledger", error_status=503, error_count=ATTEMPTS)
     flow.post("integrations:sync_now", (connection.pk,))
     flow.run_worker()
     failed, retried = SyncRun.objects.order_by("-pk")[1], flow.last_run()
@@ -238,7 +241,7 @@ def test_no_secret_appears_anywhere_after_the_whole_flow(flow, organization, set
     assert any((m["headers"] or {}).get("retries") == 1 for m in flow.celery.published), "the task was retried"
 
     # Garbled answers (an HTML page with status 200), more than the client asks again for: the run fails.
-    eboekhouden_sandbox.set_fault(api="rest", non_json_count=4, path_prefix="/v1/ledger")
+    eboekhouden_sandbox.set_fault(api="rest", non_json_count=ATTEMPTS, path_prefix="/v1/ledger")
     first = flow.last_run().pk
     flow.post("integrations:sync_now", (connection.pk,))
     flow.run_worker()
@@ -261,6 +264,8 @@ def test_no_secret_appears_anywhere_after_the_whole_flow(flow, organization, set
 
     # The legacy SOAP transport: username and both security codes, entered in the update-key form.
     legacy = {"username": USERNAME, "security_code_1": CODE_1, "security_code_2": CODE_2}
+    refused = flow.post("integrations:update_key", (connection.pk,), {**legacy, "security_code_1": WRONG_CODE})
+    assert eb_errors.SOAP_LOGIN_REFUSED in refused.content.decode()
     flow.post("integrations:update_key", (connection.pk,), legacy)
     flow.run_worker()
     connection.refresh_from_db()
@@ -303,7 +308,7 @@ def test_no_secret_appears_anywhere_after_the_whole_flow(flow, organization, set
 
     assert flow.session_tokens, "the sandbox issued sessions"
     assert any(len(t) == 36 for t in flow.session_tokens) and any(len(t) != 36 for t in flow.session_tokens)
-    needles = Needles({"API key 1": KEY_1, "API key 2": KEY_2, "wrong key": WRONG_KEY})
+    needles = Needles({"API key 1": KEY_1, "API key 2": KEY_2, "wrong key": WRONG_KEY, "wrong code": WRONG_CODE})
     needles.add("security code 1", CODE_1)
     needles.add("security code 2", CODE_2)
     for index, token in enumerate(flow.session_tokens):
