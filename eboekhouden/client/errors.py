@@ -109,7 +109,8 @@ def rest_error(
 ) -> IntegrationError:
     """The typed error for a REST answer that is not a success (401s have been renewed already)."""
     secrets = tuple(secrets)
-    code = _text(body, "code")
+    # Both are the service's text and end up in SyncRun.error_code and the message: an echo of a key is blanked.
+    code = redact(_text(body, "code"), secrets)
     title = redact(_text(body, "title"), secrets)
     common: dict[str, Any] = {"code": code, "title": title, "status": status, "endpoint": endpoint}
 
