@@ -27,7 +27,6 @@ from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery
 from ledger.models import (
     Administration,
     OutstandingSide,
-    OutstandingSnapshot,
     OutstandingSnapshotTotal,
     Reconciliation,
     ReconciliationCheck,
@@ -148,7 +147,8 @@ def outstanding_snapshot_status(
     """Which of ``administrations`` have a snapshot of ``as_of``; when some lack one, the first snapshot day and the
     nearest earlier one, to offer instead. Two queries at most."""
     ids = [a.pk for a in administrations]
-    snapshots = OutstandingSnapshot.objects.for_organization(organization).filter(administration_id__in=ids)
+    # The day's totals stand for its snapshot: recorded with it, a row per side that has items, a few rows a day.
+    snapshots = OutstandingSnapshotTotal.objects.for_organization(organization).filter(administration_id__in=ids)
     present = set(snapshots.filter(as_of=as_of).values_list("administration_id", flat=True).distinct())
     missing = [a for a in administrations if a.pk not in present]
     if not missing:

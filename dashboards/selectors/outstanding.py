@@ -2,8 +2,8 @@
 
 - :func:`outstanding_aging`: one query for the total, the overdue part, the count, the items without a due date and
   every bucket's amount and count (conditional sums), however many items there are.
-- :func:`outstanding_by_relation`: one grouped queryset with the same figures per relation; the page paginates it
-  (a count and a page: two queries), the exports stream all of it.
+- :func:`outstanding_by_relation`: one grouped queryset with the same figures per relation; the page shows one
+  page of it with the count in the same query (:func:`outstanding_relations_page`), the exports stream all of it.
 - :func:`outstanding_items_list`: the items themselves, for the drill-down, the item export and the API.
 
 Sums of two-place amounts come back as exact ``Decimal`` (SQLite sums in floating point; rounding to cents gives
@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, DateField, F, Max, Min, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.core.paginator import Page, Paginator
+from django.db import connections
+from django.db.models import Count, DateField, F, IntegerField, Max, Min, Q, QuerySet, Sum, Value, Window
+from django.db.models.functions import Coalesce, RowNumber
 
 from ledger.models import Relation
 
@@ -139,6 +141,35 @@ def outstanding_aging(*, scope: OutstandingScope) -> Aging:
     )
 
 
+def _relation_figures(scope: OutstandingScope) -> dict:
+    """The per-relation annotations of :func:`outstanding_by_relation`, by name."""
+    return {
+        "administration_name": Max("administration__name"),
+        "relation_name": Max("relation__name"),
+        "relation_code": Max("relation__code"),
+        **_figures(scope, with_bucket_counts=False),
+        "items": Count("pk"),
+        "oldest_invoice": Min("invoice_date"),
+        "oldest_due": Min(Coalesce(F("due_date"), F("invoice_date"), output_field=DateField())),
+    }
+
+
+def _relation_groups(scope: OutstandingScope, search: str, figures: list[str], sort: str) -> QuerySet:
+    """The open items grouped per (administration, relation) with the annotations ``figures``, in table order."""
+    rows = open_items(scope=scope)
+    if search:
+        rows = rows.filter(Q(relation__name__icontains=search) | Q(relation__code__icontains=search))
+    every = _relation_figures(scope)
+    rows = (
+        _annotated(scope, rows)
+        .values("administration_id", "relation_id")
+        .annotate(**{name: every[name] for name in figures})
+    )
+    return rows.order_by(
+        *_ordering(sort, RELATION_SORTS, DEFAULT_RELATION_SORT), "relation_name", "relation_id", "administration_id"
+    )
+
+
 def outstanding_by_relation(
     *, scope: OutstandingScope, search: str = "", sort: str = DEFAULT_RELATION_SORT
 ) -> QuerySet:
@@ -149,25 +180,56 @@ def outstanding_by_relation(
 
     Sorted by ``sort`` (a key of :data:`RELATION_SORTS`, "-" for descending), then by name and ids so that pages
     never repeat or skip a row. ``search`` matches the relation's name or code."""
-    rows = open_items(scope=scope)
-    if search:
-        rows = rows.filter(Q(relation__name__icontains=search) | Q(relation__code__icontains=search))
-    rows = (
-        _annotated(scope, rows)
-        .values("administration_id", "relation_id")
-        .annotate(
-            administration_name=Max("administration__name"),
-            relation_name=Max("relation__name"),
-            relation_code=Max("relation__code"),
-            **_figures(scope, with_bucket_counts=False),
-            items=Count("pk"),
-            oldest_invoice=Min("invoice_date"),
-            oldest_due=Min(Coalesce(F("due_date"), F("invoice_date"), output_field=DateField())),
+    return _relation_groups(scope, search, list(_relation_figures(scope)), sort)
+
+
+def outstanding_relations_page(
+    *, scope: OutstandingScope, search: str = "", sort: str = DEFAULT_RELATION_SORT, number: int = 1, per_page: int
+) -> Page:
+    """One page of :func:`outstanding_by_relation`, as ``Paginator.get_page`` gives it (a number past the end shows
+    the last page), in two queries however many relations there are:
+
+    1. which rows are on the page, and how many rows there are in all: the grouping with only what the order
+       needs (the sort's figure and the name), each row's place and ``COUNT(*) OVER ()``;
+    2. every figure of those rows only (their items, through the (administration, side, relation) index).
+
+    Summing every bucket of every relation to show 25 of them cost more than the rest of the page together
+    (50,000 open items: about 60 ms of the 100 ms the two queries took before)."""
+    key = sort.removeprefix("-")
+    figure = RELATION_SORTS.get(key, RELATION_SORTS[DEFAULT_RELATION_SORT.removeprefix("-")])
+    groups = _relation_groups(scope, search, list(dict.fromkeys([figure, "relation_name"])), sort)
+    # Each row's place in the table order and the number of rows; the page starts at the asked page's first row,
+    # or at the last page's when the number is past the end.
+    keys = groups.annotate(
+        place=Window(RowNumber(), order_by=list(groups.query.order_by)),
+        rows_in_all=Window(Count("*"), output_field=IntegerField()),
+    )
+    wanted = (max(number, 1) - 1) * per_page
+    # Around the ORM, which cannot yet compare two window functions: the keys' own SQL, scoped like every query here.
+    sql, params = keys.values("administration_id", "relation_id", "place", "rows_in_all").query.sql_with_params()
+    with connections[keys.db].cursor() as cursor:
+        last = f"(k.rows_in_all - 1) / {per_page:d} * {per_page:d}"  # the last page's first place, less one
+        cursor.execute(
+            f"SELECT k.* FROM ({sql}) k WHERE k.place > CASE WHEN %s < {last} THEN %s ELSE {last} END "  # noqa: S608
+            "ORDER BY k.place LIMIT %s",
+            (*params, wanted, wanted, per_page),
         )
-    )
-    return rows.order_by(
-        *_ordering(sort, RELATION_SORTS, DEFAULT_RELATION_SORT), "relation_name", "relation_id", "administration_id"
-    )
+        columns = [c[0] for c in cursor.description]
+        chosen = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    count = chosen[0]["rows_in_all"] if chosen else 0
+    number = (chosen[0]["place"] - 1) // per_page + 1 if chosen else 1
+    rows: list[dict] = []
+    if chosen:
+        named = [k["relation_id"] for k in chosen if k["relation_id"] is not None]
+        unnamed = [k["administration_id"] for k in chosen if k["relation_id"] is None]
+        found = outstanding_by_relation(scope=scope, search=search, sort=sort).filter(
+            Q(relation_id__in=named) | Q(relation__isnull=True, administration_id__in=unnamed)
+        )
+        by_key = {(r["administration_id"], r["relation_id"]): r for r in found}
+        rows = [by_key[(k["administration_id"], k["relation_id"])] for k in chosen]
+    paginator = Paginator(rows, per_page)
+    paginator.count = count  # type: ignore[misc]  # the page's rows are the list; the count is the first query's
+    return Page(rows, number, paginator)
 
 
 def outstanding_top_relations(*, scope: OutstandingScope, limit: int = 5) -> list[dict]:

@@ -44,6 +44,7 @@ from ..selectors.outstanding import (
     outstanding_by_relation,
     outstanding_items_list,
     outstanding_items_summary,
+    outstanding_relations_page,
     outstanding_top_relations,
 )
 from ..selectors.settings import outstanding_settings_get
@@ -99,8 +100,13 @@ def _page(rows, number: int, per_page: int) -> Page:
 
 
 def _relations_context(form: OutstandingFilterForm, scope) -> dict[str, Any]:
-    rows = outstanding_by_relation(scope=scope, search=form.value("q"), sort=form.value("sort"))
-    page = _page(rows, form.value("page"), RELATIONS_PER_PAGE)
+    page = outstanding_relations_page(
+        scope=scope,
+        search=form.value("q"),
+        sort=form.value("sort"),
+        number=form.value("page"),
+        per_page=RELATIONS_PER_PAGE,
+    )
     return {
         "relations": page,
         "relation_sort": _sort_links(form, RELATION_SORTS, descending_first={"total", "overdue", "items"}),
