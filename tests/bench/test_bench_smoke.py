@@ -24,13 +24,17 @@ def figures_by_name(result: dict) -> dict[str, dict]:
     return {figure["name"]: figure for figure in result["figures"]}
 
 
-@pytest.fixture(scope="module")
-def tiny_report(tmp_path_factory: pytest.TempPathFactory) -> dict:
+def tiny_run(tmp_path_factory: pytest.TempPathFactory, only: str) -> dict:
     output = tmp_path_factory.mktemp("bench") / "tiny.json"
-    status = run.main(["--scale", "tiny", "--only", "import,memory,write", "--output", str(output)])
+    status = run.main(["--scale", "tiny", "--only", only, "--output", str(output)])
     report = json.loads(output.read_text())
     report["exit_status"] = status
     return report
+
+
+@pytest.fixture(scope="module")
+def tiny_report(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return tiny_run(tmp_path_factory, "import,memory,write")
 
 
 def test_the_tiny_run_finishes_without_a_failed_benchmark(tiny_report):
@@ -126,3 +130,43 @@ def test_a_full_run_refuses_to_measure_without_postgresql(monkeypatch, capsys, t
     assert status == 2
     assert "DATABASE_URL" in capsys.readouterr().err
     assert not (tmp_path / "x.json").exists()
+
+
+@pytest.fixture(scope="module")
+def tiny_dashboards(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return tiny_run(tmp_path_factory, "dashboards")
+
+
+@pytest.mark.skipif(not POSTGRES, reason="the dashboards benchmark measures PostgreSQL")
+def test_the_dashboards_benchmark_reads_every_page_with_the_same_queries_at_both_sizes(tiny_dashboards):
+    assert tiny_dashboards["summary"]["failed"] == []
+    result = tiny_dashboards["benchmarks"]["dashboards"]
+    figures = figures_by_name(result)
+    pages = result["runs"][0]["details"]["pages"]
+
+    assert set(pages) == {
+        "receivables",
+        "receivables_as_of",
+        "payables",
+        "payables_as_of",
+        "relations",
+        "pnl",
+        "explorer",
+    }
+    for page in pages.values():
+        label = page["label"]
+        assert len(page["times_ms"]) == run.SCALES["tiny"].dashboard_requests, label
+        assert figures[f"{label}: median"]["value"] > 0, label
+        assert figures[f"{label}: p95"]["target"] in (150.0, 250.0), label
+        # A page whose queries grow with the rows would show a different count on the big and the small books.
+        assert figures[f"{label}: queries"]["met"] is True, (label, page["queries"], page["queries_small"])
+    assert figures["query counts the same at both sizes"]["value"] == "yes"
+    # The generated books are what was asked for: about 2,000 balanced lines (checked while generating).
+    assert 1_900 <= figures["books: transaction lines"]["value"] <= 2_100
+    assert figures["books: open items"]["value"] == 100
+
+
+def test_without_postgresql_the_dashboards_benchmark_is_skipped_and_says_why(tiny_dashboards):
+    if POSTGRES:
+        pytest.skip("runs on PostgreSQL here")
+    assert "PostgreSQL" in tiny_dashboards["benchmarks"]["dashboards"]["skipped"]
