@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.views.decorators.debug import sensitive_variables
+
 from integrations.providers import (
     AdministrationChoice,
     Capability,
@@ -18,6 +20,7 @@ from .client.gateway import open_gateway
 from .forms import EboekhoudenCredentialsForm
 
 
+@sensitive_variables()
 def credentials_from_secret(secret: dict[str, str], *, external_id: str | None = None):
     """The client's credentials object for a stored secret (REST token, or SOAP username and codes)."""
     if "api_token" in secret:
@@ -43,6 +46,7 @@ class EboekhoudenProvider(Provider):
     )
     credentials_form = EboekhoudenCredentialsForm
 
+    @sensitive_variables()  # an error report shows none of this frame's variables: they hold the key
     def check_credentials(self, cleaned_data: dict[str, Any]) -> CredentialsCheck:
         if cleaned_data.get("api_key"):
             secret = {"api_token": cleaned_data["api_key"]}

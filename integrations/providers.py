@@ -9,7 +9,7 @@ data for the sync engine. It lives in its own app (``eboekhouden/`` is the first
 from __future__ import annotations
 
 import abc
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -52,7 +52,7 @@ class AdministrationChoice:
 class CredentialsCheck:
     """The outcome of checking credentials: what to store (encrypted), how to show them masked, what they reach."""
 
-    secret: dict[str, str]
+    secret: dict[str, str] = field(repr=False)  # never in a log line, a traceback or an error report
     hint: str
     transport: str
     administrations: tuple[AdministrationChoice, ...]

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from monitr.logs import get_logger
@@ -87,6 +88,11 @@ def connection_status(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "integrations/_connection_status.html", {"connection": found[0]})
 
 
+# Every field of a credentials form, whatever the provider calls them, is left out of Django's error reports.
+hide_credentials = sensitive_post_parameters()
+
+
+@hide_credentials
 @admin_required
 def add(request: HttpRequest, provider_key: str) -> HttpResponse:
     provider = _provider_or_404(provider_key)
@@ -169,6 +175,7 @@ def sync_now(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("integrations:category", category=connection.integration.provider.category.value)
 
 
+@hide_credentials
 @admin_required
 def update_key(request: HttpRequest, pk: int) -> HttpResponse:
     connection = _connection_for_admin(request, pk)
