@@ -1,0 +1,1 @@
+"""Reliability suites: chaos at the source, crashed workers, concurrent triggers, edits during a sync."""
