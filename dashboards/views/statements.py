@@ -187,9 +187,11 @@ def account_mapping(request: HttpRequest) -> HttpResponse:
             accounts_mark_reviewed(administrations=administrations)
             messages.success(request, "The chart of accounts is marked as reviewed: no account is new any more.")
             return redirect(request.path)
+        account_id = request.POST.get("account", "")
         account = get_object_or_404(
             Account.objects.for_organization(request.organization).select_related("administration"),  # type: ignore[attr-defined]
-            pk=request.POST.get("account") or 0,
+            # Not a number (or one no id can be): no such account, a 404 like any other.
+            pk=int(account_id) if account_id.isascii() and account_id.isdigit() and len(account_id) < 12 else 0,
         )
         try:
             account_mapping_set(organization=request.organization, account=account, line=request.POST.get("line"))  # type: ignore[attr-defined]

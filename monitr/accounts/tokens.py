@@ -44,7 +44,8 @@ def api_token_create(*, user: User, organization: Organization, name: str) -> Is
     token = ApiToken.objects.create(
         user=user,
         organization=organization,
-        name=name.strip()[:100] or "API token",
+        # Free text from a form field: NUL characters removed (PostgreSQL refuses them), cut to the column's length.
+        name=name.replace("\x00", "").strip()[:100] or "API token",
         prefix=prefix,
         digest=_digest(text),
     )

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -23,9 +23,10 @@ def switch_organization(request: HttpRequest) -> HttpResponse:
     if not remember_organization(request, organization_id):
         messages.error(request, "You are not a member of that organisation.")
     target = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) or not target.startswith("/"):
         target = "/"
-    return redirect(target)
+    # A URL, never a view name: redirect() would try to reverse any other text and fail.
+    return HttpResponseRedirect(target)
 
 
 @member_required
