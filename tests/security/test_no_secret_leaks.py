@@ -1,14 +1,15 @@
 """No secret leaks, proven over the whole life of a connection.
 
-Recognisable credentials (two API keys, legacy username and security codes, and a wrong key typed by mistake) go
-through the Add wizard over HTTP, syncs run by a real Celery worker (each message read from the broker before the
-worker takes it, and captured as published), a refused and an expired key (Reconnect needed), a 5xx burst (Failed,
-then the task's retry), a garbled answer, the gear's "update key", ``rotate_encryption_keys``, the legacy SOAP
-transport, removing the connection and deleting the integration. Then every GET page is crawled, and the keys, the
-security codes and every session token the sandbox issued are searched for, whole and by their first and last 12
-characters, in: every column of every table but the encrypted one (which must hold ciphertext only), every log
-record of every logger at DEBUG (raw and rendered), every page and API response, every Celery message and all of
-Redis, and every SyncRun's texts.
+Recognisable credentials (two API keys, legacy username and security codes, and a wrong key and code typed by
+mistake) go through the Add wizard over HTTP, syncs run by a real Celery worker (each message read from the broker
+before the worker takes it, and captured as published), a refused and an expired key (Reconnect needed), a 5xx burst
+(Failed, then the task's retry), garbled answers, the gear's "update key", ``rotate_encryption_keys``, the legacy SOAP
+transport, ``sync_status``, removing the connection and deleting the integration. Then every GET page is crawled,
+and the keys, the security codes and every session token the sandbox issued are searched for, whole and by their
+first and last 12 characters, in: every column of every table but the encrypted one (which must hold ciphertext
+only), Django sessions decoded, what dumpdata writes, every log record of every logger at DEBUG (raw and as the
+console and JSON formatters render it), every page, API answer and command output, every Celery message and all of
+Redis, and every SyncRun's texts. The masked hint shows the last 4 characters, by design, and no more.
 """
 
 from __future__ import annotations
@@ -274,6 +275,10 @@ def test_no_secret_appears_anywhere_after_the_whole_flow(flow, organization, set
     assert_credentials_column_is_ciphertext(legacy, [new_key])
     flow.get("integrations:history", connection.pk)
     flow.get("integrations:category", "accounting")
+    status = io.StringIO()
+    call_command("sync_status", stdout=status)
+    assert connection.administration.name in status.getvalue()
+    flow.pages.append(("sync_status output", status.getvalue()))
     runs = [
         (f"SyncRun {run.pk}", f"{run.error_message} {run.error_code} {json.dumps(run.counts)} {run.api_calls}")
         for run in SyncRun.objects.all()
