@@ -8,6 +8,7 @@ period before the cursor, because bookkeeping is edited back-dated.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
@@ -228,7 +229,10 @@ class BalancesCheckStream(Stream):
             for done, year in enumerate(years):
                 start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
                 if self._differences(ctx, start, end):
-                    results += self._check_months(ctx, start, end)
+                    # A month's repair reports progress as often as an import (it keeps the lock's lease alive),
+                    # but the bar stays on the year being checked instead of showing the month's mutations.
+                    in_year = dataclasses.replace(ctx, progress=lambda *_, done=done: ctx.progress(done, len(years)))
+                    results += self._check_months(in_year, start, end)
                 ctx.progress(done + 1, len(years))
         results += self._open_items(ctx)
         reconciliation_record(administration=ctx.administration, results=results, checked_through=ctx.today)

@@ -151,6 +151,27 @@ def test_a_change_older_than_the_look_back_is_found_by_the_balance_check(
     assert run.counts["balances"]["deleted"] == 1, run.counts["balances"]  # ... the monthly check found and repaired it
 
 
+def test_the_check_counts_its_progress_in_years_while_it_repairs_a_month(
+    sandbox_connection, eboekhouden_sandbox, eboekhouden_sandbox_administration
+):
+    sandbox, guid = eboekhouden_sandbox, eboekhouden_sandbox_administration.guid
+    with time_machine.travel(RECENTLY):
+        sync(sandbox_connection)
+        old = [m for m in sandbox.truth(guid, dt.date(2024, 1, 1), dt.date(2024, 12, 31)) if m["id"]]
+        sandbox.delete_mutation(guid, old[3]["id"])
+        steps: list[tuple[int, int]] = []
+
+        run = sync(
+            sandbox_connection,
+            observer=lambda stream, done, total: steps.append((done, total)) if stream == "balances" else None,
+        )
+
+    assert run.counts["balances"]["deleted"] == 1  # a month was repaired ...
+    assert {total for _, total in steps} == {3}, steps  # ... and the bar stayed on the books' three years
+    assert [done for done, _ in steps] == sorted(done for done, _ in steps)
+    assert steps[-1] == (3, 3)
+
+
 def test_an_old_change_the_mutation_list_shows_is_repaired_with_the_details_of_the_changed_mutations_only(
     sandbox_connection, eboekhouden_sandbox, eboekhouden_sandbox_administration
 ):
