@@ -5,14 +5,29 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django import forms
+from django.core.exceptions import ImproperlyConfigured
+
+from monitr.logs import SECRET_FIELD
 
 
 class CredentialsForm(forms.Form):
     """A provider's credentials form. Fields named in ``legacy_field_names`` are an alternative way in, shown in a
-    collapsed section; a provider without one leaves it empty. Secret inputs never render their value back."""
+    collapsed section; a provider without one leaves it empty. Secret inputs never render their value back: a field
+    whose name says it holds a secret (a key, token, password, security code) must be a password input that does not
+    render its value, or the form class is refused when it is defined."""
 
     legacy_field_names: ClassVar[tuple[str, ...]] = ()
     legacy_help: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        for name, field in cls.declared_fields.items():
+            widget = field.widget
+            if SECRET_FIELD.search(name) and not (isinstance(widget, forms.PasswordInput) and not widget.render_value):
+                raise ImproperlyConfigured(
+                    f"{cls.__name__}.{name} holds a secret: give it forms.PasswordInput(render_value=False), so that "
+                    "a page never writes the value back after an error."
+                )
 
     @property
     def primary_fields(self) -> list[forms.BoundField]:
