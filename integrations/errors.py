@@ -12,6 +12,7 @@ title, the HTTP status and the endpoint template. Text that comes from a provide
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 REDACTED = "[redacted]"
@@ -22,9 +23,10 @@ def redact(text: str | None, secrets: Iterable[str | None]) -> str | None:
     if not text:
         return text
     for secret in secrets:
-        # Very short strings would blank out ordinary words; real keys and codes are long.
-        if secret and len(secret) >= 4 and secret in text:
-            text = text.replace(secret, REDACTED)
+        # Very short strings would blank out ordinary words; real keys and codes are long. Without regard to case:
+        # a service that compares a code case-insensitively may echo it in its own case.
+        if secret and len(secret) >= 4:
+            text = re.sub(re.escape(secret), REDACTED, text, flags=re.IGNORECASE)
     return text
 
 

@@ -91,6 +91,11 @@ def test_redact_blanks_each_secret_in_a_text():
     assert redact("token abc123 and code XYZ-9", ["abc123", "XYZ-9"]) == "token [redacted] and code [redacted]"
 
 
+def test_redact_blanks_a_secret_echoed_in_another_case():
+    code = "3f1c9a2e-77b0-4c1d-9e8f-0a1b2c3d4e5f"
+    assert redact(f"SecurityCode2 {code.upper()} is invalid", [code]) == "SecurityCode2 [redacted] is invalid"
+
+
 def test_redact_leaves_very_short_values_alone():
     assert redact("a bit of text", ["a", "", None]) == "a bit of text"
 
