@@ -152,6 +152,7 @@ def flow(admin_user, sandbox_settings, eboekhouden_sandbox, eboekhouden_sandbox_
     monkeypatch.setattr(state, "open_session", open_session)
     # The task's retry after a transient failure waits up to 30 s in production; here the retry is due at once.
     monkeypatch.setattr("celery.app.autoretry.get_exponential_backoff_interval", lambda **_: 0)
+    monkeypatch.setattr("eboekhouden.client.retry.random", random.Random("no-secret-leaks/client-jitter"))
     client = Client()
     client.force_login(admin_user)
     with capture_every_log() as logs, capture_celery() as celery:
