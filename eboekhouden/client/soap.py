@@ -252,7 +252,7 @@ class SoapClient:
         if result is None:
             raise errors.garbled(operation, "the answer has no result", status=200)
         error = field_of(result, "ErrorMsg")
-        code = field_of(error, "LastErrorCode") if error is not None else None
+        code = redact(field_of(error, "LastErrorCode"), self._secrets()) if error is not None else None
         if not code:
             return
         description = redact(field_of(error, "LastErrorDescription"), self._secrets())

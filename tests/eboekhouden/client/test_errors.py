@@ -6,8 +6,13 @@ import pickle
 
 import pytest
 
+from eboekhouden.client import SoapCredentials
 from eboekhouden.client.errors import rest_error
-from integrations.errors import REDACTED
+from eboekhouden.client.soap import SoapClient
+from eboekhouden.client.soap_gateway import SoapGateway
+from integrations.errors import REDACTED, IntegrationError
+
+from .test_soap_offline import OPENED, URL, envelope
 
 KEY = "ErrKeyCanary-9c2f4e6a8b0d1f3a5c7e9b1d3f5a7c9e"
 SESSION = "ErrSessionCanary-2b4d6f8a0c1e3a5c7e9f"
@@ -33,3 +38,24 @@ def test_known_codes_still_decide_the_error():
     )
 
     assert error.reconnect_needed and error.code == "API_SESSION_004"
+
+
+@pytest.mark.parametrize("field", ["LastErrorCode", "LastErrorDescription"])
+def test_a_security_code_echoed_in_a_soap_error_is_blanked(fast_retry, mocked, field):
+    code_2 = "SoapCodeCanary-4d6f8a0c2e4a6c8e"
+    texts = {"LastErrorCode": "ERR_WEIRD", "LastErrorDescription": "Something is odd", field: f"bad {code_2.lower()}"}
+    mocked.post(URL, body=OPENED)
+    mocked.post(
+        URL,
+        body=envelope(
+            "GetKostenplaatsen",
+            "<ErrorMsg>" + "".join(f"<{k}>{v}</{k}>" for k, v in texts.items()) + "</ErrorMsg>",
+        ),
+    )
+    gateway = SoapGateway(SoapClient(SoapCredentials("user", "CODE-ONE-0000", code_2), base_url=URL, retry=fast_retry))
+
+    with pytest.raises(IntegrationError) as caught:
+        list(gateway.cost_centres())
+
+    error = caught.value
+    assert code_2.lower() not in f"{error.code} {error.title} {error.user_message}".lower()
