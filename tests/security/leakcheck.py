@@ -37,6 +37,7 @@ from django.db import connection as db
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from integrations.management.commands.rotate_encryption_keys import encrypted_columns
 from monitr.logs import logging_config
 
 PARTIAL = 12  # a key's first or last this many characters identify it as well as the whole key
@@ -277,11 +278,16 @@ def redis_texts() -> Iterator[tuple[str, str]]:
 
 
 # -- the database -----------------------------------------------------------------------------------------------------
-ENCRYPTED = {("integrations_connection", "credentials")}
+def encrypted() -> set[tuple[str, str]]:
+    """(table, column) of every encrypted field, as ``rotate_encryption_keys`` finds them."""
+    return {(table, column) for table, _pk, column in encrypted_columns()}
 
 
-def database_texts(*, skip: set[tuple[str, str]] = ENCRYPTED) -> Iterator[tuple[str, str]]:
-    """Every column of every table, cast to text by the database, row by row; Django sessions also decoded."""
+def database_texts() -> Iterator[tuple[str, str]]:
+    """Every column of every table but the encrypted ones, cast to text by the database, row by row; Django
+    sessions also decoded."""
+    skip = encrypted()
+    assert ("integrations_connection", "credentials") in skip
     qn = db.ops.quote_name
     with db.cursor() as cursor:
         for table in db.introspection.table_names(cursor):
@@ -303,7 +309,7 @@ def encrypted_values() -> list[str]:
     qn = db.ops.quote_name
     with db.cursor() as cursor:
         values = []
-        for table, column in ENCRYPTED:
+        for table, column in sorted(encrypted()):
             cursor.execute(f"SELECT CAST({qn(column)} AS TEXT) FROM {qn(table)}")  # noqa: S608 - constant names
             values.extend(row[0] for row in cursor.fetchall())
     return values
