@@ -135,21 +135,27 @@ class Controller:
 
     def edit_relation(self, guid: str, relation_id: int, changes: dict[str, Any]) -> dict[str, Any]:
         """Change a relation's fields (``name``, ``city``, ...: the snake_case names of :class:`Relation`)."""
-        book = self._book(guid)
-        relation = _replaced(book.relations, relation_id, changes, "relation")
-        book.relations[relation_id] = relation
-        book.admin = dataclasses.replace(book.admin, relations=tuple(book.relations.values()))
-        book.version += 1
-        return views.relation_json(relation)
+        return views.relation_json(self._edit_reference(guid, "relations", relation_id, changes))
 
     def edit_ledger(self, guid: str, ledger_id: int, changes: dict[str, Any]) -> dict[str, Any]:
         """Change a ledger's fields (``description``, ``code``, ...); the chart keeps its order."""
+        return views.ledger_json(self._edit_reference(guid, "ledgers", ledger_id, changes))
+
+    def _edit_reference(self, guid: str, kind: str, record_id: int, changes: dict[str, Any]) -> Any:
+        """Replace one relation or ledger of the book (``kind`` names both the book's index and the
+        administration's tuple) with the changed copy."""
         book = self._book(guid)
-        ledger = _replaced(book.ledgers, ledger_id, changes, "ledger")
-        book.ledgers[ledger_id] = ledger
-        book.admin = dataclasses.replace(book.admin, ledgers=tuple(book.ledgers.values()))
+        records = getattr(book, kind)
+        current = records.get(record_id)
+        if current is None:
+            raise ControlError(f"no {kind[:-1]} {record_id}", 404)
+        unknown = (set(changes) - {f.name for f in dataclasses.fields(current)}) | ({"id"} & set(changes))
+        if unknown:
+            raise ControlError(f"{kind[:-1]} fields that cannot be changed: {', '.join(sorted(unknown))}")
+        records[record_id] = changed = dataclasses.replace(current, **changes)
+        book.admin = dataclasses.replace(book.admin, **{kind: tuple(records.values())})
         book.version += 1
-        return views.ledger_json(ledger)
+        return changed
 
     def delete_mutation(self, guid: str, mutation_id: int) -> None:
         book = self._book(guid)
@@ -339,16 +345,6 @@ class Controller:
         if book is None:
             raise ControlError(f"no administration {guid}", 404)
         return book
-
-
-def _replaced(records: dict[int, Any], record_id: int, changes: dict[str, Any], what: str) -> Any:
-    current = records.get(record_id)
-    if current is None:
-        raise ControlError(f"no {what} {record_id}", 404)
-    unknown = set(changes) - {f.name for f in dataclasses.fields(current)} | ({"id"} & set(changes))
-    if unknown:
-        raise ControlError(f"{what} fields that cannot be changed: {', '.join(sorted(unknown))}")
-    return dataclasses.replace(current, **changes)
 
 
 def _kind(kind: str) -> str:
