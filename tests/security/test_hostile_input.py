@@ -242,3 +242,20 @@ def test_csv_numbers_and_dates_are_written_as_values():
 
     assert _csv_text(Decimal("-12.50")) == "-12.50"  # a negative amount stays a number
     assert _csv_text(date(2025, 1, 31)) == "2025-01-31"
+
+
+def test_the_sandbox_control_api_renames_at_the_source(eboekhouden_sandbox, eboekhouden_sandbox_administration):
+    import requests
+
+    sandbox, guid = eboekhouden_sandbox, eboekhouden_sandbox_administration.guid
+    relation_id = sandbox.outstanding(guid, "D")[0]["relationId"]
+    base = f"{sandbox.control_url.rstrip('/')}/administrations/{guid}"
+
+    renamed = requests.patch(f"{base}/relations/{relation_id}", json={"name": "<b>Nieuw</b>"}, timeout=10)
+    unknown_field = requests.patch(f"{base}/relations/{relation_id}", json={"colour": "red"}, timeout=10)
+    unknown_ledger = requests.patch(f"{base}/ledgers/1", json={"description": "x"}, timeout=10)
+
+    assert renamed.status_code == 200 and renamed.json()["name"] == "<b>Nieuw</b>"
+    assert unknown_field.status_code == 400 and "colour" in unknown_field.json()["error"]
+    assert unknown_ledger.status_code == 404
+    assert sandbox.outstanding(guid, "D")[0]["company"] == "<b>Nieuw</b>"  # every view reads the new name
