@@ -2,14 +2,15 @@
 
 Recognisable credentials (two API keys, legacy username and security codes, and a wrong key and code typed by
 mistake) go through the Add wizard over HTTP, syncs run by a real Celery worker (each message read from the broker
-before the worker takes it, and captured as published), a refused and an expired key (Reconnect needed), a 5xx burst
-(Failed, then the task's retry), garbled answers, the gear's "update key", ``rotate_encryption_keys``, the legacy SOAP
-transport, ``sync_status``, removing the connection and deleting the integration. Then every GET page is crawled,
-and the keys, the security codes and every session token the sandbox issued are searched for, whole and by their
-first and last 12 characters, in: every column of every table but the encrypted one (which must hold ciphertext
-only), Django sessions decoded, what dumpdata writes, every log record of every logger at DEBUG (raw and as the
-console and JSON formatters render it), every page, API answer and command output, every Celery message and all of
-Redis, and every SyncRun's texts. The masked hint shows the last 4 characters, by design, and no more.
+before the worker takes it, and captured as published), sessions renewed after 401s, a refused and an expired key
+(Reconnect needed), a 5xx burst (Failed, then the task's retry), garbled answers, the gear's "update key",
+``rotate_encryption_keys``, the legacy SOAP transport, ``sync_status``, removing the connection and deleting the
+integration. Then every GET page is crawled, and the keys, the security codes and every session token the sandbox
+issued are searched for, whole and by their first and last 12 characters, in: every column of every table but the
+encrypted one (which must hold ciphertext only), Django sessions decoded, what dumpdata writes, every log record of
+every logger at DEBUG (raw and as the console and JSON formatters render it), every page, API answer and command
+output, every Celery message and all of Redis, and every SyncRun's texts. The masked hint shows the last 4
+characters, by design, and no more.
 """
 
 from __future__ import annotations
@@ -198,9 +199,14 @@ def test_no_secret_appears_anywhere_after_the_whole_flow(flow, organization, set
     assert connection.credentials_hint == f"••••{KEY_1[-4:]}"  # no more than the last 4 characters, by design
     assert_credentials_column_is_ciphertext({"api_token": KEY_1}, settings.MONITR_FIELD_ENCRYPTION_KEYS)
 
-    # Sync now, from the card and from the API.
+    # Sync now, from the card (while sessions end after a few calls: 401, and the client opens new ones) and from
+    # the API.
+    opened = len(flow.session_tokens)
+    eboekhouden_sandbox.set_fault(administration=guid, session_max_calls=5)
     flow.post("integrations:sync_now", (connection.pk,))
     flow.run_worker()
+    eboekhouden_sandbox.clear_faults()
+    assert flow.last_run().status == SyncRunStatus.SUCCEEDED and len(flow.session_tokens) - opened >= 3
     api = flow.client.post(reverse("api:connection_sync", args=[connection.pk]))
     flow.record("POST api:connection_sync", api)
     assert api.status_code == 202
