@@ -176,7 +176,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"dropped {kept} (if it existed)")
         return 0
     reuse = args.reuse if args.reuse is not None else shape.lines >= REUSE_FROM_LINES
-    pages = [p for p in PAGES if not args.only or p.key in args.only.split(",")]
+    only = [key.strip() for key in args.only.split(",") if key.strip()]
+    if unknown := set(only) - {p.key for p in PAGES}:
+        parser.error(f"unknown page(s): {', '.join(sorted(unknown))}")
+    pages = [p for p in PAGES if not only or p.key in only]
     books = _books_database(url, kept if reuse else None, regenerate=args.regenerate)
     with books as (database_url, fresh), django_on(database_url), sync_day():
         result = run(shape, pages, fresh=fresh, requests=args.requests, profile=args.profile, show=args.show_queries)
