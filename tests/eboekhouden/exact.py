@@ -94,6 +94,17 @@ def assert_nothing_duplicated_or_lost(connection: Connection, sandbox, guid: str
     assert accounts == ledgers
 
 
+def assert_every_stored_transaction_whole(connection: Connection, sandbox, guid: str) -> None:
+    """After a run that stopped part-way: whatever it stored is whole (each transaction with all its lines, as the
+    source has it now or had it when read), and nothing twice."""
+    truth = truth_lines(sandbox, guid)
+    imported = imported_lines(connection)
+    assert set(imported) <= set(truth), set(imported) - set(truth)
+    assert {key: lines for key, lines in imported.items() if lines != truth[key]} == {}
+    administration = connection.administration
+    assert not Transaction.objects.filter(administration=administration).exclude(imbalance=0).exists()
+
+
 def assert_exact_and_whole(connection: Connection, sandbox, guid: str) -> None:
     assert_exact(connection, sandbox, guid)
     assert_nothing_duplicated_or_lost(connection, sandbox, guid)

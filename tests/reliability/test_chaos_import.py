@@ -13,7 +13,7 @@ from eboekhouden.client import errors
 from integrations.models import Connection, ConnectionStatus, SyncRun, SyncRunStatus, Transport
 from integrations.sync.engine import sync_run_execute
 from tests.connections import connect
-from tests.eboekhouden.exact import assert_exact_and_whole
+from tests.eboekhouden.exact import assert_every_stored_transaction_whole, assert_exact_and_whole
 
 from .chaos import chaos_plan, sync_under_chaos
 
@@ -49,6 +49,7 @@ def check_chaos_run(organization, sandbox, info, transport: str, seed: int) -> N
         assert result.run.status == SyncRunStatus.FAILED, context
         assert result.run.error_message in CLEAR_MESSAGES, (result.run.error_message, context)
         assert connection.status == ConnectionStatus.FAILED, context  # never "Reconnect needed": the key works
+        assert_every_stored_transaction_whole(connection, sandbox, info.guid)
         for secret in (info.api_token, info.security_code_1, info.security_code_2):
             assert secret not in result.run.error_message
 

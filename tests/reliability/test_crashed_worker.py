@@ -11,7 +11,7 @@ from django.conf import settings
 from integrations.models import Connection, ConnectionStatus, SyncRun, SyncRunStatus, Transport
 from integrations.tasks import sync_connection
 from tests.connections import connect
-from tests.eboekhouden.exact import assert_exact_and_whole
+from tests.eboekhouden.exact import assert_every_stored_transaction_whole, assert_exact_and_whole
 
 from .workers import LOCK_LEASE, VISIBILITY_TIMEOUT, WorkerProcess, wait_for, worker_env
 
@@ -54,6 +54,7 @@ def check_crash_and_recovery(organization, sandbox, info, tmp_path, *, transport
     assert killed_run.status == SyncRunStatus.RUNNING
     assert killed_run.progress_done < killed_run.progress_total or killed_run.stream != "balances"
     assert Connection.objects.get(pk=connection.pk).sync_lock != ""
+    assert_every_stored_transaction_whole(connection, sandbox, info.guid)  # what was committed is whole
 
     second = WorkerProcess(env, tmp_path / "worker-2.log", "crash-2")
     try:
