@@ -99,6 +99,7 @@ def test_a_worker_killed_mid_import_is_replaced_and_the_import_ends_exact(
         (Transport.REST, "mutations", 0.8),
         (Transport.REST, "balances", 0.0),
         (Transport.SOAP, "mutations", 0.0),
+        (Transport.SOAP, "mutations", 0.6),
     ],
 )
 def test_a_worker_killed_at_other_points_of_the_import(
