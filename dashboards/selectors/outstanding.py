@@ -18,8 +18,8 @@ from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
 from django.db import connections
-from django.db.models import Count, DateField, F, IntegerField, Max, Min, Q, QuerySet, Sum, Value, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models import Count, DateField, F, Max, Min, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 
 from ledger.models import Relation
 
@@ -189,33 +189,12 @@ def outstanding_relations_page(
     """One page of :func:`outstanding_by_relation`, as ``Paginator.get_page`` gives it (a number past the end shows
     the last page), in two queries however many relations there are:
 
-    1. which rows are on the page, and how many rows there are in all: the grouping with only what the order
-       needs (the sort's figure and the name), each row's place and ``COUNT(*) OVER ()``;
+    1. which rows are on the page, and how many rows there are in all (:func:`_page_keys`);
     2. every figure of those rows only (their items, through the (administration, side, relation) index).
 
     Summing every bucket of every relation to show 25 of them cost more than the rest of the page together
     (50,000 open items: about 60 ms of the 100 ms the two queries took before)."""
-    key = sort.removeprefix("-")
-    figure = RELATION_SORTS.get(key, RELATION_SORTS[DEFAULT_RELATION_SORT.removeprefix("-")])
-    groups = _relation_groups(scope, search, list(dict.fromkeys([figure, "relation_name"])), sort)
-    # Each row's place in the table order and the number of rows; the page starts at the asked page's first row,
-    # or at the last page's when the number is past the end.
-    keys = groups.annotate(
-        place=Window(RowNumber(), order_by=list(groups.query.order_by)),
-        rows_in_all=Window(Count("*"), output_field=IntegerField()),
-    )
-    wanted = (max(number, 1) - 1) * per_page
-    # Around the ORM, which cannot yet compare two window functions: the keys' own SQL, scoped like every query here.
-    sql, params = keys.values("administration_id", "relation_id", "place", "rows_in_all").query.sql_with_params()
-    with connections[keys.db].cursor() as cursor:
-        last = f"(k.rows_in_all - 1) / {per_page:d} * {per_page:d}"  # the last page's first place, less one
-        cursor.execute(
-            f"SELECT k.* FROM ({sql}) k WHERE k.place > CASE WHEN %s < {last} THEN %s ELSE {last} END "  # noqa: S608
-            "ORDER BY k.place LIMIT %s",
-            (*params, wanted, wanted, per_page),
-        )
-        columns = [c[0] for c in cursor.description]
-        chosen = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    chosen = _page_keys(scope, search, sort, number, per_page)
     count = chosen[0]["rows_in_all"] if chosen else 0
     number = (chosen[0]["place"] - 1) // per_page + 1 if chosen else 1
     rows: list[dict] = []
@@ -230,6 +209,49 @@ def outstanding_relations_page(
     paginator = Paginator(rows, per_page)
     paginator.count = count  # type: ignore[misc]  # the page's rows are the list; the count is the first query's
     return Page(rows, number, paginator)
+
+
+def _page_keys(scope: OutstandingScope, search: str, sort: str, number: int, per_page: int) -> list[dict]:
+    """The (administration, relation) keys of the asked page (or of the last page, when the number is past the
+    end), each with its place in the table order and ``rows_in_all``, the number of rows of the table.
+
+    The open items are grouped by their ids alone, with only the figure the order needs; the relations' names
+    are joined to the groups (a few thousand rows), not to every item: the join and a ``MAX(name)`` over 35,000
+    items took half the time of the grouping. The order is :func:`outstanding_by_relation`'s: the sort's figure,
+    then the name and the ids, nulls last. Around the ORM, which cannot yet compare two window functions: the
+    grouping's own SQL, scoped like every query here."""
+    if sort.removeprefix("-") not in RELATION_SORTS:
+        sort = DEFAULT_RELATION_SORT
+    figure = RELATION_SORTS[sort.removeprefix("-")]
+    rows = open_items(scope=scope)
+    if search:
+        rows = rows.filter(Q(relation__name__icontains=search) | Q(relation__code__icontains=search))
+    groups = _annotated(scope, rows).values("administration_id", "relation_id")
+    if figure == "relation_name":
+        groups = groups.distinct()
+    else:
+        groups = groups.annotate(**{figure: _relation_figures(scope)[figure]})
+    sql, params = groups.order_by().query.sql_with_params()
+    connection = connections[groups.db]
+    name = f"r.{connection.ops.quote_name(Relation._meta.get_field('name').column)}"
+    first = name if figure == "relation_name" else f"g.{connection.ops.quote_name(figure)}"
+    order = (
+        f"{first} {'DESC' if sort.startswith('-') else 'ASC'} NULLS LAST, {name} ASC NULLS LAST, "
+        "g.relation_id ASC NULLS LAST, g.administration_id ASC"
+    )
+    relations = connection.ops.quote_name(Relation._meta.db_table)
+    wanted = (max(number, 1) - 1) * per_page
+    last = f"(k.rows_in_all - 1) / {per_page:d} * {per_page:d}"  # the last page's first place, less one
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT k.administration_id, k.relation_id, k.place, k.rows_in_all FROM ("  # noqa: S608
+            f"SELECT g.administration_id, g.relation_id, ROW_NUMBER() OVER (ORDER BY {order}) AS place, "
+            f"COUNT(*) OVER () AS rows_in_all FROM ({sql}) g LEFT JOIN {relations} r ON r.id = g.relation_id"
+            f") k WHERE k.place > CASE WHEN %s < {last} THEN %s ELSE {last} END ORDER BY k.place LIMIT %s",
+            (*params, wanted, wanted, per_page),
+        )
+        columns = [c[0] for c in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
 def outstanding_top_relations(*, scope: OutstandingScope, limit: int = 5) -> list[dict]:

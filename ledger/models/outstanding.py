@@ -83,6 +83,10 @@ class OutstandingSnapshot(models.Model):
                 fields=["administration", "as_of", "side", "external_id"], name="outstandingsnapshot_unique_item"
             )
         ]
+        # The figures of the relations on one page of the as-of relation table (a day holds every open item).
+        indexes = [
+            models.Index(fields=["administration", "as_of", "side", "relation"], name="outstandingsnapshot_relation")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_side_display()} {self.invoice_number or self.external_id} as of {self.as_of}"
