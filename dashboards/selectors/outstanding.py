@@ -1,7 +1,7 @@
 """Reads of the open items for the Outstanding Items dashboard, its exports and its API, aggregated in the database.
 
 - :func:`outstanding_aging`: one query for the total, the overdue part, the count, the items without a due date and
-  every bucket's amount and count (conditional sums), however many items there are.
+  every bucket's amount and count (the items grouped by bucket), however many items there are.
 - :func:`outstanding_by_relation`: one grouped queryset with the same figures per relation; the page shows one
   page of it with the count in the same query (:func:`outstanding_relations_page`), the exports stream all of it.
 - :func:`outstanding_items_list`: the items themselves, for the drill-down, the item export and the API.
@@ -18,7 +18,22 @@ from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
 from django.db import connections
-from django.db.models import Count, DateField, F, Max, Min, Q, QuerySet, Sum, Value
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from ledger.models import Relation
@@ -93,19 +108,15 @@ def _in_bucket(bucket: Bucket, as_of: date, reference: str = "reference") -> Q:
     return condition
 
 
-def _figures(scope: OutstandingScope, *, with_bucket_counts: bool) -> dict:
-    """The conditional aggregates shared by the totals and the per-relation rows; they read the annotations
-    ``reference`` (the aging date) and ``effective_due`` that :func:`_annotated` adds."""
-    overdue = Q(effective_due__lt=scope.as_of)
+def _figures(scope: OutstandingScope) -> dict:
+    """The conditional aggregates of the per-relation rows; they read the annotations ``reference`` (the aging
+    date) and ``effective_due`` that :func:`_annotated` adds."""
     figures = {
         "total": Coalesce(Sum("outstanding"), Value(ZERO)),
-        "overdue": Coalesce(Sum("outstanding", filter=overdue), Value(ZERO)),
+        "overdue": Coalesce(Sum("outstanding", filter=Q(effective_due__lt=scope.as_of)), Value(ZERO)),
     }
     for index, bucket in enumerate(scope.buckets):
-        condition = _in_bucket(bucket, scope.as_of)
-        figures[f"bucket_{index}"] = Coalesce(Sum("outstanding", filter=condition), Value(ZERO))
-        if with_bucket_counts:
-            figures[f"bucket_{index}_count"] = Count("pk", filter=condition)
+        figures[f"bucket_{index}"] = Coalesce(Sum("outstanding", filter=_in_bucket(bucket, scope.as_of)), Value(ZERO))
     return figures
 
 
@@ -115,27 +126,46 @@ def _annotated(scope: OutstandingScope, rows: QuerySet | None = None) -> QuerySe
 
 
 def outstanding_aging(*, scope: OutstandingScope) -> Aging:
-    """Totals and the bucket split of the scope's side, in one query."""
-    row = _annotated(scope).aggregate(
-        **_figures(scope, with_bucket_counts=True),
-        count=Count("pk"),
-        overdue_count=Count("pk", filter=Q(effective_due__lt=scope.as_of)),
-        without_due_date=Count("pk", filter=Q(due_date__isnull=True)),
+    """Totals and the bucket split of the scope's side, in one query: the items grouped by their bucket, whether
+    they are overdue and whether they have a due date (a few rows, however many items), added up here. One sum
+    and one count per group cost the database less than a conditional sum and count per bucket and figure over
+    every item, and the query is a fraction of the SQL to build."""
+    buckets = Case(
+        *(When(_in_bucket(bucket, scope.as_of), then=Value(i)) for i, bucket in enumerate(scope.buckets)),
+        output_field=IntegerField(),
     )
-    total = money(row["total"])
+    groups = (
+        _annotated(scope)
+        .annotate(
+            bucket=buckets,
+            is_overdue=ExpressionWrapper(Q(effective_due__lt=scope.as_of), output_field=BooleanField()),
+            no_due_date=ExpressionWrapper(Q(due_date__isnull=True), output_field=BooleanField()),
+        )
+        .values("bucket", "is_overdue", "no_due_date")
+        .annotate(amount=Sum("outstanding"), items=Count("pk"))
+        .order_by()
+    )
+    amounts = [ZERO] * len(scope.buckets)
+    counts = [0] * len(scope.buckets)
+    total, count, overdue, overdue_count, without_due_date = ZERO, 0, ZERO, 0, 0
+    for group in groups:
+        amount = money(group["amount"])
+        total, count = total + amount, count + group["items"]
+        if group["bucket"] is not None:
+            amounts[group["bucket"]] += amount
+            counts[group["bucket"]] += group["items"]
+        if group["is_overdue"]:
+            overdue, overdue_count = overdue + amount, overdue_count + group["items"]
+        if group["no_due_date"]:
+            without_due_date += group["items"]
     return Aging(
         total=total,
-        count=row["count"],
-        overdue=money(row["overdue"]),
-        overdue_count=row["overdue_count"],
-        without_due_date=row["without_due_date"],
+        count=count,
+        overdue=overdue,
+        overdue_count=overdue_count,
+        without_due_date=without_due_date,
         buckets=[
-            BucketTotal(
-                bucket=bucket,
-                amount=money(row[f"bucket_{i}"]),
-                count=row[f"bucket_{i}_count"],
-                share=_percent(money(row[f"bucket_{i}"]), total),
-            )
+            BucketTotal(bucket=bucket, amount=amounts[i], count=counts[i], share=_percent(amounts[i], total))
             for i, bucket in enumerate(scope.buckets)
         ],
     )
@@ -147,7 +177,7 @@ def _relation_figures(scope: OutstandingScope) -> dict:
         "administration_name": Max("administration__name"),
         "relation_name": Max("relation__name"),
         "relation_code": Max("relation__code"),
-        **_figures(scope, with_bucket_counts=False),
+        **_figures(scope),
         "items": Count("pk"),
         "oldest_invoice": Min("invoice_date"),
         "oldest_due": Min(Coalesce(F("due_date"), F("invoice_date"), output_field=DateField())),

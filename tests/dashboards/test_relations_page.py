@@ -1,8 +1,11 @@
 """The relation table's page, read in two queries (which rows, then their figures), is exactly the page a plain
 paginator gives of the whole grouped table: same rows in the same order, same number and count, the last page
-for a number past the end; for every sort, with and without a search, over two administrations."""
+for a number past the end; for every sort, with and without a search, over two administrations, today and from a
+past day's snapshot."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 from django.core.paginator import Paginator
@@ -18,6 +21,9 @@ pytestmark = pytest.mark.django_db
 PER_PAGE = 4
 
 
+PAST_DAYS = 10
+
+
 @pytest.fixture
 def two_books(organization, today) -> None:
     for n, name in enumerate(("Books A", "Books B")):
@@ -25,13 +31,18 @@ def two_books(organization, today) -> None:
         # Some relations share a name, so that the order falls back on the ids; None: items without a relation.
         relations = books.relations(*(f"Relation {k % 5:02d}" for k in range(9)), prefix=f"r{n}")
         external_ids = [r.external_id for r in relations] + [None]
+        # A past day's snapshot holds other items than today's, so the as-of page cannot pass by reading today's.
+        books.open_items(RECEIVABLE, random_items(seed=10 + n, count=30, today=today, relations=external_ids))
+        books.snapshot(today - timedelta(days=PAST_DAYS))
         books.open_items(RECEIVABLE, random_items(seed=n, count=40, today=today, relations=external_ids))
 
 
 @pytest.mark.parametrize("sort", [*RELATION_SORTS, *(f"-{k}" for k in RELATION_SORTS), "nonsense"])
 @pytest.mark.parametrize("search", ["", "relation 0"])
-def test_every_page_equals_the_plain_paginators_page(two_books, organization, today, sort, search):
-    scope = OutstandingScope(organization=organization, side=OutstandingSide.RECEIVABLE, as_of=today, today=today)
+@pytest.mark.parametrize("days_back", [0, PAST_DAYS], ids=["today", "as of a past day"])
+def test_every_page_equals_the_plain_paginators_page(two_books, organization, today, sort, search, days_back):
+    as_of = today - timedelta(days=days_back)
+    scope = OutstandingScope(organization=organization, side=OutstandingSide.RECEIVABLE, as_of=as_of, today=today)
     whole = Paginator(outstanding_by_relation(scope=scope, search=search, sort=sort), PER_PAGE)
     assert whole.num_pages > 1 if not search else whole.count > 0
 
