@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
+from monitr.settings.cache import next_redis_database
+
 ROOT = Path(__file__).resolve().parents[2]
 
 PRODUCTION = {
@@ -76,7 +78,8 @@ def test_with_nothing_set_monitr_uses_sqlite_and_a_serverless_broker(tmp_path):
 def test_database_and_redis_urls_switch_the_backends(tmp_path):
     script = (
         "import django;django.setup();from django.conf import settings as s;"
-        "print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, s.CACHES['default']['BACKEND'])"
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, s.CACHES['default']['BACKEND'],"
+        " s.CACHES['default']['LOCATION'])"
     )
     clean = dict(
         os.environ,
@@ -93,7 +96,26 @@ def test_database_and_redis_urls_switch_the_backends(tmp_path):
         "django.db.backends.postgresql",
         "redis://cache.invalid:6379/0",
         "django.core.cache.backends.redis.RedisCache",
+        "redis://cache.invalid:6379/1",  # not the broker's database: clearing the cache keeps the queued tasks
     ], out.stderr
+
+
+@pytest.mark.parametrize(
+    ("broker", "cache"),
+    [
+        ("redis://h:6379/0", "redis://h:6379/1"),
+        ("redis://h:6379", "redis://h:6379/1"),
+        ("redis://:pw@h:6379/15", "redis://:pw@h:6379/0"),
+        ("rediss://h:6380/4?ssl_cert_reqs=none", "rediss://h:6380/5?ssl_cert_reqs=none"),
+    ],
+)
+def test_the_cache_takes_the_database_after_the_brokers(broker, cache):
+    assert next_redis_database(broker) == cache
+
+
+def test_a_redis_url_whose_path_is_no_database_number_is_refused():
+    with pytest.raises(ValueError, match="database number"):
+        next_redis_database("redis://h:6379/cache")
 
 
 HEADERS_SCRIPT = """

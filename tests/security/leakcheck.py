@@ -255,7 +255,9 @@ def redis_texts() -> Iterator[tuple[str, str]]:
     import redis
 
     urls = {
-        u for u in (settings.CELERY_BROKER_URL, getattr(settings, "REDIS_URL", None)) if u and u.startswith("redis")
+        u
+        for u in (settings.CELERY_BROKER_URL, settings.CACHES["default"].get("LOCATION"))
+        if isinstance(u, str) and u.startswith("redis")
     }
     for url in urls:
         client = redis.Redis.from_url(url)
