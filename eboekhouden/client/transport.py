@@ -20,7 +20,7 @@ import requests
 import structlog
 from requests.adapters import HTTPAdapter
 
-from integrations.errors import RateLimited, TransientError
+from integrations.errors import IntegrationError, RateLimited, TransientError
 
 from . import errors
 from .concurrency import AdaptiveLimiter
@@ -68,6 +68,14 @@ class _Unreadable(TransientError):
     Sent again like a network failure; when every attempt gets one, it is a garbled answer."""
 
 
+class _HeadersFailed(Exception):
+    """Evaluating a call's headers (opening its session) failed: not retried as the call, re-raised as it was."""
+
+    def __init__(self, error: IntegrationError) -> None:
+        super().__init__(type(error).__name__)
+        self.error = error
+
+
 class HttpTransport:
     """Sends requests with the policies above; protocol details (auth, parsing) stay with the callers."""
 
@@ -113,6 +121,8 @@ class HttpTransport:
             )
         except _Unreadable:
             raise errors.garbled(endpoint, "the answer was cut short or not what was asked for", status=200) from None
+        except _HeadersFailed as failed:
+            raise failed.error from None
 
     def _attempt(
         self,
@@ -127,7 +137,12 @@ class HttpTransport:
     ) -> requests.Response:
         # Evaluated per attempt (a renewed session token is picked up) and before the clock starts: opening a
         # session is a request of its own, counted and logged as such.
-        request_headers = dict(headers() if callable(headers) else headers or {})
+        try:
+            request_headers = dict(headers() if callable(headers) else headers or {})
+        except IntegrationError as error:
+            # Opening the session failed after its own retries: this call's attempts must not start them over
+            # (four attempts of the call times four of the session), so the error leaves the retry loop at once.
+            raise _HeadersFailed(error) from None
         started = time.perf_counter()
         status: int | None = None
         outcome = "ok"

@@ -70,6 +70,19 @@ def test_5xx_that_outlasts_the_attempts_is_a_transient_error(make_client, sessio
     assert caught.value.user_message == messages.TRANSIENT
 
 
+def test_a_session_that_cannot_be_opened_is_tried_as_often_as_one_call_not_once_per_attempt_of_the_call(
+    make_client, mocked
+):
+    opening = mocked.post(f"{BASE}/v1/session", status=503)
+    listing = mocked.get(f"{BASE}/v1/ledger", json=list_answer([]))
+
+    with pytest.raises(TransientError):
+        make_client().get("/v1/ledger")
+
+    assert opening.call_count == 4  # the session's own attempts; the call that needed it does not repeat them
+    assert listing.call_count == 0
+
+
 def test_a_429_that_outlasts_the_attempts_is_rate_limited(make_client, session_ok):
     session_ok.get(f"{BASE}/v1/ledger", status=429, headers={"Retry-After": "1"})
 
