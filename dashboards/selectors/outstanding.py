@@ -270,13 +270,14 @@ def _page_keys(scope: OutstandingScope, search: str, sort: str, number: int, per
         "g.relation_id ASC NULLS LAST, g.administration_id ASC"
     )
     relations = connection.ops.quote_name(Relation._meta.db_table)
+    relation_id = f"r.{connection.ops.quote_name(Relation._meta.pk.column)}"
     wanted = (max(number, 1) - 1) * per_page
     last = f"(k.rows_in_all - 1) / {per_page:d} * {per_page:d}"  # the last page's first place, less one
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT k.administration_id, k.relation_id, k.place, k.rows_in_all FROM ("  # noqa: S608
             f"SELECT g.administration_id, g.relation_id, ROW_NUMBER() OVER (ORDER BY {order}) AS place, "
-            f"COUNT(*) OVER () AS rows_in_all FROM ({sql}) g LEFT JOIN {relations} r ON r.id = g.relation_id"
+            f"COUNT(*) OVER () AS rows_in_all FROM ({sql}) g LEFT JOIN {relations} r ON {relation_id} = g.relation_id"
             f") k WHERE k.place > CASE WHEN %s < {last} THEN %s ELSE {last} END ORDER BY k.place LIMIT %s",
             (*params, wanted, wanted, per_page),
         )
