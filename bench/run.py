@@ -230,7 +230,9 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine_facts(_database_version(database_url)),
         "benchmarks": results,
     }
-    report["summary"] = summarize(results)
+    if args.only and output.exists():
+        report = merged_into(json.loads(output.read_text()), report)
+    report["summary"] = summarize(report["benchmarks"])
     write_json(output, report)
     print_table(report)
     print(f"\nFigures written to {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output}")
@@ -239,6 +241,17 @@ def main(argv: list[str] | None = None) -> int:
     if failed:
         return 1
     return 1 if missed and scale_name == "full" else 0
+
+
+def merged_into(previous: dict[str, Any], report: dict[str, Any]) -> dict[str, Any]:
+    """A run of some benchmarks (``--only``) replaces their figures in an earlier report of the same scale and
+    keeps the others', so latest.json always holds every benchmark. Each replaced benchmark says how and where it
+    was measured (``measured``); the report's own command and machine stay those of the earlier run."""
+    if previous.get("scale") != report["scale"]:
+        return report
+    measured = {key: report[key] for key in ("command", "repeat", "seconds", "machine")}
+    replaced = {name: {**result, "measured": measured} for name, result in report["benchmarks"].items()}
+    return {**previous, "benchmarks": {**previous.get("benchmarks", {}), **replaced}}
 
 
 def run_benchmark(benchmark: Benchmark, scale: Scale, repeat: int) -> dict[str, Any]:

@@ -132,6 +132,31 @@ def test_a_full_run_refuses_to_measure_without_postgresql(monkeypatch, capsys, t
     assert not (tmp_path / "x.json").exists()
 
 
+def test_a_run_of_one_benchmark_replaces_its_figures_and_keeps_the_others():
+    earlier = {
+        "command": "python bench/run.py",
+        "scale": "full",
+        "machine": {"cores": 2},
+        "benchmarks": {"import": {"figures": ["old import"]}, "dashboards": {"figures": ["old pages"]}},
+    }
+    now = {
+        "command": "python bench/run.py --only dashboards",
+        "scale": "full",
+        "repeat": 2,
+        "seconds": 30.0,
+        "machine": {"cores": 2, "date": "today"},
+        "benchmarks": {"dashboards": {"figures": ["new pages"]}},
+    }
+
+    merged = run.merged_into(earlier, now)
+
+    assert merged["command"] == "python bench/run.py"
+    assert merged["benchmarks"]["import"] == {"figures": ["old import"]}
+    assert merged["benchmarks"]["dashboards"]["figures"] == ["new pages"]
+    assert merged["benchmarks"]["dashboards"]["measured"]["command"] == "python bench/run.py --only dashboards"
+    assert run.merged_into({**earlier, "scale": "quick"}, now) == now  # another scale is not mixed in
+
+
 @pytest.fixture(scope="module")
 def tiny_dashboards(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return tiny_run(tmp_path_factory, "dashboards")
