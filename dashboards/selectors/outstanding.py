@@ -195,8 +195,12 @@ def _relation_groups(scope: OutstandingScope, search: str, figures: list[str], s
         .values("administration_id", "relation_id")
         .annotate(**{name: every[name] for name in figures})
     )
+    # Nulls last, as in :func:`_page_keys`, whatever the database's default (SQLite puts them first).
     return rows.order_by(
-        *_ordering(sort, RELATION_SORTS, DEFAULT_RELATION_SORT), "relation_name", "relation_id", "administration_id"
+        *_ordering(sort, RELATION_SORTS, DEFAULT_RELATION_SORT),
+        F("relation_name").asc(nulls_last=True),
+        F("relation_id").asc(nulls_last=True),
+        "administration_id",
     )
 
 
