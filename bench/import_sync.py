@@ -7,7 +7,9 @@
 
 ``import``: the first sync of an administration of N mutations (about three lines each), every API call answered
 after L ms; then a second sync with nothing changed; then 1 % of the mutations, spread over the whole history,
-edited (a row's amount) or deleted at the source, and a third sync. Each sync: wall time and API calls by endpoint;
+edited (a row's amount) or deleted at the source, and a third sync; last, the next nightly sync twelve hours later,
+nothing changed, whose detail calls are the rotating re-read's share of the history (``MONITR_SYNC_REREAD_DAYS``:
+every mutation's detail once in that many days). Each sync: wall time and API calls by endpoint;
 the first also mutations per second and the process's peak memory. After the first and the last sync the imported
 lines are checked against the sandbox's balances per ledger (the import must be exact, not only fast).
 
@@ -24,6 +26,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
+import math
 import os
 import sys
 import time
@@ -35,6 +38,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (
+    SYNC_TODAY,
     Figure,
     SandboxHandle,
     connect_to_sandbox,
@@ -165,6 +169,12 @@ def _sync(connection) -> dict[str, Any]:
     return {"seconds": seconds, "api_calls": dict(sorted(run.api_calls.items())), "counts": run.counts}
 
 
+def _in_rotation(connection) -> int:
+    from ledger.selectors import transactions_in_rotation
+
+    return transactions_in_rotation(administration=connection.administration).count()
+
+
 def _stored_lines(connection) -> int:
     from ledger.models import TransactionLine
 
@@ -225,8 +235,12 @@ def _import(sandbox: SandboxHandle, connection, *, change_percent: float | None,
         changes = change_at_source(sandbox, percent=change_percent, lookback_start=lookback_start)
         third = _profiled(profile, "change", lambda: _sync(connection))
         third_exact = _exact(sandbox, connection)
+    # The next nightly run, half a day on: the rotating re-read reads the details of its share of the history.
+    with sync_day(SYNC_TODAY + dt.timedelta(hours=12)):
+        later = _profiled(profile, "half-a-day-later", lambda: _sync(connection))
 
     third_details = third["api_calls"].get(DETAIL, 0)
+    in_rotation = _in_rotation(connection)
     figures = [
         *_first_figures(sandbox, first, peak_after_first, first_exact),
         Figure("no-change sync: wall time", round(second["seconds"], 2), "s", TARGET_NO_CHANGE_S),
@@ -246,6 +260,17 @@ def _import(sandbox: SandboxHandle, connection, *, change_percent: float | None,
             ),
         ),
         _exact_figure("1% change sync: exact", third_exact),
+        Figure("12 h later, no change: wall time", round(later["seconds"], 2), "s", TARGET_NO_CHANGE_S),
+        Figure(
+            "12 h later, no change: detail calls",
+            later["api_calls"].get(DETAIL, 0),
+            "calls",
+            math.ceil(in_rotation / (2 * settings.MONITR_SYNC_REREAD_DAYS)),
+            note=(
+                f"the rotating re-read: {in_rotation:,} mutations once every "
+                f"{settings.MONITR_SYNC_REREAD_DAYS} days, a share for the 12 hours since the last run"
+            ),
+        ),
     ]
     details = {
         "first": first,
@@ -254,6 +279,7 @@ def _import(sandbox: SandboxHandle, connection, *, change_percent: float | None,
         "changes": changes,
         "lines": lines,
         "lookback_start": lookback_start.isoformat(),
+        "half_a_day_later": later,
     }
     return figures, details
 

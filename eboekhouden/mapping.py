@@ -88,8 +88,11 @@ class VatLedgers:
 
 
 def header_fingerprint(header: MutationHeader) -> str:
-    """A short digest of what the mutation list shows of a mutation; a changed digest means: fetch it again."""
-    parts = (
+    """A short digest of what the mutation list shows of a mutation; a changed digest means: fetch it again.
+
+    The REST list shows a few header fields only, so an edit of a description, a relation or a payment term leaves
+    this digest as it was: those edits arrive through the rotating re-read of details (``MutationsStream``)."""
+    parts: tuple = (
         header.type.value,
         header.date,
         header.invoice_number,
@@ -97,6 +100,8 @@ def header_fingerprint(header: MutationHeader) -> str:
         header.ledger_id,
         header.amount,
     )
+    if header.digest is not None:
+        parts += (header.digest,)
     return hashlib.blake2b(repr(parts).encode(), digest_size=10).hexdigest()
 
 

@@ -6,14 +6,22 @@ Every sum is computed by the database and comes back as exact ``Decimal``.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from django.db.models import Max, Min, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
-from .models import Administration, OutstandingItem, OutstandingSide, Relation, Transaction, TransactionLine
+from .models import (
+    Administration,
+    OutstandingItem,
+    OutstandingSide,
+    Relation,
+    Transaction,
+    TransactionLine,
+    TransactionType,
+)
 from .services.bulk import batched
 
 _CENT = Decimal("0.01")
@@ -24,6 +32,16 @@ def transaction_fingerprints(*, administration: Administration, window_start: da
     fetches details only of transactions that are new or whose fingerprint changed."""
     rows = Transaction.objects.filter(administration=administration, date__range=(window_start, window_end))
     return dict(rows.values_list("external_id", "fingerprint").iterator(chunk_size=10_000))
+
+
+def transactions_in_rotation(*, administration: Administration) -> QuerySet[Transaction]:
+    """The transactions whose source detail is re-read in turn, in the order of that rotation (their key): all but
+    the opening balance, which the source lists whole."""
+    return (
+        Transaction.objects.filter(administration=administration)
+        .exclude(transaction_type=TransactionType.OPENING_BALANCE)
+        .order_by("pk")
+    )
 
 
 def line_totals_by_account_month(
@@ -75,15 +93,27 @@ def transaction_date_range(*, administration: Administration) -> tuple[date, dat
 
 @dataclass(frozen=True)
 class PaymentTerms:
-    """Payment terms in days, of some transactions and some relations, by external id."""
+    """Payment terms in days, of some transactions and some relations by external id, and of some invoices by
+    their number."""
 
     by_transaction: dict[str, int]
     by_relation: dict[str, int]
+    by_invoice_number: dict[str, int] = field(default_factory=dict)
 
-    def for_item(self, *, transaction_external_id: str | None, relation_external_id: str | None) -> int | None:
-        """The term of an open item: its transaction's own, else its relation's; None when neither has one (a
-        term of 0 days is a term: due on the invoice date)."""
-        term = self.by_transaction.get(transaction_external_id) if transaction_external_id else None
+    def for_item(
+        self,
+        *,
+        transaction_external_id: str | None,
+        relation_external_id: str | None,
+        invoice_number: str | None = None,
+    ) -> int | None:
+        """The term of an open item: its transaction's own (found by the invoice number where the provider names
+        no transaction), else its relation's; None when neither has one (a term of 0 days is a term: due on the
+        invoice date)."""
+        if transaction_external_id:
+            term = self.by_transaction.get(transaction_external_id)
+        else:
+            term = self.by_invoice_number.get(invoice_number) if invoice_number else None
         if term is None and relation_external_id:
             term = self.by_relation.get(relation_external_id)
         return term
@@ -94,9 +124,13 @@ def payment_terms(
     administration: Administration,
     transaction_external_ids: Iterable[str],
     relation_external_ids: Iterable[str],
+    invoice_numbers: Iterable[str] = (),
+    invoice_type: TransactionType | None = None,
 ) -> PaymentTerms:
     """The stored payment terms of the given transactions and relations (those without a term are left out), so
-    that open items, which the provider lists without a due date, get one."""
+    that open items, which the provider lists without a due date, get one; and of the invoices of
+    ``invoice_type`` with the given numbers, for open items that name no transaction (a number that more than one
+    invoice carries with different terms is left out rather than guessed)."""
 
     def terms(model: type[Transaction] | type[Relation], external_ids: Iterable[str]) -> dict[str, int]:
         found: dict[str, int] = {}
@@ -105,9 +139,24 @@ def payment_terms(
             found.update(rows.filter(external_id__in=chunk).values_list("external_id", "payment_term_days"))
         return found
 
+    by_invoice_number: dict[str, int] = {}
+    if invoice_type is not None:
+        ambiguous: set[str] = set()
+        invoices = Transaction.objects.filter(
+            administration=administration, transaction_type=invoice_type, payment_term_days__isnull=False
+        )
+        for chunk in batched(set(invoice_numbers) - {""}, 5_000):
+            for number, term in invoices.filter(invoice_number__in=chunk).values_list(
+                "invoice_number", "payment_term_days"
+            ):
+                if by_invoice_number.setdefault(number, term) != term:
+                    ambiguous.add(number)
+        for number in ambiguous:
+            del by_invoice_number[number]
     return PaymentTerms(
         by_transaction=terms(Transaction, transaction_external_ids),
         by_relation=terms(Relation, relation_external_ids),
+        by_invoice_number=by_invoice_number,
     )
 
 

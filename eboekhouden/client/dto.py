@@ -107,6 +107,9 @@ class MutationHeader:
     amount: Decimal
     invoice_number: str | None = None
     entry_number: str | None = None
+    # A digest of the whole mutation, where the list carries it whole (SOAP): then an edit of anything the list
+    # holds (a description, a relation, a payment term) changes the header's fingerprint.
+    digest: str | None = None
 
     @property
     def is_opening_balance(self) -> bool:

@@ -44,6 +44,8 @@ class BookkeepingGateway(Protocol):
     """Everything the importer reads from e-Boekhouden. Every method may raise an ``integrations.errors`` error."""
 
     protocol: str
+    # True when the mutation list carries whole mutations, so its headers show every edit.
+    lists_whole_mutations: bool
 
     @property
     def calls(self) -> CallCounter:

@@ -275,6 +275,8 @@ class RestGateway:
     """The bookkeeping gateway over the REST API. Use as a context manager, or call :meth:`close`."""
 
     protocol = "rest"
+    # The mutation list shows a few header fields only; the rest of a mutation is read one detail call at a time.
+    lists_whole_mutations = False
 
     def __init__(self, client: RestClient) -> None:
         self.client = client

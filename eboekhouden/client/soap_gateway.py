@@ -25,6 +25,7 @@ Mapping SOAP answers onto the REST DTOs (assumptions, also in ``docs/eboekhouden
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
@@ -113,6 +114,8 @@ class SoapGateway:
     """The bookkeeping gateway over SOAP, returning the same DTOs as :class:`~.rest.RestGateway`."""
 
     protocol = "soap"
+    # GetMutaties answers whole mutations: the list shows every edit, and a "detail" is read from what it listed.
+    lists_whole_mutations = True
 
     def __init__(self, client: SoapClient, *, window: int = MUTATION_CAP, cache_size: int = 20_000) -> None:
         if not 1 <= window <= MUTATION_CAP:
@@ -276,6 +279,7 @@ class SoapGateway:
                     amount=sum((_incl(row_item) for row_item in items_of(field_of(item, "MutatieRegels"))), Decimal(0)),
                     invoice_number=mutation.invoice_number,
                     entry_number=mutation.entry_number,
+                    digest=hashlib.blake2b(repr(mutation).encode(), digest_size=10).hexdigest(),
                 )
             )
         return iter(headers)

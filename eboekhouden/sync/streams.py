@@ -14,6 +14,8 @@ from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
 
+from django.utils import timezone
+
 from integrations.sync.base import Stream, StreamContext, StreamCounts
 from ledger.records import (
     OutstandingItemRecord,
@@ -21,8 +23,15 @@ from ledger.records import (
     ReconciliationCheck,
     ReconciliationRecord,
     TransactionRecord,
+    TransactionType,
 )
-from ledger.selectors import account_balances, line_totals_by_account_month, transaction_fingerprints
+from ledger.selectors import (
+    account_balances,
+    line_totals_by_account_month,
+    transaction_date_range,
+    transaction_fingerprints,
+    transactions_in_rotation,
+)
 from ledger.services import (
     outstanding_items_replace,
     outstanding_snapshot_record,
@@ -37,6 +46,8 @@ from .state import SourceState
 from .windows import OPEN_END, earliest_date, month_end, month_start, monthly_windows
 
 ZERO = Decimal("0.00")
+# The key of the mutations stream's cursor that holds the rotating re-read of details: {"after": key, "at": time}.
+REREAD = "reread"
 # Progress is reported every DETAIL_BATCH fetched mutations; a write commits about that many (three lines each).
 DETAIL_BATCH = 500
 DETAIL_BATCH_LINES = 1_500
@@ -59,16 +70,96 @@ class MutationsStream(Stream):
         counts = StreamCounts()
         if start is None:
             return counts
+        cursor = dict(ctx.cursor)
         windows = list(monthly_windows(start, ctx.today))
         done = seen = 0
         for index, (first, last) in enumerate(windows):
-            window_counts, listed = self.sync_window(ctx, first, last, progress=(done, seen, index, len(windows)))
+            # A full run reads every detail again: an edit the list does not show is found only that way.
+            window_counts, listed = self.sync_window(
+                ctx, first, last, progress=(done, seen, index, len(windows)), refetch=ctx.full
+            )
             counts += window_counts
             seen += listed
             done += listed
             if last != OPEN_END:
-                ctx.save_cursor({"through": last.isoformat()})
+                cursor["through"] = last.isoformat()
+                ctx.save_cursor(dict(cursor))
+        counts += self._reread(ctx, cursor)
         return counts
+
+    def _reread(self, ctx: StreamContext, cursor: dict) -> StreamCounts:
+        """Read again the next share of the stored history, round and round, so that an edit the mutation list
+        does not show arrives within ``reread_days``.
+
+        The REST list shows a few header fields only: an edit of a description, a relation or a payment term
+        changes nothing it shows, so the details of the next share of the stored mutations (in key order) are read
+        again. The SOAP list carries whole mutations, whose digests are in the headers' fingerprints: there the next
+        share of the months is listed again, and only a changed mutation is rewritten. Each run takes the share that
+        the time since the last one stands for, so all of the history comes round once every ``reread_days``
+        however often the syncs run (about ``total / reread_days`` detail calls a day over REST, a list call per
+        month over SOAP). The rotation's place and clock live in the stream's cursor; a full run starts them
+        afresh, since it has just read everything.
+        """
+        counts = StreamCounts()
+        now = timezone.now()
+        by = "month" if self.gateway.lists_whole_mutations else "mutation"
+        state = cursor.get(REREAD)
+        if ctx.full or not state or state.get("by", "mutation") != by:
+            cursor[REREAD] = {"by": by, "after": 0, "at": now.isoformat()}
+            ctx.save_cursor(dict(cursor))
+            return counts
+        after = int(state["after"])
+        if by == "month":
+            span = transaction_date_range(administration=ctx.administration)
+            months = [first.toordinal() for first, _ in monthly_windows(span[0], span[1])] if span else []
+            total = len(months)
+        else:
+            rotation = transactions_in_rotation(administration=ctx.administration)
+            total = rotation.count()
+        period = dt.timedelta(days=max(1, ctx.reread_days))
+        at = dt.datetime.fromisoformat(state["at"])
+        share = min(total, int(total * max(0.0, (now - at) / period)))
+        if share == 0:
+            return counts  # too little time has passed for one more: the clock keeps running
+        # The clock moves on by exactly the time the share stands for, so no fraction is lost between runs; after a
+        # long pause (a whole period or more) one full round is enough.
+        at = now if share == total else at + period * share / total
+        if by == "month":
+            picked = ([m for m in months if m > after] + [m for m in months if m <= after])[:share]
+            for number, ordinal in enumerate(picked, start=1):
+                first = dt.date.fromordinal(ordinal)
+                window_counts, _ = self.sync_window(ctx, first, month_end(first))
+                counts.new += window_counts.new
+                counts.changed += window_counts.changed
+                counts.deleted += window_counts.deleted
+                ctx.progress(number, len(picked))
+            last_key = picked[-1]
+        else:
+            keys = ("pk", "external_id", "fingerprint")
+            rows = list(rotation.filter(pk__gt=after).values_list(*keys)[:share])
+            if len(rows) < share:  # round again from the start
+                rows += rotation.filter(pk__lte=after).values_list(*keys)[: share - len(rows)]
+            wanted = {int(external_id): fingerprint for _, external_id, fingerprint in rows}
+            result = transactions_upsert(
+                administration=ctx.administration,
+                transactions=self._detail_records(ctx, wanted, already=0, estimate=len(wanted)),
+                batch_lines=DETAIL_BATCH_LINES,
+            )
+            counts.new, counts.changed = result.new, result.changed
+            last_key = rows[-1][0]
+        cursor[REREAD] = {"by": by, "after": last_key, "at": at.isoformat()}
+        ctx.save_cursor(dict(cursor))
+        return counts
+
+    def _detail_records(
+        self, ctx: StreamContext, wanted: dict[int, str], *, already: int, estimate: int
+    ) -> Iterator[TransactionRecord]:
+        """The records of the wanted mutations ({id: fingerprint}), their details fetched concurrently."""
+        vat_ledgers = self.state.vat_ledgers
+        for fetched, mutation in enumerate(self.gateway.mutations(list(wanted)), start=1):
+            yield mutation_record(mutation, wanted[mutation.id], vat_ledgers)
+            if fetched % DETAIL_BATCH == 0:
+                ctx.progress(already + fetched, estimate)
 
     def _start(self, ctx: StreamContext) -> dt.date | None:
         if ctx.since is not None:
@@ -122,15 +213,11 @@ class MutationsStream(Stream):
         # Estimate the whole stream from what the windows so far held, so the bar moves evenly.
         listed_so_far = seen_before + len(headers)
         estimate = max(listed_so_far, round(listed_so_far / (index + 1) * windows))
-        vat_ledgers = self.state.vat_ledgers
         already = done_before + len(headers) - len(wanted)
 
         def window_records() -> Iterator[TransactionRecord]:
             yield from records
-            for fetched, mutation in enumerate(self.gateway.mutations(list(wanted)), start=1):
-                yield mutation_record(mutation, wanted[mutation.id], vat_ledgers)
-                if fetched % DETAIL_BATCH == 0:
-                    ctx.progress(already + fetched, estimate)
+            yield from self._detail_records(ctx, wanted, already=already, estimate=estimate)
 
         # One write call per window, committing every DETAIL_BATCH_LINES lines while the fetch threads go on: the
         # accounts and relations the window's mutations name are looked up once per window, not once per batch
@@ -160,6 +247,7 @@ class OutstandingItemsStream(Stream):
     label = "Open items"
 
     SIDES = ((Side.DEBTORS, OutstandingSide.RECEIVABLE), (Side.CREDITORS, OutstandingSide.PAYABLE))
+    INVOICE_TYPES = {Side.DEBTORS: TransactionType.SALES_INVOICE, Side.CREDITORS: TransactionType.PURCHASE_INVOICE}
 
     def __init__(self, gateway, state: SourceState) -> None:
         self.gateway, self.state = gateway, state
@@ -175,12 +263,16 @@ class OutstandingItemsStream(Stream):
                 administration=ctx.administration,
                 transaction_external_ids=[str(i.mutation_id) for i in items if i.mutation_id],
                 relation_external_ids=[str(i.relation_id) for i in items if i.relation_id],
+                # SOAP's open items name no mutation: their invoice's own term is found by its number.
+                invoice_numbers=[i.invoice_number for i in items if i.invoice_number and not i.mutation_id],
+                invoice_type=self.INVOICE_TYPES[source_side],
             )
             records = []
             for item in items:
                 term = terms.for_item(
                     transaction_external_id=str(item.mutation_id) if item.mutation_id else None,
                     relation_external_id=str(item.relation_id) if item.relation_id else None,
+                    invoice_number=item.invoice_number,
                 )
                 if term is None:
                     term = organization_term
@@ -218,8 +310,6 @@ class BalancesCheckStream(Stream):
 
     def run(self, ctx: StreamContext) -> StreamCounts:
         """Returns what re-fetching differing months changed (new, changed and deleted transactions)."""
-        from ledger.selectors import transaction_date_range
-
         self.repairs = StreamCounts()
         span = transaction_date_range(administration=ctx.administration)
         results: list[ReconciliationRecord] = []

@@ -47,6 +47,8 @@ class StreamContext:
     lookback_days: int
     save_cursor: Callable[[dict[str, Any]], None]
     progress: Callable[[int, int], None]
+    # Every stored record the source can show more of than its list is read again at least this often.
+    reread_days: int = 30
 
 
 class Stream(abc.ABC):

@@ -152,6 +152,7 @@ def _execute(
                 since=since,
                 today=timezone.localdate(),
                 lookback_days=settings.MONITR_SYNC_LOOKBACK_DAYS,
+                reread_days=settings.MONITR_SYNC_REREAD_DAYS,
                 save_cursor=_cursor_saver(connection_id, stream.name),
                 progress=progress,
             )

@@ -9,6 +9,7 @@ __all__ = [
     "EBOEKHOUDEN_REST_URL",
     "EBOEKHOUDEN_SOAP_URL",
     "MONITR_SYNC_LOOKBACK_DAYS",
+    "MONITR_SYNC_REREAD_DAYS",
     "MONITR_SYNC_TIMES",
 ]
 
@@ -24,3 +25,6 @@ EBOEKHOUDEN_MAX_PARALLEL: int = env.int("EBOEKHOUDEN_MAX_PARALLEL", default=32)
 MONITR_SYNC_TIMES: list[str] = env.list("MONITR_SYNC_TIMES", default=["00:00", "05:00"])
 # Bookkeeping is edited back-dated: every run re-reads this many days before its cursor.
 MONITR_SYNC_LOOKBACK_DAYS: int = env.int("MONITR_SYNC_LOOKBACK_DAYS", default=60)
+# Some edits never show in a mutation list (a description, a relation, a payment term): every stored mutation's
+# detail is read again at least once in this many days, a share of the history on every run.
+MONITR_SYNC_REREAD_DAYS: int = env.int("MONITR_SYNC_REREAD_DAYS", default=30)

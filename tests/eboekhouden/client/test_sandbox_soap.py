@@ -89,12 +89,19 @@ def test_soap_cost_centres_equal_rest_cost_centres_but_for_active(both):
     assert list(soap.cost_centres()) == without_soap_gaps(list(rest.cost_centres()))
 
 
+def as_rest_lists(soap_headers):
+    """SOAP's headers as the REST list shows them: SOAP's alone carry a digest of the whole mutation (it lists whole
+    mutations), which every one of them, but the opening balance's items, has."""
+    assert all(header.digest for header in soap_headers if not header.is_opening_balance)
+    return [dataclasses.replace(header, digest=None) for header in soap_headers]
+
+
 def test_soap_mutation_headers_equal_rest_headers_opening_balance_included(both):
     soap, rest = both
 
     soap_headers = list(soap.mutation_headers(*WHOLE_BOOKS))
 
-    assert soap_headers == list(rest.mutation_headers(*WHOLE_BOOKS))
+    assert as_rest_lists(soap_headers) == list(rest.mutation_headers(*WHOLE_BOOKS))
     assert any(header.is_opening_balance for header in soap_headers)
 
 
@@ -105,7 +112,7 @@ def test_soap_headers_of_a_date_window_equal_rest_headers(both):
     soap_headers = list(soap.mutation_headers(*window))
 
     assert soap_headers
-    assert soap_headers == list(rest.mutation_headers(*window))
+    assert as_rest_lists(soap_headers) == list(rest.mutation_headers(*window))
 
 
 def test_soap_mutations_equal_rest_mutations_but_for_row_descriptions(both, eboekhouden_sandbox, admin):
@@ -185,7 +192,7 @@ def test_more_mutations_than_the_cap_are_read_in_windows_and_the_cap_is_noticed(
 
     headers = list(soap_gateway.mutation_headers(*WHOLE_BOOKS))
 
-    assert headers == list(rest(sandbox, info).mutation_headers(*WHOLE_BOOKS))
+    assert as_rest_lists(headers) == list(rest(sandbox, info).mutation_headers(*WHOLE_BOOKS))
     assert "eboekhouden.soap.cap_reached" in caplog.text
     # The capped probe, then windows of 500 numbers up to 1300 and one past it.
     assert soap_gateway.calls["GetMutaties"] == 1 + 4
