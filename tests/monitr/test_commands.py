@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from monitr.tenancy.models import Membership, Organization
+from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +81,60 @@ def test_add_member_to_an_unknown_organisation_fails_clearly():
 def test_add_member_refuses_an_unknown_role(organization):
     with pytest.raises(CommandError):
         call_command("add_member", organization.slug, "piet@example.test", role="owner")
+
+
+def test_add_member_refuses_to_replace_an_existing_users_password(admin_user, other_organization):
+    with pytest.raises(CommandError, match=r"already has an account.*--reset-password"):
+        call_command("add_member", other_organization.slug, admin_user.email, password="Nieuw-wachtwoord-7")
+
+    admin_user.refresh_from_db()
+    assert admin_user.check_password(TEST_PASSWORD)
+    assert not Membership.objects.filter(user=admin_user, organization=other_organization).exists()
+
+
+def test_add_member_replaces_an_existing_users_password_when_asked(admin_user, other_organization):
+    call_command(
+        "add_member",
+        other_organization.slug,
+        admin_user.email,
+        password="Nieuw-wachtwoord-7",
+        reset_password=True,
+        stdout=io.StringIO(),
+    )
+
+    admin_user.refresh_from_db()
+    assert admin_user.check_password("Nieuw-wachtwoord-7")
+
+
+def test_add_member_sets_the_password_of_a_new_user(organization):
+    call_command("add_member", organization.slug, "nieuw@example.test", password="Eerste-keer-3", stdout=io.StringIO())
+
+    assert get_user_model().objects.get(email="nieuw@example.test").check_password("Eerste-keer-3")
+
+
+def test_add_member_reset_password_needs_the_password(admin_user, organization):
+    with pytest.raises(CommandError, match="--reset-password needs the new password in --password"):
+        call_command("add_member", organization.slug, admin_user.email, reset_password=True)
+
+
+def test_create_organization_refuses_to_replace_an_existing_users_password(admin_user):
+    with pytest.raises(CommandError, match=r"already has an account.*--reset-password"):
+        call_command("create_organization", "Tweede BV", admin=admin_user.email, password="Nieuw-wachtwoord-7")
+
+    admin_user.refresh_from_db()
+    assert admin_user.check_password(TEST_PASSWORD)
+    assert not Organization.objects.filter(name="Tweede BV").exists()
+
+
+def test_create_organization_replaces_an_existing_users_password_when_asked(admin_user):
+    call_command(
+        "create_organization",
+        "Tweede BV",
+        admin=admin_user.email,
+        password="Nieuw-wachtwoord-7",
+        reset_password=True,
+        stdout=io.StringIO(),
+    )
+
+    admin_user.refresh_from_db()
+    assert admin_user.check_password("Nieuw-wachtwoord-7")
