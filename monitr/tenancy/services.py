@@ -6,6 +6,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.text import slugify
 
+from monitr.accounts.tokens import api_tokens_revoke_for_membership
+
 from .models import Membership, Organization, Role
 
 User = get_user_model()
@@ -65,4 +67,22 @@ def membership_set(
     membership, created = Membership.objects.update_or_create(
         user=user, organization=organization, defaults={"role": role}
     )
+    if created:
+        # Tokens of an earlier membership that ended without membership_remove (a row deleted by hand) stay dead.
+        api_tokens_revoke_for_membership(user=user, organization=organization)
     return membership, created
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership) -> int:
+    """End ``membership``: the user leaves the organisation and every API token they made for it is revoked, so
+    adding them again later does not bring those tokens back. Returns how many tokens were revoked.
+
+    The organisation's last admin cannot be removed: nobody would be left to manage its integrations and members."""
+    membership = Membership.objects.select_for_update().select_related("user", "organization").get(pk=membership.pk)
+    if membership.is_admin:
+        admins = Membership.objects.select_for_update().filter(organization=membership.organization, role=Role.ADMIN)
+        if len(admins) == 1:
+            raise ValueError(f"{membership.user.email} is the last admin of {membership.organization.name}.")
+    membership.delete()
+    return api_tokens_revoke_for_membership(user=membership.user, organization=membership.organization)

@@ -1,4 +1,4 @@
-"""The organisation commands ops use: create_organization and add_member."""
+"""The organisation commands ops use: create_organization, add_member and remove_member."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from monitr.accounts.tokens import api_token_check, api_token_create
 from monitr.tenancy.models import Membership, Organization
 from tests.factories import TEST_PASSWORD
 
@@ -138,3 +139,27 @@ def test_create_organization_replaces_an_existing_users_password_when_asked(admi
 
     admin_user.refresh_from_db()
     assert admin_user.check_password("Nieuw-wachtwoord-7")
+
+
+def test_remove_member_removes_the_member_and_revokes_their_tokens(organization, member_user):
+    secret = api_token_create(user=member_user, organization=organization, name="Power BI").secret
+    out = io.StringIO()
+
+    call_command("remove_member", organization.slug, member_user.email.upper(), stdout=out)
+
+    assert not Membership.objects.filter(user=member_user, organization=organization).exists()
+    assert "1 API token(s) revoked" in out.getvalue()
+    call_command("add_member", organization.slug, member_user.email, stdout=io.StringIO())
+    assert api_token_check(secret) is None  # added again: the old token stays revoked
+
+
+def test_remove_member_refuses_the_last_admin(organization, admin_user):
+    with pytest.raises(CommandError, match="last admin of Acme BV"):
+        call_command("remove_member", organization.slug, admin_user.email)
+
+    assert Membership.objects.filter(user=admin_user, organization=organization).exists()
+
+
+def test_remove_member_of_someone_who_is_not_a_member_fails_clearly(organization, outsider):
+    with pytest.raises(CommandError, match="is not a member of an organisation with the slug"):
+        call_command("remove_member", organization.slug, outsider.email)
