@@ -2,7 +2,8 @@
 
 A token reads ``mtr_<prefix>_<secret>``. The prefix finds the row; the secret's SHA-256 digest is compared in
 constant time. A token stops working when it is revoked, or when its user is no longer a member of its organisation
-(or is deactivated). An authenticated request gets ``request.organization`` and ``request.membership`` from the
+(or is deactivated); removing a member revokes their tokens for that organisation, so adding them again later does not
+bring the old tokens back. An authenticated request gets ``request.organization`` and ``request.membership`` from the
 token, exactly as the session middleware gives them to a browser, so every API view is scoped the same way.
 """
 
@@ -55,6 +56,15 @@ def api_token_create(*, user: User, organization: Organization, name: str) -> Is
 def api_token_revoke(*, user: User, token_id: int) -> bool:
     """Revoke one of the user's own tokens; False when there is no such active token of theirs."""
     return bool(ApiToken.objects.filter(user=user, pk=token_id, revoked_at=None).update(revoked_at=timezone.now()))
+
+
+def api_tokens_revoke_for_membership(*, user: User, organization: Organization) -> int:
+    """Revoke every active token of ``user`` for ``organization``: called when the membership ends (and when one
+    begins, for tokens left from a membership removed without it), so a person added again starts with none that
+    work. Returns how many were revoked."""
+    return ApiToken.objects.filter(user=user, organization=organization, revoked_at=None).update(
+        revoked_at=timezone.now()
+    )
 
 
 def api_token_check(text: str) -> tuple[ApiToken, Membership] | None:

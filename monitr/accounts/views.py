@@ -12,22 +12,20 @@ from monitr.tenancy.access import member_required
 from .models import ApiToken
 from .tokens import api_token_create, api_token_revoke
 
-ISSUED_KEY = "accounts_api_token_issued"
-
 
 @require_http_methods(["GET", "POST"])
 @member_required
 def api_tokens(request: HttpRequest) -> HttpResponse:
+    issued = None
     if request.method == "POST":
         issued = api_token_create(
             user=request.user,  # type: ignore[arg-type]
             organization=request.organization,  # type: ignore[attr-defined]
             name=request.POST.get("name", ""),
         )
-        # Carried to the next page view only (popped there), so that a reload neither re-posts nor shows it again.
-        request.session[ISSUED_KEY] = {"name": issued.token.name, "secret": issued.secret}
-        return redirect("accounts:api_tokens")
-    issued = request.session.pop(ISSUED_KEY, None)
+    # A new token's secret is rendered in the answer to the post itself and kept nowhere on the server (no redirect
+    # carrying it through the session or messages). The page marks itself shown-once, so the browser's history entry
+    # becomes a plain GET of this address: a reload or Back shows the list, neither the secret nor a second post.
     tokens = ApiToken.objects.filter(user=request.user).select_related("organization")
     return render(request, "accounts/api_tokens.html", {"tokens": tokens, "issued": issued})
 

@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "monitr.tenancy.middleware.OrganizationMiddleware",
+    "monitr.web.cache.PrivateResponsesMiddleware",
 ]
 
 ROOT_URLCONF = "monitr.urls"

@@ -1,16 +1,18 @@
-"""The organisation switcher and the members page."""
+"""The organisation switcher, the members page and removing a member."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from .access import member_required
+from .access import admin_required, member_required
 from .middleware import remember_organization
 from .models import Membership
+from .scoping import get_for_organization_or_404
+from .services import membership_remove
 
 
 @require_POST
@@ -37,3 +39,19 @@ def members(request: HttpRequest) -> HttpResponse:
         .order_by("role", "user__email")
     )
     return render(request, "tenancy/members.html", {"memberships": memberships})
+
+
+@require_POST
+@admin_required
+def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = get_for_organization_or_404(Membership, request.organization, pk=pk)  # type: ignore[attr-defined]
+    try:
+        revoked = membership_remove(membership=membership)
+    except ValueError as exc:
+        messages.error(request, f"{exc} Make someone else admin first.")
+        return redirect("tenancy:members")
+    tokens = f" and {revoked} API token{'' if revoked == 1 else 's'} revoked" if revoked else ""
+    messages.success(request, f"{membership.user.email} removed from {membership.organization.name}{tokens}.")
+    if membership.user_id == request.user.pk:
+        return redirect("/")  # one's own membership is gone: the members page is no longer one's to see
+    return redirect("tenancy:members")

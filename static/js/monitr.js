@@ -49,6 +49,13 @@
     applyWidths(event.detail.elt);
   });
 
+  // A page that answers a form post with something shown only once (a new API token's secret) is marked
+  // data-shown-once. Its history entry is replaced by a plain GET of the same address, so a reload or a return through
+  // the history asks for the page again instead of posting the form a second time.
+  if (document.querySelector("[data-shown-once]")) {
+    window.history.replaceState(window.history.state, "", window.location.href);
+  }
+
   // A "Back" link with data-history-back goes back in the browser's history when there is one to go back to.
   document.addEventListener("click", function (event) {
     var link = event.target.closest("a[data-history-back]");

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -31,6 +32,39 @@ def test_a_token_is_shown_once_and_stored_only_as_a_digest(member_client, member
     assert secret not in token.digest and len(token.digest) == 64
     assert secret not in member_client.get(PAGE).content.decode()
     assert "Power BI" in member_client.get(PAGE).content.decode()
+
+
+def test_a_new_tokens_secret_is_answered_to_the_post_and_kept_in_no_session(member_client, member_user):
+    response = member_client.post(PAGE, {"name": "Power BI"})
+
+    assert response.status_code == 200  # shown in the answer itself: no redirect that must carry it along
+    secret = response.content.decode().split("data-token>")[1].split("<")[0]
+    assert secret.startswith("mtr_")
+    sessions = list(Session.objects.all())
+    assert sessions  # the member's own session is among them, so the check below reads something
+    for session in sessions:
+        assert secret not in session.session_data
+        assert secret not in str(session.get_decoded())
+
+
+def test_the_page_with_a_new_token_asks_the_browser_to_forget_the_post(member_client):
+    page = member_client.post(PAGE, {"name": "Power BI"}).content.decode()
+
+    # static/js/monitr.js turns the history entry of a data-shown-once page into a GET: a reload shows no secret.
+    assert page.count("data-shown-once") == 1
+    assert "data-shown-once" not in member_client.get(PAGE).content.decode()
+
+
+def test_the_token_pages_are_never_stored_by_a_cache(member_client):
+    for response in (member_client.get(PAGE), member_client.post(PAGE, {"name": "Power BI"})):
+        assert "no-store" in response["Cache-Control"]
+
+
+def test_the_apis_answers_to_a_token_are_never_stored_by_a_cache(token_client, books):
+    response = token_client.get(ADMINISTRATIONS)
+
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
 
 
 def test_a_token_reads_its_organisations_data(token_client, books):

@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from monitr.tenancy.models import Membership
+
 from .conftest import Tenant
 
 # Patterns meant for everyone, signed in or not. Django's static files and /healthz are not URL patterns at all
@@ -68,6 +70,9 @@ FILL: dict[str, Fill] = {
     "dashboards:transaction": Fill(True, lambda t: [{"pk": t.transaction.pk}]),
     "api:connection_sync": Fill(True, lambda t: [{"pk": str(t.connection.pk)}]),
     "accounts:api_token_revoke": Fill(True, lambda t: [{"pk": t.token.pk}]),
+    "tenancy:member_remove": Fill(
+        True, lambda t: [{"pk": Membership.objects.get(organization=t.organization, user=t.member).pk}]
+    ),
 }
 
 

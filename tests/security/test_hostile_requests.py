@@ -127,5 +127,5 @@ def test_an_api_token_name_loses_its_nul_characters(tenants):
 
     response = client.post("/account/api-tokens/", {"name": "Power\x00 BI"})
 
-    assert response.status_code == 302
+    assert response.status_code == 200  # the page with the new token, answered to the post itself
     assert ApiToken.objects.filter(user=tenants.a.member).get().name == "Power BI"
