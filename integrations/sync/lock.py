@@ -79,19 +79,48 @@ class Lease:
     """The lock one run holds, kept alive for as long as the run is alive, waiting included.
 
     :meth:`wait` is the sleep handed to the provider's client: a 429's ``Retry-After`` or a backoff may be longer
-    than the lease, so it sleeps in slices of a third of the lease and renews before and after each. Waits are rare
-    (only after an error), so renewing on every one costs nothing worth counting. The client's fetch threads wait
-    with it too; a renewal from such a thread opens a database connection of its own and closes it again, as that
-    thread has no other use for one.
+    than the lease, so it sleeps in slices of a third of the lease and renews between them. The client's fetch
+    threads wait with it too, a burst of 429s in all of them at once: a renewal that another thread made moments
+    ago (a tenth of the lease) is not made again, and one made from a fetch thread opens a database connection of
+    its own and closes it again, as that thread has no other use for one.
     """
 
     def __init__(self, connection_id: int, token: str) -> None:
         self.connection_id, self.token = connection_id, token
         self.lost = False
         self._owner = threading.get_ident()
+        self._mutex = threading.Lock()
+        self._renewed_at = time.monotonic()
 
     def renew(self) -> None:
         """Extend the lease now; raises :class:`LockLost` when the run no longer holds it."""
+        with self._mutex:
+            self._renewed_at = time.monotonic()
+        self._renew()
+
+    def wait(self, seconds: float) -> None:
+        """Sleep ``seconds``, keeping the lease alive all the while; raises :class:`LockLost` when it was lost."""
+        deadline = time.monotonic() + seconds
+        slice_seconds = lease().total_seconds() / 3
+        while True:
+            if self._renewal_due():
+                self._renew()
+            elif self.lost:
+                raise LockLost()
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            time.sleep(min(remaining, slice_seconds))
+
+    def _renewal_due(self) -> bool:
+        with self._mutex:
+            now = time.monotonic()
+            if now - self._renewed_at < lease().total_seconds() / 10:
+                return False
+            self._renewed_at = now  # this thread renews; the others need not as well
+            return True
+
+    def _renew(self) -> None:
         if not self.lost:
             try:
                 self.lost = not lock_renew(connection_id=self.connection_id, token=self.token)
@@ -100,14 +129,3 @@ class Lease:
                     db_connection.close()
         if self.lost:
             raise LockLost()
-
-    def wait(self, seconds: float) -> None:
-        """Sleep ``seconds``, keeping the lease alive all the while; raises :class:`LockLost` when it was lost."""
-        deadline = time.monotonic() + seconds
-        slice_seconds = lease().total_seconds() / 3
-        while True:
-            self.renew()
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return
-            time.sleep(min(remaining, slice_seconds))

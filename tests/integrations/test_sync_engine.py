@@ -326,10 +326,12 @@ class TestWaitingKeepsTheLease:
         assert seen["expires_at"] > timezone.now() - dt.timedelta(seconds=1)  # renewed during the wait
         assert seen["other"] is None
 
-    def test_a_wait_of_a_run_that_lost_its_lock_stops_it(self, connection, fake_provider):
+    def test_a_wait_of_a_run_that_lost_its_lock_stops_it(self, connection, fake_provider, settings):
+        settings.MONITR_SYNC_LOCK_LEASE_SECONDS = 1
+
         def waits(ctx):
             Connection.objects.filter(pk=connection.pk).update(sync_lock="taken-by-another-run")
-            fake_provider.sources[-1].wait(LEASE.total_seconds())  # renews at once, as the lease was taken
+            fake_provider.sources[-1].wait(60)  # renews within a third of the lease, and finds it taken
             raise AssertionError("the wait went on after the lock was lost")
 
         fake_provider.streams[0].behaviour = waits
