@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 import time_machine
+from django.db import connection as db_connection
 from django.utils import timezone
 
 from integrations.errors import AuthenticationError, CredentialsExpired, TransientError
@@ -13,7 +15,7 @@ from integrations.models import Connection, ConnectionStatus, SyncCursor, SyncRu
 from integrations.models.connection import INTERRUPTED
 from integrations.sync.base import StreamCounts
 from integrations.sync.engine import UNEXPECTED, SyncSkipped, sync_run_execute
-from integrations.sync.lock import LEASE, lock_acquire, lock_release
+from integrations.sync.lock import LEASE, Lease, LockLost, lock_acquire, lock_release
 from integrations.sync.schedule import AMSTERDAM, next_sync_after
 
 pytestmark = pytest.mark.django_db
@@ -343,3 +345,29 @@ class TestWaitingKeepsTheLease:
         # Left as it was when the lock was lost (the run that took it writes it): not Failed, no message.
         assert (connection.status, connection.status_message) == (ConnectionStatus.IN_PROGRESS, "")
         assert connection.sync_lock == "taken-by-another-run"
+
+
+@pytest.mark.django_db(transaction=True)  # a fetch thread has a database connection of its own
+def test_a_wait_in_a_fetch_thread_renews_the_lease_and_closes_that_threads_database_connection(connection, settings):
+    settings.MONITR_SYNC_LOCK_LEASE_SECONDS = 1
+    lease = Lease(connection.pk, lock_acquire(connection_id=connection.pk))
+    taken_at = Connection.objects.get(pk=connection.pk).sync_lock_expires_at
+    seen = {}
+
+    def fetch_thread():
+        try:
+            lease.wait(0.5)
+            seen["open"] = db_connection.connection is not None
+            Connection.objects.filter(pk=connection.pk).update(sync_lock="taken-by-another-run")
+            lease.wait(0.5)
+        except LockLost:
+            seen["lost"] = True
+        finally:
+            db_connection.close()
+
+    thread = threading.Thread(target=fetch_thread)
+    thread.start()
+    thread.join(timeout=10)
+
+    assert seen == {"open": False, "lost": True}
+    assert Connection.objects.get(pk=connection.pk).sync_lock_expires_at > taken_at + dt.timedelta(seconds=0.3)
