@@ -4,6 +4,10 @@ The outcome decides the connection's status: success → Succeeded and the next 
 or expired → Reconnect needed, no retry; a transient error → Failed, and the error is raised again so the Celery
 task retries the whole run; anything else → Failed with a plain message, logged with its traceback. The message
 users read comes from the typed error, which never holds a credential.
+
+Only the run that holds the lock writes the status (the UPDATE asks for its token): a run whose lease ran out and
+that another run took over stops at its next renewal, closes its own SyncRun as interrupted and leaves the
+connection to the run that holds the lock, with no retry.
 """
 
 from __future__ import annotations
@@ -119,7 +123,7 @@ def _execute(
     if connection.status == ConnectionStatus.RECONNECT_NEEDED:
         log.info("sync.skipped", connection_id=connection_id, reason="reconnect_needed")
         return SyncOutcome(None, SyncRunStatus.SKIPPED, connection.status_message)
-    # A run still marked running holds no lease any more (we hold it now): its worker died mid-import.
+    # A run still marked running holds no lease any more (we hold it now): its worker died or stalled mid-import.
     runs_interrupted_close(connection_id=connection_id)
     run = SyncRun.objects.create(
         connection=connection, administration=connection.administration, trigger=trigger, full=full or since is not None
