@@ -61,7 +61,7 @@ class EboekhoudenProvider(Provider):
             choices = assumptions.rest_key_choices(choices)
         return CredentialsCheck(secret=secret, hint=hint, transport=transport, administrations=tuple(choices))
 
-    def open_source(self, *, secret: dict[str, str], transport: str, external_id: str):
+    def open_source(self, *, secret: dict[str, str], transport: str, external_id: str, wait=None):
         from .sync import EboekhoudenSource
 
-        return EboekhoudenSource(credentials_from_secret(secret, external_id=external_id))
+        return EboekhoudenSource(credentials_from_secret(secret, external_id=external_id), wait=wait)

@@ -9,6 +9,7 @@ data for the sync engine. It lives in its own app (``eboekhouden/`` is the first
 from __future__ import annotations
 
 import abc
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -78,8 +79,15 @@ class Provider(abc.ABC):
         """
 
     @abc.abstractmethod
-    def open_source(self, *, secret: dict[str, str], transport: str, external_id: str) -> SyncSource:
-        """The data of one connected administration, as streams the sync engine runs in order."""
+    def open_source(
+        self, *, secret: dict[str, str], transport: str, external_id: str, wait: Callable[[float], None] | None = None
+    ) -> SyncSource:
+        """The data of one connected administration, as streams the sync engine runs in order.
+
+        ``wait`` is the sleep for every pause the source makes (a rate limit's ``Retry-After``, a backoff): the
+        engine's keeps the run's lock alive while it passes, and raises when the lock was lost, which the source
+        lets through. A source that pauses must pause with it, never with ``time.sleep``.
+        """
 
     def __repr__(self) -> str:
         return f"<Provider {self.key}>"

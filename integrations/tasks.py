@@ -17,8 +17,8 @@ from integrations.errors import TransientError
 from integrations.models import Connection, ConnectionStatus, SyncRun, SyncRunStatus, SyncTrigger
 from monitr.logs import get_logger
 
-from .sync.engine import SyncSkipped, sync_run_execute
-from .sync.lock import lease
+from .sync.engine import SyncSkipped, interrupted_sweep, sync_run_execute
+from .sync.lock import lease, lease_live
 
 log = get_logger(__name__)
 
@@ -97,10 +97,19 @@ def sync_enqueue(*, connection: Connection, trigger: str, full: bool = False) ->
 @shared_task(expires=ENQUEUE_EVERY_SECONDS - 10)
 def enqueue_due_syncs() -> int:
     """Start every connection whose scheduled time has passed. Runs from beat every few minutes; the entry expires
-    before the next one is due, so late beats do not pile up."""
+    before the next one is due, so late beats do not pile up.
+
+    First it closes runs whose lease ran out (their worker died): those connections become due at once. A connection
+    that never got a next time (its first import was never started) is due once the grace has passed."""
+    interrupted = interrupted_sweep()
+    if interrupted:
+        log.warning("sync.interrupted", count=interrupted)
     now = timezone.now()
-    due = Connection.objects.filter(next_sync_at__lte=now).exclude(
-        Q(status=ConnectionStatus.RECONNECT_NEEDED) | Q(sync_lock_expires_at__gt=now)
+    never_scheduled = Q(next_sync_at__isnull=True, created_at__lte=now - RETRY_UNSTARTED_AFTER)
+    due = (
+        Connection.objects.filter(Q(next_sync_at__lte=now) | never_scheduled)
+        .exclude(status=ConnectionStatus.RECONNECT_NEEDED)
+        .exclude(lease_live())
     )
     ids = list(due.values_list("pk", flat=True))
     for connection_id in ids:

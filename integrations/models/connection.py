@@ -50,6 +50,12 @@ class ConnectionStatus(models.TextChoices):
     RECONNECT_NEEDED = "reconnect_needed", "Reconnect needed"
 
 
+# Said of a run whose lease ran out before it ended: its worker died, or stopped answering for longer than the lease.
+INTERRUPTED = (
+    "The import stopped before it finished: its worker stopped or stopped responding. The next sync picks it up."
+)
+
+
 class Connection(models.Model):
     """Monitr's link to one administration: the (encrypted) credentials, the status and the schedule."""
 
@@ -85,6 +91,24 @@ class Connection(models.Model):
     def is_syncing(self) -> bool:
         """A run holds a live lease; a status of In progress whose lease ran out belongs to a run that died."""
         return bool(self.sync_lock) and self.sync_lock_expires_at is not None and self.sync_lock_expires_at > now()
+
+    @property
+    def interrupted(self) -> bool:
+        """Marked In progress while no run holds a live lease: the run died. Pages show it as failed at once; the
+        beat's sweep writes that down a few minutes later and starts the connection again."""
+        return self.status == ConnectionStatus.IN_PROGRESS and not self.is_syncing
+
+    @property
+    def shown_status(self) -> str:
+        """The status to show: that of an interrupted run is Failed, not a frozen In progress."""
+        return ConnectionStatus.FAILED if self.interrupted else self.status
+
+    def get_shown_status_display(self) -> str:
+        return ConnectionStatus(self.shown_status).label
+
+    @property
+    def shown_status_message(self) -> str:
+        return INTERRUPTED if self.interrupted else self.status_message
 
     @property
     def can_sync(self) -> bool:

@@ -48,6 +48,13 @@ class SyncRun(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-pk"]
+        indexes = [
+            # The beat looks for runs still marked running every few minutes (to close those whose worker died):
+            # they are a handful among every run ever made.
+            models.Index(
+                fields=["connection"], condition=models.Q(status="running"), name="sync_run_running_by_connection"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Sync of {self.administration} at {self.started_at:%Y-%m-%d %H:%M} ({self.status})"

@@ -4,6 +4,10 @@ The outcome decides the connection's status: success → Succeeded and the next 
 or expired → Reconnect needed, no retry; a transient error → Failed, and the error is raised again so the Celery
 task retries the whole run; anything else → Failed with a plain message, logged with its traceback. The message
 users read comes from the typed error, which never holds a credential.
+
+Only the run that holds the lock writes the status (the UPDATE asks for its token): a run whose lease ran out and
+that another run took over stops at its next renewal, closes its own SyncRun as interrupted and leaves the
+connection to the run that holds the lock, with no retry.
 """
 
 from __future__ import annotations
@@ -19,11 +23,12 @@ from django.utils import timezone
 
 from integrations.errors import IntegrationError
 from integrations.models import Connection, ConnectionStatus, SyncCursor, SyncRun, SyncRunStatus
+from integrations.models.connection import INTERRUPTED
 from ledger.models import Administration
 from monitr.logs import get_logger
 
 from .base import StreamContext, StreamCounts
-from .lock import lock_acquire, lock_release, lock_renew
+from .lock import Lease, LockLost, lease_expired, lock_acquire, lock_release
 from .schedule import next_sync_after
 
 log = get_logger(__name__)
@@ -38,15 +43,8 @@ UNEXPECTED = (
 Observer = Callable[[str, int, int], None]
 
 
-INTERRUPTED = "The import stopped before it finished (its worker was restarted). A later run picked it up."
-
-
 class SyncSkipped(Exception):
     """Another run of the same connection holds the lock."""
-
-
-class LockLost(Exception):
-    """The run stopped renewing its lease for too long and another run took over."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +57,8 @@ class SyncOutcome:
 class _Progress:
     """Writes progress to the SyncRun at most every ``interval`` seconds, renewing the lock as it goes."""
 
-    def __init__(
-        self, run: SyncRun, connection_id: int, token: str, observer: Observer | None, interval: float = 0.5
-    ) -> None:
-        self.run, self.connection_id, self.token, self.interval = run, connection_id, token, interval
+    def __init__(self, run: SyncRun, lease: Lease, observer: Observer | None, interval: float = 0.5) -> None:
+        self.run, self.lease, self.interval = run, lease, interval
         self.observer = observer
         self._last = 0.0
 
@@ -83,12 +79,15 @@ class _Progress:
         SyncRun.objects.filter(pk=self.run.pk).update(
             stream=self.run.stream, progress_done=self.run.progress_done, progress_total=self.run.progress_total
         )
-        if not lock_renew(connection_id=self.connection_id, token=self.token):
-            raise LockLost()
+        self.lease.renew()
 
 
-def _cursor_saver(connection_id: int, stream: str):
+def _cursor_saver(lease: Lease, stream: str):
+    connection_id = lease.connection_id
+
     def save(value: dict) -> None:
+        # A run that lost its lock must not move the cursor of the run that took over.
+        lease.renew()
         SyncCursor.objects.update_or_create(connection_id=connection_id, stream=stream, defaults={"value": value})
 
     return save
@@ -111,49 +110,62 @@ def sync_run_execute(
         log.info("sync.skipped", connection_id=connection_id, reason="locked")
         raise SyncSkipped(f"A sync of connection {connection_id} is already running; this one was skipped.")
     try:
-        return _execute(
-            connection_id=connection_id, token=token, trigger=trigger, full=full, since=since, observer=observer
-        )
+        return _execute(lease=Lease(connection_id, token), trigger=trigger, full=full, since=since, observer=observer)
     finally:
         lock_release(connection_id=connection_id, token=token)
 
 
 def _execute(
-    *, connection_id: int, token: str, trigger: str, full: bool, since: dt.date | None, observer: Observer | None
+    *, lease: Lease, trigger: str, full: bool, since: dt.date | None, observer: Observer | None
 ) -> SyncOutcome:
+    connection_id = lease.connection_id
     connection = Connection.objects.select_related("integration", "administration").get(pk=connection_id)
     if connection.status == ConnectionStatus.RECONNECT_NEEDED:
         log.info("sync.skipped", connection_id=connection_id, reason="reconnect_needed")
         return SyncOutcome(None, SyncRunStatus.SKIPPED, connection.status_message)
-    administration = connection.administration
-    # A run still marked running holds no lease any more (we hold it now): its worker died mid-import.
-    SyncRun.objects.filter(connection_id=connection_id, status=SyncRunStatus.RUNNING).update(
-        status=SyncRunStatus.FAILED, finished_at=timezone.now(), error_code="interrupted", error_message=INTERRUPTED
-    )
+    # A run still marked running holds no lease any more (we hold it now): its worker died or stalled mid-import.
+    runs_interrupted_close(connection_id=connection_id)
     run = SyncRun.objects.create(
-        connection=connection, administration=administration, trigger=trigger, full=full or since is not None
+        connection=connection, administration=connection.administration, trigger=trigger, full=full or since is not None
     )
-    Connection.objects.filter(pk=connection_id).update(status=ConnectionStatus.IN_PROGRESS, status_message="")
-    progress = _Progress(run, connection_id, token, observer)
+    try:
+        _connection_update(lease, status=ConnectionStatus.IN_PROGRESS, status_message="")
+        return _run(run, connection, lease, since=since, observer=observer)
+    except LockLost:
+        # Another run holds the lock now and owns the connection's status: leave it alone, close only our own run
+        # (the run that took over has normally closed it already).
+        log.warning("sync.lock_lost", connection_id=connection_id, run_id=run.pk)
+        runs_interrupted_close(connection_id=connection_id, run_id=run.pk)
+        return SyncOutcome(run.pk, SyncRunStatus.FAILED, INTERRUPTED)
+
+
+def _run(
+    run: SyncRun, connection: Connection, lease: Lease, *, since: dt.date | None, observer: Observer | None
+) -> SyncOutcome:
+    connection_id = connection.pk
+    progress = _Progress(run, lease, observer)
     started = time.monotonic()
-    log.info("sync.started", connection_id=connection_id, run_id=run.pk, trigger=trigger, full=run.full)
+    log.info("sync.started", connection_id=connection_id, run_id=run.pk, trigger=run.trigger, full=run.full)
     source = None
     try:
         source = connection.integration.provider.open_source(
-            secret=dict(connection.credentials), transport=connection.transport, external_id=administration.external_id
+            secret=dict(connection.credentials),
+            transport=connection.transport,
+            external_id=connection.administration.external_id,
+            wait=lease.wait,
         )
         cursors = {c.stream: c.value for c in SyncCursor.objects.filter(connection_id=connection_id)}
         for stream in source.streams:
             progress.stream_started(stream.name)
             ctx = StreamContext(
-                administration=administration,
+                administration=connection.administration,
                 cursor={} if run.full else dict(cursors.get(stream.name, {})),
                 full=run.full,
                 since=since,
                 today=timezone.localdate(),
                 lookback_days=settings.MONITR_SYNC_LOOKBACK_DAYS,
                 reread_days=settings.MONITR_SYNC_REREAD_DAYS,
-                save_cursor=_cursor_saver(connection_id, stream.name),
+                save_cursor=_cursor_saver(lease, stream.name),
                 progress=progress,
             )
             counts: StreamCounts = stream.run(ctx)
@@ -161,8 +173,10 @@ def _execute(
             run.api_calls = source.api_calls()
             SyncRun.objects.filter(pk=run.pk).update(counts=run.counts, api_calls=run.api_calls)
             log.info("sync.stream.finished", connection_id=connection_id, stream=stream.name, **counts.as_dict())
+    except LockLost:
+        raise
     except IntegrationError as error:
-        _finish(run, source, connection_id, error=error)
+        _finish(run, source, lease, error=error)
         log.warning(
             "sync.failed", connection_id=connection_id, run_id=run.pk, error=type(error).__name__, code=error.code
         )
@@ -171,12 +185,12 @@ def _execute(
         return SyncOutcome(run.pk, SyncRunStatus.FAILED, error.user_message)
     except Exception:
         log.exception("sync.crashed", connection_id=connection_id, run_id=run.pk)
-        _finish(run, source, connection_id, error=None, unexpected=True)
+        _finish(run, source, lease, error=None, unexpected=True)
         return SyncOutcome(run.pk, SyncRunStatus.FAILED, UNEXPECTED)
     finally:
         if source is not None:
             source.close()
-    _finish(run, source, connection_id, error=None)
+    _finish(run, source, lease, error=None)
     log.info(
         "sync.finished",
         connection_id=connection_id,
@@ -187,8 +201,50 @@ def _execute(
     return SyncOutcome(run.pk, SyncRunStatus.SUCCEEDED)
 
 
+def _connection_update(lease: Lease, **fields) -> None:
+    """Write the connection's status, fenced: the same UPDATE asks for this run's token, so a run that lost the
+    lock to a newer one (or to the sweep of interrupted runs) writes nothing and stops with :class:`LockLost`."""
+    if not Connection.objects.filter(pk=lease.connection_id, sync_lock=lease.token).update(**fields):
+        lease.lost = True
+        raise LockLost()
+
+
+def runs_interrupted_close(*, connection_id: int | None = None, run_id: int | None = None) -> int:
+    """Mark runs still marked running as interrupted: every such run of ``connection_id`` (whose lock the caller
+    holds), the run ``run_id``, or, with neither, the runs of every connection that no live lease protects."""
+    runs = SyncRun.objects.filter(status=SyncRunStatus.RUNNING)
+    if run_id is not None:
+        runs = runs.filter(pk=run_id)
+    elif connection_id is not None:
+        runs = runs.filter(connection_id=connection_id)
+    else:
+        # One statement, the lease read in it: a run that takes the lock meanwhile creates its SyncRun after.
+        runs = runs.filter(connection__in=Connection.objects.filter(lease_expired()))
+    return runs.update(
+        status=SyncRunStatus.FAILED, finished_at=timezone.now(), error_code="interrupted", error_message=INTERRUPTED
+    )
+
+
+def interrupted_sweep() -> int:
+    """Close what runs whose lease ran out left behind, so it is on record and the beat starts them again: their
+    SyncRuns become interrupted, and their connections Failed and due at once, the dead lock cleared (a run that was
+    only stalled finds its token gone and stops). Returns how many connections it marked."""
+    runs_interrupted_close()
+    return (
+        Connection.objects.filter(status=ConnectionStatus.IN_PROGRESS)
+        .filter(lease_expired())
+        .update(
+            status=ConnectionStatus.FAILED,
+            status_message=INTERRUPTED,
+            sync_lock="",
+            sync_lock_expires_at=None,
+            next_sync_at=timezone.now(),
+        )
+    )
+
+
 @transaction.atomic
-def _finish(run, source, connection_id: int, *, error: IntegrationError | None, unexpected: bool = False) -> None:
+def _finish(run, source, lease: Lease, *, error: IntegrationError | None, unexpected: bool = False) -> None:
     now = timezone.now()
     if source is not None:
         run.api_calls = source.api_calls()
@@ -213,6 +269,8 @@ def _finish(run, source, connection_id: int, *, error: IntegrationError | None, 
         }
         if not reconnect:
             connection_update["next_sync_at"] = next_sync_after(now)
+    # First, and fenced: a run that is no longer the current one raises here and writes nothing at all.
+    _connection_update(lease, **connection_update)
     if run.status == SyncRunStatus.SUCCEEDED:
         Administration.objects.filter(pk=run.administration_id).update(last_imported_at=now)
     run.save(
@@ -228,4 +286,3 @@ def _finish(run, source, connection_id: int, *, error: IntegrationError | None, 
             "progress_total",
         ]
     )
-    Connection.objects.filter(pk=connection_id).update(**connection_update)

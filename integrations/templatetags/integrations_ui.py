@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 
 from integrations.models import ConnectionStatus, SyncRunStatus
+from integrations.models.connection import INTERRUPTED
 
 register = template.Library()
 
@@ -22,6 +23,12 @@ _BADGES = {
 @register.filter
 def status_badge(status: str) -> str:
     return _BADGES.get(status, "badge-neutral")
+
+
+@register.simple_tag
+def interrupted_message() -> str:
+    """What a run still marked running says once no live lease protects it: its worker died."""
+    return INTERRUPTED
 
 
 @register.filter

@@ -41,6 +41,9 @@ def csp_user(db):
         credentials={"api_token": "x" * 20},
         credentials_hint="••••xxxx",
         status=ConnectionStatus.IN_PROGRESS,
+        # The lease of the run that is importing (a run without one is shown as interrupted, without a bar).
+        sync_lock="e2e-run",
+        sync_lock_expires_at=timezone.now() + timedelta(hours=1),
     )
     SyncRun.objects.create(
         connection=connection,

@@ -33,8 +33,9 @@ class FakeStream(Stream):
 
 
 class FakeSource:
-    def __init__(self, streams: list[FakeStream]) -> None:
+    def __init__(self, streams: list[FakeStream], wait=None) -> None:
         self.streams = streams
+        self.wait = wait  # the engine's sleep, which keeps the run's lock alive: a stream that pauses uses it
         self.closed = False
 
     def api_calls(self) -> dict[str, int]:
@@ -67,9 +68,9 @@ class FakeProvider(Provider):
             administrations=(AdministrationChoice("adm-1", "Fake Company BV"),),
         )
 
-    def open_source(self, *, secret: dict[str, str], transport: str, external_id: str) -> FakeSource:
+    def open_source(self, *, secret: dict[str, str], transport: str, external_id: str, wait=None) -> FakeSource:
         self.secrets_seen.append(secret)
-        source = FakeSource(self.streams)
+        source = FakeSource(self.streams, wait)
         self.sources.append(source)
         return source
 

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from io import StringIO
+
 import pytest
+import time_machine
+from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from integrations.errors import AuthenticationError
 from integrations.models import Connection, ConnectionStatus, Integration, SyncRun
+from integrations.models.connection import INTERRUPTED
 from integrations.pending import SESSION_KEY
+from integrations.sync.lock import lock_acquire
 from ledger.models import Administration
 
 pytestmark = pytest.mark.django_db
@@ -227,12 +235,36 @@ def test_the_status_fragment_polls_while_a_sync_runs(member_client, connection):
     run = SyncRun.objects.create(connection=connection, administration=connection.administration, trigger="manual")
     SyncRun.objects.filter(pk=run.pk).update(stream="mutations", progress_done=30, progress_total=120)
     Connection.objects.filter(pk=connection.pk).update(status=ConnectionStatus.IN_PROGRESS)
+    lock_acquire(connection_id=connection.pk)  # the run's live lease
 
     html = member_client.get(reverse("integrations:connection_status", args=[connection.pk])).content.decode()
 
     assert 'hx-trigger="every 2s"' in html
     assert 'aria-valuenow="25"' in html
     assert "Transactions: 30 of 120" in html
+
+
+def test_a_run_whose_lease_ran_out_shows_as_interrupted_at_once(member_client, connection, settings):
+    # Its worker was killed: the run and the connection are still marked running, no one renews the lease.
+    settings.MONITR_SYNC_LOCK_LEASE_SECONDS = 2
+    run = SyncRun.objects.create(connection=connection, administration=connection.administration, trigger="manual")
+    SyncRun.objects.filter(pk=run.pk).update(stream="mutations", progress_done=30, progress_total=120)
+    Connection.objects.filter(pk=connection.pk).update(status=ConnectionStatus.IN_PROGRESS)
+    lock_acquire(connection_id=connection.pk)
+
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=3)):
+        fragment = member_client.get(reverse("integrations:connection_status", args=[connection.pk])).content.decode()
+        history = member_client.get(reverse("integrations:history", args=[connection.pk])).content.decode()
+        listed = StringIO()
+        call_command("sync_status", stdout=listed)
+
+    assert 'data-status="failed"' in fragment and INTERRUPTED in fragment
+    assert "hx-trigger" not in fragment and "Transactions: 30 of 120" not in fragment
+    assert 'data-status="interrupted"' in history and INTERRUPTED in history
+    assert "In progress" not in history
+    row = next(line for line in listed.getvalue().splitlines() if connection.administration.name in line)
+    assert "Failed" in row and "In progress" not in row
+    assert " ".join(listed.getvalue().split()).count("The import stopped before it finished") == 1
 
 
 def test_the_status_fragment_stops_polling_when_done(member_client, connection):

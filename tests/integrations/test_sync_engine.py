@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 import time_machine
+from django.db import connection as db_connection
 from django.utils import timezone
 
 from integrations.errors import AuthenticationError, CredentialsExpired, TransientError
 from integrations.models import Connection, ConnectionStatus, SyncCursor, SyncRun, SyncRunStatus
+from integrations.models.connection import INTERRUPTED
 from integrations.sync.base import StreamCounts
 from integrations.sync.engine import UNEXPECTED, SyncSkipped, sync_run_execute
-from integrations.sync.lock import LEASE, lock_acquire, lock_release
+from integrations.sync.lock import LEASE, Lease, LockLost, lock_acquire, lock_release
 from integrations.sync.schedule import AMSTERDAM, next_sync_after
 
 pytestmark = pytest.mark.django_db
@@ -231,3 +234,140 @@ def test_sync_now_is_possible_again_once_a_dead_runs_lease_expired(connection):
 
     with time_machine.travel(timezone.now() + LEASE + dt.timedelta(seconds=1)):
         assert Connection.objects.get(pk=connection.pk).can_sync
+
+
+class TestALostLock:
+    """A run whose lease ran out while it stalled, and that another run took over, writes nothing onto the
+    connection: its status, schedule and last success stay those of the run that holds the lock."""
+
+    def take_over(self, connection, fake_provider, settings, then):
+        """While the first run's first stream works, its lease runs out and a second run starts and succeeds; the
+        first run's second stream then does ``then``."""
+        settings.MONITR_SYNC_LOCK_LEASE_SECONDS = 60
+        seen = {}
+
+        def stalled(ctx):
+            if "first_run" not in seen:
+                seen["first_run"] = SyncRun.objects.get(status=SyncRunStatus.RUNNING).pk
+                with time_machine.travel(timezone.now() + dt.timedelta(seconds=61)):
+                    seen["second"] = run(connection)
+            return StreamCounts()
+
+        def second_stream(ctx):
+            if "second" not in seen:  # the second run, nested in the first's first stream
+                return StreamCounts()
+            return then(ctx)
+
+        fake_provider.streams[0].behaviour = stalled
+        fake_provider.streams[1].behaviour = second_stream
+        return seen
+
+    @pytest.mark.parametrize(
+        "ending",
+        [
+            pytest.param(TransientError("api down"), id="fails-transiently"),
+            pytest.param(RuntimeError("bug"), id="crashes"),
+            pytest.param(None, id="succeeds"),
+        ],
+    )
+    def test_the_old_run_stops_without_writing_the_connections_status(
+        self, connection, fake_provider, settings, ending
+    ):
+        def then(ctx):
+            if ending is not None:
+                raise ending
+            return StreamCounts(new=1)
+
+        seen = self.take_over(connection, fake_provider, settings, then)
+
+        outcome = run(connection)  # no error raised for a retry either: the run that holds the lock is in charge
+
+        second = SyncRun.objects.get(pk=seen["second"].run_id)
+        first = SyncRun.objects.get(pk=seen["first_run"])
+        connection.refresh_from_db()
+        assert seen["second"].status == second.status == SyncRunStatus.SUCCEEDED
+        assert (outcome.run_id, outcome.status, outcome.message) == (first.pk, SyncRunStatus.FAILED, INTERRUPTED)
+        assert (first.status, first.error_code) == (SyncRunStatus.FAILED, "interrupted")
+        assert connection.status == ConnectionStatus.SUCCEEDED and connection.status_message == ""
+        assert connection.last_success_at == second.finished_at
+        assert connection.next_sync_at == next_sync_after(second.finished_at)
+        assert connection.sync_lock == ""
+
+    def test_progress_after_the_lock_was_lost_stops_the_run(self, connection, fake_provider, settings):
+        def then(ctx):
+            ctx.progress(1, 10)  # a new total is written at once, renewing the lease: it is gone
+            raise AssertionError("the run went on after losing its lock")
+
+        self.take_over(connection, fake_provider, settings, then)
+
+        outcome = run(connection)
+
+        assert outcome.message == INTERRUPTED
+        assert Connection.objects.get(pk=connection.pk).status == ConnectionStatus.SUCCEEDED
+
+
+class TestWaitingKeepsTheLease:
+    def test_a_wait_longer_than_the_lease_renews_it_and_keeps_other_runs_out(self, connection, fake_provider, settings):
+        settings.MONITR_SYNC_LOCK_LEASE_SECONDS = 1
+        seen = {}
+
+        def waits(ctx):
+            started = timezone.now()
+            fake_provider.sources[-1].wait(1.6)  # a Retry-After longer than the lease
+            seen["expires_at"] = Connection.objects.get(pk=connection.pk).sync_lock_expires_at
+            seen["other"] = lock_acquire(connection_id=connection.pk)
+            seen["waited"] = timezone.now() - started
+            return StreamCounts()
+
+        fake_provider.streams[0].behaviour = waits
+
+        outcome = run(connection)
+
+        assert outcome.status == SyncRunStatus.SUCCEEDED
+        assert seen["waited"] >= dt.timedelta(seconds=1.6)
+        assert seen["expires_at"] > timezone.now() - dt.timedelta(seconds=1)  # renewed during the wait
+        assert seen["other"] is None
+
+    def test_a_wait_of_a_run_that_lost_its_lock_stops_it(self, connection, fake_provider, settings):
+        settings.MONITR_SYNC_LOCK_LEASE_SECONDS = 1
+
+        def waits(ctx):
+            Connection.objects.filter(pk=connection.pk).update(sync_lock="taken-by-another-run")
+            fake_provider.sources[-1].wait(60)  # renews within a third of the lease, and finds it taken
+            raise AssertionError("the wait went on after the lock was lost")
+
+        fake_provider.streams[0].behaviour = waits
+
+        outcome = run(connection)
+
+        assert outcome.message == INTERRUPTED
+        connection.refresh_from_db()
+        # Left as it was when the lock was lost (the run that took it writes it): not Failed, no message.
+        assert (connection.status, connection.status_message) == (ConnectionStatus.IN_PROGRESS, "")
+        assert connection.sync_lock == "taken-by-another-run"
+
+
+@pytest.mark.django_db(transaction=True)  # a fetch thread has a database connection of its own
+def test_a_wait_in_a_fetch_thread_renews_the_lease_and_closes_that_threads_database_connection(connection, settings):
+    settings.MONITR_SYNC_LOCK_LEASE_SECONDS = 1
+    lease = Lease(connection.pk, lock_acquire(connection_id=connection.pk))
+    taken_at = Connection.objects.get(pk=connection.pk).sync_lock_expires_at
+    seen = {}
+
+    def fetch_thread():
+        try:
+            lease.wait(0.5)
+            seen["open"] = db_connection.connection is not None
+            Connection.objects.filter(pk=connection.pk).update(sync_lock="taken-by-another-run")
+            lease.wait(0.5)
+        except LockLost:
+            seen["lost"] = True
+        finally:
+            db_connection.close()
+
+    thread = threading.Thread(target=fetch_thread)
+    thread.start()
+    thread.join(timeout=10)
+
+    assert seen == {"open": False, "lost": True}
+    assert Connection.objects.get(pk=connection.pk).sync_lock_expires_at > taken_at + dt.timedelta(seconds=0.3)

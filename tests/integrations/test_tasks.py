@@ -10,7 +10,8 @@ from celery.exceptions import Retry
 from django.utils import timezone
 
 from integrations import tasks
-from integrations.models import ConnectionStatus, SyncRun
+from integrations.models import Connection, ConnectionStatus, SyncRun, SyncRunStatus
+from integrations.models.connection import INTERRUPTED
 from integrations.sync.lock import lock_acquire
 
 pytestmark = pytest.mark.django_db
@@ -125,3 +126,60 @@ def test_sync_enqueue_waits_for_the_commit(connection, delayed, django_capture_o
         tasks.sync_enqueue(connection=connection, trigger="connect")
 
     assert delayed == [(connection.pk, "connect", False)]
+
+
+class TestRunsWhoseWorkerDied:
+    """The beat closes a run whose lease ran out and starts its connection again at once, a first import too."""
+
+    def dead_run(self, connection, settings) -> SyncRun:
+        settings.MONITR_SYNC_LOCK_LEASE_SECONDS = 2
+        Connection.objects.filter(pk=connection.pk).update(status=ConnectionStatus.IN_PROGRESS)
+        lock_acquire(connection_id=connection.pk)
+        return SyncRun.objects.create(
+            connection=connection, administration=connection.administration, trigger="connect"
+        )
+
+    def test_a_first_import_whose_worker_died_is_closed_and_started_again(self, connection, delayed, settings):
+        run = self.dead_run(connection, settings)
+        assert connection.next_sync_at is None  # a first import: never scheduled yet
+
+        with time_machine.travel(timezone.now() + dt.timedelta(seconds=3)):
+            assert tasks.enqueue_due_syncs() == 1
+
+        assert delayed == [(connection.pk, "schedule")]
+        run.refresh_from_db()
+        assert (run.status, run.error_code, run.error_message) == (SyncRunStatus.FAILED, "interrupted", INTERRUPTED)
+        connection.refresh_from_db()
+        assert (connection.status, connection.status_message) == (ConnectionStatus.FAILED, INTERRUPTED)
+        assert connection.sync_lock == ""  # a run that was only stalled finds its token gone and stops
+        assert connection.can_sync
+
+    def test_a_scheduled_run_whose_worker_died_is_started_again_before_its_next_time(
+        self, connection, delayed, settings
+    ):
+        connection.next_sync_at = timezone.now() + dt.timedelta(hours=3)  # pushed on when the beat started it
+        connection.save()
+        self.dead_run(connection, settings)
+
+        with time_machine.travel(timezone.now() + dt.timedelta(seconds=3)):
+            assert tasks.enqueue_due_syncs() == 1
+
+        assert delayed == [(connection.pk, "schedule")]
+
+    def test_a_live_run_is_left_alone(self, connection, delayed, settings):
+        run = self.dead_run(connection, settings)
+
+        assert tasks.enqueue_due_syncs() == 0
+
+        run.refresh_from_db()
+        assert run.status == SyncRunStatus.RUNNING
+        assert Connection.objects.get(pk=connection.pk).status == ConnectionStatus.IN_PROGRESS
+
+    def test_a_connection_whose_first_sync_never_started_is_started_after_the_grace(self, connection, delayed):
+        assert tasks.enqueue_due_syncs() == 0  # just connected: its first sync is on its way
+
+        with time_machine.travel(timezone.now() + tasks.RETRY_UNSTARTED_AFTER + dt.timedelta(minutes=1)):
+            assert tasks.enqueue_due_syncs() == 1
+            assert tasks.enqueue_due_syncs() == 0  # and not again at the next beat
+
+        assert delayed == [(connection.pk, "schedule")]

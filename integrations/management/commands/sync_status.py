@@ -29,10 +29,10 @@ class Command(BaseCommand):
                 c.integration.organization.name,
                 c.administration.name,
                 c.integration.provider.name,
-                c.get_status_display(),
+                c.get_shown_status_display(),  # a run whose lease ran out shows as failed, not In progress
                 _when(c.last_success_at),
                 _when(c.next_sync_at),
-                c.status_message if c.status in {"failed", "reconnect_needed"} else "",
+                c.shown_status_message if c.shown_status in {"failed", "reconnect_needed"} else "",
             )
         console = Console(file=self.stdout, width=200, highlight=False)
         if not connections:

@@ -8,6 +8,7 @@ import requests
 from eboekhouden.client import ApiTokenCredentials, RetryPolicy, Timeouts
 from eboekhouden.client import errors as messages
 from eboekhouden.client.rest import RestClient, RestGateway
+from eboekhouden.provider import EboekhoudenProvider
 from integrations.errors import GarbledResponse, RateLimited, TransientError
 
 from .conftest import BASE, list_answer, request_events, session_answer
@@ -220,3 +221,23 @@ def test_a_server_that_is_not_there_is_a_transient_error(fast_retry):
 
     assert caught.value.__cause__ is None  # the requests error holds the prepared request, headers included
     assert not isinstance(caught.value, requests.RequestException)
+
+
+def test_a_sources_pauses_are_the_waits_the_sync_engine_hands_it(session_ok, settings):
+    """The engine's ``wait`` keeps the run's lock alive: every pause of the client goes through it, a Retry-After
+    and the backoff between timed-out attempts alike, so no pause outlasts the lock unrenewed."""
+    settings.EBOEKHOUDEN_REST_URL = BASE
+    session_ok.get(f"{BASE}/v1/ledger", status=429, headers={"Retry-After": "3"})
+    session_ok.get(f"{BASE}/v1/ledger", body=requests.exceptions.ReadTimeout())
+    session_ok.get(f"{BASE}/v1/ledger", json=list_answer([]))
+    waits = []
+
+    source = EboekhoudenProvider().open_source(
+        secret={"api_token": "api-token-for-the-wait-test"}, transport="rest", external_id="adm", wait=waits.append
+    )
+    try:
+        assert list(source.gateway.ledgers()) == []
+    finally:
+        source.close()
+
+    assert len(waits) == 2 and waits[0] == 3.0
