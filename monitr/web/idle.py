@@ -1,0 +1,34 @@
+"""Sessions end after ``SESSION_IDLE_TIMEOUT_SECONDS`` without a request, besides ``SESSION_COOKIE_AGE`` after sign-in.
+
+Hand-written: django-session-timeout (the package that does only this) has had no release since 2020, and Django's own
+``SESSION_SAVE_EVERY_REQUEST`` would give up the absolute lifetime and write the session on every request. Here the
+time of the last request is kept in the session, written at most once a minute.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+
+LAST_ACTIVITY_KEY = "monitr_last_activity"
+WRITE_EVERY_SECONDS = 60
+
+
+class IdleTimeoutMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        timeout = int(getattr(settings, "SESSION_IDLE_TIMEOUT_SECONDS", 0))
+        if timeout > 0 and request.user.is_authenticated:
+            now = int(time.time())
+            last = request.session.get(LAST_ACTIVITY_KEY)
+            if isinstance(last, int) and now - last > timeout:
+                logout(request)  # the view then sends the visitor to sign in, as for any signed-out request
+            elif not isinstance(last, int) or now - last >= WRITE_EVERY_SECONDS:
+                request.session[LAST_ACTIVITY_KEY] = now
+        return self.get_response(request)
