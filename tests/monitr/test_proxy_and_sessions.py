@@ -16,6 +16,11 @@ pytestmark = pytest.mark.django_db
 PAGE = "/integrations/"
 
 
+def signed_in(client: Client) -> bool:
+    """The page answers a signed-in visitor with its first tab, anyone else with the sign-in page."""
+    return not client.get(PAGE).url.startswith(reverse("login"))
+
+
 class TestTrustedProxies:
     @pytest.fixture
     def behind_proxy(self, settings):
@@ -82,6 +87,18 @@ class TestIdleTimeout:
                 assert client.get(PAGE, follow=True).status_code == 200
 
             assert "_auth_user_id" in client.session
+
+    def test_a_session_in_use_still_ends_session_cookie_age_after_it_began(self, idle_limit, member_user):
+        idle_limit.SESSION_COOKIE_AGE = 3600
+        client = Client()
+        with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=False) as clock:
+            client.force_login(member_user)
+            answers = []
+            for _ in range(8):  # a request every 9 minutes: never idle for 10, 63 minutes in all
+                answers.append(signed_in(client))
+                clock.shift(540)
+
+        assert answers == [True] * 7 + [False]
 
     def test_zero_turns_the_idle_timeout_off(self, settings, member_user):
         settings.SESSION_IDLE_TIMEOUT_SECONDS = 0
