@@ -15,7 +15,12 @@ from monitr.tenancy.models import Organization
 
 from .models import Connection, ConnectionStatus, Integration, SyncTrigger
 from .providers import AdministrationChoice, CredentialsCheck
+from .tasks import SyncUnavailable as SyncUnavailable  # raised from the commit of the writes below; views catch it
 from .tasks import sync_enqueue
+
+# A new key whose first sync could not be queued: not Waiting (nothing waits), and due at once, so the beat queues
+# it as soon as the broker is back.
+NOT_QUEUED = "The sync could not start: syncing was unavailable. It starts by itself once syncing is back."
 
 
 class ConnectionRefused(Exception):
@@ -57,7 +62,7 @@ def connection_create(
         status=ConnectionStatus.WAITING,
         status_message="The first import starts in a moment.",
     )
-    sync_enqueue(connection=connection, trigger=SyncTrigger.CONNECT)
+    sync_enqueue(connection=connection, trigger=SyncTrigger.CONNECT, on_unavailable=lambda: _not_queued(connection))
     return connection
 
 
@@ -82,20 +87,33 @@ def connection_update_credentials(*, connection: Connection, check: CredentialsC
     connection.save(
         update_fields=["credentials", "credentials_hint", "transport", "status", "status_message", "updated_at"]
     )
-    sync_enqueue(connection=connection, trigger=SyncTrigger.RECONNECT)
+    sync_enqueue(connection=connection, trigger=SyncTrigger.RECONNECT, on_unavailable=lambda: _not_queued(connection))
     return connection
+
+
+def _not_queued(connection: Connection) -> None:
+    Connection.objects.filter(pk=connection.pk, status=ConnectionStatus.WAITING).update(
+        status=ConnectionStatus.FAILED, status_message=NOT_QUEUED, next_sync_at=timezone.now()
+    )
 
 
 @transaction.atomic
 def connection_sync_now(*, connection: Connection) -> None:
+    """Queue a sync and show it as Waiting. Raises :class:`SyncUnavailable` when the broker cannot take it; the
+    status is then put back as it was."""
     if connection.status == ConnectionStatus.RECONNECT_NEEDED:
         raise ConnectionRefused("The key must be updated before this connection can sync again.")
     if connection.is_syncing:
         raise ConnectionRefused("A sync is already running.")
-    Connection.objects.filter(pk=connection.pk).update(
-        status=ConnectionStatus.WAITING, status_message="Sync requested; it starts in a moment."
-    )
-    sync_enqueue(connection=connection, trigger=SyncTrigger.MANUAL)
+    requested = "Sync requested; it starts in a moment."
+    Connection.objects.filter(pk=connection.pk).update(status=ConnectionStatus.WAITING, status_message=requested)
+
+    def put_back() -> None:
+        Connection.objects.filter(pk=connection.pk, status=ConnectionStatus.WAITING, status_message=requested).update(
+            status=connection.status, status_message=connection.status_message
+        )
+
+    sync_enqueue(connection=connection, trigger=SyncTrigger.MANUAL, on_unavailable=put_back)
 
 
 @transaction.atomic

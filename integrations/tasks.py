@@ -7,11 +7,13 @@ run with exponential backoff and jitter; refused keys never retry (the engine ma
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from celery import Task, shared_task
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from integrations.errors import TransientError
 from integrations.models import Connection, ConnectionStatus, SyncRun, SyncRunStatus, SyncTrigger
@@ -88,10 +90,30 @@ def _redelivered(request) -> bool:
     return bool((request.delivery_info or {}).get("redelivered"))
 
 
-def sync_enqueue(*, connection: Connection, trigger: str, full: bool = False) -> None:
-    """Start a sync of ``connection`` in the worker once the current transaction commits."""
+class SyncUnavailable(Exception):
+    """The broker could not take the sync: nothing was queued. ``str()`` is the message for the user."""
+
+
+def sync_enqueue(
+    *, connection: Connection, trigger: str, full: bool = False, on_unavailable: Callable[[], None] | None = None
+) -> None:
+    """Start a sync of ``connection`` in the worker once the current transaction commits. When the broker cannot be
+    reached, ``on_unavailable`` undoes what announced the sync, and :class:`SyncUnavailable` is raised from the
+    commit."""
     connection_id = connection.pk
-    transaction.on_commit(lambda: sync_connection.delay(connection_id, trigger, full))
+
+    def publish() -> None:
+        try:
+            sync_connection.delay(connection_id, trigger, full)
+        except (OperationalError, OSError) as exc:
+            log.warning("sync.enqueue_failed", connection_id=connection_id, trigger=trigger, error=type(exc).__name__)
+            if on_unavailable is not None:
+                on_unavailable()
+            raise SyncUnavailable(
+                "Syncing is unavailable right now: Monitr cannot reach its task queue. Try again in a few minutes."
+            ) from exc
+
+    transaction.on_commit(publish)
 
 
 @shared_task(expires=ENQUEUE_EVERY_SECONDS - 10)

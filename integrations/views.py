@@ -141,6 +141,11 @@ def add_administration(request: HttpRequest, provider_key: str) -> HttpResponse:
                 )
             except services.ConnectionRefused as refused:
                 error = str(refused)
+            except services.SyncUnavailable as unavailable:
+                pending_clear(request)
+                name = next(c.name for c in check.administrations if c.external_id == external_id)
+                messages.warning(request, f"{name} is connected, but its first import waits. {unavailable}")
+                return redirect("integrations:category", category=provider.category.value)
             else:
                 pending_clear(request)
                 messages.success(
@@ -168,7 +173,7 @@ def sync_now(request: HttpRequest, pk: int) -> HttpResponse:
     connection = _connection_for_admin(request, pk)
     try:
         services.connection_sync_now(connection=connection)
-    except services.ConnectionRefused as refused:
+    except (services.ConnectionRefused, services.SyncUnavailable) as refused:
         messages.error(request, str(refused))
     else:
         messages.success(request, f"A sync of {connection.administration.name} has started.")
@@ -189,6 +194,9 @@ def update_key(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, error.user_message)
         except services.ConnectionRefused as refused:
             form.add_error(None, str(refused))
+        except services.SyncUnavailable as unavailable:
+            messages.warning(request, f"The key of {connection.administration.name} is updated. {unavailable}")
+            return redirect("integrations:category", category=provider.category.value)
         else:
             messages.success(request, f"The key of {connection.administration.name} is updated. A sync has started.")
             return redirect("integrations:category", category=provider.category.value)

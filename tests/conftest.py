@@ -7,7 +7,7 @@ from django.test import Client
 
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
-pytest_plugins = ["eboekhouden.sandbox.testing", "tests.connections"]
+pytest_plugins = ["eboekhouden.sandbox.testing", "tests.connections", "tests.outage"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

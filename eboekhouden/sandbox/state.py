@@ -19,6 +19,13 @@ from .store import Book
 DEFAULT_SESSION_SECONDS = 3600
 
 
+def _same(secret: str, given: str) -> bool:
+    """A constant-time comparison of two texts. As UTF-8 bytes: ``compare_digest`` refuses ``str`` with non-ASCII
+    characters (a TypeError, so a 500), and a key with an accent, an emoji or a lone surrogate (JSON can carry one)
+    must be refused like any other wrong key."""
+    return secrets.compare_digest(secret.encode("utf-8", "surrogatepass"), given.encode("utf-8", "surrogatepass"))
+
+
 @dataclass(slots=True)
 class Session:
     token: str
@@ -77,7 +84,7 @@ class SandboxState:
         """The administration an API token belongs to and the token's state ("active", "expired", "invalid")."""
         for book in self.books.values():
             creds = book.admin.credentials
-            if secrets.compare_digest(creds.api_token, token):
+            if _same(creds.api_token, token):
                 return book, creds.api_status if creds.api_status != "revoked" else "invalid"
         return None, "invalid"
 
@@ -85,7 +92,7 @@ class SandboxState:
         for book in self.books.values():
             creds = book.admin.credentials
             if creds.username.lower() == (username or "").lower():
-                ok = secrets.compare_digest(creds.security_code_1, code_1 or "") and secrets.compare_digest(
+                ok = _same(creds.security_code_1, code_1 or "") and _same(
                     creds.security_code_2.lower(), (code_2 or "").lower()
                 )
                 if not ok:

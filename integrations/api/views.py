@@ -16,7 +16,7 @@ from ledger.api.base import ERRORS, IsOrganizationAdmin, IsOrganizationMember, S
 from ledger.api.serializers import AdministrationQuery
 
 from ..models import Connection, SyncRun
-from ..services import ConnectionRefused, connection_sync_now
+from ..services import ConnectionRefused, SyncUnavailable, connection_sync_now
 
 
 class SyncRunSerializer(serializers.ModelSerializer):
@@ -69,8 +69,11 @@ _Accepted = inline_serializer("SyncRequested", {"detail": serializers.CharField(
 @extend_schema(
     request=None,
     parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The connection's id.")],
-    responses={**ERRORS, 202: _Accepted, 409: _Accepted},
-    description="Ask for a sync of the connection now (admins). 409 when one is running or the key needs updating.",
+    responses={**ERRORS, 202: _Accepted, 409: _Accepted, 503: _Accepted},
+    description=(
+        "Ask for a sync of the connection now (admins). 409 when one is running or the key needs updating; 503 when "
+        "syncing is unavailable right now (nothing was queued: ask again later)."
+    ),
 )
 class ConnectionSync(ScopedAPIView):
     permission_classes = [IsAuthenticated, IsOrganizationMember, IsOrganizationAdmin]
@@ -86,4 +89,8 @@ class ConnectionSync(ScopedAPIView):
             connection_sync_now(connection=connection)
         except ConnectionRefused as refused:
             return Response({"detail": str(refused)}, status=status.HTTP_409_CONFLICT)
+        except SyncUnavailable as unavailable:
+            return Response(
+                {"detail": str(unavailable)}, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "300"}
+            )
         return Response({"detail": "Sync requested; it starts in a moment."}, status=status.HTTP_202_ACCEPTED)

@@ -34,6 +34,9 @@ CACHES = {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_CACHE_URL,
             "KEY_PREFIX": "monitr",
+            # A cache that does not answer must not hold up a page or a sign-in for long: give up after this and
+            # let the caller degrade (sign-in throttling counts in the process instead). Passed to redis-py's pool.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
         if REDIS_CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
+
+from django.core.exceptions import ImproperlyConfigured
+
 from .env import IS_PRODUCTION, env
 
 __all__ = [
@@ -27,6 +31,8 @@ __all__ = [
     "SESSION_COOKIE_HTTPONLY",
     "SESSION_COOKIE_SAMESITE",
     "SESSION_COOKIE_SECURE",
+    "SESSION_IDLE_TIMEOUT_SECONDS",
+    "TRUSTED_PROXIES",
     "X_FRAME_OPTIONS",
 ]
 
@@ -50,7 +56,24 @@ SECURE_HSTS_SECONDS: int = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if 
 SECURE_HSTS_INCLUDE_SUBDOMAINS = IS_PRODUCTION
 SECURE_HSTS_PRELOAD = IS_PRODUCTION
 # Behind a TLS-terminating proxy (the usual production set-up) the proxy says which scheme the client used.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
+BEHIND_TLS_PROXY: bool = env.bool("BEHIND_TLS_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
+# The proxies' own addresses (IPs or CIDRs, comma-separated). X-Forwarded-For/-Proto/-Host are removed from every
+# request that does not come straight from one of them (monitr.web.proxy), whatever BEHIND_TLS_PROXY says.
+TRUSTED_PROXIES: list[str] = [entry.strip() for entry in env.list("TRUSTED_PROXIES", default=[]) if entry.strip()]
+for _entry in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_entry, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_entry!r} is not an IP address or network.") from None
+if IS_PRODUCTION and BEHIND_TLS_PROXY and not TRUSTED_PROXIES:
+    raise ImproperlyConfigured(
+        "BEHIND_TLS_PROXY is set but TRUSTED_PROXIES is empty: name the proxy's address, or no request counts as HTTPS."
+    )
+
+# A signed-in session ends after this many seconds without a request (monitr.web.idle); 0 turns it off. Sessions
+# also end SESSION_COOKIE_AGE after sign-in, however active.
+SESSION_IDLE_TIMEOUT_SECONDS: int = env.int("SESSION_IDLE_TIMEOUT_SECONDS", default=2 * 3600)
 
 # Sign-in throttling (monitr.accounts.throttle): this many failed sign-ins for one e-mail address, or from one IP
 # address (higher: an office shares one), pause sign-in for LOGIN_LOCKOUT_SECONDS.

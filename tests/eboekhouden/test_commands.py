@@ -69,45 +69,48 @@ def test_sync_status_lists_connections_with_their_errors(sandbox_connection):
     assert "Reconnect needed" in output and "The key has expired." in output
 
 
+def connect(organization, key: str, guid: str, tmp_path) -> str:
+    key_file = tmp_path / "key"
+    key_file.write_text(key)
+    return run(
+        "connect_eboekhouden",
+        "--organization",
+        organization.slug,
+        "--api-key-file",
+        str(key_file),
+        "--administration",
+        guid,
+    )
+
+
 class TestConnectCommand:
     def test_connects_with_a_key_from_a_file_and_never_prints_it(
         self, db, organization, sandbox_settings, eboekhouden_sandbox_administration, tmp_path, monkeypatch
     ):
         monkeypatch.setattr("integrations.tasks.sync_connection.delay", lambda *args: None)
         info = eboekhouden_sandbox_administration
-        key_file = tmp_path / "key"
-        key_file.write_text(info.api_token + "\n")
 
-        output = run(
-            "connect_eboekhouden",
-            "--organization",
-            organization.slug,
-            "--api-key-file",
-            str(key_file),
-            "--administration",
-            info.guid,
-        )
+        output = connect(organization, info.api_token + "\n", info.guid, tmp_path)
 
         connection = Connection.objects.get()
         assert connection.credentials == {"api_token": info.api_token}
         assert info.api_token not in output
         assert "first sync is queued" in output
 
+    def test_without_a_broker_it_connects_and_says_the_first_sync_is_not_queued(
+        self, db, organization, sandbox_settings, eboekhouden_sandbox_administration, tmp_path, broker_down
+    ):
+        info = eboekhouden_sandbox_administration
+
+        with pytest.raises(CommandError, match=r"first sync is not queued\. Syncing is unavailable right now"):
+            connect(organization, info.api_token, info.guid, tmp_path)
+
+        assert Connection.objects.get().status == ConnectionStatus.FAILED
+
     def test_a_refused_key_is_a_clear_error_and_connects_nothing(
         self, db, organization, sandbox_settings, eboekhouden_sandbox_administration, tmp_path
     ):
-        key_file = tmp_path / "key"
-        key_file.write_text("0" * 48)
-
         with pytest.raises(CommandError, match="did not accept this API key"):
-            run(
-                "connect_eboekhouden",
-                "--organization",
-                organization.slug,
-                "--api-key-file",
-                str(key_file),
-                "--administration",
-                eboekhouden_sandbox_administration.guid,
-            )
+            connect(organization, "0" * 48, eboekhouden_sandbox_administration.guid, tmp_path)
 
         assert not Connection.objects.exists()

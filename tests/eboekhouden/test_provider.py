@@ -50,6 +50,23 @@ def test_wrong_legacy_credentials_are_refused_with_their_own_message(sandbox_set
         )
 
 
+@pytest.mark.parametrize(
+    "credentials",
+    [
+        {"api_key": "clé-ключ-🔑-0123456789"},
+        {"username": "-", "security_code_1": "WRONGé", "security_code_2": "-"},
+    ],
+    ids=["api key", "security code"],
+)
+def test_non_ascii_credentials_are_refused_not_taken_for_an_outage(sandbox_settings, eboekhouden_sandbox, credentials):
+    own = eboekhouden_sandbox.administrations[0]
+    if "username" in credentials:
+        credentials = {**credentials, "username": own.username, "security_code_2": own.security_code_2}
+
+    with pytest.raises(AuthenticationError, match="did not accept"):
+        get("eboekhouden").check_credentials(credentials)
+
+
 def test_the_wizard_says_how_to_import_another_administration(admin_user, sandbox_settings, eboekhouden_sandbox):
     own, other, _ = eboekhouden_sandbox.administrations
     browser = Client()

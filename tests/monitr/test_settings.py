@@ -46,6 +46,30 @@ def test_production_refuses_to_start_without_each_secret(missing, tmp_path):
     assert f"{missing} must be set when MONITR_ENV=production" in result.stderr
 
 
+def test_behind_a_tls_proxy_production_refuses_to_start_without_trusted_proxies(tmp_path):
+    result = run_manage("check", env={**PRODUCTION, "BEHIND_TLS_PROXY": "true"}, tmp_path=tmp_path)
+
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES is empty" in result.stderr
+
+
+def test_a_trusted_proxy_that_is_no_address_is_refused(tmp_path):
+    env = {**PRODUCTION, "BEHIND_TLS_PROXY": "true", "TRUSTED_PROXIES": "10.0.0.1,proxy.example.com"}
+
+    result = run_manage("check", env=env, tmp_path=tmp_path)
+
+    assert result.returncode != 0
+    assert "'proxy.example.com' is not an IP address or network" in result.stderr
+
+
+def test_behind_a_tls_proxy_with_trusted_proxies_production_starts(tmp_path):
+    env = {**PRODUCTION, "BEHIND_TLS_PROXY": "true", "TRUSTED_PROXIES": "127.0.0.1, 172.16.0.0/12, ::1"}
+
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env, tmp_path=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+
+
 def test_the_deploy_check_passes_in_production_mode(tmp_path):
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION, tmp_path=tmp_path)
 

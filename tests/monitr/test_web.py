@@ -48,7 +48,8 @@ def test_healthz_reports_database_and_broker(client):
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert body["checks"]["database"]["ok"] and body["checks"]["broker"]["ok"]
+    assert body["checks"]["database"]["ok"] and body["checks"]["broker"]["ok"] and body["checks"]["cache"]["ok"]
+    assert {check["status"] for check in body["checks"].values()} == {"ok"}
 
 
 def test_healthz_fails_when_the_broker_is_unreachable(client, monkeypatch):
@@ -62,9 +63,36 @@ def test_healthz_fails_when_the_broker_is_unreachable(client, monkeypatch):
     assert response.status_code == 503
     assert response.json()["checks"]["broker"] == {
         "ok": False,
+        "status": "down",
+        "required": True,
         "error": "ConnectionRefusedError",
         "ms": pytest.approx(0, abs=50),
     }
+
+
+def test_healthz_names_the_broker_down_when_redis_is_unreachable(client, broker_down):
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "failing"
+    assert body["checks"]["broker"]["status"] == "down"
+    assert body["checks"]["database"]["status"] == "ok"
+
+
+def test_healthz_names_the_cache_down_but_stays_up_without_it(client, cache_down):
+    """Nothing needs the cache to work: sign-in throttling counts in the process while it is away."""
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert {name: check["status"] for name, check in body["checks"].items()} == {
+        "database": "ok",
+        "broker": "ok",
+        "cache": "down",
+    }
+    assert body["checks"]["cache"]["error"] == "ConnectionError"
 
 
 def test_an_unknown_page_gets_the_friendly_404(member_client):

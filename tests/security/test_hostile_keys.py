@@ -104,3 +104,32 @@ def test_surrounding_spaces_are_trimmed_and_the_key_is_checked(
     assert response.status_code == 302
     assert upstream == [len(key)]
     assert [key for key, _ in admin_client.session.items() if "pending" in key]
+
+
+NON_ASCII_KEYS = {"an accent": "clé0123456789abcdef", "an emoji": "🔑" * 12, "Cyrillic": "ключ0123456789"}
+
+
+@pytest.mark.parametrize("case", NON_ASCII_KEYS)
+def test_a_non_ascii_key_is_refused_by_e_boekhouden_not_lost_on_the_way(admin_client, sandbox_settings, case):
+    """No form rule forbids letters outside ASCII (e-Boekhouden decides what a key is): such a key goes to
+    e-Boekhouden, which refuses it as it refuses any wrong key; the wizard says so instead of "could not be
+    reached"."""
+    response = admin_client.post(ADD, {"api_key": NON_ASCII_KEYS[case]})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "did not accept this API key" in html
+    assert "could not be reached" not in html
+    assert not Connection.objects.exists()
+
+
+def test_non_ascii_security_codes_are_refused_as_a_wrong_login(admin_client, sandbox_settings, eboekhouden_sandbox):
+    admin = eboekhouden_sandbox.administrations[0]
+
+    response = admin_client.post(
+        ADD, {"username": admin.username, "security_code_1": "wrongé", "security_code_2": admin.security_code_2}
+    )
+
+    html = response.content.decode()
+    assert "did not accept this username and these security codes" in html
+    assert "could not be reached" not in html

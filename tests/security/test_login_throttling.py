@@ -95,6 +95,7 @@ def test_the_pause_ends_by_itself(limits, member_user):
 
 def test_behind_the_proxy_the_address_the_proxy_appended_counts(limits, settings, member_user):
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.TRUSTED_PROXIES = ["10.0.0.0/24"]
     client = Client()
     for n in range(5):
         # The client forges the first entry each time; the proxy's own entry (the last) is the same.
@@ -123,3 +124,80 @@ def test_an_unknown_email_is_throttled_like_a_known_one(limits):
     ]
 
     assert answers == [200, 200, 429, 200, 200, 429]
+
+
+def test_forwarded_addresses_from_a_peer_that_is_no_trusted_proxy_are_ignored(limits, settings, member_user):
+    """Someone who reaches Monitr's port directly cannot spread failures over made-up addresses."""
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.TRUSTED_PROXIES = ["10.0.0.1"]
+    for n in range(5):
+        Client().post(
+            LOGIN,
+            {"username": f"guess{n}@example.test", "password": "guess"},
+            REMOTE_ADDR="192.0.2.77",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
+        )
+
+    assert sign_in(member_user.email, TEST_PASSWORD, ip="192.0.2.77").status_code == 429
+
+
+class TestUnicodeLookAlikes:
+    """The sign-in finds an account by folding case in the database, where ``ſ`` (long s) is ``S`` and ``ı`` (dotless
+    i) is ``I``; the Kelvin sign ``K`` is ``K`` once normalised. Spellings like these of one address share its count,
+    whether or not the database matches them."""
+
+    SPELLINGS = (
+        "kiss@example.test",
+        "ki\u017fs@example.test",  # ſ
+        "k\u0131ss@example.test",  # ı
+        "\u212aiss@example.test",  # K (Kelvin sign)
+        "KI\u017f\u017f@EXAMPLE.TEST",
+    )
+
+    @pytest.fixture
+    def kiss(self, db):
+        return UserFactory(email="kiss@example.test")
+
+    def test_the_look_alike_spellings_are_valid_sign_in_addresses(self):
+        from monitr.web.forms import LoginForm
+
+        for spelling in self.SPELLINGS:
+            assert "username" not in LoginForm(data={"username": spelling, "password": "x"}).errors, spelling
+
+    def test_five_failures_spread_over_look_alike_spellings_lock_the_account(self, settings, kiss):
+        settings.LOGIN_FAILURE_LIMIT = 5
+        settings.LOGIN_IP_FAILURE_LIMIT = 100
+        answers = [
+            sign_in(spelling, "wrong password", ip=f"192.0.2.{n}").status_code
+            for n, spelling in enumerate(self.SPELLINGS)
+        ]
+
+        assert answers == [200, 200, 200, 200, 429]
+        assert sign_in("kiss@example.test", TEST_PASSWORD, ip="203.0.113.1").status_code == 429
+
+    def test_an_address_without_an_account_is_counted_by_its_folded_spelling(self, settings, db):
+        settings.LOGIN_FAILURE_LIMIT = 3
+        settings.LOGIN_IP_FAILURE_LIMIT = 100
+        spellings = ["\u017fam@example.test", "sam@example.test", "SAM@example.test"]  # ſam
+        answers = [sign_in(s, "guess", ip=f"198.51.100.{n}").status_code for n, s in enumerate(spellings)]
+
+        assert answers == [200, 200, 429]
+
+
+class TestCacheDown:
+    """With the cache (Redis) unreachable, sign-in works and stays throttled: the counts are kept in the web
+    process's memory, and a warning says so."""
+
+    def test_sign_in_works_without_the_cache(self, cache_down, member_user):
+        assert signed_in(sign_in(member_user.email, TEST_PASSWORD))
+
+    def test_failures_still_lock_the_account_and_a_warning_is_logged(self, limits, cache_down, member_user, caplog):
+        from monitr.accounts import throttle
+
+        throttle._last_warning[0] = -throttle._WARN_EVERY_SECONDS  # the warning is rate-limited per process
+        throttle._fallback.clear()
+        answers = [sign_in(member_user.email, "wrong password").status_code for _ in range(3)]
+
+        assert answers == [200, 200, 429]
+        assert sign_in(member_user.email, TEST_PASSWORD).status_code == 429
+        assert any("login_throttle_cache_unavailable" in str(r.msg) for r in caplog.records)

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from integrations.errors import IntegrationError
-from integrations.services import ConnectionRefused, connection_create
+from integrations.services import ConnectionRefused, SyncUnavailable, connection_create
 from monitr.tenancy.models import Organization
 
 from ...forms import EboekhoudenCredentialsForm
@@ -49,6 +49,11 @@ class Command(BaseCommand):
                 )
         except (IntegrationError, ConnectionRefused) as error:
             raise CommandError(str(error)) from error
+        except SyncUnavailable as unavailable:
+            raise CommandError(
+                f"The administration is connected, but its first sync is not queued. {unavailable} It starts by "
+                "itself once syncing is back."
+            ) from unavailable
         self.stdout.write(
             self.style.SUCCESS(
                 f"Connected {connection.administration.name} to {org.name} (connection {connection.pk}); "

@@ -115,6 +115,13 @@ def test_an_expired_api_token_answers_api_session_004(eboekhouden_sandbox, eboek
     assert (response.status_code, response.json()["code"]) == (400, "API_SESSION_004")
 
 
+@pytest.mark.parametrize("token", ["clé-0123456789", "🔑" * 12, "ключ", "\ud800-lone-surrogate"])
+def test_a_non_ascii_api_token_is_refused_like_any_unknown_one(eboekhouden_sandbox, token) -> None:
+    response = post_session(eboekhouden_sandbox, {"accessToken": token, "source": "Monitr"})
+    assert response.status_code == 403
+    validate_error(response.json(), 403)
+
+
 def test_an_unknown_api_token_answers_403_with_a_security_error(eboekhouden_sandbox) -> None:
     response = post_session(eboekhouden_sandbox, {"accessToken": "0" * 48, "source": "Monitr"})
     assert response.status_code == 403

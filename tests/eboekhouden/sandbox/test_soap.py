@@ -174,6 +174,18 @@ def test_wrong_credentials_answer_an_error_message(eboekhouden_sandbox, admin) -
     assert result.ErrorMsg.LastErrorCode == "ERR_LOGIN" and not result.SessionID
 
 
+@pytest.mark.parametrize("codes", [("wrongé", None), (None, "ключ-🔑")])
+def test_non_ascii_security_codes_answer_the_login_error(eboekhouden_sandbox, admin, codes) -> None:
+    code_1, code_2 = codes
+    result = soap_service(eboekhouden_sandbox).OpenSession(
+        Username=admin.username,
+        SecurityCode1=code_1 or admin.security_code_1,
+        SecurityCode2=code_2 or admin.security_code_2,
+        Source="Monitr",
+    )
+    assert result.ErrorMsg.LastErrorCode == "ERR_LOGIN" and not result.SessionID
+
+
 def test_a_closed_session_answers_an_error_message(soap) -> None:
     service, session, code = soap
     service.CloseSession(SessionID=session)
