@@ -112,7 +112,6 @@ class TestItems:
         assert response.status_code == 400
         assert set(response.json()) == {"side", "as_of"}
 
-
     @pytest.mark.parametrize("url", [ITEMS, AGING])
     def test_a_day_before_2000_is_a_400_that_says_so(self, member_client, receivables, url):
         # 0001-01-01 minus the widest aging bucket is no date.
