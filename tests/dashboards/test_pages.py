@@ -391,3 +391,41 @@ class TestAdministrations:
         response = client.get(PAGE)
 
         assert response.context["aging"].total == expected.aging(receivables, as_of=today)["total"]
+
+
+class TestParametersNotUnderstood:
+    """A filter in the address that does not validate is named in a notice, and the page shows its default."""
+
+    NOTICE = "Part of this page's address could not be used; the default is shown instead."
+
+    @pytest.mark.parametrize(
+        ("url", "params", "error"),
+        [
+            (PAGE, {"sort": "bogus"}, "Sort: Select a valid choice. bogus is not one of the available choices."),
+            (PAGE, {"page": "0"}, "Page: Ensure this value is greater than or equal to 1."),
+            (ITEMS, {"basis": "²"}, "Age by: Select a valid choice. ² is not one of the available choices."),
+            (ITEMS, {"as_of": "0001-01-01"}, "As of: Open items are known from 2000-01-01 on; showing today."),
+            (reverse("dashboards:pnl"), {"year": "²"}, "Year: Select a valid choice. ² is not one of the available"),
+            (reverse("dashboards:overview"), {"month": "13"}, "Through: Select a valid choice. 13 is not one of"),
+            (reverse("dashboards:transactions"), {"account": "²"}, "Account: Enter a whole number."),
+        ],
+    )
+    def test_the_page_names_what_it_did_not_understand(self, member_client, receivables, url, params, error):
+        page = html(member_client.get(url, params))
+
+        assert self.NOTICE in page
+        assert error in page
+
+    def test_the_defaults_are_shown(self, member_client, receivables, today):
+        outstanding = member_client.get(PAGE, {"sort": "bogus", "side": "sideways"})
+        pnl = member_client.get(reverse("dashboards:pnl"), {"year": "²", "month": "²"})
+
+        assert outstanding.context["form"].value("sort") == "-total"
+        assert outstanding.context["scope"].side == "receivable"
+        assert (pnl.context["scope"].year, pnl.context["scope"].month) == (today.year, today.month)
+
+    def test_an_error_shown_at_its_field_is_not_repeated(self, member_client, receivables, today):
+        page = html(member_client.get(PAGE, {"as_of": (today + timedelta(days=3)).isoformat()}))
+
+        assert page.count("Open items are known up to today") == 1
+        assert self.NOTICE not in page
