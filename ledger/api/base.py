@@ -68,8 +68,9 @@ class CheckedCursorPagination(CursorPagination):
         try:
             value = field.clean(position, None)
             if isinstance(value, dt.datetime):
-                # Our cursors carry the offset; one near the first or last day overflows in UTC.
-                return value.tzinfo is not None and value.astimezone(dt.UTC) is not None
+                if value.tzinfo is None:
+                    return False  # ours carry their offset
+                value.astimezone(dt.UTC)  # overflows for a time near the first or last day there is
         except (DjangoValidationError, OverflowError, TypeError, ValueError):
             return False
         return True
