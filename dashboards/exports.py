@@ -10,13 +10,16 @@ selectors, and hold little in memory however many rows there are:
   which ``FileResponse`` then streams and deletes. Amounts are numbers with a two-decimal format, dates are dates.
 
 Text that a spreadsheet would take for a formula (a relation named ``=HYPERLINK(...)``) is never evaluated: the
-CSV prefixes it with an apostrophe, and the XLSX writes every text cell as a string.
+XLSX writes every text cell as a string, and the CSV guards text cells by :func:`guard_formula`. Amounts, counts and
+dates that Monitr writes itself are values, never guarded, so a negative amount stays a number.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 import tempfile
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -35,7 +38,13 @@ TABLES = ("relations", "items")
 FORMATS = ("csv", "xlsx")
 CHUNK = 2_000
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What makes a spreadsheet read a cell as a formula: these four as the first character that is not blank; U+2212
+# (the minus sign) as a minus. Their full-width and small forms (＝ ＋ － ＠, ﹦ ...) become them under NFKC.
+_FORMULA_CHARS = frozenset("=+-@\u2212")
+# Where a spreadsheet may start a new cell inside a value: at the file's comma, at the semicolon that Excel uses
+# instead in Dutch and most European settings (so a comma file opened there is split on it), at a tab, and at a
+# line break. Quoting does not hold there: a ";"-reading Excel sees a quoted comma field glued to its neighbours.
+_CELL_BREAK = re.compile(r"([,;\t\r\n])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,13 +147,41 @@ class _Echo:
         return value
 
 
+def _starts_formula(segment: str) -> bool:
+    """Whether ``segment``, as the start of a cell, would be a formula: its first character that is neither blank,
+    an invisible format character (a zero-width space, a direction mark) nor a quote, NFKC-normalised, starts one."""
+    for char in segment:
+        if char.isspace() or char == '"' or unicodedata.category(char) == "Cf":
+            continue
+        return unicodedata.normalize("NFKC", char)[:1] in _FORMULA_CHARS
+    return False
+
+
+def guard_formula(text: str) -> str:
+    """``text`` as a CSV cell that no spreadsheet evaluates, however it splits the row.
+
+    When the text, or any part of it after a comma, semicolon, tab or line break, would start a formula, the text
+    gets a leading apostrophe (a cell that starts with one is text to a spreadsheet), and so does each such part
+    after its break, so that a cell a spreadsheet starts there is text too. A text starting with a tab or carriage
+    return is prefixed as well, as OWASP advises. Anything else is kept exactly.
+
+    Hand-written: the libraries that escape CSV cells look at the first character of the whole value only."""
+    parts = _CELL_BREAK.split(text)  # text, break, text, break, ..., text
+    segments = parts[::2]
+    if not any(_starts_formula(segment) for segment in segments) and not text.startswith(("\t", "\r")):
+        return text
+    guarded = [
+        f"'{part}" if index and index % 2 == 0 and _starts_formula(part) else part for index, part in enumerate(parts)
+    ]
+    return "'" + "".join(guarded)
+
+
 def _csv_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal | int | date):
         return str(value) if not isinstance(value, date) else value.isoformat()
-    text = str(value)
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+    return guard_formula(str(value))
 
 
 def _csv_response(sheet: Sheet, filename: str) -> StreamingHttpResponse:

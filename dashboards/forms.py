@@ -22,7 +22,7 @@ from monitr.tenancy.models import Organization
 
 from .models import MAX_BOUNDARIES, AgingBasis, OutstandingSettings, validate_boundaries
 from .selectors.outstanding import DEFAULT_ITEM_SORT, DEFAULT_RELATION_SORT, ITEM_SORTS, RELATION_SORTS
-from .selectors.scope import OutstandingScope
+from .selectors.scope import EARLIEST_AS_OF, OutstandingScope
 
 ALL = "all"
 NO_RELATION = "none"
@@ -73,6 +73,8 @@ class OutstandingFilterForm(forms.Form):
         value = self.cleaned_data.get("as_of")
         if value is not None and value > self.today:
             raise forms.ValidationError("Open items are known up to today; showing today.")
+        if value is not None and value < EARLIEST_AS_OF:
+            raise forms.ValidationError(f"Open items are known from {EARLIEST_AS_OF.isoformat()} on; showing today.")
         return value
 
     def value(self, name: str) -> Any:
@@ -141,6 +143,13 @@ class OutstandingItemsFilterForm(OutstandingFilterForm):
 
     default_sort = DEFAULT_ITEM_SORT
 
+    def clean_relation(self) -> str:
+        # ASCII digits only: "²".isdigit() is true, but int("²") fails.
+        value = self.cleaned_data["relation"]
+        if value and value != NO_RELATION and not (value.isascii() and value.isdigit()):
+            raise forms.ValidationError("Not a relation.")
+        return value
+
     def relation_filter(self) -> tuple[Relation | None, bool]:
         """``(relation, without_relation)``: the relation asked for (404 when it is not the organisation's), or
         items without a relation (``relation=none``). Looked up once per form."""
@@ -149,14 +158,14 @@ class OutstandingItemsFilterForm(OutstandingFilterForm):
         return self._relation_filter
 
     def _find_relation(self) -> tuple[Relation | None, bool]:
+        if "relation" in self.errors:
+            raise Http404("No such relation.")  # as for an id of another organisation's relation
         chosen = self.value("relation")
         if not chosen:
             return None, False
         if chosen == NO_RELATION:
             return None, True
         relations = Relation.objects.for_organization(self.organization).select_related("administration")
-        if not chosen.isdigit():
-            raise Http404("No such relation.")
         try:
             return relations.get(pk=int(chosen)), False
         except Relation.DoesNotExist:
@@ -183,7 +192,8 @@ class BoundariesField(forms.CharField):
     def to_python(self, value: Any) -> list[int]:
         text = super().to_python(value)
         parts = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
-        if not all(part.isdigit() for part in parts):
+        # ASCII digits only: "²".isdigit() is true, but int("²") fails.
+        if not all(part.isascii() and part.isdigit() for part in parts):
             raise forms.ValidationError("Type whole numbers of days, separated by commas, e.g. 30, 60, 90.")
         return [int(part) for part in parts]
 

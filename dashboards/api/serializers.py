@@ -12,6 +12,7 @@ from rest_framework import serializers
 from ledger.models import OutstandingSide
 
 from ..models import AgingBasis
+from ..selectors.scope import EARLIEST_AS_OF
 
 
 class OutstandingQuerySerializer(serializers.Serializer):
@@ -31,6 +32,8 @@ class OutstandingQuerySerializer(serializers.Serializer):
     def validate_as_of(self, value: date) -> date:
         if value > self.today:
             raise serializers.ValidationError("Open items are known up to today.")
+        if value < EARLIEST_AS_OF:
+            raise serializers.ValidationError(f"Open items are known from {EARLIEST_AS_OF.isoformat()} on.")
         return value
 
 

@@ -13,13 +13,12 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ledger.api.base import ERRORS
+from ledger.api.base import ERRORS, ByIdPagination
 from ledger.models import Administration, OutstandingSide, Relation
 from monitr.accounts.tokens import ApiTokenAuthentication
 
@@ -33,7 +32,9 @@ from .serializers import AgingSerializer, OutstandingItemSerializer, Outstanding
 _FILTERS = [
     OpenApiParameter("administration", OpenApiTypes.INT, description="An administration's id; default all."),
     OpenApiParameter("side", OpenApiTypes.STR, enum=list(OutstandingSide.values)),
-    OpenApiParameter("as_of", OpenApiTypes.DATE, description="A past day, read from its snapshot; default today."),
+    OpenApiParameter(
+        "as_of", OpenApiTypes.DATE, description="A past day (2000 on), read from its snapshot; default today."
+    ),
     OpenApiParameter("basis", OpenApiTypes.STR, enum=list(AgingBasis.values), description="Default: saved setting."),
 ]
 
@@ -43,13 +44,6 @@ class IsOrganizationMember(BasePermission):
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         return getattr(request, "organization", None) is not None
-
-
-class OutstandingItemsPagination(CursorPagination):
-    ordering = ("pk",)
-    page_size = 100
-    page_size_query_param = "page_size"
-    max_page_size = 1000
 
 
 class _ScopedMixin:
@@ -102,7 +96,7 @@ class _ScopedMixin:
 )
 class OutstandingItemsView(_ScopedMixin, ListAPIView):
     serializer_class = OutstandingItemSerializer
-    pagination_class = OutstandingItemsPagination
+    pagination_class = ByIdPagination
 
     def get_queryset(self):
         scope, params = self.parse(self.request)

@@ -22,6 +22,11 @@ from monitr.tenancy.models import Organization
 from ..aging import Bucket, aging_buckets
 from ..models import DEFAULT_BOUNDARIES, AgingBasis
 
+# The earliest day the filters and the API take: long before any snapshot (Monitr keeps one a day from the first
+# import on), and late enough that a day minus the widest aging bucket or history window is still a date; the
+# first day a date can be (0001-01-01) would overflow ``as_of - timedelta(days=90)``.
+EARLIEST_AS_OF = date(2000, 1, 1)
+
 
 @dataclass(frozen=True, slots=True)
 class OutstandingScope:

@@ -89,3 +89,16 @@ def whole(value: Decimal | None) -> str:
     if value is None:
         return "–"
     return money(value, 0).replace("€ ", "")
+
+
+@register.filter
+def unshown_errors(form, shown: str = "") -> list[str]:
+    """The form's errors, "Label: message", but those of the fields named in ``shown`` (comma-separated), which the
+    page shows next to their field: for the notice that a link's filter was not understood and its default used."""
+    inline = {name.strip() for name in shown.split(",")}
+    return [
+        f"{form.fields[name].label or name.capitalize()}: {error}" if name in form.fields else str(error)
+        for name, errors in form.errors.items()
+        if name not in inline
+        for error in errors
+    ]

@@ -170,7 +170,6 @@ def transaction_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "lines": lines,
         "debit": sum((line.amount for line in lines if line.amount > 0), start=transaction.imbalance * 0),
         "credit": -sum((line.amount for line in lines if line.amount < 0), start=transaction.imbalance * 0),
-        "back": request.GET.get("back", ""),
     }
     return render(request, "dashboards/transaction.html", context)
 

@@ -7,12 +7,17 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ledger.api.base import ERRORS, IsOrganizationAdmin, IsOrganizationMember, ScopedAPIView
+from ledger.api.base import (
+    ERRORS,
+    CheckedCursorPagination,
+    IsOrganizationAdmin,
+    IsOrganizationMember,
+    ScopedAPIView,
+)
 from ledger.api.serializers import AdministrationQuery
 
 from ..models import Connection, SyncRun
@@ -40,7 +45,7 @@ class SyncRunSerializer(serializers.ModelSerializer):
         ]
 
 
-class SyncRunPagination(CursorPagination):
+class SyncRunPagination(CheckedCursorPagination):
     ordering = ("-started_at", "-pk")
     page_size = 50
     page_size_query_param = "page_size"

@@ -8,7 +8,6 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView
-from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -18,7 +17,7 @@ from dashboards.selectors.transactions import transactions_list
 from ledger.models import Account, Administration, Relation, TransactionLine
 
 from . import serializers as s
-from .base import ERRORS, ByIdPagination, ScopedAPIView
+from .base import ERRORS, ByIdPagination, CheckedCursorPagination, ScopedAPIView
 
 
 class _ListView(ScopedAPIView, ListAPIView):
@@ -69,7 +68,7 @@ class RelationList(_ListView):
         return self.filter_administration(rows, self.query().get("administration"))
 
 
-class TransactionPagination(CursorPagination):
+class TransactionPagination(CheckedCursorPagination):
     ordering = ("-date", "-pk")
     page_size = 100
     page_size_query_param = "page_size"

@@ -3,13 +3,15 @@ another organisation's data is never listed and its ids are 404."""
 
 from __future__ import annotations
 
+import base64
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from integrations.models import Connection, Integration
+from integrations.models import Connection, Integration, SyncRun
 from ledger.models import Account, Relation
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +53,54 @@ def test_transactions_page_with_a_cursor(token_client, books):
     assert len(first["results"]) == 3 and first["next"]
     second = token_client.get(first["next"]).json()
     assert [t["external_id"] for t in second["results"]] == ["s1"]
+
+
+def test_sync_runs_page_with_a_cursor_both_ways(token_client, books):
+    # Ordered by a time with its offset: the cursors carry it, and it must come back through the check.
+    runs = [SyncRun.objects.create(administration=books.administration) for _ in range(3)]
+    for hours, run in enumerate(runs):
+        SyncRun.objects.filter(pk=run.pk).update(started_at=run.started_at - timedelta(hours=hours))
+
+    first = get(token_client, "sync_runs", page_size=1)
+    second = token_client.get(first["next"]).json()
+    third = token_client.get(second["next"]).json()
+    back = token_client.get(third["previous"]).json()
+
+    pages = [page["results"][0]["id"] for page in (first, second, third, back)]
+    assert pages == [runs[0].pk, runs[1].pk, runs[2].pk, runs[1].pk]
+    assert third["next"] is None
+
+
+# Cursors a client can write by hand: valid base64 with something inside that no answer of ours ever carries, or
+# not base64 at all.
+CRAFTED_CURSORS = {
+    "a word for a position": base64.b64encode(b"p=nonsense").decode(),
+    "a position past any id": base64.b64encode(f"p={10**30}".encode()).decode(),
+    "a NUL character": base64.b64encode(b"p=1\x00").decode(),
+    "the first day, east of UTC": base64.b64encode(b"p=0001-01-01 00:00:00+14:00").decode(),
+    "a day no date can be": base64.b64encode(b"p=10000-01-01").decode(),
+    "a negative offset": base64.b64encode(b"o=-5&p=1").decode(),
+    "not base64": "abc",
+}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "api:administrations",
+        "api:accounts",
+        "api:relations",
+        "api:transactions",
+        "api:sync_runs",
+        "dashboards_api:outstanding_items",
+    ],
+)
+@pytest.mark.parametrize("cursor", CRAFTED_CURSORS.values(), ids=CRAFTED_CURSORS.keys())
+def test_a_cursor_that_is_not_ours_is_a_400_that_says_so(token_client, books, name, cursor):
+    response = token_client.get(reverse(name), {"cursor": cursor})
+
+    assert response.status_code == 400
+    assert response.json() == {"cursor": ["Invalid cursor: follow the next or previous link of an earlier answer."]}
 
 
 def test_a_bad_filter_is_a_400_with_a_message(token_client, books):

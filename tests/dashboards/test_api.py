@@ -112,6 +112,14 @@ class TestItems:
         assert response.status_code == 400
         assert set(response.json()) == {"side", "as_of"}
 
+    @pytest.mark.parametrize("url", [ITEMS, AGING])
+    def test_a_day_before_2000_is_a_400_that_says_so(self, member_client, receivables, url):
+        # 0001-01-01 minus the widest aging bucket is no date.
+        response = member_client.get(url, {"as_of": "0001-01-01"})
+
+        assert response.status_code == 400
+        assert response.json() == {"as_of": ["Open items are known from 2000-01-01 on."]}
+
 
 class TestAging:
     def test_bucket_totals_equal_the_items_added_up(self, member_client, receivables, today):

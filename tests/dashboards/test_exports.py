@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
+import zipfile
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -11,8 +14,12 @@ import pytest
 from django.http import FileResponse, StreamingHttpResponse
 from django.urls import reverse
 
+from dashboards.exports import guard_formula
+from ledger.records import LineRecord, TransactionRecord, TransactionType
+from ledger.services import transactions_upsert
+
 from . import expected
-from .factories import PAYABLE, RECEIVABLE, item, random_items
+from .factories import PAYABLE, RECEIVABLE, Books, item, random_items
 from .xlsx import read_rows
 
 pytestmark = pytest.mark.django_db
@@ -181,3 +188,146 @@ class TestSafety:
         assert export(client, "items", "csv").status_code == 302
         client.force_login(outsider)
         assert export(client, "items", "csv").status_code == 403
+
+
+# Text from the bookkeeping that a spreadsheet could run: at the start, after blanks or invisible characters, in
+# full-width and small forms, and after a comma, semicolon, tab or line break where a spreadsheet may start a cell.
+FORMULAS = [
+    '=HYPERLINK("http://evil.example","click")',
+    "+31 20 123 4567",
+    "-2+3",
+    "@SUM(A1:A2)",
+    " =1+1",
+    "\u3000=1+1",
+    "\u200b=1+1",
+    "\ufeff+1",
+    "\uff1d1+1",
+    "\uff0b1",
+    "\uff0d1+1",
+    "\uff20SUM(A1)",
+    "\ufe661+1",
+    "\u2212 1+1",
+    '"=1+1',
+    "Jansen;=cmd|' /C calc'!A0",
+    "Jansen,=1+1",
+    "Jansen; -1+1",
+    "Jansen\n=1+1",
+    "Jansen\r\n@SUM(A1)",
+    "Jansen\t+1",
+    "\t=1",
+    "\r=1",
+]
+FORMULA_CHARS = "=+-@\u2212"
+NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def formula_segments(text: str, delimiter: str) -> list[str]:
+    """The parts of a CSV file that a spreadsheet splitting on ``delimiter`` (and on tabs and line breaks inside a
+    cell) would start a cell with, that start a formula and are not one of Monitr's numbers."""
+    found = []
+    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        for cell in row:
+            for segment in re.split(r"[,;\t\r\n]", cell):
+                visible = segment.lstrip("".join(c for c in segment if c.isspace() or c == '"' or _invisible(c)))
+                first = unicodedata.normalize("NFKC", visible[:1])[:1]
+                if first and first in FORMULA_CHARS and not NUMBER.fullmatch(visible.strip()):
+                    found.append(segment)
+    return found
+
+
+def _invisible(char: str) -> bool:
+    return unicodedata.category(char) == "Cf"
+
+
+class TestFormulaGuard:
+    @pytest.fixture
+    def hostile(self, organization, books, today):
+        """Relations, invoice numbers, descriptions and an administration named after every formula; a credit note,
+        so that Monitr writes negative amounts of its own."""
+        books.relations(*FORMULAS, prefix="evil")
+        books.open_items(
+            RECEIVABLE,
+            [
+                item(f"e{n}", relation=f"evil-{n}", invoiced=today, due=today, invoice_number=text)
+                for n, text in enumerate(FORMULAS, start=1)
+            ]
+            + [item("credit", relation="rel-1", invoiced=today, due=today, total="-50.00")],
+        )
+        transactions_upsert(
+            administration=books.administration,
+            transactions=[
+                TransactionRecord(
+                    external_id=f"t{n}",
+                    transaction_type=TransactionType.JOURNAL,
+                    date=today,
+                    fingerprint=f"fp-t{n}",
+                    description=text,
+                    invoice_number=text,
+                    relation_external_id=f"evil-{n}",
+                    lines=(
+                        LineRecord(account_external_id="bank", amount=Decimal("-10.00")),
+                        LineRecord(account_external_id="costs", amount=Decimal("10.00")),
+                    ),
+                )
+                for n, text in enumerate(FORMULAS, start=1)
+            ],
+        )
+        other = Books.create(organization, name="=1+1;@SUM(A1)")
+        other.relations("Plain BV")
+        other.open_items(RECEIVABLE, [item("o1", invoiced=today, due=today)])
+
+    def csv_exports(self, client, today) -> list[str]:
+        urls = [reverse("dashboards:outstanding_export", args=[table, "csv"]) for table in ("relations", "items")] + [
+            f"{reverse('dashboards:transactions_export')}?date_from={today.isoformat()}"
+        ]
+        texts = []
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            texts.append(b"".join(response.streaming_content).decode("utf-8").removeprefix("\ufeff"))
+        return texts
+
+    @pytest.mark.parametrize("delimiter", [",", ";"])
+    def test_no_csv_cell_starts_a_formula_however_the_row_is_split(self, member_client, hostile, today, delimiter):
+        for text in self.csv_exports(member_client, today):
+            assert formula_segments(text, delimiter) == []
+
+    def test_the_csv_keeps_the_text_and_the_numbers(self, member_client, hostile, today):
+        relations, items, transactions = (
+            list(csv.DictReader(io.StringIO(text))) for text in self.csv_exports(member_client, today)
+        )
+
+        assert {guard_formula(text) for text in FORMULAS} <= {row["Relation"] for row in relations}
+        assert {guard_formula(text) for text in FORMULAS} <= {row["Invoice number"] for row in items}
+        assert {guard_formula(text) for text in FORMULAS} <= {row["Description"] for row in transactions}
+        assert "'=1+1;'@SUM(A1)" in {row["Administration"] for row in relations}
+        assert {"-50.00"} == {row["Total"] for row in items if row["Relation"] == "Alpha BV"}  # a number, bare
+
+    @pytest.mark.parametrize("table", ["relations", "items"])
+    def test_xlsx_cells_hold_the_text_as_strings(self, member_client, hostile, table):
+        response = export(member_client, table, "xlsx")
+        content = b"".join(response.streaming_content)
+        header, *cells = read_rows(content)
+        rows = [dict(zip(header, row, strict=False)) for row in cells]
+
+        column = "Relation" if table == "relations" else "Invoice number"
+        assert set(FORMULAS) <= {row[column] for row in rows}  # exactly as stored: no apostrophe, no formula
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            assert b"<f>" not in archive.read("xl/worksheets/sheet1.xml")
+
+
+@pytest.mark.parametrize(
+    ("text", "guarded"),
+    [
+        ("=1+1", "'=1+1"),
+        ("Jansen;=1+1", "'Jansen;'=1+1"),
+        ("Jansen, -10% korting", "'Jansen,' -10% korting"),
+        ("\uff1d1", "'\uff1d1"),
+        ("Jansen\r\n@SUM(A1)", "'Jansen\r\n'@SUM(A1)"),
+        ("\t1+1", "'\t1+1"),
+        ("A-1; B+2, C@3", "A-1; B+2, C@3"),
+        ("Beta & Zonen", "Beta & Zonen"),
+    ],
+)
+def test_the_guard_prefixes_the_text_and_each_part_that_starts_a_formula(text, guarded):
+    assert guard_formula(text) == guarded

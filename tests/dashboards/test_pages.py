@@ -145,6 +145,27 @@ class TestDashboard:
         assert "Open items are known up to today" in html(response)
         assert response.context["scope"].as_of == today
 
+    @pytest.mark.parametrize("day", ["0001-01-01", "1999-12-31"])
+    def test_a_day_before_2000_is_refused_with_a_message_and_today_shown(self, member_client, receivables, today, day):
+        response = member_client.get(PAGE, {"as_of": day})
+
+        assert response.status_code == 200
+        assert "Open items are known from 2000-01-01 on" in html(response)
+        assert response.context["scope"].as_of == today
+
+    @pytest.mark.parametrize("table", ["relations", "items"])
+    @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+    def test_an_export_of_the_first_day_there_is_exports_today(
+        self, member_client, receivables, today, table, file_format
+    ):
+        # 0001-01-01 minus the widest aging bucket is no date: the export falls back to today, as the page does.
+        response = member_client.get(
+            reverse("dashboards:outstanding_export", args=[table, file_format]), {"as_of": "0001-01-01"}
+        )
+
+        assert response.status_code == 200
+        assert today.isoformat() in response["Content-Disposition"]
+
 
 class TestAsOf:
     def test_a_past_day_shows_its_snapshot(self, member_client, books, today):
@@ -263,6 +284,13 @@ class TestDrillDown:
         assert member_client.get(ITEMS, {"relation": stranger.pk}).status_code == 404
         assert member_client.get(ITEMS, {"relation": "x1"}).status_code == 404
 
+    @pytest.mark.parametrize("relation", ["²", "١", ["1", "²"]])
+    def test_a_relation_in_other_digits_is_not_found(self, member_client, books, relation):
+        # "²".isdigit() is true, but int("²") fails; Arabic-Indic digits are no id either.
+        assert member_client.get(ITEMS, {"relation": relation}).status_code == 404
+        url = reverse("dashboards:outstanding_export", args=["items", "csv"])
+        assert member_client.get(url, {"relation": relation}).status_code == 404
+
 
 class TestAccess:
     def test_members_can_read(self, member_client, receivables):
@@ -283,7 +311,8 @@ class TestAccess:
         settings = OutstandingSettings.objects.get(organization=organization)
         assert (settings.basis, settings.boundaries) == ("invoice", [14, 28])
 
-    @pytest.mark.parametrize("boundaries", ["60, 30", "0, 30", "a, b", "", "1,2,3,4,5,6,7"])
+    # "²" and "٣" are digits to str.isdigit(); the first is no number to int() at all.
+    @pytest.mark.parametrize("boundaries", ["60, 30", "0, 30", "a, b", "", "1,2,3,4,5,6,7", "30, 6²", "٣0, 60"])
     def test_bad_boundaries_are_refused_with_a_message_and_change_nothing(self, admin_client, organization, boundaries):
         response = admin_client.post(
             reverse("dashboards:outstanding_settings"), {"basis": "due", "boundaries": boundaries}, follow=True
@@ -362,3 +391,41 @@ class TestAdministrations:
         response = client.get(PAGE)
 
         assert response.context["aging"].total == expected.aging(receivables, as_of=today)["total"]
+
+
+class TestParametersNotUnderstood:
+    """A filter in the address that does not validate is named in a notice, and the page shows its default."""
+
+    NOTICE = "Part of this page's address could not be used; the default is shown instead."
+
+    @pytest.mark.parametrize(
+        ("url", "params", "error"),
+        [
+            (PAGE, {"sort": "bogus"}, "Sort: Select a valid choice. bogus is not one of the available choices."),
+            (PAGE, {"page": "0"}, "Page: Ensure this value is greater than or equal to 1."),
+            (ITEMS, {"basis": "²"}, "Age by: Select a valid choice. ² is not one of the available choices."),
+            (ITEMS, {"as_of": "0001-01-01"}, "As of: Open items are known from 2000-01-01 on; showing today."),
+            (reverse("dashboards:pnl"), {"year": "²"}, "Year: Select a valid choice. ² is not one of the available"),
+            (reverse("dashboards:overview"), {"month": "13"}, "Through: Select a valid choice. 13 is not one of"),
+            (reverse("dashboards:transactions"), {"account": "²"}, "Account: Enter a whole number."),
+        ],
+    )
+    def test_the_page_names_what_it_did_not_understand(self, member_client, receivables, url, params, error):
+        page = html(member_client.get(url, params))
+
+        assert self.NOTICE in page
+        assert error in page
+
+    def test_the_defaults_are_shown(self, member_client, receivables, today):
+        outstanding = member_client.get(PAGE, {"sort": "bogus", "side": "sideways"})
+        pnl = member_client.get(reverse("dashboards:pnl"), {"year": "²", "month": "²"})
+
+        assert outstanding.context["form"].value("sort") == "-total"
+        assert outstanding.context["scope"].side == "receivable"
+        assert (pnl.context["scope"].year, pnl.context["scope"].month) == (today.year, today.month)
+
+    def test_an_error_shown_at_its_field_is_not_repeated(self, member_client, receivables, today):
+        page = html(member_client.get(PAGE, {"as_of": (today + timedelta(days=3)).isoformat()}))
+
+        assert page.count("Open items are known up to today") == 1
+        assert self.NOTICE not in page

@@ -11,6 +11,12 @@ import zipfile
 from xml.etree import ElementTree
 
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+# A character XML cannot carry as it is (a carriage return, a control character) is written as _xHHHH_.
+ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _text(element) -> str:
+    return ESCAPED.sub(lambda m: chr(int(m[1], 16)), "".join(t.text or "" for t in element.iter(f"{{{NS['m']}}}t")))
 
 
 def _column(reference: str) -> int:
@@ -27,7 +33,7 @@ def read_rows(content: bytes) -> list[list[str | float | None]]:
         shared: list[str] = []
         if "xl/sharedStrings.xml" in archive.namelist():
             root = ElementTree.fromstring(archive.read("xl/sharedStrings.xml"))  # noqa: S314 - our own export
-            shared = ["".join(t.text or "" for t in si.iter(f"{{{NS['m']}}}t")) for si in root.findall("m:si", NS)]
+            shared = [_text(si) for si in root.findall("m:si", NS)]
         sheet = ElementTree.fromstring(archive.read("xl/worksheets/sheet1.xml"))  # noqa: S314 - our own export
     rows = []
     for row in sheet.find("m:sheetData", NS).findall("m:row", NS):
@@ -39,7 +45,7 @@ def read_rows(content: bytes) -> list[list[str | float | None]]:
             if kind == "s":
                 values.append(shared[int(cell.find("m:v", NS).text)])
             elif kind == "inlineStr":
-                values.append("".join(t.text or "" for t in cell.iter(f"{{{NS['m']}}}t")))
+                values.append(_text(cell))
             elif kind == "str":
                 values.append(cell.find("m:v", NS).text)
             else:

@@ -19,6 +19,7 @@ HOSTILE = {
     "rtl": "\u202e١٢٣",
     "negative": "-1",
     "huge number": "9" * 40,
+    "digits int() refuses": "²٣",  # str.isdigit() says yes to both
     "empty": "",
 }
 # The query parameters the views read (filters, search, sort, paging, dates, ids).
