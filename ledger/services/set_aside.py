@@ -26,7 +26,8 @@ def set_aside_record(*, administration: Administration, entries: Iterable[SetAsi
     written = 0
     with transaction.atomic():
         for entry in {(e.kind, e.external_id): e for e in entries}.values():
-            found = {"label": entry.label, "reason": entry.reason, "record_date": entry.record_date, "last_seen_at": now}
+            found = {"label": entry.label, "reason": entry.reason, "record_date": entry.record_date}
+            found["last_seen_at"] = now
             SetAsideRecord.objects.update_or_create(
                 administration=administration,
                 kind=entry.kind,
