@@ -5,28 +5,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ledger', '0007_snapshot_relation_index'),
+        ("ledger", "0007_snapshot_relation_index"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SetAsideRecord',
+            name="SetAsideRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('account', 'Account'), ('relation', 'Relation'), ('cost_center', 'Cost centre'), ('transaction', 'Transaction'), ('open_item', 'Open item'), ('balance', 'Balance')], max_length=20)),
-                ('external_id', models.CharField(help_text="The source's id of the record.", max_length=100)),
-                ('label', models.CharField(blank=True, help_text='How people recognise the record.', max_length=255)),
-                ('record_date', models.DateField(blank=True, help_text="The record's date, when it has a usable one: the month to read again.", null=True)),
-                ('reason', models.TextField(help_text='Why it could not be stored.')),
-                ('first_seen_at', models.DateTimeField(help_text='The first import that set it aside.')),
-                ('last_seen_at', models.DateTimeField(help_text='The latest import that set it aside.')),
-                ('administration', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='set_aside_records', to='ledger.administration')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("account", "Account"),
+                            ("relation", "Relation"),
+                            ("cost_center", "Cost centre"),
+                            ("transaction", "Transaction"),
+                            ("open_item", "Open item"),
+                            ("balance", "Balance"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("external_id", models.CharField(help_text="The source's id of the record.", max_length=100)),
+                ("label", models.CharField(blank=True, help_text="How people recognise the record.", max_length=255)),
+                (
+                    "record_date",
+                    models.DateField(
+                        blank=True,
+                        help_text="The record's date, when it has a usable one: the month to read again.",
+                        null=True,
+                    ),
+                ),
+                ("reason", models.TextField(help_text="Why it could not be stored.")),
+                ("first_seen_at", models.DateTimeField(help_text="The first import that set it aside.")),
+                ("last_seen_at", models.DateTimeField(help_text="The latest import that set it aside.")),
+                (
+                    "administration",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="set_aside_records",
+                        to="ledger.administration",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['kind', 'external_id'],
-                'constraints': [models.UniqueConstraint(fields=('administration', 'kind', 'external_id'), name='set_aside_record_unique_external_id')],
+                "ordering": ["kind", "external_id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("administration", "kind", "external_id"), name="set_aside_record_unique_external_id"
+                    )
+                ],
             },
         ),
     ]
