@@ -107,7 +107,7 @@ def _term(value: object, name: str = "payment term") -> None:
         raise TypeError(f"{name} must be a whole number of days, not {type(value).__name__}.")
     if not 0 <= value <= limits.MAX_PAYMENT_TERM_DAYS:
         raise RefusedValue(
-            f"The {name} of {_shown(value)} days is outside the terms Monitr accepts "
+            f"The {name} of {value:,} days is outside the terms Monitr accepts "
             f"(0 to {limits.MAX_PAYMENT_TERM_DAYS:,} days)."
         )
 

@@ -147,4 +147,3 @@ def test_a_poison_record_over_soap_is_set_aside_and_stored_once_the_source_fixes
     check_poison(
         organization, admin_client, eboekhouden_sandbox, eboekhouden_sandbox_administration, poison, Transport.SOAP
     )
-
