@@ -174,11 +174,16 @@ def due_date_after(invoice_date: date, term_days: int) -> date:
 
 
 def _identifier(value: str, name: str) -> None:
-    """An external id: present, and short enough for its column."""
+    """An external id: present, short enough for its column, and storable as it is. Unlike other text an id is
+    never cleaned: two ids that differ only in a NUL would become one record."""
     _required(value, name)
     if len(value) > limits.EXTERNAL_ID_LENGTH:
         raise RefusedValue(
             f"The id {_shown(value)} is longer than the {limits.EXTERNAL_ID_LENGTH} characters Monitr keeps of an id."
+        )
+    if _clean(value, None) != value:
+        raise RefusedValue(
+            f"The id {_shown(_clean(value, None))} holds a character Monitr cannot store (a NUL or a lone surrogate)."
         )
 
 
