@@ -50,6 +50,8 @@ class ReferenceStreams:
     def _ledgers(self, ctx: StreamContext, set_aside: SetAside):
         def records() -> Iterable[AccountRecord | None]:
             for ledger in self.gateway.ledgers():
+                if set_aside.took(ledger):
+                    continue
                 external_id = str(ledger.id)
                 category = (ledger.category or "").upper()
                 record = set_aside.attempt(
@@ -88,6 +90,7 @@ class ReferenceStreams:
                 label=f"Relation {r.code or r.id} {r.name or ''}".strip(),
             )
             for r in self.gateway.relations()
+            if not set_aside.took(r)
         )
         return relations_upsert(administration=ctx.administration, rows=_present(rows))
 
@@ -104,5 +107,6 @@ class ReferenceStreams:
                 label=f"Cost centre {c.description or c.id}",
             )
             for c in self.gateway.cost_centres()
+            if not set_aside.took(c)
         )
         return cost_centers_upsert(administration=ctx.administration, rows=_present(rows))

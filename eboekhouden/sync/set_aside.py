@@ -13,6 +13,7 @@ from collections.abc import Callable
 from decimal import InvalidOperation
 from typing import TypeVar
 
+from eboekhouden.client.dto import Unreadable
 from integrations.sync.base import SET_ASIDE_LISTED, StreamCounts
 from ledger.models import Administration
 from ledger.records import RefusedValue, SetAsideEntry, SetAsideKind
@@ -53,6 +54,15 @@ class SetAside:
         self.entries[entry.external_id] = entry
         if self.tried is not None:
             self.tried.add((self.kind, entry.external_id))
+
+    def took(self, item: object, *, record_date: dt.date | None = None) -> bool:
+        """True, after setting it aside, when the gateway could not read ``item`` (an :class:`Unreadable`)."""
+        if not isinstance(item, Unreadable):
+            return False
+        self.add(
+            item.external_id, item.reason, label=f"{item.kind.capitalize()} {item.external_id}", record_date=record_date
+        )
+        return True
 
     def attempt(
         self, build: Callable[[], T], external_id: str, *, label: str = "", record_date: dt.date | None = None

@@ -35,7 +35,7 @@ from ledger.services import (
     transactions_upsert,
 )
 
-from ..client.dto import MutationHeader, Side
+from ..client.dto import MutationHeader, Side, Unreadable
 from ..mapping import (
     header_fingerprint,
     mutation_label,
@@ -115,7 +115,12 @@ class MutationsStream(Stream):
         opening: dict[str, list[MutationHeader]] = defaultdict(list)
         wanted: dict[int, str] = {}
         seen_ids: set[str] = set()
+        # A record that cannot be read or stored is set aside with its reason; the window goes on without it.
+        set_aside = SetAside(ctx.administration, SetAsideKind.TRANSACTION, tried=self.state.set_aside_tried)
         for header in headers:
+            if set_aside.took(header, record_date=first):
+                seen_ids.add(header.external_id)
+                continue
             if header.is_opening_balance:
                 opening[opening_balance_id(header)].append(header)
                 continue
@@ -127,8 +132,6 @@ class MutationsStream(Stream):
             else:
                 wanted[header.id] = fingerprint
         seen_ids.update(opening)
-        # A record that cannot be stored is set aside with its reason; the window goes on without it.
-        set_aside = SetAside(ctx.administration, SetAsideKind.TRANSACTION, tried=self.state.set_aside_tried)
         records = [
             record
             for key, items in opening.items()
@@ -153,12 +156,14 @@ class MutationsStream(Stream):
         def window_records() -> Iterator[TransactionRecord]:
             yield from records
             for fetched, mutation in enumerate(self.gateway.mutations(list(wanted)), start=1):
-                record = set_aside.attempt(
-                    lambda mutation=mutation: mutation_record(mutation, wanted[mutation.id], vat_ledgers),
-                    str(mutation.id),
-                    label=mutation_label(mutation.id, mutation.date, mutation.invoice_number),
-                    record_date=mutation.date if first <= mutation.date <= last else first,
-                )
+                record = None
+                if not set_aside.took(mutation, record_date=first):
+                    record = set_aside.attempt(
+                        lambda mutation=mutation: mutation_record(mutation, wanted[mutation.id], vat_ledgers),
+                        str(mutation.id),
+                        label=mutation_label(mutation.id, mutation.date, mutation.invoice_number),
+                        record_date=mutation.date if first <= mutation.date <= last else first,
+                    )
                 if record is not None:
                     yield record
                 if fetched % DETAIL_BATCH == 0:
@@ -212,7 +217,12 @@ class OutstandingItemsStream(Stream):
         organization_term = ctx.administration.organization.default_payment_term_days
         set_aside = SetAside(ctx.administration, SetAsideKind.OPEN_ITEM)
         for done, (source_side, side) in enumerate(self.SIDES):
-            items = list(self.gateway.outstanding_items(source_side))
+            items = []
+            for item in self.gateway.outstanding_items(source_side):
+                if isinstance(item, Unreadable):
+                    set_aside.took(_side_item(item, source_side))
+                else:
+                    items.append(item)
             terms = payment_terms(
                 administration=ctx.administration,
                 transaction_external_ids=[str(i.mutation_id) for i in items if i.mutation_id],
@@ -260,6 +270,11 @@ class OutstandingItemsStream(Stream):
         counts += set_aside.replace()
         outstanding_snapshot_record(administration=ctx.administration, as_of=ctx.today)
         return counts
+
+
+def _side_item(item: Unreadable, side: Side) -> Unreadable:
+    # Open items are keyed by side and mutation id ("D-123"), as stored ones are.
+    return dataclasses.replace(item, external_id=f"{side.value}-{item.external_id}")
 
 
 def _open_item_label(item, side: OutstandingSide) -> str:
@@ -332,6 +347,8 @@ class BalancesCheckStream(Stream):
         source = {}
         unreadable = set()
         for balance in self.gateway.balances(start, end):
+            if self.set_aside.took(balance):
+                continue
             ledger = (
                 str(balance.ledger_id) if balance.ledger_id else self.state.ledger_ids_by_code.get(balance.ledger_code)
             )

@@ -26,6 +26,7 @@ from eboekhouden.client.dto import (
     OutstandingItem,
     Relation,
     Side,
+    Unreadable,
 )
 from eboekhouden.mapping import mutation_lines
 from eboekhouden.sync.reference import ReferenceStreams
@@ -402,3 +403,62 @@ def test_the_balance_check_compares_every_balance_or_sets_it_aside(organization,
     if beyond:
         assert entries.exists() and counts.set_aside >= 1
         assert all(entry.reason for entry in entries)
+
+
+class UnreadableGateway(FakeGateway):
+    """Also lists, of every kind, one record the client could not read (a value out of any range)."""
+
+    def _with(self, kind: str, external_id: str, items: Iterable) -> Iterable:
+        return iter([*items, Unreadable(kind=kind, external_id=external_id, reason=f"Its date of {kind} is out.")])
+
+    def ledgers(self):
+        return self._with("ledger", "L-bad", super().ledgers())
+
+    def relations(self):
+        return self._with("relation", "R-bad", super().relations())
+
+    def cost_centres(self):
+        return self._with("cost centre", "C-bad", super().cost_centres())
+
+    def mutation_headers(self, first, last):
+        return self._with("mutation", "404", super().mutation_headers(first, last))
+
+    def mutations(self, mutation_ids):
+        return self._with("mutation", "405", super().mutations(mutation_ids))
+
+    def outstanding_items(self, side):
+        return self._with("open item", "406", super().outstanding_items(side))
+
+    def balances(self, first, last):
+        return list(self._with("balance", "unreadable-1", super().balances(first, last)))
+
+
+def test_records_the_gateway_could_not_read_are_set_aside_and_the_rest_is_stored(organization):
+    administration = _new_administration(organization)
+    ctx = _context(administration)
+    bank = Ledger(id=1, code="1100", description="Bank", category="FIN")
+    journal = Mutation(
+        id=7,
+        type=MutationType.GENERAL_JOURNAL,
+        date=dt.date(2025, 3, 1),
+        ledger_id=1,
+        rows=(MutationRow(ledger_id=1, amount=Decimal("10.00")),),
+    )
+    item = OutstandingItem(Side.DEBTORS, dt.date(2025, 3, 1), "F-1", None, None, None, *[Decimal("5.00")] * 3)
+    source = Books([bank], [], [], [], [journal], [item], {7})
+    gateway, state = UnreadableGateway(source), SourceState()
+    reference = ReferenceStreams(gateway, state)
+    for stream in (reference.ledgers, reference.relations, reference.cost_centres):
+        stream.run(ctx)
+    mutations = MutationsStream(gateway, state)
+    counts, _ = mutations.sync_window(ctx, dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    OutstandingItemsStream(gateway, state).run(ctx)
+    BalancesCheckStream(gateway, state, mutations).run(ctx)
+
+    assert Transaction.objects.filter(administration=administration, external_id="7").exists()
+    assert StoredItem.objects.filter(administration=administration, external_id="D-F-1").exists()
+    entries = dict(SetAsideRecord.objects.filter(administration=administration).values_list("external_id", "reason"))
+    # The fake lists its unreadable open item on both sides: each side keys it as its own.
+    assert set(entries) == {"L-bad", "R-bad", "C-bad", "404", "405", "D-406", "C-406", "unreadable-1"}
+    assert entries["D-406"] == "Its date of open item is out."
+    assert counts.set_aside == 2
