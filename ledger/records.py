@@ -141,8 +141,9 @@ def _clean(value: str, limit: int | None) -> str:
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
-            # Only unpaired surrogates fail here; pairs written as two escapes were joined by the JSON decoder.
-            value = value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+            # Only surrogates fail here. Through UTF-16 a pair left as two characters becomes the one it stands for,
+            # and a lone one becomes a single U+FFFD.
+            value = value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
     if limit is not None and len(value) > limit:
         value = value[: limit - 1] + "…"
     return value
