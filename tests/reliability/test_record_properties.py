@@ -37,6 +37,7 @@ from ledger.models import Account, Administration, CostCenter, SetAsideKind, Set
 from ledger.models import OutstandingItem as StoredItem
 from ledger.models import Relation as StoredRelation
 from ledger.records import SetAsideEntry
+from ledger.services import set_aside_record
 
 pytestmark = pytest.mark.django_db
 
@@ -462,3 +463,30 @@ def test_records_the_gateway_could_not_read_are_set_aside_and_the_rest_is_stored
     assert set(entries) == {"L-bad", "R-bad", "C-bad", "404", "405", "D-406", "C-406", "unreadable-1"}
     assert entries["D-406"] == "Its date of open item is out."
     assert counts.set_aside == 2
+
+
+def test_a_month_holding_a_mutation_set_aside_earlier_is_read_again_though_its_balances_match(organization):
+    administration = _new_administration(organization)
+    ctx = _context(administration)
+    # Fixed at the source since an earlier run set it aside; its lines cancel out on one ledger, so no balance
+    # differs and only the retry of set-aside months reads it again.
+    fixed = Mutation(
+        id=7,
+        type=MutationType.GENERAL_JOURNAL,
+        date=dt.date(2025, 3, 10),
+        ledger_id=1,
+        rows=(MutationRow(ledger_id=1, amount=Decimal("10.00")),),
+    )
+    source = Books([Ledger(id=1, code="1100", description="Bank", category="FIN")], [], [], [], [fixed], [], {7})
+    gateway, state = FakeGateway(source), SourceState()
+    ReferenceStreams(gateway, state).ledgers.run(ctx)
+    set_aside_record(
+        administration=administration,
+        entries=[SetAsideEntry(kind=SetAsideKind.TRANSACTION, external_id="7", reason="A term of -14 days.")],
+    )
+    SetAsideRecord.objects.filter(administration=administration).update(record_date=dt.date(2025, 3, 10))
+
+    BalancesCheckStream(gateway, state, MutationsStream(gateway, state)).run(ctx)
+
+    assert Transaction.objects.filter(administration=administration, external_id="7").exists()
+    assert not SetAsideRecord.objects.filter(administration=administration).exists()
