@@ -143,6 +143,10 @@ def _row_vat(row: MutationRow) -> Decimal:
 def mutation_lines(mutation: Mutation, vat_ledgers: VatLedgers) -> tuple[LineRecord, ...]:
     """The signed lines of one mutation, header last; they sum to zero."""
     kind = mutation.type
+    if kind not in ROW_SIGN:
+        # Type 0 is the opening balance, which the list gives as id-0 items; a whole mutation of type 0 has no rows
+        # this table can book.
+        raise MappingError(f"A mutation of type {int(kind)} ({kind.name.lower()}) cannot be booked as one entry.")
     sign = ROW_SIGN[kind]
     vat_types = INPUT_VAT_TYPES | OUTPUT_VAT_TYPES
     includes_vat = (mutation.in_ex_vat or "").upper() == "IN"
@@ -201,6 +205,12 @@ def mutation_record(mutation: Mutation, fingerprint: str, vat_ledgers: VatLedger
         vat_inclusive=None if mutation.in_ex_vat is None else mutation.in_ex_vat.upper() == "IN",
         payment_term_days=invoice_payment_term(mutation),
     )
+
+
+def mutation_label(external_id: object, date: dt.date, invoice_number: str | None) -> str:
+    """How people recognise a mutation in a list of records set aside: its number, date and invoice."""
+    invoice = f", invoice {invoice_number}" if invoice_number else ""
+    return f"Mutation {external_id} of {date.isoformat()}{invoice}"
 
 
 def invoice_payment_term(mutation: Mutation) -> int | None:

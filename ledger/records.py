@@ -6,19 +6,26 @@ services resolve those ids to rows. Amounts are :class:`~decimal.Decimal` with a
 a record refuses anything else at construction, so bad input fails before anything is written, and keeps its
 amounts with exactly two places.
 
-Text is taken as the source gives it (HTML, right-to-left marks and emoji are data; pages escape them), with two
+Text is taken as the source gives it (HTML, right-to-left marks and emoji are data; pages escape them), with three
 exceptions that would otherwise stop an import: NUL characters are removed (PostgreSQL's text cannot hold them),
-and a name or code longer than its column is shortened to fit, ending in "…".
+unpaired surrogates (which a JSON ``\\ud800`` escape can make, and UTF-8 cannot hold) become "\ufffd", and a name
+or code longer than its column is shortened to fit, ending in "…".
+
+Values outside the ranges of :mod:`ledger.limits` (a date in the year 9999, a negative payment term, an amount with
+seventeen digits, an external id longer than its column) raise :class:`RefusedValue`, whose message says why in
+words a person can act on: the importer sets such a record aside with that reason.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Context, Decimal, DecimalException, Inexact, InvalidOperation
 
+from . import limits
+
 # The choices are re-exported so that an importer needs one import for everything it hands to the services.
-from .models.choices import AccountKind, OutstandingSide, ReconciliationCheck, TransactionType
+from .models.choices import AccountKind, OutstandingSide, ReconciliationCheck, SetAsideKind, TransactionType
 
 __all__ = [
     "AccountKind",
@@ -29,15 +36,25 @@ __all__ = [
     "OutstandingSide",
     "ReconciliationCheck",
     "ReconciliationRecord",
+    "RefusedValue",
     "RelationRecord",
+    "SetAsideEntry",
+    "SetAsideKind",
     "TransactionRecord",
     "TransactionType",
+    "checked_amount",
+    "due_date_after",
 ]
 
 _CENT = Decimal("0.01")
 _ZERO = Decimal("0.00")
 # numeric(18, 2): at most eighteen digits; an amount that would need rounding to fit is refused, not rounded.
-_EXACT = Context(prec=18, traps=[Inexact, InvalidOperation])
+_EXACT = Context(prec=limits.MONEY_DIGITS, traps=[Inexact, InvalidOperation])
+
+
+class RefusedValue(ValueError):
+    """A value the ledger cannot store as given; the message is the reason, written for the people who can fix the
+    source, and never holds more of the record than the refused value itself."""
 
 
 def _money(value: object, name: str) -> Decimal:
@@ -51,7 +68,48 @@ def _money(value: object, name: str) -> Decimal:
             return value.quantize(_CENT, context=_EXACT) or _ZERO
     except DecimalException:
         pass
-    raise ValueError(f"{name} {value!r} is not an amount with at most two decimal places.")
+    whole = limits.MONEY_DIGITS - limits.MONEY_PLACES
+    raise RefusedValue(
+        f"The {name.replace('_', ' ')} {_shown(value)} cannot be stored: Monitr keeps amounts of at most {whole} "
+        "digits before the decimal point and two decimal places."
+    )
+
+
+def checked_amount(value: Decimal, name: str = "amount") -> Decimal:
+    """``value`` as the ledger would store it (two places); raises :class:`RefusedValue` if it cannot be."""
+    return _money(value, name)
+
+
+def _shown(value: object) -> str:
+    # A refused value goes into a reason people read: long enough to recognise, never a page of digits.
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _in_range(value: object, name: str, *, optional: bool = False) -> None:
+    """Refuse a date outside ``limits.EARLIEST_DATE`` .. ``limits.LATEST_DATE``."""
+    if value is None and optional:
+        return
+    if not isinstance(value, date):
+        raise TypeError(f"{name} must be a date, not {type(value).__name__}.")
+    if not limits.EARLIEST_DATE <= value <= limits.LATEST_DATE:
+        raise RefusedValue(
+            f"The {name.replace('_', ' ')} {value.isoformat()} is outside the dates Monitr stores "
+            f"({limits.EARLIEST_DATE.isoformat()} to {limits.LATEST_DATE.isoformat()})."
+        )
+
+
+def _term(value: object, name: str = "payment term") -> None:
+    """Refuse a payment term (days) below zero or beyond ``limits.MAX_PAYMENT_TERM_DAYS``."""
+    if value is None:
+        return
+    if type(value) is not int:
+        raise TypeError(f"{name} must be a whole number of days, not {type(value).__name__}.")
+    if not 0 <= value <= limits.MAX_PAYMENT_TERM_DAYS:
+        raise RefusedValue(
+            f"The {name} of {value:,} days is outside the terms Monitr accepts "
+            f"(0 to {limits.MAX_PAYMENT_TERM_DAYS:,} days)."
+        )
 
 
 def _set_money(record: object, *names: str, optional: bool = False) -> None:
@@ -79,6 +137,13 @@ TEXT_LIMITS = {
 def _clean(value: str, limit: int | None) -> str:
     if "\x00" in value:
         value = value.replace("\x00", "")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            # Only surrogates fail here. Through UTF-16 a pair left as two characters becomes the one it stands for,
+            # and a lone one becomes a single U+FFFD.
+            value = value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
     if limit is not None and len(value) > limit:
         value = value[: limit - 1] + "…"
     return value
@@ -99,6 +164,30 @@ def _required(value: str, name: str) -> None:
         raise ValueError(f"{name} must not be empty.")
 
 
+def due_date_after(invoice_date: date, term_days: int) -> date:
+    """The due date ``term_days`` after ``invoice_date``; refuses a term or a due date out of range (a date near
+    the end of the calendar plus a term would otherwise overflow)."""
+    _term(term_days)
+    _in_range(invoice_date, "invoice_date")
+    due = invoice_date + timedelta(days=term_days)  # within range: 2199-12-31 plus ten years is far from year 9999
+    _in_range(due, "due_date")
+    return due
+
+
+def _identifier(value: str, name: str) -> None:
+    """An external id: present, short enough for its column, and storable as it is. Unlike other text an id is
+    never cleaned: two ids that differ only in a NUL would become one record."""
+    _required(value, name)
+    if len(value) > limits.EXTERNAL_ID_LENGTH:
+        raise RefusedValue(
+            f"The id {_shown(value)} is longer than the {limits.EXTERNAL_ID_LENGTH} characters Monitr keeps of an id."
+        )
+    if _clean(value, None) != value:
+        raise RefusedValue(
+            f"The id {_shown(_clean(value, None))} holds a character Monitr cannot store (a NUL or a lone surrogate)."
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class AccountRecord:
     """One account (ledger) of the chart of accounts."""
@@ -111,7 +200,7 @@ class AccountRecord:
     group: str = ""
 
     def __post_init__(self) -> None:
-        _required(self.external_id, "external_id")
+        _identifier(self.external_id, "external_id")
         _set_text(self, "code", "name", "category", "group")
 
 
@@ -126,8 +215,9 @@ class RelationRecord:
     payment_term_days: int | None = None
 
     def __post_init__(self) -> None:
-        _required(self.external_id, "external_id")
+        _identifier(self.external_id, "external_id")
         _set_text(self, "code", "name", "relation_type")
+        _term(self.payment_term_days)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +230,7 @@ class CostCenterRecord:
     active: bool = True
 
     def __post_init__(self) -> None:
-        _required(self.external_id, "external_id")
+        _identifier(self.external_id, "external_id")
         _set_text(self, "name", "parent_external_id")
 
 
@@ -158,7 +248,7 @@ class LineRecord:
     cost_center_external_id: str | None = None
 
     def __post_init__(self) -> None:
-        _required(self.account_external_id, "account_external_id")
+        _identifier(self.account_external_id, "account_external_id")
         _set_text(self, "vat_code", "description", "invoice_number")
         # Spelled out rather than through _set_money: a million lines go through here in an import.
         object.__setattr__(self, "amount", _money(self.amount, "amount"))
@@ -189,10 +279,12 @@ class TransactionRecord:
     payment_term_days: int | None = None  # the transaction's own term (an invoice's), which due dates come from
 
     def __post_init__(self) -> None:
-        _required(self.external_id, "external_id")
+        _identifier(self.external_id, "external_id")
         _set_text(self, "description", "invoice_number", "entry_number")
         if type(self.lines) is not tuple:
             raise TypeError("lines must be a tuple of LineRecord.")
+        _in_range(self.date, "date")
+        _term(self.payment_term_days)
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,8 +302,10 @@ class OutstandingItemRecord:
     outstanding: Decimal
 
     def __post_init__(self) -> None:
-        _required(self.external_id, "external_id")
+        _identifier(self.external_id, "external_id")
         _set_text(self, "invoice_number")
+        _in_range(self.invoice_date, "invoice_date")
+        _in_range(self.due_date, "due_date", optional=True)
         _set_money(self, "total", "paid", "outstanding")
 
 
@@ -233,4 +327,25 @@ class ReconciliationRecord:
     def __post_init__(self) -> None:
         _required(self.subject, "subject")
         _set_text(self, "subject")
+        _in_range(self.period_start, "period_start")
         _set_money(self, "expected", "actual")
+
+
+@dataclass(frozen=True, slots=True)
+class SetAsideEntry:
+    """A source record the importer could not store, and why. ``external_id`` is the source's id of the record
+    (shortened to fit its column if it is the reason itself); ``record_date`` is the record's date when usable."""
+
+    kind: SetAsideKind
+    external_id: str
+    reason: str
+    label: str = ""
+    record_date: date | None = None
+
+    def __post_init__(self) -> None:
+        _required(self.reason, "reason")
+        object.__setattr__(self, "external_id", _clean(self.external_id, limits.EXTERNAL_ID_LENGTH) or "?")
+        object.__setattr__(self, "label", _clean(self.label, TEXT_LIMITS["name"]))
+        object.__setattr__(self, "reason", _clean(self.reason, None))
+        if self.record_date is not None and not limits.EARLIEST_DATE <= self.record_date <= limits.LATEST_DATE:
+            object.__setattr__(self, "record_date", None)

@@ -5,7 +5,8 @@
 - the open items check: the latest per administration and side, against the debtors or creditors ledger;
 - transactions whose lines do not add up to zero;
 - accounts no reporting line takes (``dashboards.mapping``), and accounts new since the chart was last reviewed;
-- open items without a due date (aged by their invoice date instead).
+- open items without a due date (aged by their invoice date instead);
+- source records the import set aside, each with the reason it could not store it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,14 @@ from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
-from ledger.models import Administration, OutstandingItem, Reconciliation, ReconciliationCheck, Transaction
+from ledger.models import (
+    Administration,
+    OutstandingItem,
+    Reconciliation,
+    ReconciliationCheck,
+    SetAsideRecord,
+    Transaction,
+)
 from monitr.tenancy.models import Organization
 
 from .statements import MappedAccount, mapped_accounts
@@ -30,6 +38,8 @@ class DataChecks:
     without_due_date: int
     # Not a problem in itself: an account that appeared after the chart was last reviewed, to check its line.
     new_accounts: list[MappedAccount]
+    # Source records the import could not store (a date, term or amount out of range), with the reason.
+    set_aside: list[SetAsideRecord]
 
     @property
     def open_items_mismatches(self) -> list[Reconciliation]:
@@ -37,7 +47,13 @@ class DataChecks:
 
     @property
     def problems(self) -> int:
-        return len(self.ledger_mismatches) + len(self.open_items_mismatches) + self.unbalanced + len(self.unmapped)
+        return (
+            len(self.ledger_mismatches)
+            + len(self.open_items_mismatches)
+            + self.unbalanced
+            + len(self.unmapped)
+            + len(self.set_aside)
+        )
 
 
 def _scoped(queryset: QuerySet, organization: Organization, administration: Administration | None) -> QuerySet:
@@ -46,7 +62,7 @@ def _scoped(queryset: QuerySet, organization: Organization, administration: Admi
 
 
 def data_checks(*, organization: Organization, administration: Administration | None = None) -> DataChecks:
-    """Every check of the scope (six queries, however many rows)."""
+    """Every check of the scope (seven queries, however many rows)."""
     ledger = _scoped(Reconciliation.objects, organization, administration).filter(kind=ReconciliationCheck.LEDGER_MONTH)
     counts = ledger.aggregate(checked=Count("pk"))
     mismatches = list(
@@ -70,6 +86,11 @@ def data_checks(*, organization: Organization, administration: Administration | 
     unbalanced = _scoped(Transaction.objects, organization, administration).filter(~Q(imbalance=0)).count()
     without_due = _scoped(OutstandingItem.objects, organization, administration).filter(due_date__isnull=True).count()
     accounts = mapped_accounts(organization=organization, administration=administration)
+    set_aside = list(
+        _scoped(SetAsideRecord.objects, organization, administration)
+        .select_related("administration")
+        .order_by("administration__name", "kind", "record_date", "external_id")
+    )
     return DataChecks(
         ledger_checked=counts["checked"],
         ledger_mismatches=mismatches,
@@ -78,4 +99,5 @@ def data_checks(*, organization: Organization, administration: Administration | 
         unmapped=[a for a in accounts if not a.is_mapped],
         new_accounts=[a for a in accounts if a.is_new],
         without_due_date=without_due,
+        set_aside=set_aside,
     )

@@ -201,6 +201,17 @@ class LedgerBalance:
     ledger_id: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A record the gateway could not read because one of its values is out of any range (a date in the year
+    10000): handed over in the record's place, so that the import sets it aside and reads on. ``kind`` names what
+    it is ("mutation", "relation", ...); ``external_id`` is the source's id if that much could be read."""
+
+    kind: str
+    external_id: str
+    reason: str
+
+
 # --- credentials ---------------------------------------------------------------------------------------
 
 

@@ -41,7 +41,10 @@ DEFAULT_MAX_PARALLEL = 32
 
 @runtime_checkable
 class BookkeepingGateway(Protocol):
-    """Everything the importer reads from e-Boekhouden. Every method may raise an ``integrations.errors`` error."""
+    """Everything the importer reads from e-Boekhouden. Every method may raise an ``integrations.errors`` error.
+
+    The methods that list records may hand over an :class:`~.dto.Unreadable` in the place of one whose values are
+    out of any range (a date in the year 10000), so that one such record never fails the whole list."""
 
     protocol: str
     # True when the mutation list carries whole mutations, so its headers show every edit.

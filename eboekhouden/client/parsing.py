@@ -5,13 +5,18 @@ The live service answers camelCase (``invoiceNumber``) while the spec's examples
 Numbers with a fraction become ``Decimal`` straight from their digits, so ``0.1 + 0.2`` stays ``0.3``.
 
 Anything that is not the promised shape raises :class:`ParseError`; the client turns it into
-:class:`~integrations.errors.GarbledResponse` naming the endpoint, never quoting the body.
+:class:`~integrations.errors.GarbledResponse` naming the endpoint, never quoting the body. A value of the promised
+shape that no record can hold (a date in the year 10000, a whole number of a thousand digits) raises
+:class:`UnreadableValue` instead: the gateway hands that one record over as :class:`~.dto.Unreadable`, and the
+import sets it aside rather than stop.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -28,12 +33,24 @@ from .dto import (
     OutstandingItem,
     Relation,
     Side,
+    Unreadable,
     VatLine,
 )
+
+# A whole number beyond this is no id, term or count e-Boekhouden has; turning a number written as "1e999999999"
+# into an int would take the process's memory.
+MAX_WHOLE_NUMBER = 10**18
+# The shape of an ISO date, also with a year of five digits or a sign: such a value is a date the source holds that
+# Python cannot, not a garbled answer.
+_DATE_SHAPED = re.compile(r"^[+-]?\d{4,}-\d{1,2}-\d{1,2}")
 
 
 class ParseError(ValueError):
     """The answer is not what the contract promises. The message names the field, never its value."""
+
+
+class UnreadableValue(ParseError):
+    """One record holds a value of the promised shape that cannot be read into a DTO (out of range)."""
 
 
 def _fold_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -80,6 +97,10 @@ class Fields:
     def _fail(self, name: str, expected: str) -> ParseError:
         return ParseError(f"{self._what}.{name} must be {expected}")
 
+    def _out_of_range(self, name: str, value: object) -> UnreadableValue:
+        shown = str(value) if len(str(value)) <= 40 else str(value)[:37] + "..."
+        return UnreadableValue(f"Its {name} {shown} is out of the range Monitr can read.")
+
     def has(self, name: str) -> bool:
         return self._raw(name) is not None
 
@@ -96,13 +117,17 @@ class Fields:
         if isinstance(value, bool):
             raise self._fail(name, "a whole number")
         if isinstance(value, int):
+            if abs(value) >= MAX_WHOLE_NUMBER:
+                raise self._out_of_range(name, value)
             return value
         if isinstance(value, Decimal | str):
             try:
                 number = Decimal(value)
             except InvalidOperation:
                 raise self._fail(name, "a whole number") from None
-            if number == number.to_integral_value():
+            if number.is_finite() and number.copy_abs() >= MAX_WHOLE_NUMBER:
+                raise self._out_of_range(name, value)
+            if number.is_finite() and number == number.to_integral_value():
                 return int(number)
         raise self._fail(name, "a whole number")
 
@@ -162,6 +187,8 @@ class Fields:
             # "2025-01-26" as the spec says; tolerate a time part ("2025-01-26T00:00:00").
             return dt.date.fromisoformat(value[:10])
         except ValueError:
+            if _DATE_SHAPED.match(value):
+                raise self._out_of_range(name, value) from None
             raise self._fail(name, "a date") from None
 
     def opt_bool(self, name: str) -> bool | None:
@@ -322,3 +349,19 @@ def ledger_balance_from_json(obj: Any, ledger_ids: Mapping[str, int]) -> LedgerB
         balance=f.decimal("balance"),
         ledger_id=ledger_ids.get(code),
     )
+
+
+def unreadable(obj: Any, kind: str, error: UnreadableValue, *, key: str = "id") -> Unreadable:
+    """The record ``obj`` (of ``kind``: "mutation", "relation", ...) as far as it can be named, and why it cannot
+    be read. Its id is the source's when that reads, else a digest of the record, stable from one sync to the next."""
+    external_id = None
+    if isinstance(obj, Mapping):
+        try:
+            number = Fields(obj, kind).opt_int(key)
+            external_id = str(number) if number is not None else None
+        except ParseError:
+            external_id = None
+    if external_id is None:
+        digest = hashlib.blake2b(repr(sorted(obj.items()) if isinstance(obj, Mapping) else obj).encode(), digest_size=8)
+        external_id = f"unreadable-{digest.hexdigest()}"
+    return Unreadable(kind=kind, external_id=external_id, reason=str(error))

@@ -38,6 +38,7 @@ from .dto import (
     OutstandingItem,
     Relation,
     Side,
+    Unreadable,
 )
 from .gateway import DEFAULT_MAX_PARALLEL
 from .metrics import CallCounter
@@ -313,15 +314,31 @@ class RestGateway:
                 )
             return self._executor
 
-    def _parse(self, endpoint: str, parse: Callable[[Any], Any], obj: Any) -> Any:
+    def _parse(
+        self, endpoint: str, parse: Callable[[Any], Any], obj: Any, *, kind: str | None = None, key: str = "id"
+    ) -> Any:
         try:
             return parse(obj)
+        except parsing.UnreadableValue as exc:
+            if kind is None:
+                raise errors.garbled(endpoint, str(exc), status=200) from None
+            return parsing.unreadable(obj, kind, exc, key=key)
         except parsing.ParseError as exc:
             raise errors.garbled(endpoint, str(exc), status=200) from None
 
-    def _list(self, endpoint: str, parse: Callable[[Any], Any], params: Mapping[str, Any] | None = None):
+    def _list(
+        self,
+        endpoint: str,
+        parse: Callable[[Any], Any],
+        params: Mapping[str, Any] | None = None,
+        *,
+        kind: str | None = None,
+        key: str = "id",
+    ):
+        """Each item parsed; with ``kind``, an item holding a value out of range comes as :class:`Unreadable`
+        (named by its ``key`` field) instead of failing the whole list."""
         for obj in self.client.paged(endpoint, params=params):
-            yield self._parse(endpoint, parse, obj)
+            yield self._parse(endpoint, parse, obj, kind=kind, key=key)
 
     def administrations(self) -> list[Administration]:
         found: dict[str, Administration] = {}
@@ -336,27 +353,36 @@ class RestGateway:
             # Only accountants' keys may list the administrations they manage; everyone else has "linked".
         return list(found.values())
 
-    def ledgers(self) -> Iterator[Ledger]:
+    def ledgers(self) -> Iterator[Ledger | Unreadable]:
         ledger_ids: dict[str, int] = {}
-        for ledger in self._list("/v1/ledger", parsing.ledger_from_json):
-            ledger_ids[ledger.code] = ledger.id
+        for ledger in self._list("/v1/ledger", parsing.ledger_from_json, kind="ledger"):
+            if isinstance(ledger, Ledger):
+                ledger_ids[ledger.code] = ledger.id
             yield ledger
         self._ledger_ids = ledger_ids
 
-    def relations(self) -> Iterator[Relation]:
-        return self._list("/v1/relation", parsing.relation_from_json)
+    def relations(self) -> Iterator[Relation | Unreadable]:
+        return self._list("/v1/relation", parsing.relation_from_json, kind="relation")
 
-    def cost_centres(self) -> Iterator[CostCentre]:
-        return self._list("/v1/costcenter", parsing.cost_centre_from_json)
+    def cost_centres(self) -> Iterator[CostCentre | Unreadable]:
+        return self._list("/v1/costcenter", parsing.cost_centre_from_json, kind="cost centre")
 
-    def mutation_headers(self, date_from: dt.date, date_to: dt.date) -> Iterator[MutationHeader]:
-        return self._list("/v1/mutation", parsing.mutation_header_from_json, {"date[range]": (date_from, date_to)})
+    def mutation_headers(self, date_from: dt.date, date_to: dt.date) -> Iterator[MutationHeader | Unreadable]:
+        return self._list(
+            "/v1/mutation", parsing.mutation_header_from_json, {"date[range]": (date_from, date_to)}, kind="mutation"
+        )
 
-    def mutation(self, mutation_id: int) -> Mutation:
+    def mutation(self, mutation_id: int) -> Mutation | Unreadable:
         endpoint = "/v1/mutation/{id}"
-        return self._parse(endpoint, parsing.mutation_from_json, self.client.get(endpoint, path={"id": mutation_id}))
+        found = self._parse(
+            endpoint, parsing.mutation_from_json, self.client.get(endpoint, path={"id": mutation_id}), kind="mutation"
+        )
+        if isinstance(found, Unreadable):
+            # The id asked for is the mutation's, whatever its own id field held.
+            return Unreadable(kind=found.kind, external_id=str(mutation_id), reason=found.reason)
+        return found
 
-    def mutations(self, mutation_ids: Iterable[int]) -> Iterator[Mutation]:
+    def mutations(self, mutation_ids: Iterable[int]) -> Iterator[Mutation | Unreadable]:
         """Whole mutations, fetched concurrently, yielded as they arrive; each id once.
 
         An id that answers 404 was deleted since it was listed: it is skipped (and logged), because the next
@@ -370,21 +396,23 @@ class RestGateway:
                 continue
             yield mutation
 
-    def _mutation_or_none(self, mutation_id: int) -> Mutation | None:
+    def _mutation_or_none(self, mutation_id: int) -> Mutation | Unreadable | None:
         try:
             return self.mutation(mutation_id)
         except NotFound:
             return None
 
-    def outstanding_items(self, side: Side) -> Iterator[OutstandingItem]:
+    def outstanding_items(self, side: Side) -> Iterator[OutstandingItem | Unreadable]:
         side = Side(side)
         return self._list(
             "/v1/mutation/invoice/outstanding",
             lambda obj: parsing.outstanding_item_from_json(obj, side),
             {"credDeb": side.value},
+            kind="open item",
+            key="mutationId",
         )
 
-    def balances(self, date_from: dt.date, date_to: dt.date) -> list[LedgerBalance]:
+    def balances(self, date_from: dt.date, date_to: dt.date) -> list[LedgerBalance | Unreadable]:
         """Balance per ledger over the period (inclusive), with ``ledger_id`` filled from the chart of accounts."""
         endpoint = "/v1/ledger/balances"
         document = self.client.get(endpoint, params={"from": date_from, "to": date_to})
@@ -394,7 +422,10 @@ class RestGateway:
             raise errors.garbled(endpoint, str(exc), status=200) from None
         ledger_ids = self._ledger_codes()
         return [
-            self._parse(endpoint, lambda obj: parsing.ledger_balance_from_json(obj, ledger_ids), obj) for obj in items
+            self._parse(
+                endpoint, lambda obj: parsing.ledger_balance_from_json(obj, ledger_ids), obj, kind="balance", key="code"
+            )
+            for obj in items
         ]
 
     def _ledger_codes(self) -> dict[str, int]:

@@ -6,9 +6,10 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from integrations.sync.base import Stream, StreamContext, StreamCounts
-from ledger.records import AccountKind, AccountRecord, CostCenterRecord, RelationRecord
+from ledger.records import AccountKind, AccountRecord, CostCenterRecord, RelationRecord, SetAsideKind
 from ledger.services import accounts_upsert, cost_centers_upsert, relations_upsert
 
+from .set_aside import SetAside
 from .state import SourceState
 
 # e-Boekhouden's categories that belong to the profit and loss account; every other one is a balance-sheet account.
@@ -20,61 +21,92 @@ def _counts(result) -> StreamCounts:
 
 
 class _FullRefresh(Stream):
-    def __init__(self, name: str, label: str, run: Callable[[StreamContext], Any]) -> None:
-        self.name, self.label, self._run = name, label, run
+    """A stream that reads every record of its kind each run; what it cannot store is set aside, and the set-aside
+    list of its kind becomes this run's (what the source fixed or removed drops off)."""
+
+    def __init__(
+        self, name: str, label: str, kind: SetAsideKind, run: Callable[[StreamContext, SetAside], Any]
+    ) -> None:
+        self.name, self.label, self.kind, self._run = name, label, kind, run
 
     def run(self, ctx: StreamContext) -> StreamCounts:
-        return _counts(self._run(ctx))
+        set_aside = SetAside(ctx.administration, self.kind)
+        counts = _counts(self._run(ctx, set_aside))
+        counts += set_aside.replace()
+        return counts
+
+
+def _present(records: Iterable[Any | None]) -> Iterable[Any]:
+    return (record for record in records if record is not None)
 
 
 class ReferenceStreams:
     def __init__(self, gateway, state: SourceState) -> None:
         self.gateway, self.state = gateway, state
-        self.ledgers = _FullRefresh("ledgers", "Chart of accounts", self._ledgers)
-        self.relations = _FullRefresh("relations", "Relations", self._relations)
-        self.cost_centres = _FullRefresh("cost_centres", "Cost centres", self._cost_centres)
+        self.ledgers = _FullRefresh("ledgers", "Chart of accounts", SetAsideKind.ACCOUNT, self._ledgers)
+        self.relations = _FullRefresh("relations", "Relations", SetAsideKind.RELATION, self._relations)
+        self.cost_centres = _FullRefresh("cost_centres", "Cost centres", SetAsideKind.COST_CENTER, self._cost_centres)
 
-    def _ledgers(self, ctx: StreamContext):
-        def records() -> Iterable[AccountRecord]:
+    def _ledgers(self, ctx: StreamContext, set_aside: SetAside):
+        def records() -> Iterable[AccountRecord | None]:
             for ledger in self.gateway.ledgers():
+                if set_aside.took(ledger):
+                    continue
                 external_id = str(ledger.id)
                 category = (ledger.category or "").upper()
-                self.state.ledger_ids_by_code[ledger.code] = external_id
-                self.state.ledgers_by_category.setdefault(category, []).append(external_id)
-                yield AccountRecord(
-                    external_id=external_id,
-                    code=ledger.code,
-                    name=ledger.description or ledger.code,
-                    kind=AccountKind.PROFIT_AND_LOSS
-                    if category in PROFIT_AND_LOSS_CATEGORIES
-                    else AccountKind.BALANCE_SHEET,
-                    category=category,
-                    group=ledger.group or "",
+                record = set_aside.attempt(
+                    lambda ledger=ledger, external_id=external_id, category=category: AccountRecord(
+                        external_id=external_id,
+                        code=ledger.code,
+                        name=ledger.description or ledger.code,
+                        kind=AccountKind.PROFIT_AND_LOSS
+                        if category in PROFIT_AND_LOSS_CATEGORIES
+                        else AccountKind.BALANCE_SHEET,
+                        category=category,
+                        group=ledger.group or "",
+                    ),
+                    external_id,
+                    label=f"Ledger {ledger.code} {ledger.description or ''}".strip(),
                 )
+                if record is not None:
+                    # Only a stored account may be named by the VAT lines and the checks.
+                    self.state.ledger_ids_by_code[ledger.code] = external_id
+                    self.state.ledgers_by_category.setdefault(category, []).append(external_id)
+                yield record
 
-        return accounts_upsert(administration=ctx.administration, rows=records())
+        return accounts_upsert(administration=ctx.administration, rows=_present(records()))
 
-    def _relations(self, ctx: StreamContext):
+    def _relations(self, ctx: StreamContext, set_aside: SetAside):
         rows = (
-            RelationRecord(
-                external_id=str(r.id),
-                code=r.code or "",
-                name=r.name or r.code or "",
-                relation_type=r.type or "",
-                payment_term_days=r.term_of_payment or None,
+            set_aside.attempt(
+                lambda r=r: RelationRecord(
+                    external_id=str(r.id),
+                    code=r.code or "",
+                    name=r.name or r.code or "",
+                    relation_type=r.type or "",
+                    payment_term_days=r.term_of_payment or None,
+                ),
+                str(r.id),
+                label=f"Relation {r.code or r.id} {r.name or ''}".strip(),
             )
             for r in self.gateway.relations()
+            if not set_aside.took(r)
         )
-        return relations_upsert(administration=ctx.administration, rows=rows)
+        return relations_upsert(administration=ctx.administration, rows=_present(rows))
 
-    def _cost_centres(self, ctx: StreamContext):
+    def _cost_centres(self, ctx: StreamContext, set_aside: SetAside):
         rows = (
-            CostCenterRecord(
-                external_id=str(c.id),
-                name=c.description or str(c.id),
-                parent_external_id=str(c.parent_id) if c.parent_id else "",
-                active=c.active is not False,
+            set_aside.attempt(
+                lambda c=c: CostCenterRecord(
+                    external_id=str(c.id),
+                    name=c.description or str(c.id),
+                    parent_external_id=str(c.parent_id) if c.parent_id else "",
+                    active=c.active is not False,
+                ),
+                str(c.id),
+                label=f"Cost centre {c.description or c.id}",
             )
             for c in self.gateway.cost_centres()
+            if not set_aside.took(c)
         )
-        return cost_centers_upsert(administration=ctx.administration, rows=rows)
+        return cost_centers_upsert(administration=ctx.administration, rows=_present(rows))

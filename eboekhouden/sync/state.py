@@ -11,6 +11,9 @@ from ..mapping import VatLedgers
 class SourceState:
     ledger_ids_by_code: dict[str, str] = field(default_factory=dict)
     ledgers_by_category: dict[str, list[str]] = field(default_factory=dict)
+    # (kind, external id) of the records set aside in this run: the balance check reads again only the months of
+    # records set aside by earlier runs, which this run has not tried yet.
+    set_aside_tried: set[tuple[str, str]] = field(default_factory=set)
 
     @property
     def vat_ledgers(self) -> VatLedgers:

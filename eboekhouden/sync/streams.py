@@ -22,8 +22,11 @@ from ledger.records import (
     OutstandingSide,
     ReconciliationCheck,
     ReconciliationRecord,
+    SetAsideKind,
     TransactionRecord,
     TransactionType,
+    checked_amount,
+    due_date_after,
 )
 from ledger.selectors import (
     account_balances,
@@ -36,12 +39,20 @@ from ledger.services import (
     outstanding_items_replace,
     outstanding_snapshot_record,
     reconciliation_record,
+    set_aside_months,
     transactions_delete_missing,
     transactions_upsert,
 )
 
-from ..client.dto import MutationHeader, Side
-from ..mapping import header_fingerprint, mutation_record, opening_balance_id, opening_balance_record
+from ..client.dto import MutationHeader, Side, Unreadable
+from ..mapping import (
+    header_fingerprint,
+    mutation_label,
+    mutation_record,
+    opening_balance_id,
+    opening_balance_record,
+)
+from .set_aside import REFUSED, SetAside, reason_of
 from .state import SourceState
 from .windows import OPEN_END, earliest_date, month_end, month_start, monthly_windows
 
@@ -140,26 +151,58 @@ class MutationsStream(Stream):
             if len(rows) < share:  # round again from the start
                 rows += rotation.filter(pk__lte=after).values_list(*keys)[: share - len(rows)]
             wanted = {int(external_id): fingerprint for _, external_id, fingerprint in rows}
+            set_aside = SetAside(ctx.administration, SetAsideKind.TRANSACTION, tried=self.state.set_aside_tried)
             result = transactions_upsert(
                 administration=ctx.administration,
-                transactions=self._detail_records(ctx, wanted, already=0, estimate=len(wanted)),
+                transactions=self._detail_records(ctx, wanted, set_aside, already=0, estimate=len(wanted)),
                 batch_lines=DETAIL_BATCH_LINES,
+                refuse=self._refuser(set_aside),
             )
             counts.new, counts.changed = result.new, result.changed
+            counts += set_aside.save()
             last_key = rows[-1][0]
         cursor[REREAD] = {"by": by, "after": last_key, "at": at.isoformat()}
         ctx.save_cursor(dict(cursor))
         return counts
 
     def _detail_records(
-        self, ctx: StreamContext, wanted: dict[int, str], *, already: int, estimate: int
+        self,
+        ctx: StreamContext,
+        wanted: dict[int, str],
+        set_aside: SetAside,
+        *,
+        window: tuple[dt.date, dt.date] | None = None,
+        already: int,
+        estimate: int,
     ) -> Iterator[TransactionRecord]:
-        """The records of the wanted mutations ({id: fingerprint}), their details fetched concurrently."""
+        """The records of the wanted mutations ({id: fingerprint}), their details fetched concurrently; a mutation
+        that cannot be read or booked is set aside (dated in ``window`` when one is given) and left out."""
         vat_ledgers = self.state.vat_ledgers
+        first, last = window or (None, None)
         for fetched, mutation in enumerate(self.gateway.mutations(list(wanted)), start=1):
-            yield mutation_record(mutation, wanted[mutation.id], vat_ledgers)
+            record = None
+            if not set_aside.took(mutation, record_date=first):
+                in_window = first is None or first <= mutation.date <= last
+                record = set_aside.attempt(
+                    lambda mutation=mutation: mutation_record(mutation, wanted[mutation.id], vat_ledgers),
+                    str(mutation.id),
+                    label=mutation_label(mutation.id, mutation.date, mutation.invoice_number),
+                    record_date=mutation.date if in_window else first,
+                )
+            if record is not None:
+                yield record
             if fetched % DETAIL_BATCH == 0:
                 ctx.progress(already + fetched, estimate)
+
+    @staticmethod
+    def _refuser(set_aside: SetAside):
+        """What the write service calls for a record it refuses (one naming a record that was set aside)."""
+        return lambda record, reason: set_aside.add(
+            record.external_id,
+            reason,
+            label=mutation_label(record.external_id, record.date, record.invoice_number),
+            record_date=record.date,
+        )
 
     def _start(self, ctx: StreamContext) -> dt.date | None:
         if ctx.since is not None:
@@ -195,7 +238,12 @@ class MutationsStream(Stream):
         opening: dict[str, list[MutationHeader]] = defaultdict(list)
         wanted: dict[int, str] = {}
         seen_ids: set[str] = set()
+        # A record that cannot be read or stored is set aside with its reason; the window goes on without it.
+        set_aside = SetAside(ctx.administration, SetAsideKind.TRANSACTION, tried=self.state.set_aside_tried)
         for header in headers:
+            if set_aside.took(header, record_date=first):
+                seen_ids.add(header.external_id)
+                continue
             if header.is_opening_balance:
                 opening[opening_balance_id(header)].append(header)
                 continue
@@ -207,7 +255,19 @@ class MutationsStream(Stream):
             else:
                 wanted[header.id] = fingerprint
         seen_ids.update(opening)
-        records = [opening_balance_record(items, default_date=first) for items in opening.values()]
+        records = [
+            record
+            for key, items in opening.items()
+            if (
+                record := set_aside.attempt(
+                    lambda items=items: opening_balance_record(items, default_date=first),
+                    key,
+                    label="Opening balance",
+                    record_date=items[0].date or first,
+                )
+            )
+            is not None
+        ]
         records = [r for r in records if stored.get(r.external_id) != r.fingerprint]
         counts.unchanged += len(opening) - len(records)
         # Estimate the whole stream from what the windows so far held, so the bar moves evenly.
@@ -217,7 +277,9 @@ class MutationsStream(Stream):
 
         def window_records() -> Iterator[TransactionRecord]:
             yield from records
-            yield from self._detail_records(ctx, wanted, already=already, estimate=estimate)
+            yield from self._detail_records(
+                ctx, wanted, set_aside, window=(first, last), already=already, estimate=estimate
+            )
 
         # One write call per window, committing every DETAIL_BATCH_LINES lines while the fetch threads go on: the
         # accounts and relations the window's mutations name are looked up once per window, not once per batch
@@ -225,7 +287,10 @@ class MutationsStream(Stream):
         _add(
             counts,
             transactions_upsert(
-                administration=ctx.administration, transactions=window_records(), batch_lines=DETAIL_BATCH_LINES
+                administration=ctx.administration,
+                transactions=window_records(),
+                batch_lines=DETAIL_BATCH_LINES,
+                refuse=self._refuser(set_aside),
             ),
         )
         # A mutation listed by its header but gone by the time its detail was asked for is deleted below.
@@ -235,6 +300,7 @@ class MutationsStream(Stream):
                 administration=ctx.administration, window_start=first, window_end=last, seen_external_ids=seen_ids
             ),
         )
+        counts += set_aside.save()
         ctx.progress(done_before + len(headers), estimate)
         return counts, len(headers)
 
@@ -257,8 +323,14 @@ class OutstandingItemsStream(Stream):
 
         counts = StreamCounts()
         organization_term = ctx.administration.organization.default_payment_term_days
+        set_aside = SetAside(ctx.administration, SetAsideKind.OPEN_ITEM)
         for done, (source_side, side) in enumerate(self.SIDES):
-            items = list(self.gateway.outstanding_items(source_side))
+            items = []
+            for item in self.gateway.outstanding_items(source_side):
+                if isinstance(item, Unreadable):
+                    set_aside.took(_side_item(item, source_side))
+                else:
+                    items.append(item)
             terms = payment_terms(
                 administration=ctx.administration,
                 transaction_external_ids=[str(i.mutation_id) for i in items if i.mutation_id],
@@ -276,23 +348,51 @@ class OutstandingItemsStream(Stream):
                 )
                 if term is None:
                     term = organization_term
-                records.append(
-                    OutstandingItemRecord(
-                        external_id=f"{source_side.value}-{item.mutation_id or item.invoice_number}",
+                external_id = f"{source_side.value}-{item.mutation_id or item.invoice_number}"
+                record = set_aside.attempt(
+                    lambda item=item, term=term, external_id=external_id: OutstandingItemRecord(
+                        external_id=external_id,
                         source_external_id=str(item.mutation_id or ""),
                         invoice_number=item.invoice_number or "",
                         relation_external_id=str(item.relation_id) if item.relation_id else None,
                         invoice_date=item.date,
-                        due_date=item.date + dt.timedelta(days=term) if term is not None else None,
+                        # Refused (the item set aside) when the date plus the term runs out of range.
+                        due_date=due_date_after(item.date, term) if term is not None else None,
                         total=item.total_amount,
                         paid=item.paid_amount,
                         outstanding=item.outstanding_amount,
-                    )
+                    ),
+                    external_id,
+                    label=_open_item_label(item, side),
                 )
-            _add(counts, outstanding_items_replace(administration=ctx.administration, side=side, items=records))
+                if record is not None:
+                    records.append(record)
+            _add(
+                counts,
+                outstanding_items_replace(
+                    administration=ctx.administration,
+                    side=side,
+                    items=records,
+                    refuse=lambda record, reason, side=side: set_aside.add(
+                        record.external_id, reason, label=_open_item_label(record, side)
+                    ),
+                ),
+            )
             ctx.progress(done + 1, len(self.SIDES))
+        counts += set_aside.replace()
         outstanding_snapshot_record(administration=ctx.administration, as_of=ctx.today)
         return counts
+
+
+def _side_item(item: Unreadable, side: Side) -> Unreadable:
+    # Open items are keyed by side and mutation id ("D-123"), as stored ones are.
+    return dataclasses.replace(item, external_id=f"{side.value}-{item.external_id}")
+
+
+def _open_item_label(item, side: OutstandingSide) -> str:
+    kind = "Receivable" if side == OutstandingSide.RECEIVABLE else "Payable"
+    invoice = item.invoice_number or "without a number"
+    return f"{kind} invoice {invoice}"
 
 
 class BalancesCheckStream(Stream):
@@ -311,6 +411,8 @@ class BalancesCheckStream(Stream):
     def run(self, ctx: StreamContext) -> StreamCounts:
         """Returns what re-fetching differing months changed (new, changed and deleted transactions)."""
         self.repairs = StreamCounts()
+        self.set_aside = SetAside(ctx.administration, SetAsideKind.BALANCE)
+        self._retry_set_aside(ctx)
         span = transaction_date_range(administration=ctx.administration)
         results: list[ReconciliationRecord] = []
         if span is not None:
@@ -326,17 +428,54 @@ class BalancesCheckStream(Stream):
                 ctx.progress(done + 1, len(years))
         results += self._open_items(ctx)
         reconciliation_record(administration=ctx.administration, results=results, checked_through=ctx.today)
+        self.repairs += self.set_aside.replace()
         return self.repairs
 
+    def _retry_set_aside(self, ctx: StreamContext) -> None:
+        """Read again the months of transactions that earlier runs set aside and this run has not tried: the source
+        may have fixed them, and a month whose lines still match its balance would not be re-read otherwise."""
+        tried = {external_id for kind, external_id in self.state.set_aside_tried if kind == SetAsideKind.TRANSACTION}
+        months = set_aside_months(administration=ctx.administration, kind=SetAsideKind.TRANSACTION)
+        # The bar stays at the check's start while these months are read (each step still renews the lock's lease).
+        quiet = dataclasses.replace(ctx, progress=lambda *_: ctx.progress(0, 1))
+        for month, external_ids in months.items():
+            if external_ids - tried:
+                repaired, _ = self.mutations.sync_window(quiet, month, month_end(month))
+                self.repairs += repaired
+
+    def _reconciliation(self, subject: str, period: str, **fields) -> ReconciliationRecord | None:
+        """The check's record, or None after setting the figures aside when they are beyond what is stored."""
+        return self.set_aside.attempt(
+            lambda: ReconciliationRecord(subject=subject, **fields),
+            f"{subject}:{period}",
+            label=f"Balance check of {subject}, {period}",
+        )
+
     def _differences(self, ctx: StreamContext, start: dt.date, end: dt.date) -> dict[str, tuple[Decimal, Decimal]]:
-        """{ledger id: (source, imported)} where they differ over the period."""
+        """{ledger id: (source, imported)} where they differ over the period. A ledger whose source balance cannot
+        be stored is set aside for the period and left out: comparing without it would report a made-up difference."""
         source = {}
+        unreadable = set()
         for balance in self.gateway.balances(start, end):
+            if self.set_aside.took(balance):
+                continue
             ledger = (
                 str(balance.ledger_id) if balance.ledger_id else self.state.ledger_ids_by_code.get(balance.ledger_code)
             )
-            if ledger is not None:
-                source[ledger] = source.get(ledger, ZERO) + balance.balance
+            if ledger is None:
+                continue
+            try:
+                amount = checked_amount(balance.balance, "balance")
+            except REFUSED as error:
+                period = f"{start.isoformat()} to {end.isoformat()}"
+                self.set_aside.add(
+                    f"{balance.ledger_code or ledger}:{start.isoformat()}:{end.isoformat()}",
+                    reason_of(error),
+                    label=f"Balance of ledger {balance.ledger_code or ledger}, {period}",
+                )
+                unreadable.add(ledger)
+                continue
+            source[ledger] = source.get(ledger, ZERO) + amount
         imported: dict[str, Decimal] = defaultdict(lambda: ZERO)
         for (ledger, _month), amount in line_totals_by_account_month(
             administration=ctx.administration, date_from=start, date_to=end
@@ -344,7 +483,7 @@ class BalancesCheckStream(Stream):
             imported[ledger] += amount
         return {
             ledger: (source.get(ledger, ZERO), imported.get(ledger, ZERO))
-            for ledger in set(source) | set(imported)
+            for ledger in (set(source) | set(imported)) - unreadable
             if source.get(ledger, ZERO) != imported.get(ledger, ZERO)
         }
 
@@ -365,16 +504,17 @@ class BalancesCheckStream(Stream):
                     self.repairs += repaired
                 for ledger, (expected, actual) in self._differences(ctx, month, last).items():
                     code = next((c for c, i in self.state.ledger_ids_by_code.items() if i == ledger), ledger)
-                    results.append(
-                        ReconciliationRecord(
-                            kind=ReconciliationCheck.LEDGER_MONTH,
-                            subject=code,
-                            period_start=month_start(month),
-                            expected=expected,
-                            actual=actual,
-                            account_external_id=ledger,
-                        )
+                    record = self._reconciliation(
+                        code,
+                        month_start(month).strftime("%Y-%m"),
+                        kind=ReconciliationCheck.LEDGER_MONTH,
+                        period_start=month_start(month),
+                        expected=expected,
+                        actual=actual,
+                        account_external_id=ledger,
                     )
+                    if record is not None:
+                        results.append(record)
             month = last + dt.timedelta(days=1)
         return results
 
@@ -391,13 +531,14 @@ class BalancesCheckStream(Stream):
             if not ledgers:
                 continue
             balances = account_balances(administration=ctx.administration, as_of=OPEN_END, account_external_ids=ledgers)
-            results.append(
-                ReconciliationRecord(
-                    kind=ReconciliationCheck.OPEN_ITEMS,
-                    subject=str(side),
-                    period_start=ctx.today,
-                    expected=sign * sum(balances.values(), ZERO),
-                    actual=open_items.get(side, ZERO),
-                )
+            record = self._reconciliation(
+                str(side),
+                ctx.today.isoformat(),
+                kind=ReconciliationCheck.OPEN_ITEMS,
+                period_start=ctx.today,
+                expected=sign * sum(balances.values(), ZERO),
+                actual=open_items.get(side, ZERO),
             )
+            if record is not None:
+                results.append(record)
         return results

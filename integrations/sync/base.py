@@ -10,28 +10,52 @@ from __future__ import annotations
 import abc
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ledger.models import Administration
 
+# A run's history lists this many set-aside records per stream; the Data checks page lists them all.
+SET_ASIDE_LISTED = 50
+
 
 @dataclass(slots=True)
 class StreamCounts:
+    """What a stream did. ``set_aside`` counts source records it could not store (each kept, with its reason, for
+    the Data checks page); ``set_aside_records`` names the first of them, ``{"record", "reason"}``, for the run."""
+
     new: int = 0
     changed: int = 0
     deleted: int = 0
     unchanged: int = 0
+    set_aside: int = 0
+    set_aside_records: list[dict[str, str]] = field(default_factory=list)
 
     def __iadd__(self, other: StreamCounts) -> StreamCounts:
         self.new += other.new
         self.changed += other.changed
         self.deleted += other.deleted
         self.unchanged += other.unchanged
+        self.set_aside += other.set_aside
+        room = SET_ASIDE_LISTED - len(self.set_aside_records)
+        self.set_aside_records += other.set_aside_records[: max(room, 0)]
         return self
 
-    def as_dict(self) -> dict[str, int]:
-        return asdict(self)
+    def as_dict(self) -> dict[str, Any]:
+        counts: dict[str, Any] = {
+            "new": self.new,
+            "changed": self.changed,
+            "deleted": self.deleted,
+            "unchanged": self.unchanged,
+        }
+        if self.set_aside:
+            counts["set_aside"] = self.set_aside
+            counts["set_aside_records"] = list(self.set_aside_records)
+        return counts
+
+    def log_fields(self) -> dict[str, int]:
+        """The counts as log fields: numbers only, never the records' names (payloads stay out of logs)."""
+        return {key: value for key, value in self.as_dict().items() if key != "set_aside_records"}
 
 
 @dataclass(slots=True)

@@ -172,7 +172,7 @@ def _run(
             run.counts[stream.name] = counts.as_dict()
             run.api_calls = source.api_calls()
             SyncRun.objects.filter(pk=run.pk).update(counts=run.counts, api_calls=run.api_calls)
-            log.info("sync.stream.finished", connection_id=connection_id, stream=stream.name, **counts.as_dict())
+            log.info("sync.stream.finished", connection_id=connection_id, stream=stream.name, **counts.log_fields())
     except LockLost:
         raise
     except IntegrationError as error:

@@ -33,7 +33,8 @@ def interrupted_message() -> str:
 
 @register.filter
 def counts_summary(counts: dict[str, int] | None) -> str:
-    """``{"new": 120, "changed": 3, "deleted": 1, "unchanged": 9}`` → ``+120 new, 3 changed, 1 deleted``."""
+    """``{"new": 120, "changed": 3, "deleted": 1, "unchanged": 9, "set_aside": 2}`` →
+    ``+120 new, 3 changed, 1 deleted, 2 set aside``."""
     if not counts:
         return "no changes"
     parts = []
@@ -43,6 +44,8 @@ def counts_summary(counts: dict[str, int] | None) -> str:
         parts.append(f"{counts['changed']} changed")
     if counts.get("deleted"):
         parts.append(f"{counts['deleted']} deleted")
+    if counts.get("set_aside"):
+        parts.append(f"{counts['set_aside']} set aside")
     return ", ".join(parts) or "no changes"
 
 

@@ -3,9 +3,10 @@
 from .accounts import Account, CostCenter
 from .administration import Administration
 from .checks import Reconciliation
-from .choices import AccountKind, OutstandingSide, ReconciliationCheck, TransactionType
+from .choices import AccountKind, OutstandingSide, ReconciliationCheck, SetAsideKind, TransactionType
 from .outstanding import OutstandingItem, OutstandingSnapshot, OutstandingSnapshotTotal
 from .relations import Relation
+from .set_aside import SetAsideRecord
 from .transactions import Transaction, TransactionLine
 
 __all__ = [
@@ -20,6 +21,8 @@ __all__ = [
     "Reconciliation",
     "ReconciliationCheck",
     "Relation",
+    "SetAsideKind",
+    "SetAsideRecord",
     "Transaction",
     "TransactionLine",
     "TransactionType",

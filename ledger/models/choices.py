@@ -29,3 +29,14 @@ class OutstandingSide(models.TextChoices):
 class ReconciliationCheck(models.TextChoices):
     LEDGER_MONTH = "ledger_month", "Imported lines against the provider's balance, per account and month"
     OPEN_ITEMS = "open_items", "Open items against the debtors or creditors accounts"
+
+
+class SetAsideKind(models.TextChoices):
+    """What kind of source record an import set aside."""
+
+    ACCOUNT = "account", "Account"
+    RELATION = "relation", "Relation"
+    COST_CENTER = "cost_center", "Cost centre"
+    TRANSACTION = "transaction", "Transaction"
+    OPEN_ITEM = "open_item", "Open item"
+    BALANCE = "balance", "Balance"

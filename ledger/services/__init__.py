@@ -11,6 +11,14 @@ from .outstanding import outstanding_items_replace, outstanding_snapshot_record,
 from .references import UnknownReferenceError
 from .relations import relations_upsert
 from .results import WriteCounts
+from .set_aside import (
+    set_aside_forget_missing,
+    set_aside_months,
+    set_aside_pending,
+    set_aside_record,
+    set_aside_replace,
+    set_aside_resolve,
+)
 from .transactions import transactions_delete_missing, transactions_upsert
 
 __all__ = [
@@ -25,6 +33,12 @@ __all__ = [
     "outstanding_snapshot_totals_record",
     "reconciliation_record",
     "relations_upsert",
+    "set_aside_forget_missing",
+    "set_aside_months",
+    "set_aside_pending",
+    "set_aside_record",
+    "set_aside_replace",
+    "set_aside_resolve",
     "transactions_delete_missing",
     "transactions_upsert",
 ]

@@ -12,6 +12,7 @@ from ledger.models import (
     OutstandingSnapshot,
     Reconciliation,
     Relation,
+    SetAsideRecord,
     Transaction,
     TransactionLine,
 )
@@ -27,6 +28,7 @@ def administration_delete(*, administration: Administration) -> None:
         OutstandingSnapshot,
         OutstandingItem,
         Reconciliation,
+        SetAsideRecord,
         Transaction,
         Account,
         CostCenter,

@@ -9,7 +9,7 @@ history chart reads.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
 
@@ -27,7 +27,7 @@ from ledger.models import (
 from ledger.records import OutstandingItemRecord
 
 from . import bulk
-from .references import ids_by_external_id
+from .references import ids_by_external_id, missing_references_reason
 from .results import WriteCounts
 
 BATCH_SIZE = 5_000
@@ -57,16 +57,25 @@ def outstanding_items_replace(
     side: OutstandingSide,
     items: Iterable[OutstandingItemRecord],
     batch_size: int = BATCH_SIZE,
+    refuse: Callable[[OutstandingItemRecord, str], None] | None = None,
 ) -> WriteCounts:
-    """Make the stored open items of ``side`` exactly ``items``: add, update, and delete the ones not listed."""
+    """Make the stored open items of ``side`` exactly ``items``: add, update, and delete the ones not listed.
+
+    An item naming a relation that is not stored raises :class:`UnknownReferenceError`; with ``refuse``, it is
+    handed to it with the reason instead and left out (so a stored earlier version of it is deleted)."""
     fixed = {"administration_id": administration.pk, "side": str(side)}
     counts = WriteCounts()
     seen: set[str] = set()
     with transaction.atomic():
         for batch in bulk.batched(items, batch_size):
             relations = ids_by_external_id(
-                model=Relation, administration=administration, external_ids=(i.relation_external_id for i in batch)
+                model=Relation,
+                administration=administration,
+                external_ids=(i.relation_external_id for i in batch),
+                strict=refuse is None,
             )
+            if refuse is not None:
+                batch = _with_known_relations(batch, relations, refuse)
             rows = [
                 (
                     i.external_id,
@@ -92,6 +101,20 @@ def outstanding_items_replace(
         for chunk in bulk.batched(stale, bulk.ORM_CHUNK):
             OutstandingItem.objects.filter(pk__in=chunk).delete()
     return counts + WriteCounts(deleted=len(stale))
+
+
+def _with_known_relations(
+    batch: list[OutstandingItemRecord],
+    relations: dict[str, int],
+    refuse: Callable[[OutstandingItemRecord, str], None],
+) -> list[OutstandingItemRecord]:
+    kept = []
+    for item in batch:
+        if item.relation_external_id is not None and item.relation_external_id not in relations:
+            refuse(item, missing_references_reason([(Relation, item.relation_external_id)]))
+        else:
+            kept.append(item)
+    return kept
 
 
 def outstanding_snapshot_record(*, administration: Administration, as_of: date) -> WriteCounts:

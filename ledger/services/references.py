@@ -31,16 +31,20 @@ class UnknownReferenceError(LookupError):
 
 
 def ids_by_external_id(
-    *, model: type[models.Model], administration: Administration, external_ids: Iterable[str | None]
+    *,
+    model: type[models.Model],
+    administration: Administration,
+    external_ids: Iterable[str | None],
+    strict: bool = True,
 ) -> dict[str, int]:
     """``{external_id: pk}`` for every given id (None is skipped); raises :class:`UnknownReferenceError` if any
-    is not stored for this administration."""
+    is not stored for this administration, unless ``strict`` is False: then the unknown ones are left out."""
     wanted = {i for i in external_ids if i is not None}
     found: dict[str, int] = {}
     for chunk in batched(wanted, ORM_CHUNK * 10):
         rows = model._default_manager.filter(administration=administration, external_id__in=chunk)
         found.update(rows.values_list("external_id", "pk"))
-    if missing := wanted - found.keys():
+    if strict and (missing := wanted - found.keys()):
         raise UnknownReferenceError(model, missing)
     return found
 
@@ -56,10 +60,21 @@ class References:
         self.administration = administration
         self.known: dict[str, int] = {}
 
-    def resolve(self, external_ids: Iterable[str | None]) -> dict[str, int]:
+    def resolve(self, external_ids: Iterable[str | None], *, strict: bool = True) -> dict[str, int]:
         """The map of every id resolved so far, including ``external_ids``; raises :class:`UnknownReferenceError`
-        if one of them is not stored."""
+        if one of them is not stored (unless ``strict`` is False: then it is missing from the map)."""
         known = self.known
         if missing := {i for i in external_ids if i is not None and i not in known}:
-            known.update(ids_by_external_id(model=self.model, administration=self.administration, external_ids=missing))
+            known.update(
+                ids_by_external_id(
+                    model=self.model, administration=self.administration, external_ids=missing, strict=strict
+                )
+            )
         return known
+
+
+def missing_references_reason(missing: Iterable[tuple[type[models.Model], str]]) -> str:
+    """Why a record that names rows not stored cannot be stored: the reason an importer sets it aside with."""
+    named = sorted({f"{model._meta.verbose_name} {external_id}" for model, external_id in missing})
+    shown = ", ".join(named[:5]) + (f" and {len(named) - 5} more" if len(named) > 5 else "")
+    return f"It refers to {shown}, which Monitr has not imported (set aside too, or not in the source)."

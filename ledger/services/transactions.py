@@ -9,21 +9,24 @@ replaced, so a line removed at the source disappears here too, and a line is nev
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from itertools import chain
 
 import structlog
 from django.db import transaction as db_transaction
 
-from ledger.models import Account, Administration, CostCenter, Relation, Transaction, TransactionLine
+from ledger.models import Account, Administration, CostCenter, Relation, SetAsideKind, Transaction, TransactionLine
 from ledger.records import TransactionRecord
 
 from . import bulk
-from .references import References
+from .references import References, missing_references_reason
 from .results import WriteCounts
+from .set_aside import set_aside_forget_missing, set_aside_pending, set_aside_resolve
+
+# Told of a record that cannot be stored, with the reason; the record is left out and the rest are written.
+Refuse = Callable[[TransactionRecord, str], None]
 
 logger = structlog.get_logger(__name__)
 
@@ -66,12 +69,18 @@ _LINE_COLUMNS = (
 
 
 def transactions_upsert(
-    *, administration: Administration, transactions: Iterable[TransactionRecord], batch_lines: int = BATCH_LINES
+    *,
+    administration: Administration,
+    transactions: Iterable[TransactionRecord],
+    batch_lines: int = BATCH_LINES,
+    refuse: Refuse | None = None,
 ) -> WriteCounts:
     """Store the transactions as given, each with exactly the given lines.
 
     New transactions are added; changed ones are updated and their lines replaced; unchanged ones are not touched.
-    Accounts, relations and cost centres must be stored first (else :class:`UnknownReferenceError`).
+    Accounts, relations and cost centres must be stored first (else :class:`UnknownReferenceError`); with
+    ``refuse``, a transaction that names one not stored is handed to it with the reason and left out instead.
+    A stored transaction that was set aside before is no longer listed as set aside.
     """
     references = _References(
         accounts=References(model=Account, administration=administration),
@@ -79,10 +88,18 @@ def transactions_upsert(
         cost_centers=References(model=CostCenter, administration=administration),
     )
     counts = WriteCounts()
+    # One query per call: set-aside transactions are rare, and only theirs need an entry removed when stored.
+    pending = set_aside_pending(administration=administration, kind=SetAsideKind.TRANSACTION)
     with bulk.without_cyclic_gc():
         for batch in _batches(transactions, batch_lines):
             with db_transaction.atomic():
-                counts += _write_batch(administration, references, batch)
+                written, stored = _write_batch(administration, references, batch, refuse)
+                counts += written
+                if pending and (resolved := pending.intersection(stored)):
+                    set_aside_resolve(
+                        administration=administration, kind=SetAsideKind.TRANSACTION, external_ids=resolved
+                    )
+                    pending -= resolved
     return counts
 
 
@@ -103,6 +120,14 @@ def transactions_delete_missing(
         for chunk in bulk.batched(stale, bulk.ORM_CHUNK):
             TransactionLine.objects.filter(transaction_id__in=chunk).delete()
             Transaction.objects.filter(pk__in=chunk).delete()
+        # A transaction set aside and since removed at the source is no longer something to look at.
+        set_aside_forget_missing(
+            administration=administration,
+            kind=SetAsideKind.TRANSACTION,
+            window_start=window_start,
+            window_end=window_end,
+            seen_external_ids=seen,
+        )
     if stale:
         logger.info("ledger.transactions.deleted", administration_id=administration.pk, rows=len(stale))
     return WriteCounts(deleted=len(stale))
@@ -129,26 +154,31 @@ class _References:
 
 
 def _write_batch(
-    administration: Administration, references: _References, batch: list[TransactionRecord]
-) -> WriteCounts:
+    administration: Administration, references: _References, batch: list[TransactionRecord], refuse: Refuse | None
+) -> tuple[WriteCounts, list[str]]:
+    """Write one batch; returns the counts and the external ids of the transactions now stored as given."""
     records = list({r.external_id: r for r in batch}.values())  # the last version of a repeated id wins
     administration_id = administration.pk
     # Every reference of the batch is resolved before anything of it is written.
-    account = references.accounts.resolve(
-        chain(
-            {r.account_external_id for r in records},
-            {line.account_external_id for r in records for line in r.lines},
-        )
-    )
-    relation = references.relations.resolve(
-        chain(
-            {r.relation_external_id for r in records},
-            {line.relation_external_id for r in records for line in r.lines},
-        )
-    ).get
-    cost_center = references.cost_centers.resolve(
-        {line.cost_center_external_id for r in records for line in r.lines}
-    ).get
+    strict = refuse is None
+    wanted_accounts = {r.account_external_id for r in records} | {
+        line.account_external_id for r in records for line in r.lines
+    }
+    wanted_relations = {r.relation_external_id for r in records} | {
+        line.relation_external_id for r in records for line in r.lines
+    }
+    wanted_cost_centers = {line.cost_center_external_id for r in records for line in r.lines}
+    accounts = references.accounts.resolve(wanted_accounts, strict=strict)
+    relations = references.relations.resolve(wanted_relations, strict=strict)
+    cost_centers = references.cost_centers.resolve(wanted_cost_centers, strict=strict)
+    if refuse is not None and (
+        # Looked at record by record only when the batch names something not stored: a rare case.
+        (wanted_accounts - {None}) - accounts.keys()
+        or (wanted_relations - {None}) - relations.keys()
+        or (wanted_cost_centers - {None}) - cost_centers.keys()
+    ):
+        records = _with_known_references(records, accounts, relations, cost_centers, refuse)
+    account, relation, cost_center = accounts, relations.get, cost_centers.get
 
     rows = []
     lines_by_id: dict[str, list[list]] = {}
@@ -206,4 +236,38 @@ def _write_batch(
             line[0] = pk
         line_rows += lines
     bulk.insert(model=TransactionLine, columns=_LINE_COLUMNS, rows=line_rows)
-    return WriteCounts(new=outcome.new, changed=outcome.changed, unchanged=outcome.unchanged)
+    return (
+        WriteCounts(new=outcome.new, changed=outcome.changed, unchanged=outcome.unchanged),
+        [r.external_id for r in records],
+    )
+
+
+def _with_known_references(
+    records: list[TransactionRecord],
+    accounts: dict[str, int],
+    relations: dict[str, int],
+    cost_centers: dict[str, int],
+    refuse: Refuse,
+) -> list[TransactionRecord]:
+    """The records whose accounts, relations and cost centres are all stored; each other one goes to ``refuse``."""
+    kept = []
+    for record in records:
+        missing = [
+            (model, external_id)
+            for model, known, external_ids in (
+                (Account, accounts, (record.account_external_id, *(line.account_external_id for line in record.lines))),
+                (
+                    Relation,
+                    relations,
+                    (record.relation_external_id, *(line.relation_external_id for line in record.lines)),
+                ),
+                (CostCenter, cost_centers, (line.cost_center_external_id for line in record.lines)),
+            )
+            for external_id in external_ids
+            if external_id is not None and external_id not in known
+        ]
+        if missing:
+            refuse(record, missing_references_reason(missing))
+        else:
+            kept.append(record)
+    return kept

@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from ledger.models import AccountKind, Reconciliation, ReconciliationCheck, Transaction
-from ledger.records import AccountRecord
-from ledger.services import accounts_upsert
+from ledger.models import AccountKind, Reconciliation, ReconciliationCheck, SetAsideKind, Transaction
+from ledger.records import AccountRecord, SetAsideEntry
+from ledger.services import accounts_upsert, set_aside_record
 
 from .factories import RECEIVABLE, item
 
@@ -88,3 +88,36 @@ def test_another_organisations_checks_never_show(member_client, books, other_boo
 
     assert "Other Books BV" not in page and 'data-check="open-items">0<' in page
     assert member_client.get(PAGE, {"administration": other_books.administration.pk}).status_code == 404
+
+
+def _set_aside(books, external_id: str, reason: str) -> None:
+    set_aside_record(
+        administration=books.administration,
+        entries=[
+            SetAsideEntry(
+                kind=SetAsideKind.TRANSACTION,
+                external_id=external_id,
+                reason=reason,
+                label=f"Mutation {external_id} of 2025-03-04",
+                record_date=date(2025, 3, 4),
+            )
+        ],
+    )
+
+
+def test_records_set_aside_are_counted_and_listed_with_their_reason(member_client, books):
+    _set_aside(books, "77", "The payment term of 3,000,000 days is outside the terms Monitr accepts.")
+
+    page = html(member_client.get(PAGE))
+
+    assert 'data-check="set-aside">1<' in page and 'href="#set-aside-rows"' in page
+    assert "Mutation 77 of 2025-03-04" in page and "3,000,000 days is outside the terms" in page
+    assert "1 thing to look at" in page
+
+
+def test_another_organisations_records_set_aside_never_show(member_client, books, other_books):
+    _set_aside(other_books, "88", "Secret reason of Other Books BV")
+
+    page = html(member_client.get(PAGE))
+
+    assert 'data-check="set-aside">0<' in page and "Secret reason" not in page

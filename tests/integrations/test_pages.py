@@ -289,3 +289,30 @@ def test_sync_history_lists_runs_with_counts(member_client, connection):
 
     assert "+120 new, 3 changed, 1 deleted" in html
     assert "125" in html
+
+
+def test_sync_history_says_what_a_run_set_aside_and_why(member_client, connection):
+    records = [{"record": f"Mutation {n} of 2025-03-04", "reason": f"Reason number {n}."} for n in range(50)]
+    SyncRun.objects.create(
+        connection=connection,
+        administration=connection.administration,
+        trigger="manual",
+        status="succeeded",
+        counts={
+            "mutations": {"new": 3, "changed": 0, "deleted": 0, "unchanged": 0},
+            "relations": {
+                "new": 0,
+                "changed": 0,
+                "deleted": 0,
+                "unchanged": 0,
+                "set_aside": 60,
+                "set_aside_records": records,
+            },
+        },
+    )
+
+    html = member_client.get(reverse("integrations:history", args=[connection.pk])).content.decode()
+
+    assert "+3 new" in html and "60 set aside" in html
+    assert "<strong>Mutation 49 of 2025-03-04</strong>: Reason number 49." in html
+    assert "60 in all" in html and reverse("dashboards:data_checks") in html

@@ -257,3 +257,34 @@ def test_a_negative_row_excluding_vat_keeps_its_sign():
     )
 
     assert mutation.row_amounts(mutation.rows[0]) == (Decimal("-50.00"), Decimal("-10.50"), Decimal("-60.50"))
+
+
+@pytest.mark.parametrize("day", ["10000-01-01", "+12345-06-07", "2025-02-30", "0000-01-01"])
+def test_a_date_of_the_right_shape_that_no_date_can_hold_is_unreadable_not_garbled(day):
+    with pytest.raises(parsing.UnreadableValue, match="out of the range"):
+        parsing.mutation_from_json({"id": 5, "type": 7, "date": day})
+
+
+def test_a_date_of_another_shape_is_a_garbled_answer():
+    with pytest.raises(parsing.ParseError) as caught:
+        parsing.mutation_from_json({"id": 5, "type": 7, "date": "26 januari 2025"})
+    assert not isinstance(caught.value, parsing.UnreadableValue)
+
+
+@pytest.mark.parametrize("number", ['"1e999999999"', str(10**30), "1E+400"])
+def test_a_whole_number_beyond_any_id_or_term_is_unreadable_and_never_expanded(number):
+    answer = parsing.loads('{"id": 5, "type": 7, "date": "2025-01-01", "termOfPayment": ' + number + "}")
+
+    with pytest.raises(parsing.UnreadableValue, match="termOfPayment"):
+        parsing.mutation_from_json(answer)
+
+
+def test_an_unreadable_record_keeps_its_id_or_a_stable_digest():
+    error = parsing.UnreadableValue("Its date 10000-01-01 is out of the range Monitr can read.")
+
+    named = parsing.unreadable({"id": 42, "date": "10000-01-01"}, "mutation", error)
+    anonymous = parsing.unreadable({"id": "x", "date": "10000-01-01"}, "mutation", error)
+
+    assert (named.external_id, named.reason) == ("42", str(error))
+    assert anonymous.external_id.startswith("unreadable-")
+    assert anonymous == parsing.unreadable({"date": "10000-01-01", "id": "x"}, "mutation", error)

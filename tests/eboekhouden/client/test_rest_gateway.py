@@ -11,6 +11,7 @@ import pytest
 import responses
 
 from eboekhouden.client import Administration, CostCentre, LedgerBalance, MutationType, Side
+from eboekhouden.client.dto import Unreadable
 from eboekhouden.client.rest import RestGateway
 from integrations.errors import AccessDenied, NotFound
 
@@ -225,3 +226,27 @@ def test_the_gateway_closes_its_session_on_leaving_the_with_block(gateway, mocke
         list(gateway.cost_centres())
 
     assert [call.request.method for call in mocked.calls][-1] == "DELETE"
+
+
+def test_a_record_holding_an_out_of_range_value_comes_as_unreadable_and_the_list_goes_on(gateway, mocked):
+    items = [
+        {"id": 1, "type": 7, "date": "2025-01-02", "ledgerId": 10, "amount": 5},
+        {"id": 2, "type": 7, "date": "10000-01-01", "ledgerId": 10, "amount": 5},
+        {"id": 3, "type": 7, "date": "2025-01-03", "ledgerId": 10, "amount": 5},
+    ]
+    serve_pages(mocked, "/v1/mutation", items)
+
+    listed = list(gateway.mutation_headers(dt.date(2025, 1, 1), dt.date(2025, 1, 31)))
+
+    assert [getattr(h, "id", None) for h in listed] == [1, None, 3]
+    assert listed[1] == Unreadable(
+        kind="mutation", external_id="2", reason="Its date 10000-01-01 is out of the range Monitr can read."
+    )
+
+
+def test_a_mutation_detail_out_of_range_comes_as_unreadable_under_the_id_asked_for(gateway, mocked):
+    mocked.get(f"{BASE}/v1/mutation/7", json={"id": 7, "type": 2, "date": "2025-01-01", "termOfPayment": "1e40"})
+
+    assert gateway.mutation(7) == Unreadable(
+        kind="mutation", external_id="7", reason="Its termOfPayment 1e40 is out of the range Monitr can read."
+    )
