@@ -149,6 +149,12 @@ def _clean(value: str, limit: int | None) -> str:
     return value
 
 
+def stored_text(value: str, name: str) -> str:
+    """``value`` as the ledger stores it in the text field ``name`` (NULs removed, surrogates replaced, shortened
+    to the column): what to look a stored text up by."""
+    return _clean(value, TEXT_LIMITS.get(name))
+
+
 def _set_text(record: object, *names: str) -> None:
     """Remove NUL characters from the record's text fields and shorten those with a column limit to fit it."""
     for name in names:

@@ -22,6 +22,7 @@ from .models import (
     TransactionLine,
     TransactionType,
 )
+from .records import stored_text
 from .services.bulk import batched
 
 _CENT = Decimal("0.01")
@@ -113,7 +114,7 @@ class PaymentTerms:
         if transaction_external_id:
             term = self.by_transaction.get(transaction_external_id)
         else:
-            term = self.by_invoice_number.get(invoice_number) if invoice_number else None
+            term = self.by_invoice_number.get(stored_text(invoice_number, "invoice_number")) if invoice_number else None
         if term is None and relation_external_id:
             term = self.by_relation.get(relation_external_id)
         return term
@@ -145,7 +146,8 @@ def payment_terms(
         invoices = Transaction.objects.filter(
             administration=administration, transaction_type=invoice_type, payment_term_days__isnull=False
         )
-        for chunk in batched(set(invoice_numbers) - {""}, 5_000):
+        numbers = {stored_text(number, "invoice_number") for number in invoice_numbers} - {""}
+        for chunk in batched(numbers, 5_000):
             for number, term in invoices.filter(invoice_number__in=chunk).values_list(
                 "invoice_number", "payment_term_days"
             ):

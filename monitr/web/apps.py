@@ -7,6 +7,10 @@ class WebConfig(AppConfig):
     verbose_name = "Web"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from .idle import stamp_at_sign_in
         from .navigation import NavItem, register
 
+        user_logged_in.connect(stamp_at_sign_in, dispatch_uid="monitr.web.idle.stamp_at_sign_in")
         register(NavItem(section="Manage", label="Members", url_name="tenancy:members", icon="users", order=90))

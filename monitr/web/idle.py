@@ -33,9 +33,20 @@ class IdleTimeoutMiddleware:
             if isinstance(last, int) and now - last > timeout:
                 logout(request)  # the view then sends the visitor to sign in, as for any signed-out request
             elif not isinstance(last, int) or now - last >= WRITE_EVERY_SECONDS:
-                if not isinstance(last, int):
-                    # Fixed once: Django would otherwise count SESSION_COOKIE_AGE again from every write below, and
-                    # a session in use would never reach its end.
-                    request.session.set_expiry(timezone.now() + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE))
-                request.session[LAST_ACTIVITY_KEY] = now
+                stamp(request.session)
         return self.get_response(request)
+
+
+def stamp(session) -> None:
+    """Note a request in the session; the first time, also fix the session's end."""
+    if not isinstance(session.get(LAST_ACTIVITY_KEY), int):
+        # Fixed once: Django would otherwise count SESSION_COOKIE_AGE again from every write, and a session in use
+        # would never reach its end.
+        session.set_expiry(timezone.now() + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE))
+    session[LAST_ACTIVITY_KEY] = int(time.time())
+
+
+def stamp_at_sign_in(sender, request, user, **kwargs) -> None:
+    """Sign-in starts the idle clock, in the session it saves anyway, so the first page after it writes nothing."""
+    if request is not None and hasattr(request, "session"):
+        stamp(request.session)
