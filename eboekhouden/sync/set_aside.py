@@ -46,14 +46,20 @@ class SetAside:
         self.entries: dict[str, SetAsideEntry] = {}
         # Shared by the streams of one run: which records were already tried (see SourceState.set_aside_tried).
         self.tried = tried
+        # The entries no earlier part of this run set aside: only these count in the run's history, so a record
+        # that the balance check reads again after the mutations stream set it aside is not counted twice.
+        self.first_seen: set[str] = set()
 
     def add(self, external_id: str, reason: str, *, label: str = "", record_date: dt.date | None = None) -> None:
         entry = SetAsideEntry(
             kind=self.kind, external_id=external_id, reason=reason, label=label, record_date=record_date
         )
         self.entries[entry.external_id] = entry
+        key = (self.kind, entry.external_id)
+        if self.tried is None or key not in self.tried:
+            self.first_seen.add(entry.external_id)
         if self.tried is not None:
-            self.tried.add((self.kind, entry.external_id))
+            self.tried.add(key)
 
     def took(self, item: object, *, record_date: dt.date | None = None) -> bool:
         """True, after setting it aside, when the gateway could not read ``item`` (an :class:`Unreadable`)."""
@@ -75,9 +81,10 @@ class SetAside:
             return None
 
     def counts(self) -> StreamCounts:
-        listed = list(self.entries.values())[:SET_ASIDE_LISTED]
+        fresh = [e for e in self.entries.values() if e.external_id in self.first_seen]
+        listed = fresh[:SET_ASIDE_LISTED]
         return StreamCounts(
-            set_aside=len(self.entries),
+            set_aside=len(fresh),
             set_aside_records=[{"record": e.label or e.external_id, "reason": e.reason} for e in listed],
         )
 

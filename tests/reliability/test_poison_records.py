@@ -113,7 +113,11 @@ def check_poison(organization, client, sandbox, info, poison: Poison, transport:
     assert poison.reason in entry.reason, entry.reason
     counts = SyncRun.objects.get(pk=first.run_id).counts
     stream = "outstanding_items" if poison.kind == SetAsideKind.OPEN_ITEM else "mutations"
-    assert counts[stream]["set_aside"] >= 1, counts
+    assert counts[stream]["set_aside"] == 1, counts
+    # The record is listed once in the run, however often the run read it again (the balance check re-reads the
+    # month that now misses it).
+    listed = [r for c in counts.values() for r in c.get("set_aside_records", []) if r["record"] == entry.label]
+    assert len(listed) == 1, counts
     assert any(poison.reason in r["reason"] for r in counts[stream]["set_aside_records"]), counts
     checks = client.get(reverse("dashboards:data_checks")).content.decode()
     assert entry.label in checks and poison.reason in checks
