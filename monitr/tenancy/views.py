@@ -38,7 +38,9 @@ def members(request: HttpRequest) -> HttpResponse:
         .select_related("user")
         .order_by("role", "user__email")
     )
-    return render(request, "tenancy/members.html", {"memberships": memberships})
+    # The last admin cannot be removed (membership_remove refuses): no Remove button is offered for them.
+    admins = sum(1 for m in memberships if m.is_admin)
+    return render(request, "tenancy/members.html", {"memberships": memberships, "only_admin": admins == 1})
 
 
 @require_POST

@@ -119,3 +119,18 @@ def test_an_admin_who_removes_themselves_goes_to_the_start_page(admin_client, ad
 def test_only_admins_see_the_remove_buttons(admin_client, member_client, member_user):
     assert f'aria-label="Remove {member_user.email}"' in admin_client.get(MEMBERS).content.decode()
     assert "/remove/" not in member_client.get(MEMBERS).content.decode()
+
+
+def test_the_only_admin_is_offered_no_remove_button_a_second_admin_makes_both_removable(
+    admin_client, admin_user, organization
+):
+    page = admin_client.get(MEMBERS).content.decode()
+    assert f'aria-label="Remove {admin_user.email}"' not in page
+    assert "data-last-admin" in page
+
+    other = MembershipFactory(organization=organization, role=Role.ADMIN)
+
+    page = admin_client.get(MEMBERS).content.decode()
+    assert f'aria-label="Remove {admin_user.email}"' in page
+    assert f'aria-label="Remove {other.user.email}"' in page
+    assert "data-last-admin" not in page
