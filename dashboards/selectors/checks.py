@@ -12,8 +12,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
 
 from ledger.models import (
     Administration,
@@ -30,7 +31,8 @@ from .statements import MappedAccount, mapped_accounts
 
 @dataclass(frozen=True, slots=True)
 class DataChecks:
-    ledger_checked: int
+    # The oldest of the scope's administrations' last ledger checks; None while any of them has not been checked.
+    ledger_checked_at: datetime | None
     ledger_mismatches: list[Reconciliation]
     open_items_checks: list[Reconciliation]
     unbalanced: int
@@ -64,7 +66,12 @@ def _scoped(queryset: QuerySet, organization: Organization, administration: Admi
 def data_checks(*, organization: Organization, administration: Administration | None = None) -> DataChecks:
     """Every check of the scope (seven queries, however many rows)."""
     ledger = _scoped(Reconciliation.objects, organization, administration).filter(kind=ReconciliationCheck.LEDGER_MONTH)
-    counts = ledger.aggregate(checked=Count("pk"))
+    administrations = Administration.objects.for_organization(organization)
+    if administration is not None:
+        administrations = administrations.filter(pk=administration.pk)
+    checked = administrations.aggregate(
+        oldest=Min("ledger_checked_at"), unchecked=Count("pk", filter=Q(ledger_checked_at=None))
+    )
     mismatches = list(
         ledger.exclude(difference=0)
         .select_related("account", "administration")
@@ -92,7 +99,7 @@ def data_checks(*, organization: Organization, administration: Administration | 
         .order_by("administration__name", "kind", "record_date", "external_id")
     )
     return DataChecks(
-        ledger_checked=counts["checked"],
+        ledger_checked_at=None if checked["unchecked"] else checked["oldest"],
         ledger_mismatches=mismatches,
         open_items_checks=open_items,
         unbalanced=unbalanced,

@@ -33,6 +33,15 @@ class Administration(models.Model):
         ),
     )
 
+    ledger_checked_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=(
+            "When the import last compared every ledger and month with the provider's balances. Only differences "
+            "are stored, so this says that a check with nothing to list ran."
+        ),
+    )
+
     tenant_path = "organization"
     objects = TenantManager()
 

@@ -34,7 +34,8 @@ def reconciliation_record(
     that is one of the things the Data checks page is for.
 
     ``checked_through`` says the checks covered every period up to that day: earlier results for periods up to it
-    that ``results`` does not repeat are deleted, as they no longer differ. Without it nothing is deleted.
+    that ``results`` does not repeat are deleted, as they no longer differ, and the administration records when it
+    was checked (the Data checks page says "all match" only after a check). Without it nothing is deleted.
     """
     now = timezone.now()
     counts = WriteCounts()
@@ -73,4 +74,5 @@ def reconciliation_record(
             for chunk in bulk.batched(stale, bulk.ORM_CHUNK):
                 Reconciliation.objects.filter(pk__in=chunk).delete()
             counts += WriteCounts(deleted=len(stale))
+            Administration.objects.filter(pk=administration.pk).update(ledger_checked_at=now)
     return counts

@@ -42,6 +42,7 @@ def ledger_check(books, *, code: str, month: date, expected: str, actual: str) -
 
 def test_a_clean_administration_has_nothing_to_look_at(member_client, books, today):
     ledger_check(books, code="1100", month=date(2026, 1, 1), expected="10.00", actual="10.00")
+    type(books.administration).objects.filter(pk=books.administration.pk).update(ledger_checked_at=timezone.now())
 
     page = html(member_client.get(PAGE))
 
@@ -121,3 +122,29 @@ def test_another_organisations_records_set_aside_never_show(member_client, books
     page = html(member_client.get(PAGE))
 
     assert 'data-check="set-aside">0<' in page and "Secret reason" not in page
+
+
+def test_the_ledger_check_says_all_match_only_after_a_check_that_found_nothing(member_client, books, today):
+    from ledger.services import reconciliation_record
+
+    assert 'data-ledger-check="pending"' in html(member_client.get(PAGE))
+
+    # A check that found every ledger and month equal stores no row; the administration records that it ran.
+    reconciliation_record(administration=books.administration, results=[], checked_through=today)
+
+    page = html(member_client.get(PAGE))
+    assert 'data-ledger-check="match"' in page and "last checked" in page
+    assert "Not checked yet" not in page.split('id="c-open"')[0]
+
+
+def test_the_ledger_check_waits_for_every_administration_in_scope(member_client, books, organization, today):
+    from ledger.services import reconciliation_record
+
+    from .factories import Books
+
+    Books.create(organization, name="Second Books BV")
+    reconciliation_record(administration=books.administration, results=[], checked_through=today)
+
+    assert 'data-ledger-check="pending"' in html(member_client.get(PAGE))
+    scoped = html(member_client.get(PAGE, {"administration": books.administration.pk}))
+    assert 'data-ledger-check="match"' in scoped

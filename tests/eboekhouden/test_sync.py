@@ -42,6 +42,8 @@ def test_a_full_sync_imports_the_administration_exactly(
     assert Account.objects.filter(administration=administration).count() > 30
     assert Relation.objects.filter(administration=administration).exists()
     assert OutstandingSnapshot.objects.filter(administration=administration).exists()
+    administration.refresh_from_db()
+    assert administration.ledger_checked_at is not None  # every ledger and month matched: no row, but a check ran
     assert run.counts["mutations"]["new"] == len(truth_lines(eboekhouden_sandbox, guid))
     assert run.api_calls[DETAIL] == eboekhouden_sandbox_administration.mutations
     sandbox_connection.refresh_from_db()
