@@ -115,7 +115,7 @@ class MutationsStream(Stream):
         now = timezone.now()
         by = "month" if self.gateway.lists_whole_mutations else "mutation"
         state = cursor.get(REREAD)
-        if ctx.full or not state or state.get("by", "mutation") != by:
+        if ctx.full or not state or state.get("by") != by:
             cursor[REREAD] = {"by": by, "after": 0, "at": now.isoformat()}
             ctx.save_cursor(dict(cursor))
             return counts

@@ -36,11 +36,6 @@ def lease() -> dt.timedelta:
     return dt.timedelta(seconds=seconds) if seconds else LEASE
 
 
-def lease_live() -> models.Q:
-    """Connections whose lock is held by a run whose lease has not run out."""
-    return ~models.Q(sync_lock="") & models.Q(sync_lock_expires_at__gt=timezone.now())
-
-
 def lease_expired() -> models.Q:
     """Connections whose lock no run holds: never taken, released, or its lease ran out."""
     return (
@@ -50,14 +45,18 @@ def lease_expired() -> models.Q:
     )
 
 
+def lease_live() -> models.Q:
+    """Connections whose lock is held by a run whose lease has not run out."""
+    return ~lease_expired()
+
+
 def lock_acquire(*, connection_id: int) -> str | None:
     """A token for the lock, or None when another run holds a live lease."""
     token = uuid.uuid4().hex
-    now = timezone.now()
     taken = (
         Connection.objects.filter(pk=connection_id)
-        .filter(models.Q(sync_lock="") | models.Q(sync_lock_expires_at__lt=now))
-        .update(sync_lock=token, sync_lock_expires_at=now + lease())
+        .filter(lease_expired())
+        .update(sync_lock=token, sync_lock_expires_at=timezone.now() + lease())
     )
     return token if taken else None
 
