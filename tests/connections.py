@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from integrations.models import Connection, Integration, Transport
+from integrations.models import Connection, Integration, SyncRun, SyncRunStatus, Transport
+from integrations.sync.engine import sync_run_execute
 from ledger.models import Administration
+
+# The sandbox's books end on 2025-12-31; syncs of them run as if it were early January, so that the latest months
+# fall inside the look-back window as they would in real life.
+RECENTLY = dt.datetime(2026, 1, 12, 9, 0, tzinfo=dt.UTC)
+# The REST endpoint of one mutation's detail, as the run's API calls name it.
+DETAIL = "GET /v1/mutation/{id}"
 
 
 @pytest.fixture
@@ -40,3 +49,11 @@ def connect(organization, info, *, transport: str = Transport.REST) -> Connectio
 @pytest.fixture
 def sandbox_connection(db, organization, sandbox_settings, eboekhouden_sandbox_administration) -> Connection:
     return connect(organization, eboekhouden_sandbox_administration)
+
+
+def sync(connection: Connection, **kwargs) -> SyncRun:
+    """One sync run here, as the worker runs it, which must succeed; its SyncRun."""
+    outcome = sync_run_execute(connection_id=connection.pk, trigger="manual", **kwargs)
+    run = SyncRun.objects.get(pk=outcome.run_id)
+    assert run.status == SyncRunStatus.SUCCEEDED, run.error_message
+    return run

@@ -9,23 +9,14 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from integrations.models import Connection, ConnectionStatus, SyncRun, SyncRunStatus, Transport
+from integrations.models import ConnectionStatus, SyncRunStatus, Transport
 from integrations.sync.engine import sync_run_execute
 from ledger.models import Account, OutstandingItem, OutstandingSnapshot, Relation, Transaction, TransactionLine
-from tests.connections import connect
+from tests.connections import DETAIL, RECENTLY, connect, sync
 
 from .exact import assert_exact, assert_nothing_duplicated_or_lost, imported_lines, truth_lines
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-DETAIL = "GET /v1/mutation/{id}"
-
-
-def sync(connection: Connection, **kwargs) -> SyncRun:
-    outcome = sync_run_execute(connection_id=connection.pk, trigger="manual", **kwargs)
-    run = SyncRun.objects.get(pk=outcome.run_id)
-    assert run.status == SyncRunStatus.SUCCEEDED, run.error_message
-    return run
 
 
 def test_a_full_sync_imports_the_administration_exactly(
@@ -86,11 +77,6 @@ def test_a_second_sync_without_changes_fetches_no_details_and_rewrites_nothing(s
         run.counts["mutations"]["new"] == run.counts["mutations"]["changed"] == run.counts["mutations"]["deleted"] == 0
     )
     assert list(TransactionLine.objects.order_by("pk").values_list("pk", "amount")) == before
-
-
-# The sandbox's books end on 2025-12-31; these tests run as if it were early January, so that the recent
-# mutations fall inside the look-back window as they would in real life.
-RECENTLY = dt.datetime(2026, 1, 12, 9, 0, tzinfo=dt.UTC)
 
 
 def test_an_incremental_sync_follows_edits_deletions_additions_and_payments(

@@ -10,24 +10,12 @@ import datetime as dt
 import pytest
 import time_machine
 
-from integrations.models import Connection, SyncCursor, SyncRun, SyncRunStatus, Transport
-from integrations.sync.engine import sync_run_execute
+from integrations.models import Connection, SyncCursor, Transport
 from ledger.models import OutstandingItem, OutstandingSide, Transaction, TransactionType
-from tests.connections import connect
+from tests.connections import DETAIL, RECENTLY, connect, sync
 from tests.eboekhouden.exact import assert_exact
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-DETAIL = "GET /v1/mutation/{id}"
-# The sandbox's books end on 2025-12-31; the syncs run as if it were early January.
-RECENTLY = dt.datetime(2026, 1, 12, 9, 0, tzinfo=dt.UTC)
-
-
-def sync(connection: Connection, **kwargs) -> SyncRun:
-    outcome = sync_run_execute(connection_id=connection.pk, trigger="manual", **kwargs)
-    run = SyncRun.objects.get(pk=outcome.run_id)
-    assert run.status == SyncRunStatus.SUCCEEDED, run.error_message
-    return run
 
 
 def _old_open_invoice(sandbox, guid: str) -> dict:

@@ -16,13 +16,10 @@ from django.urls import reverse
 from integrations.models import SyncRun, SyncRunStatus, Transport
 from integrations.sync.engine import sync_run_execute
 from ledger.models import OutstandingItem, SetAsideKind, SetAsideRecord
-from tests.connections import connect
+from tests.connections import RECENTLY, connect
 from tests.eboekhouden.exact import assert_exact_and_whole, imported_lines, outstanding_truth, truth_key, truth_lines
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-# As in test_source_edits: the books end on 2025-12-31 and the syncs run early in January.
-RECENTLY = dt.datetime(2026, 1, 12, 9, 0, tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)

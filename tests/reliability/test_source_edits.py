@@ -4,7 +4,6 @@ sync converges to the truth, and nothing is duplicated or lost."""
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -12,14 +11,10 @@ import time_machine
 
 from integrations.models import SyncRun, SyncRunStatus, Transport
 from integrations.sync.engine import sync_run_execute
-from tests.connections import connect
+from tests.connections import RECENTLY, connect
 from tests.eboekhouden.exact import assert_exact_and_whole
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-# The sandbox's books end on 2025-12-31; the syncs run as if it were early January, so the latest months fall in
-# the look-back window (re-read every run) and older ones are repaired through the balance check.
-RECENTLY = dt.datetime(2026, 1, 12, 9, 0, tzinfo=dt.UTC)
 
 
 def _rows_plus(mutation: dict, extra: str) -> list[dict]:
