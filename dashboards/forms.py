@@ -28,6 +28,12 @@ ALL = "all"
 NO_RELATION = "none"
 
 
+def whole_number(text: str) -> bool:
+    """Whether ``text`` is a whole number ``int()`` reads: ASCII digits only, since ``"²".isdigit()`` is true but
+    ``int("²")`` fails."""
+    return text.isascii() and text.isdigit()
+
+
 def _sort_choices(keys: dict[str, str]) -> list[tuple[str, str]]:
     return [(key, key) for key in keys] + [(f"-{key}", f"-{key}") for key in keys]
 
@@ -144,9 +150,8 @@ class OutstandingItemsFilterForm(OutstandingFilterForm):
     default_sort = DEFAULT_ITEM_SORT
 
     def clean_relation(self) -> str:
-        # ASCII digits only: "²".isdigit() is true, but int("²") fails.
         value = self.cleaned_data["relation"]
-        if value and value != NO_RELATION and not (value.isascii() and value.isdigit()):
+        if value and value != NO_RELATION and not whole_number(value):
             raise forms.ValidationError("Not a relation.")
         return value
 
@@ -192,8 +197,7 @@ class BoundariesField(forms.CharField):
     def to_python(self, value: Any) -> list[int]:
         text = super().to_python(value)
         parts = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
-        # ASCII digits only: "²".isdigit() is true, but int("²") fails.
-        if not all(part.isascii() and part.isdigit() for part in parts):
+        if not all(whole_number(part) for part in parts):
             raise forms.ValidationError("Type whole numbers of days, separated by commas, e.g. 30, 60, 90.")
         return [int(part) for part in parts]
 

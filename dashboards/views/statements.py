@@ -23,6 +23,7 @@ from ledger.models import Account, Administration, Transaction
 from ledger.services import accounts_mark_reviewed
 from monitr.tenancy.access import member_required
 
+from ..forms import whole_number
 from ..mapping import BALANCE_LINES, PNL_LINES, UNMAPPED, ReportingLine, Statement, mappable_lines
 from ..selectors.capabilities import administrations_capability
 from ..selectors.overview import overview_figures
@@ -190,7 +191,7 @@ def account_mapping(request: HttpRequest) -> HttpResponse:
         account = get_object_or_404(
             Account.objects.for_organization(request.organization).select_related("administration"),  # type: ignore[attr-defined]
             # Not a number (or one no id can be): no such account, a 404 like any other.
-            pk=int(account_id) if account_id.isascii() and account_id.isdigit() and len(account_id) < 12 else 0,
+            pk=int(account_id) if whole_number(account_id) and len(account_id) < 12 else 0,
         )
         try:
             account_mapping_set(organization=request.organization, account=account, line=request.POST.get("line"))  # type: ignore[attr-defined]
