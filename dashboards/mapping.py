@@ -1,8 +1,9 @@
 """The default reporting structure: which reporting line of the P&L or the balance sheet each account falls under.
 
-One pure function, :func:`default_reporting_line`, decides from an account's e-Boekhouden category and its code,
-following the Dutch decimal chart most small businesses use (0 fixed assets and long-term capital, 1 cash,
-receivables, VAT and short-term debts, 4 operating costs, 7 cost of sales, 8 revenue, 9 financial result and taxes).
+One pure function, :func:`default_reporting_line`, decides from an account's role (what its provider says it is for,
+in the ledger's neutral words) and its code, following the Dutch decimal chart most small businesses use (0 fixed
+assets and long-term capital, 1 cash, receivables, VAT and short-term debts, 4 operating costs, 7 cost of sales,
+8 revenue, 9 financial result and taxes).
 Admins override single accounts with :class:`dashboards.models.AccountMapping`; only those overrides are stored, so a
 change to these defaults reaches every account nobody moved by hand.
 
@@ -20,7 +21,7 @@ from decimal import Decimal
 
 from django.db import models
 
-from ledger.models import AccountKind
+from ledger.models import AccountKind, AccountRole
 
 
 class Statement(models.TextChoices):
@@ -91,7 +92,36 @@ LINES: dict[tuple[Statement, str], LineInfo] = {(i.statement, i.line): i for i i
 PNL_MAPPABLE = frozenset(i.line for i in PNL_LINES if i.line != UNMAPPED)
 BALANCE_MAPPABLE = frozenset(i.line for i in BALANCE_LINES if i.line in ReportingLine.values)
 
-VAT_CATEGORIES = frozenset({"VOOR", "AF", "AF6", "AF19", "AFOVERIG", "BTWRC"})
+# A role that names its line outright; the other roles narrow the choice to a side and let the code decide within it.
+ROLE_LINES: dict[str, ReportingLine] = {
+    AccountRole.CASH: ReportingLine.CASH,
+    AccountRole.RECEIVABLE: ReportingLine.RECEIVABLES,
+    AccountRole.PAYABLE: ReportingLine.CURRENT_LIABILITIES,
+    AccountRole.VAT: ReportingLine.VAT,
+    AccountRole.EQUITY: ReportingLine.EQUITY,
+    AccountRole.REVENUE: ReportingLine.REVENUE,
+}
+# (the lines a role may fall under by its code, the line it falls under when its code says nothing that fits)
+ROLE_SIDES: dict[str, tuple[frozenset[ReportingLine], ReportingLine]] = {
+    AccountRole.ASSET: (frozenset({ReportingLine.FIXED_ASSETS, ReportingLine.RECEIVABLES}), ReportingLine.FIXED_ASSETS),
+    AccountRole.LIABILITY: (
+        frozenset({ReportingLine.LONG_TERM, ReportingLine.CURRENT_LIABILITIES}),
+        ReportingLine.CURRENT_LIABILITIES,
+    ),
+    AccountRole.COST: (
+        frozenset(
+            {
+                ReportingLine.COST_OF_SALES,
+                ReportingLine.PERSONNEL,
+                ReportingLine.HOUSING,
+                ReportingLine.OTHER_OPERATING,
+                ReportingLine.DEPRECIATION,
+                ReportingLine.TAXES,
+            }
+        ),
+        ReportingLine.OTHER_OPERATING,
+    ),
+}
 
 # (first code, last code, line), inclusive, on the code's leading number.
 PNL_RANGES: tuple[tuple[int, int, ReportingLine], ...] = (
@@ -134,18 +164,22 @@ def _code_number(code: str) -> int | None:
     return int(digits) if digits else None
 
 
-def default_reporting_line(*, category: str, code: str, kind: str) -> str | None:
+def default_reporting_line(*, role: str, code: str, kind: str) -> str | None:
     """The line an account falls under by default, or None when the rules cannot place it."""
-    category = (category or "").upper()
-    if kind == AccountKind.BALANCE_SHEET:
-        if category == "FIN":
-            return ReportingLine.CASH
-        if category == "DEB":
-            return ReportingLine.RECEIVABLES
-        if category == "CRED":
-            return ReportingLine.CURRENT_LIABILITIES
-        if category in VAT_CATEGORIES:
-            return ReportingLine.VAT
+    statement = statement_of(kind)
+    # A role that does not fit the account's statement (a "revenue" balance-sheet account) is not trusted: the code
+    # decides, as for an account without a role.
+    if role in ROLE_LINES and ROLE_LINES[role] in mappable_lines(statement):
+        return ROLE_LINES[role]
+    by_code = _line_by_code(code, kind)
+    if role in ROLE_SIDES:
+        allowed, fallback = ROLE_SIDES[role]
+        if fallback in mappable_lines(statement):
+            return by_code if by_code in allowed else fallback
+    return by_code
+
+
+def _line_by_code(code: str, kind: str) -> ReportingLine | None:
     ranges = PNL_RANGES if kind == AccountKind.PROFIT_AND_LOSS else BALANCE_RANGES
     number = _code_number(code)
     if number is None:

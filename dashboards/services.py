@@ -15,7 +15,7 @@ def account_mapping_set(*, organization: Organization, account: Account, line: s
     """Put ``account`` on ``line``; None (or its default line) removes the override, so the default applies again."""
     if account.administration.organization_id != organization.pk:
         raise ValidationError("No such account in this organisation.")
-    default = default_reporting_line(category=account.category, code=account.code, kind=account.kind)
+    default = default_reporting_line(role=account.role, code=account.code, kind=account.kind)
     if not line or line == default:
         AccountMapping.objects.filter(account=account).delete()
         return None

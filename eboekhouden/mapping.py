@@ -27,11 +27,32 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
-from ledger.records import LineRecord, TransactionRecord, TransactionType
+from ledger.records import AccountKind, AccountRole, LineRecord, TransactionRecord, TransactionType
 
 from .client.dto import Mutation, MutationHeader, MutationRow, MutationType
 
 ZERO = Decimal("0.00")
+
+# A ledger's category says what it is for: the one place e-Boekhouden's categories become the ledger's roles.
+# "VW" (verlies en winst) is every P&L ledger, "BAL" every other balance-sheet ledger: neither says more, so the
+# default report mapping places them by their code.
+PROFIT_AND_LOSS_CATEGORIES = frozenset({"VW"})
+VAT_CATEGORIES = frozenset({"VOOR", "AF", "AF6", "AF19", "AFOVERIG", "BTWRC"})
+ACCOUNT_ROLES: dict[str, AccountRole] = {
+    "FIN": AccountRole.CASH,
+    "DEB": AccountRole.RECEIVABLE,
+    "CRED": AccountRole.PAYABLE,
+    **dict.fromkeys(VAT_CATEGORIES, AccountRole.VAT),
+}
+
+
+def account_kind(category: str) -> AccountKind:
+    return AccountKind.PROFIT_AND_LOSS if category.upper() in PROFIT_AND_LOSS_CATEGORIES else AccountKind.BALANCE_SHEET
+
+
+def account_role(category: str) -> AccountRole:
+    return ACCOUNT_ROLES.get(category.upper(), AccountRole.UNSPECIFIED)
+
 
 TRANSACTION_TYPES = {
     MutationType.OPENING_BALANCE: TransactionType.OPENING_BALANCE,

@@ -25,11 +25,19 @@ from decimal import Context, Decimal, DecimalException, Inexact, InvalidOperatio
 from . import limits
 
 # The choices are re-exported so that an importer needs one import for everything it hands to the services.
-from .models.choices import AccountKind, OutstandingSide, ReconciliationCheck, SetAsideKind, TransactionType
+from .models.choices import (
+    AccountKind,
+    AccountRole,
+    OutstandingSide,
+    ReconciliationCheck,
+    SetAsideKind,
+    TransactionType,
+)
 
 __all__ = [
     "AccountKind",
     "AccountRecord",
+    "AccountRole",
     "CostCenterRecord",
     "LineRecord",
     "OutstandingItemRecord",
@@ -202,8 +210,9 @@ class AccountRecord:
     code: str
     name: str
     kind: AccountKind
-    category: str = ""  # the provider's category code, e.g. "DEB" or "VW"
+    category: str = ""  # the provider's category code, e.g. "DEB" or "VW", kept for reference only
     group: str = ""
+    role: AccountRole = AccountRole.UNSPECIFIED  # what the account is for, in the ledger's own words
 
     def __post_init__(self) -> None:
         _identifier(self.external_id, "external_id")

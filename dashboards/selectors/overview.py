@@ -1,7 +1,7 @@
 """The Overview's key figures by month, read off the same statements as the P&L and balance sheet pages.
 
 Revenue, gross margin and operating result are the P&L's rows; cash and bank and receivables the balance sheet's
-lines; payables the creditors accounts (category CRED) among the current liabilities. So the Overview never
+lines; payables the accounts whose role is payable (creditors) among the current liabilities. So the Overview never
 disagrees with the statements, and its figures drill down through them.
 """
 
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ledger.models import AccountRole
+
 from ..mapping import ReportingLine, Statement
 from .statements import Figures, StatementReport, StatementScope, statement_report
-
-CREDITORS_CATEGORY = "CRED"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +37,7 @@ def _payables(report: StatementReport) -> Figures:
     for row in report.rows:
         if row.kind == "line" and row.line == ReportingLine.CURRENT_LIABILITIES:
             for account in row.accounts:
-                if account.account.category.upper() == CREDITORS_CATEGORY:
+                if account.account.role == AccountRole.PAYABLE:
                     figures.add(account.figures)
     return figures
 

@@ -24,7 +24,7 @@ from decimal import Decimal
 from django.db.models import BooleanField, Case, F, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncMonth
 
-from ledger.models import Account, AccountKind, Administration, TransactionLine
+from ledger.models import Account, AccountKind, AccountRole, Administration, TransactionLine
 from monitr.tenancy.models import Organization
 
 from ..mapping import (
@@ -82,7 +82,7 @@ class MappedAccount:
     pk: int
     code: str
     name: str
-    category: str
+    role: str
     kind: str
     administration_id: int
     administration_name: str
@@ -91,6 +91,10 @@ class MappedAccount:
     override: str | None
     # First seen in an import after the chart was last reviewed (see ``Administration.accounts_reviewed_at``).
     is_new: bool = False
+
+    @property
+    def role_label(self) -> str:
+        return AccountRole(self.role).label if self.role else ""
 
     @property
     def line(self) -> str:
@@ -188,7 +192,7 @@ def mapped_accounts(*, organization: Organization, administration: Administratio
         "pk",
         "code",
         "name",
-        "category",
+        "role",
         "kind",
         "administration_id",
         "administration__name",
@@ -199,12 +203,12 @@ def mapped_accounts(*, organization: Organization, administration: Administratio
             pk=v["pk"],
             code=v["code"],
             name=v["name"],
-            category=v["category"],
+            role=v["role"],
             kind=v["kind"],
             administration_id=v["administration_id"],
             administration_name=v["administration__name"],
             statement=statement_of(v["kind"]),
-            default_line=default_reporting_line(category=v["category"], code=v["code"], kind=v["kind"]),
+            default_line=default_reporting_line(role=v["role"], code=v["code"], kind=v["kind"]),
             override=v["reporting_mapping__line"] or None,
             is_new=v["is_new"],
         )

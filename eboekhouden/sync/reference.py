@@ -6,14 +6,14 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from integrations.sync.base import Stream, StreamContext, StreamCounts
-from ledger.records import AccountKind, AccountRecord, CostCenterRecord, RelationRecord, SetAsideKind
+from ledger.records import AccountRecord, CostCenterRecord, RelationRecord, SetAsideKind
 from ledger.services import accounts_upsert, cost_centers_upsert, relations_upsert
 
+from ..mapping import account_kind, account_role
 from .set_aside import SetAside
 from .state import SourceState
 
 # e-Boekhouden's categories that belong to the profit and loss account; every other one is a balance-sheet account.
-PROFIT_AND_LOSS_CATEGORIES = {"VW"}
 
 
 def _counts(result) -> StreamCounts:
@@ -59,9 +59,8 @@ class ReferenceStreams:
                         external_id=external_id,
                         code=ledger.code,
                         name=ledger.description or ledger.code,
-                        kind=AccountKind.PROFIT_AND_LOSS
-                        if category in PROFIT_AND_LOSS_CATEGORIES
-                        else AccountKind.BALANCE_SHEET,
+                        kind=account_kind(category),
+                        role=account_role(category),
                         category=category,
                         group=ledger.group or "",
                     ),

@@ -26,7 +26,7 @@ class AccountSerializer(serializers.ModelSerializer):
         mapping = getattr(account, "reporting_mapping", None)
         if mapping is not None:
             return mapping.line
-        return default_reporting_line(category=account.category, code=account.code, kind=account.kind) or UNMAPPED
+        return default_reporting_line(role=account.role, code=account.code, kind=account.kind) or UNMAPPED
 
 
 class LedgerRelationSerializer(serializers.ModelSerializer):

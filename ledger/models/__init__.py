@@ -3,7 +3,7 @@
 from .accounts import Account, CostCenter
 from .administration import Administration
 from .checks import Reconciliation
-from .choices import AccountKind, OutstandingSide, ReconciliationCheck, SetAsideKind, TransactionType
+from .choices import AccountKind, AccountRole, OutstandingSide, ReconciliationCheck, SetAsideKind, TransactionType
 from .outstanding import OutstandingItem, OutstandingSnapshot, OutstandingSnapshotTotal
 from .relations import Relation
 from .set_aside import SetAsideRecord
@@ -12,6 +12,7 @@ from .transactions import Transaction, TransactionLine
 __all__ = [
     "Account",
     "AccountKind",
+    "AccountRole",
     "Administration",
     "CostCenter",
     "OutstandingItem",

@@ -8,7 +8,7 @@ from django.db.models.functions import Now
 from monitr.tenancy.scoping import TenantManager
 
 from .administration import Administration
-from .choices import AccountKind
+from .choices import AccountKind, AccountRole
 
 
 class Account(models.Model):
@@ -20,6 +20,8 @@ class Account(models.Model):
     name = models.CharField(max_length=255)
     category = models.CharField(max_length=30, blank=True, help_text="The provider's category code, e.g. DEB.")
     kind = models.CharField(max_length=20, choices=AccountKind.choices)
+    # Set by the provider when it maps its chart; what dashboards and checks read instead of ``category``.
+    role = models.CharField(max_length=20, choices=AccountRole.choices, blank=True, default=AccountRole.UNSPECIFIED)
     group = models.CharField(max_length=100, blank=True)
     # Set by the database when the row is inserted and never written again: an import's upsert leaves it alone.
     first_seen_at = models.DateTimeField(db_default=Now(), editable=False)

@@ -10,6 +10,25 @@ class AccountKind(models.TextChoices):
     PROFIT_AND_LOSS = "profit_and_loss", "Profit and loss"
 
 
+class AccountRole(models.TextChoices):
+    """What an account is for, in words every provider maps its own chart to (e-Boekhouden's categories, a file's
+    account types). Dashboards, checks and the default report mapping read roles, never a provider's codes.
+
+    ``UNSPECIFIED`` is an account its source says nothing about: the default mapping then goes by its code, and the
+    account mapping page lets an admin place it."""
+
+    UNSPECIFIED = "", "Not specified"
+    CASH = "cash", "Cash and bank"
+    RECEIVABLE = "receivable", "Receivable (debtors)"
+    PAYABLE = "payable", "Payable (creditors)"
+    VAT = "vat", "VAT"
+    ASSET = "asset", "Other asset"
+    EQUITY = "equity", "Equity"
+    LIABILITY = "liability", "Other liability"
+    REVENUE = "revenue", "Revenue"
+    COST = "cost", "Cost"
+
+
 class TransactionType(models.TextChoices):
     OPENING_BALANCE = "opening_balance", "Opening balance"
     PURCHASE_INVOICE = "purchase_invoice", "Invoice received"

@@ -17,7 +17,7 @@ BATCH_SIZE = 5_000
 _ACCOUNTS = bulk.Table(
     model=Account,
     key=("administration_id", "external_id"),
-    columns=("external_id", "code", "name", "category", "kind", "group"),
+    columns=("external_id", "code", "name", "category", "kind", "group", "role"),
 )
 _COST_CENTERS = bulk.Table(
     model=CostCenter,
@@ -37,7 +37,7 @@ def accounts_upsert(
     counts = bulk.upsert_in_batches(
         table=_ACCOUNTS,
         fixed={"administration_id": administration.pk},
-        rows=((r.external_id, r.code, r.name, r.category, str(r.kind), r.group) for r in rows),
+        rows=((r.external_id, r.code, r.name, r.category, str(r.kind), r.group, str(r.role)) for r in rows),
         batch_size=batch_size,
     )
     if administration.accounts_reviewed_at is None:

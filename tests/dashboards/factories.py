@@ -19,6 +19,7 @@ from ledger.models import Administration, OutstandingItem, OutstandingSide, Reco
 from ledger.records import (
     AccountKind,
     AccountRecord,
+    AccountRole,
     LineRecord,
     OutstandingItemRecord,
     ReconciliationCheck,
@@ -76,14 +77,18 @@ class Books:
             rows=[
                 AccountRecord(external_id="bank", code="1100", name="Bank", kind=AccountKind.BALANCE_SHEET),
                 AccountRecord(
-                    external_id="debtors", code="1300", name="Debtors", kind=AccountKind.BALANCE_SHEET, category="DEB"
+                    external_id="debtors",
+                    code="1300",
+                    name="Debtors",
+                    kind=AccountKind.BALANCE_SHEET,
+                    role=AccountRole.RECEIVABLE,
                 ),
                 AccountRecord(
                     external_id="creditors",
                     code="1600",
                     name="Creditors",
                     kind=AccountKind.BALANCE_SHEET,
-                    category="CRED",
+                    role=AccountRole.PAYABLE,
                 ),
                 AccountRecord(external_id="vat", code="1500", name="VAT", kind=AccountKind.BALANCE_SHEET),
                 AccountRecord(external_id="revenue", code="8000", name="Revenue", kind=AccountKind.PROFIT_AND_LOSS),

@@ -13,7 +13,7 @@ from django.utils import timezone
 from dashboards.mapping import ReportingLine, default_reporting_line
 from dashboards.models import AccountMapping
 from dashboards.templatetags.dashboards_ui import amount
-from ledger.models import Account, AccountKind, Administration, Transaction
+from ledger.models import Account, AccountKind, AccountRole, Administration, Transaction
 from ledger.records import AccountRecord
 from ledger.services import accounts_upsert
 from monitr.web.templatetags.monitr_ui import money
@@ -49,29 +49,43 @@ def account(books, external_id: str) -> Account:
 
 class TestDefaultMapping:
     @pytest.mark.parametrize(
-        "category,code,kind,line",
+        "role,code,kind,line",
         [
-            ("FIN", "1100", AccountKind.BALANCE_SHEET, ReportingLine.CASH),
-            ("DEB", "1300", AccountKind.BALANCE_SHEET, ReportingLine.RECEIVABLES),
-            ("CRED", "1600", AccountKind.BALANCE_SHEET, ReportingLine.CURRENT_LIABILITIES),
-            ("AF19", "1500", AccountKind.BALANCE_SHEET, ReportingLine.VAT),
-            ("VOOR", "1530", AccountKind.BALANCE_SHEET, ReportingLine.VAT),
-            ("BAL", "0100", AccountKind.BALANCE_SHEET, ReportingLine.FIXED_ASSETS),
-            ("BAL", "0500", AccountKind.BALANCE_SHEET, ReportingLine.EQUITY),
-            ("BAL", "0600", AccountKind.BALANCE_SHEET, ReportingLine.LONG_TERM),
-            ("BAL", "1700", AccountKind.BALANCE_SHEET, ReportingLine.CURRENT_LIABILITIES),
-            ("VW", "8000", AccountKind.PROFIT_AND_LOSS, ReportingLine.REVENUE),
-            ("VW", "7000", AccountKind.PROFIT_AND_LOSS, ReportingLine.COST_OF_SALES),
-            ("VW", "4000", AccountKind.PROFIT_AND_LOSS, ReportingLine.PERSONNEL),
-            ("VW", "4200", AccountKind.PROFIT_AND_LOSS, ReportingLine.HOUSING),
-            ("VW", "4500", AccountKind.PROFIT_AND_LOSS, ReportingLine.OTHER_OPERATING),
-            ("VW", "4700", AccountKind.PROFIT_AND_LOSS, ReportingLine.DEPRECIATION),
-            ("VW", "8900", AccountKind.PROFIT_AND_LOSS, ReportingLine.FINANCIAL),
-            ("VW", "9600", AccountKind.PROFIT_AND_LOSS, ReportingLine.TAXES),
+            (AccountRole.CASH, "1100", AccountKind.BALANCE_SHEET, ReportingLine.CASH),
+            (AccountRole.RECEIVABLE, "1300", AccountKind.BALANCE_SHEET, ReportingLine.RECEIVABLES),
+            (AccountRole.PAYABLE, "1600", AccountKind.BALANCE_SHEET, ReportingLine.CURRENT_LIABILITIES),
+            (AccountRole.VAT, "1500", AccountKind.BALANCE_SHEET, ReportingLine.VAT),
+            (AccountRole.VAT, "1530", AccountKind.BALANCE_SHEET, ReportingLine.VAT),
+            # The role wins over the code: a bank account numbered like a debt is still cash.
+            (AccountRole.CASH, "1700", AccountKind.BALANCE_SHEET, ReportingLine.CASH),
+            (AccountRole.EQUITY, "X1", AccountKind.BALANCE_SHEET, ReportingLine.EQUITY),
+            (AccountRole.REVENUE, "ABC", AccountKind.PROFIT_AND_LOSS, ReportingLine.REVENUE),
+            # A side-only role lets the code choose within its side, and falls back on the side's usual line.
+            (AccountRole.COST, "4000", AccountKind.PROFIT_AND_LOSS, ReportingLine.PERSONNEL),
+            (AccountRole.COST, "8000", AccountKind.PROFIT_AND_LOSS, ReportingLine.OTHER_OPERATING),
+            (AccountRole.ASSET, "0100", AccountKind.BALANCE_SHEET, ReportingLine.FIXED_ASSETS),
+            (AccountRole.ASSET, "1600", AccountKind.BALANCE_SHEET, ReportingLine.FIXED_ASSETS),
+            (AccountRole.LIABILITY, "0600", AccountKind.BALANCE_SHEET, ReportingLine.LONG_TERM),
+            (AccountRole.LIABILITY, "A", AccountKind.BALANCE_SHEET, ReportingLine.CURRENT_LIABILITIES),
+            # A role that does not fit the statement is not trusted: the code decides.
+            (AccountRole.REVENUE, "1100", AccountKind.BALANCE_SHEET, ReportingLine.CASH),
+            (AccountRole.CASH, "8000", AccountKind.PROFIT_AND_LOSS, ReportingLine.REVENUE),
+            (AccountRole.UNSPECIFIED, "0100", AccountKind.BALANCE_SHEET, ReportingLine.FIXED_ASSETS),
+            (AccountRole.UNSPECIFIED, "0500", AccountKind.BALANCE_SHEET, ReportingLine.EQUITY),
+            (AccountRole.UNSPECIFIED, "0600", AccountKind.BALANCE_SHEET, ReportingLine.LONG_TERM),
+            (AccountRole.UNSPECIFIED, "1700", AccountKind.BALANCE_SHEET, ReportingLine.CURRENT_LIABILITIES),
+            (AccountRole.UNSPECIFIED, "8000", AccountKind.PROFIT_AND_LOSS, ReportingLine.REVENUE),
+            (AccountRole.UNSPECIFIED, "7000", AccountKind.PROFIT_AND_LOSS, ReportingLine.COST_OF_SALES),
+            (AccountRole.UNSPECIFIED, "4000", AccountKind.PROFIT_AND_LOSS, ReportingLine.PERSONNEL),
+            (AccountRole.UNSPECIFIED, "4200", AccountKind.PROFIT_AND_LOSS, ReportingLine.HOUSING),
+            (AccountRole.UNSPECIFIED, "4500", AccountKind.PROFIT_AND_LOSS, ReportingLine.OTHER_OPERATING),
+            (AccountRole.UNSPECIFIED, "4700", AccountKind.PROFIT_AND_LOSS, ReportingLine.DEPRECIATION),
+            (AccountRole.UNSPECIFIED, "8900", AccountKind.PROFIT_AND_LOSS, ReportingLine.FINANCIAL),
+            (AccountRole.UNSPECIFIED, "9600", AccountKind.PROFIT_AND_LOSS, ReportingLine.TAXES),
         ],
     )
-    def test_places_an_account_by_its_category_and_code(self, category, code, kind, line):
-        assert default_reporting_line(category=category, code=code, kind=kind) == line
+    def test_places_an_account_by_its_role_and_code(self, role, code, kind, line):
+        assert default_reporting_line(role=role, code=code, kind=kind) == line
 
     @pytest.mark.parametrize(
         "code,kind",
@@ -82,7 +96,7 @@ class TestDefaultMapping:
         ],
     )
     def test_leaves_an_account_it_cannot_place_unmapped(self, code, kind):
-        assert default_reporting_line(category="", code=code, kind=kind) is None
+        assert default_reporting_line(role=AccountRole.UNSPECIFIED, code=code, kind=kind) is None
 
 
 class TestProfitAndLoss:
@@ -223,7 +237,7 @@ class TestNewAccounts:
                 code="1300",
                 name="Debiteuren NL",
                 kind=AccountKind.BALANCE_SHEET,
-                category="DEB",
+                role=AccountRole.RECEIVABLE,
             ),
         )
 

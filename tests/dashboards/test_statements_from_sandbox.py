@@ -20,6 +20,7 @@ from dashboards.mapping import (
     default_reporting_line,
 )
 from dashboards.selectors.statements import StatementScope, account_ledger, statement_report
+from eboekhouden.mapping import account_role
 from integrations.sync.engine import sync_run_execute
 from ledger.models import Account, AccountKind
 
@@ -46,7 +47,7 @@ def truth_by_line(truth, ledgers) -> list[tuple[dt.date, str, bool, Decimal]]:
             ledger = ledgers[line["ledgerId"]]
             is_pnl = ledger["category"] == "VW"
             kind = AccountKind.PROFIT_AND_LOSS if is_pnl else AccountKind.BALANCE_SHEET
-            reporting = default_reporting_line(category=ledger["category"], code=ledger["code"], kind=kind)
+            reporting = default_reporting_line(role=account_role(ledger["category"]), code=ledger["code"], kind=kind)
             placed.append((day, reporting or "unmapped", is_pnl, Decimal(str(line["amount"]))))
     return placed
 
