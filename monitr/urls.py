@@ -17,8 +17,7 @@ urlpatterns = [
     path("organisation/", include("monitr.tenancy.urls")),
     path("integrations/", include("integrations.urls")),
     path("dashboards/", include("dashboards.urls")),
-    path("api/v1/", include("dashboards.api.urls")),
-    path("api/", include("ledger.api.urls")),
+    path("api/", include("monitr.api.urls")),
     path("account/", include("monitr.accounts.urls")),
 ]
 
