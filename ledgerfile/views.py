@@ -338,6 +338,7 @@ def _preview(request: HttpRequest, flow: Flow, upload_id: int) -> HttpResponse:
             report=None if report.ok else report,
             summary=summary,
             lines=lines,
+            mapped=mapped,
             open_items=_open_item_totals(summary),
             back_url=flow.url("columns", upload) if mapped else flow.url(""),
             back_label="Back to the columns" if mapped else "Choose another file",
@@ -351,7 +352,7 @@ def _open_item_totals(summary) -> list[dict[str, Any]]:
     labels = {"receivable": "Receivable", "payable": "Payable"}
     return [
         {"side": side, "label": labels.get(side, side), "count": count, "amount": amount}
-        for side, (count, amount) in sorted(summary.open_item_totals.items())
+        for side, (count, amount) in sorted(summary.open_item_totals.items(), reverse=True)  # receivable first
     ]
 
 

@@ -19,7 +19,8 @@ NOT_IN_FILE = ""
 
 
 def megabytes(size: int) -> str:
-    return f"{size // 1_000_000} MB"
+    """``52428800`` → ``50 MB``: the limit as it was set (in binary megabytes, as file managers show sizes)."""
+    return f"{size / 1024 / 1024:.3g} MB"
 
 
 class LimitedUploadHandler(TemporaryFileUploadHandler):

@@ -152,7 +152,7 @@ class TestDefaultLayout:
         assert figure["period"] == f"{expected.first_date:%-d %b %Y} – {expected.last_date:%-d %b %Y}"
         assert figure["open-receivable"] == money(expected.open_receivable)
         assert figure["open-payable"] == money(expected.open_payable)
-        assert "Debit equals credit" in html and "Jansen Bouw BV" in html  # the first lines' descriptions
+        assert "Balanced" in html and "Jansen Bouw BV" in html  # the first lines' descriptions
         assert not Connection.objects.exists()  # nothing is imported before Import
 
         with django_capture_on_commit_callbacks(execute=True):
