@@ -254,9 +254,12 @@ def _encoding(source: Source, head: bytes, report: Report) -> str | None:
 def _decode_failure(source: Source, encoding: str) -> tuple[int, str] | None:
     """Where the file stops decoding as ``encoding`` ((byte offset, the byte in hex)), or None if all of it does.
     Decoded piece by piece: memory holds one piece, never the file."""
-    decoder = codecs.getincrementaldecoder(encoding)()
-    offset = 0
+    # The BOM is skipped here rather than by the "utf-8-sig" decoder, whose error positions leave it out.
+    skip = len(codecs.BOM_UTF8) if encoding == "utf-8-sig" else 0
+    decoder = codecs.getincrementaldecoder("utf-8" if skip else encoding)()
+    offset = skip
     with source.open() as stream:
+        stream.read(skip)
         while chunk := stream.read(CHUNK):
             try:
                 decoder.decode(chunk)
