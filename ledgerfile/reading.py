@@ -41,6 +41,8 @@ from .report import Report
 
 CHUNK = 1 << 20
 HEAD = 64 * 1024
+# Decoding makes text of up to four bytes a character: a smaller piece than CHUNK keeps that small.
+DECODE_PIECE = 64 * 1024
 SEPARATORS = (";", "\t", ",")
 SEPARATOR_NAMES = {";": "semicolon", "\t": "tab", ",": "comma"}
 ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16": "UTF-16", "cp1252": "Windows-1252"}
@@ -254,10 +256,13 @@ def _encoding(source: Source, head: bytes, report: Report) -> str | None:
 def _decode_failure(source: Source, encoding: str) -> tuple[int, str] | None:
     """Where the file stops decoding as ``encoding`` ((byte offset, the byte in hex)), or None if all of it does.
     Decoded piece by piece: memory holds one piece, never the file."""
-    decoder = codecs.getincrementaldecoder(encoding)()
-    offset = 0
+    # The BOM is skipped here rather than by the "utf-8-sig" decoder, whose error positions leave it out.
+    skip = len(codecs.BOM_UTF8) if encoding == "utf-8-sig" else 0
+    decoder = codecs.getincrementaldecoder("utf-8" if skip else encoding)()
+    offset = skip
     with source.open() as stream:
-        while chunk := stream.read(CHUNK):
+        stream.read(skip)
+        while chunk := stream.read(DECODE_PIECE):
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError as error:
