@@ -264,6 +264,45 @@ class TestOtherLayout:
 
         assert "“Nr” is already chosen for Entry number" in response.content.decode()
 
+    def test_open_items_in_another_layout_get_a_columns_step_of_their_own(self, admin_client):
+        expected = sample_figures()
+        text = OPEN_ITEMS.read_text(encoding="utf-8").splitlines(keepends=True)
+        text[0] = "Post,Klant,Nummer,Datum factuur,Vervalt,Nog te ontvangen\n"
+        items = upload_file(OPEN_ITEMS, data="".join(text).encode("utf-8"))
+
+        columns = post_upload(admin_client, open_items=items).url
+        page = admin_client.get(columns).content.decode()
+
+        assert "Open items: open-items.csv" in page and "Journal:" not in page  # the journal's headers are known
+        preview = admin_client.post(
+            columns,
+            {
+                "open_items.side": "Post",
+                "open_items.relation": "Klant",
+                "open_items.invoice_number": "Nummer",
+                "open_items.invoice_date": "Datum factuur",
+                "open_items.due_date": "Vervalt",
+                "open_items.amount_open": "Nog te ontvangen",
+            },
+        )
+        html = admin_client.get(preview.url).content.decode()
+        assert f'data-figure="open-receivable">{money(expected.open_receivable)}<' in html
+
+    def test_an_xlsx_workbook_with_its_open_items_on_a_second_sheet(self, admin_client):
+        expected = sample_figures()
+        workbook = SimpleUploadedFile(
+            "ledger.xlsx",
+            (SAMPLES / "ledger.xlsx").read_bytes(),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+
+        preview = post_upload(admin_client, journal=workbook)
+
+        html = admin_client.get(preview.url).content.decode()
+        assert "Excel workbook (XLSX)" in html
+        assert f'data-figure="entries">{expected.entries}<' in html
+        assert f'data-figure="open-receivable">{money(expected.open_receivable)}<' in html
+
 
 class TestBrokenFile:
     def test_the_report_is_shown_and_nothing_is_written(self, admin_client, organization):
@@ -278,6 +317,21 @@ class TestBrokenFile:
         assert not Integration.objects.exists() and not Connection.objects.exists()
         assert not Administration.objects.exists() and not Transaction.objects.exists()
 
+    def test_a_long_report_lists_the_first_problems_and_counts_them_all(self, admin_client):
+        rows = DEFAULT_LAYOUT.read_text(encoding="utf-8").splitlines(keepends=True)
+        undated = [",".join(["31-02-2025", *row.split(",")[1:]]) for row in rows[1:]]  # no such day
+
+        response = post_upload(
+            admin_client, journal=upload_file(DEFAULT_LAYOUT, data="".join(rows[:1] + undated).encode())
+        )
+
+        html = response.content.decode()
+        listed = len(re.findall(r'<td data-label="Problem">', html))
+        total = int(re.search(r"cannot be imported: (\d+) problems found", html)[1])
+        assert 0 < listed < total
+        assert f"and {total - listed:,} more problems not listed: {total:,} in all" in html
+        assert not LedgerUpload.objects.exists()
+
     def test_a_file_that_is_not_csv_or_xlsx_is_refused_next_to_its_field(self, admin_client):
         response = post_upload(admin_client, journal=SimpleUploadedFile("ledger.pdf", b"%PDF-1.4"))
 
@@ -285,7 +339,7 @@ class TestBrokenFile:
         assert not LedgerUpload.objects.exists()
 
     def test_a_file_over_the_limit_gets_a_message_not_an_error_page(self, admin_client, settings):
-        settings.LEDGER_FILE_MAX_BYTES = 4096
+        settings.LEDGER_FILE_MAX_BYTES = DEFAULT_LAYOUT.stat().st_size - 1
 
         response = post_upload(admin_client, journal=upload_file(DEFAULT_LAYOUT))
 
@@ -293,6 +347,17 @@ class TestBrokenFile:
         assert response.status_code == 200
         assert "This file is larger than the" in html and "This field is required" not in html
         assert not LedgerUpload.objects.exists()
+
+    def test_a_file_of_the_limit_itself_is_taken(self, admin_client, settings):
+        settings.LEDGER_FILE_MAX_BYTES = DEFAULT_LAYOUT.stat().st_size
+
+        response = post_upload(admin_client, journal=upload_file(DEFAULT_LAYOUT))
+
+        assert response.status_code == 302 and LedgerUpload.objects.get().journal_size == DEFAULT_LAYOUT.stat().st_size
+
+    def test_the_limit_is_fifty_megabytes_as_the_form_says(self, admin_client, settings):
+        assert settings.LEDGER_FILE_MAX_BYTES == 50 * 1024 * 1024
+        assert "Up to 50 MB." in admin_client.get(ADD).content.decode()
 
 
 class TestAccess:
