@@ -38,74 +38,30 @@ from .columns import normalise_header
 
 BS, PNL = AccountKind.BALANCE_SHEET, AccountKind.PROFIT_AND_LOSS
 
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+# The words of each type, normalised (see ``columns.normalise_header``); the first is the type's English name.
 _TYPES: dict[tuple[AccountRole, AccountKind], tuple[str, ...]] = {
-    (AccountRole.REVENUE, PNL): (
-        "revenue",
-        "revenues",
-        "income",
-        "sales",
-        "turnover",
-        "omzet",
-        "opbrengst",
-        "opbrengsten",
-        "verkoop",
-        "verkopen",
-    ),
-    (AccountRole.COST, PNL): ("cost", "costs", "expense", "expenses", "kosten", "kost", "uitgaven", "inkoop"),
-    (AccountRole.CASH, BS): ("bank", "cash", "kas", "liquidemiddelen", "geldmiddelen"),
-    (AccountRole.RECEIVABLE, BS): (
-        "receivable",
-        "receivables",
-        "debtor",
-        "debtors",
-        "debiteur",
-        "debiteuren",
-        "vordering",
-        "vorderingen",
-    ),
-    (AccountRole.PAYABLE, BS): ("payable", "payables", "creditor", "creditors", "crediteur", "crediteuren"),
-    (AccountRole.VAT, BS): ("vat", "tax", "salestax", "btw", "omzetbelasting"),
-    (AccountRole.EQUITY, BS): ("equity", "capital", "eigenvermogen", "vermogen", "kapitaal", "prive", "privé"),
-    (AccountRole.ASSET, BS): (
-        "asset",
-        "assets",
-        "fixedasset",
-        "fixedassets",
-        "activa",
-        "actief",
-        "vasteactiva",
-        "bezitting",
-        "bezittingen",
-        "voorraad",
-        "inventory",
-    ),
-    (AccountRole.LIABILITY, BS): (
-        "liability",
-        "liabilities",
-        "debt",
-        "debts",
-        "loan",
-        "passiva",
-        "schuld",
-        "schulden",
-        "lening",
-        "leningen",
-        "verplichting",
-        "verplichtingen",
-    ),
-    (AccountRole.UNSPECIFIED, BS): ("balancesheet", "balance", "balans"),
-    (AccountRole.UNSPECIFIED, PNL): (
-        "profitandloss",
-        "pl",
-        "p&l",
-        "pnl",
-        "winstenverlies",
-        "wenv",
-        "w&v",
-        "resultaat",
-        "resultatenrekening",
-    ),
-}
+    (AccountRole.REVENUE, PNL): _words("revenue revenues income sales turnover omzet opbrengst opbrengsten verkoop "
+                                      "verkopen"),
+    (AccountRole.COST, PNL): _words("cost costs expense expenses kosten kost uitgaven inkoop"),
+    (AccountRole.CASH, BS): _words("bank cash kas liquidemiddelen geldmiddelen"),
+    (AccountRole.RECEIVABLE, BS): _words("receivable receivables debtor debtors debiteur debiteuren vordering "
+                                        "vorderingen"),
+    (AccountRole.PAYABLE, BS): _words("payable payables creditor creditors crediteur crediteuren"),
+    (AccountRole.VAT, BS): _words("vat tax salestax btw omzetbelasting"),
+    (AccountRole.EQUITY, BS): _words("equity capital eigenvermogen vermogen kapitaal prive privé"),
+    (AccountRole.ASSET, BS): _words("asset assets fixedasset fixedassets activa actief vasteactiva bezitting "
+                                   "bezittingen voorraad inventory"),
+    (AccountRole.LIABILITY, BS): _words("liability liabilities debt debts loan passiva schuld schulden lening "
+                                       "leningen verplichting verplichtingen"),
+    (AccountRole.UNSPECIFIED, BS): _words("balancesheet balance balans"),
+    (AccountRole.UNSPECIFIED, PNL): _words("profitandloss pl p&l pnl winstenverlies wenv w&v resultaat "
+                                          "resultatenrekening"),
+}  # fmt: skip
 ACCOUNT_TYPES: dict[str, tuple[AccountRole, AccountKind]] = {
     word: role_kind for role_kind, words in _TYPES.items() for word in words
 }
@@ -133,40 +89,11 @@ def kind_by_code(code: str) -> AccountKind | None:
     return BS if first in "0123" else PNL
 
 
+# An open item's side: the words of the receivable and payable types, and a few of the open-items lists' own.
 SIDES: dict[str, str] = {
+    **dict.fromkeys((*_TYPES[AccountRole.RECEIVABLE, BS], *_words("customer sales verkoop d deb")), "receivable"),
     **dict.fromkeys(
-        (
-            "receivable",
-            "receivables",
-            "debtor",
-            "debtors",
-            "debiteur",
-            "debiteuren",
-            "customer",
-            "sales",
-            "verkoop",
-            "d",
-            "deb",
-        ),
-        "receivable",
-    ),
-    **dict.fromkeys(
-        (
-            "payable",
-            "payables",
-            "creditor",
-            "creditors",
-            "crediteur",
-            "crediteuren",
-            "supplier",
-            "purchase",
-            "purchases",
-            "inkoop",
-            "c",
-            "cred",
-            "k",
-        ),
-        "payable",
+        (*_TYPES[AccountRole.PAYABLE, BS], *_words("supplier purchase purchases inkoop c cred k")), "payable"
     ),
 }
 
