@@ -15,7 +15,8 @@ one, make it fail). The suite then connects the administration as the Add wizard
 - a cursor is saved only after the data it covers is committed: a write that fails after its first batch leaves
   the failing stream's cursor where it was, and the next sync completes the data;
 - an edit and a deletion at the source arrive with the next sync;
-- a failure at the source fails the run with a typed error and its message, never as an unexpected exception;
+- a failure at the source fails the run with a typed error and its message, never as an unexpected exception,
+  and the next sync after it succeeds;
 - no secret, whole or any piece of it the hint hides, reaches a log record, a run's message or an exception's text.
 
 A provider whose "credentials" hold no secret (an uploaded file) sets ``has_secret = False``: the secret checks
@@ -45,7 +46,7 @@ from django.db import models
 from integrations import registry
 from integrations.errors import IntegrationError
 from integrations.models import Connection, ConnectionStatus, SyncCursor, SyncRun, SyncRunStatus, SyncTrigger
-from integrations.providers import CredentialsCheck, Provider
+from integrations.providers import AdministrationChoice, CredentialsCheck, Provider
 from integrations.services import connection_create
 from integrations.sync.engine import UNEXPECTED, sync_run_execute
 from ledger.models import Administration, Transaction
@@ -66,7 +67,9 @@ class Books:
     """One administration at the provider, holding some data, that a test may change."""
 
     credentials: dict[str, Any]  # the credentials form's cleaned data that reach it
-    external_id: str  # its id among the administrations those credentials list
+    # Its id among the administrations those credentials list; None when checking the credentials creates it (an
+    # upload becomes a new administration), and the check then offers it alone.
+    external_id: str | None
     source: Any = None  # whatever the provider's hooks need to change it (a sandbox and its login, a file)
 
 
@@ -195,7 +198,7 @@ class ProviderConformance:
     - ``provider_key``: the registered provider under test;
     - a ``books`` fixture returning :class:`Books`: a fresh administration at the provider with some data, which
       no other test sees, and the cleaned credentials data that reach it;
-    - :meth:`invalid_credentials`, :meth:`edit_record`, :meth:`delete_record` and :meth:`break_source`;
+    - :meth:`invalid_credentials`, :meth:`edit_record`, :meth:`delete_record` and :meth:`source_failures`;
     - optionally ``moment`` (the syncs run as if it were then), ``has_secret`` and ``secret_keys``, and
       :meth:`inject_write_failure` when the provider writes its transactions other than through
       ``ledger.services.transactions_upsert``.
@@ -226,8 +229,9 @@ class ProviderConformance:
         """Delete one record at the source; return the stored row that the next sync must remove."""
         raise NotImplementedError(f"{type(self).__name__} must say how to delete a record at its source.")
 
-    def break_source(self, books: Books) -> contextlib.AbstractContextManager[None]:
-        """A context in which reading the source fails as it can in life (an outage, an unreadable answer)."""
+    def source_failures(self, books: Books) -> dict[str, contextlib.AbstractContextManager[None]]:
+        """Contexts, by name, in which reading the source fails as it can in life: an outage, an unreadable answer.
+        Failures of the source itself, not refusals of the credentials (those ask for a reconnect)."""
         raise NotImplementedError(f"{type(self).__name__} must say how its source fails.")
 
     def inject_write_failure(self, monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
@@ -278,17 +282,34 @@ class ProviderConformance:
         """The books' administration, connected as the Add wizard connects it."""
         return self._connect(provider, books, conformance_organization, monkeypatch)
 
+    @staticmethod
+    def _choice(check: CredentialsCheck, books: Books) -> AdministrationChoice:
+        """The books' administration among those the check lists."""
+        if books.external_id is None:
+            importable = [choice for choice in check.administrations if choice.importable]
+            assert len(importable) == 1, "credentials that create their administration offer that one alone"
+            return importable[0]
+        found = [choice for choice in check.administrations if choice.external_id == books.external_id]
+        assert found, "the credentials list the books' administration"
+        return found[0]
+
     # -- helpers ------------------------------------------------------------------------------------------------
 
-    def _connect(self, provider: Provider, books: Books, organization, monkeypatch) -> Connection:
+    def _connect(
+        self, provider: Provider, books: Books, organization, monkeypatch, check: CredentialsCheck | None = None
+    ) -> Connection:
+        """Connect the books' administration with ``check`` (by default, a check of the books' credentials)."""
         from integrations import tasks
 
         queued: list[tuple] = []
         # Connecting queues the first sync for the worker; here the tests run the syncs themselves.
         monkeypatch.setattr(tasks.sync_connection, "delay", lambda *args: queued.append(args))
-        check = provider.check_credentials(books.credentials)
+        check = check or provider.check_credentials(books.credentials)
         connection = connection_create(
-            organization=organization, provider_key=provider.key, check=check, external_id=books.external_id
+            organization=organization,
+            provider_key=provider.key,
+            check=check,
+            external_id=self._choice(check, books).external_id,
         )
         assert queued == [(connection.pk, SyncTrigger.CONNECT, False)], "connecting queues exactly its first sync"
         return Connection.objects.select_related("administration", "integration").get(pk=connection.pk)
@@ -305,12 +326,15 @@ class ProviderConformance:
     def _failing_sync(connection: Connection) -> tuple[SyncRun, IntegrationError | None]:
         """One sync that is to fail: its run, and the error the engine raised again (a retryable one, for the
         task to retry), if it did."""
-        error = None
+        latest = SyncRun.objects.filter(connection=connection).order_by("-pk").values_list("pk", flat=True).first()
         try:
-            sync_run_execute(connection_id=connection.pk, trigger=SyncTrigger.MANUAL)
+            outcome = sync_run_execute(connection_id=connection.pk, trigger=SyncTrigger.MANUAL)
         except IntegrationError as raised:
-            error = raised
-        return SyncRun.objects.filter(connection=connection).latest("pk"), error
+            run = SyncRun.objects.filter(connection=connection).latest("pk")
+            assert run.pk != latest, "the run that raised was recorded"
+            return run, raised
+        assert outcome.run_id is not None, f"the sync did not run: {outcome.message}"
+        return SyncRun.objects.get(pk=outcome.run_id), None
 
     def _secrets(self, provider: Provider, *data: dict[str, Any], check: CredentialsCheck | None = None) -> set[str]:
         """The secret values in credentials data (its password inputs) and in a check's secret."""
@@ -350,7 +374,7 @@ class ProviderConformance:
 
         assert isinstance(check, CredentialsCheck)
         assert check.administrations, "valid credentials reach at least the books' administration"
-        assert books.external_id in {choice.external_id for choice in check.administrations}
+        assert self._choice(check, books).importable, "the books' administration can be imported"
         secrets = self._secrets(provider, books.credentials, check=check)
         assert bool(secrets) == self.has_secret, "the secrets to look for are known (has_secret says whether any)"
         for number, secret in enumerate(sorted(secrets), start=1):
@@ -385,10 +409,9 @@ class ProviderConformance:
         assert all(choice.note.strip() for choice in check.administrations if not choice.importable), (
             "an administration that cannot be imported says why"
         )
-        choice = next(c for c in check.administrations if c.external_id == books.external_id)
-        assert choice.importable
+        choice = self._choice(check, books)
 
-        connection = self._connect(provider, books, conformance_organization, monkeypatch)
+        connection = self._connect(provider, books, conformance_organization, monkeypatch, check=check)
 
         assert connection.integration.provider_key == provider.key
         assert connection.administration.external_id == choice.external_id
@@ -464,21 +487,24 @@ class ProviderConformance:
 
     def test_a_source_failure_fails_the_run_with_a_typed_error(self, books, connected):
         self._sync(connected)
+        failures = self.source_failures(books)
+        assert failures, "the provider names at least one way its source fails"
 
-        with self.break_source(books):
-            run, raised = self._failing_sync(connected)
+        for name, failure in failures.items():
+            with failure:
+                run, raised = self._failing_sync(connected)
 
-        connected.refresh_from_db()
-        assert run.status == SyncRunStatus.FAILED
-        assert run.error_message.strip(), "the run says what went wrong"
-        assert run.error_message != UNEXPECTED and run.error_code != "unexpected", (
-            f"the source raised an untyped error, not an integrations error ({run.error_code})"
-        )
-        assert connected.status in (ConnectionStatus.FAILED, ConnectionStatus.RECONNECT_NEEDED)
-        assert connected.status_message == run.error_message
-        if raised is not None:
-            assert raised.retryable and raised.user_message == run.error_message
-        if connected.status == ConnectionStatus.FAILED:
+            connected.refresh_from_db()
+            assert run.status == SyncRunStatus.FAILED, name
+            assert run.error_message.strip(), f"{name}: the run says what went wrong"
+            assert run.error_message != UNEXPECTED and run.error_code != "unexpected", (
+                f"{name}: the source raised an untyped error, not an integrations error"
+            )
+            # The source failed, not the credentials: the connection waits for the next sync, not for a new key.
+            assert connected.status == ConnectionStatus.FAILED, name
+            assert connected.status_message == run.error_message, name
+            if raised is not None:
+                assert raised.retryable and raised.user_message == run.error_message, name
             self._sync(connected)  # once the source is back, nothing of the failure stands in the way
 
     def test_no_secret_reaches_a_log_a_run_or_an_error(
@@ -491,14 +517,15 @@ class ProviderConformance:
         with pytest.raises(IntegrationError) as refused:
             provider.check_credentials(invalid)
         texts += [repr(check), *exception_texts(refused.value)]
-        connection = self._connect(provider, books, conformance_organization, monkeypatch)
+        connection = self._connect(provider, books, conformance_organization, monkeypatch, check=check)
         self._sync(connection)
         self.edit_record(books, connection.administration)
         self._sync(connection)
-        with self.break_source(books):
-            _, raised = self._failing_sync(connection)
-        if raised is not None:
-            texts += exception_texts(raised)
+        for failure in self.source_failures(books).values():
+            with failure:
+                _, raised = self._failing_sync(connection)
+            if raised is not None:
+                texts += exception_texts(raised)
         connection.refresh_from_db()
         texts += [repr(connection), str(connection), connection.status_message]
         for run in SyncRun.objects.filter(connection=connection):

@@ -16,6 +16,8 @@ from tests.connections import RECENTLY
 
 # The books' latest months, which an incremental sync at RECENTLY reads again (its look-back).
 LATEST = dt.date(2025, 11, 1)
+# A fault that lasts for the whole of a run.
+EVERY = 1_000_000
 
 
 class EboekhoudenConformance(ProviderConformance):
@@ -55,11 +57,19 @@ class EboekhoudenConformance(ProviderConformance):
         sandbox.delete_mutation(info.guid, deleted["id"])
         return StoredRecord(Transaction, {"external_id": str(deleted["id"])})
 
+    def source_failures(self, books: Books) -> dict[str, contextlib.AbstractContextManager[None]]:
+        return {
+            # Every answer an HTML error page with status 200, as a proxy in front of the API may give.
+            "unreadable answers": self._fault(books, non_json_count=EVERY),
+            # Every request refused as unavailable, however often the client tries again.
+            "outage": self._fault(books, error_status=503, error_count=EVERY),
+        }
+
+    @staticmethod
     @contextlib.contextmanager
-    def break_source(self, books: Books) -> Iterator[None]:
-        # Every answer an HTML error page with status 200, as a proxy in front of the API may give.
+    def _fault(books: Books, **fault) -> Iterator[None]:
         sandbox, info = books.source
-        sandbox.set_fault(administration=info.guid, non_json_count=1_000_000)
+        sandbox.set_fault(administration=info.guid, **fault)
         try:
             yield
         finally:
