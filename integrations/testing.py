@@ -282,6 +282,8 @@ class ProviderConformance:
         """The books' administration, connected as the Add wizard connects it."""
         return self._connect(provider, books, conformance_organization, monkeypatch)
 
+    # -- helpers ------------------------------------------------------------------------------------------------
+
     @staticmethod
     def _choice(check: CredentialsCheck, books: Books) -> AdministrationChoice:
         """The books' administration among those the check lists."""
@@ -292,8 +294,6 @@ class ProviderConformance:
         found = [choice for choice in check.administrations if choice.external_id == books.external_id]
         assert found, "the credentials list the books' administration"
         return found[0]
-
-    # -- helpers ------------------------------------------------------------------------------------------------
 
     def _connect(
         self, provider: Provider, books: Books, organization, monkeypatch, check: CredentialsCheck | None = None
@@ -434,6 +434,10 @@ class ProviderConformance:
         assert administration_digest(connected.administration) == imported
 
     def test_a_cursor_is_saved_only_after_its_data_is_committed(self, connected, monkeypatch):
+        """The first import fails in the first write that stores anything, right after its first batch committed.
+        Nothing was committed before that write, so the failing stream must have saved no cursor yet (a stream that
+        saves a cursor before writing what it covers fails here); and the next sync must complete the data, which
+        reading everything again then confirms."""
         before = stored_cursors(connected)
         fired = self.inject_write_failure(monkeypatch)
 
