@@ -168,6 +168,7 @@ class _Rows:
     def __init__(self, table: Table, columns: dict[str, int], report: Report) -> None:
         self.table, self.columns, self.report = table, columns, report
         self.headers = table.headers
+        self.style: DecimalStyle | None = None  # the decimal style amounts are read with, once it is decided
 
     def header(self, key: str) -> str:
         index = self.columns[key]
@@ -209,7 +210,7 @@ class _Rows:
     def amount(self, row: int, cells: Sequence[Any], key: str, vote: DecimalStyleVote) -> Decimal | None:
         value = self.cell(row, cells, key)
         try:
-            return parse_amount(value, vote.reading_style)
+            return parse_amount(value, self.style)
         except ValueProblem as problem:
             if vote.mixed and isinstance(value, str) and style_evidence(value) == vote.minority:
                 raise _Skip from None  # reported already, with the mix of decimal separators
@@ -235,6 +236,7 @@ def _vote(rows: _Rows, keys: Sequence[str]) -> DecimalStyleVote:
         for key, index in indexes:
             if index < len(cells) and isinstance(cells[index], str):
                 vote.add(cells[index], row=number, column=rows.header(key))
+    rows.style = vote.reading_style
     if vote.mixed:
         minority = vote.minority
         majority = vote.reading_style
@@ -331,25 +333,25 @@ class LedgerFile:
         summary = Summary(
             journal=rows.table.label, journal_format=rows.table.format, decimal_style=self._journal_vote.style
         )
-        entries: dict[str, _Entry] = {}
-        previous = None
+        # Entries are added up one at a time while their rows are consecutive; only their numbers are kept. What an
+        # entry that is closed looks like is held back in ``closed_report`` until the file is known to keep each
+        # entry together; a file that does not is checked again entry by entry, regrouped on disk.
+        seen: set[str] = set()
+        current: tuple[str, _Entry] | None = None
+        closed_report = Report()
         conflicts: set[tuple[str, str, str]] = set()
         for line in self._journal_lines(self.report):
             summary.lines += 1
-            entry = entries.get(line.entry)
-            if entry is None:
-                entry = entries[line.entry] = _Entry(line.date, line.row)
-            elif line.entry != previous:
-                summary.consecutive = False
-            previous = line.entry
-            if line.date != entry.date:
-                rows.problem(
-                    line.row,
-                    "date",
-                    f"Entry {line.entry} is dated {entry.date.isoformat()} in row {entry.first_row} and "
-                    f"{line.date.isoformat()} here: an entry has one date. Give this row's entry its own number, or "
-                    "correct the date.",
-                )
+            if current is None or line.entry != current[0]:
+                if current is not None and summary.consecutive:
+                    self._entry_problems(closed_report, *current)
+                if line.entry in seen:
+                    summary.consecutive = False
+                seen.add(line.entry)
+                current = (line.entry, _Entry(line.date, line.row))
+            entry = current[1]
+            if summary.consecutive and line.date != entry.date:
+                self._date_problem(closed_report, line, entry)
             entry.total += line.amount
             if line.amount > 0:
                 summary.debit_total += line.amount
@@ -364,16 +366,20 @@ class LedgerFile:
             summary.account_months[month] = summary.account_months.get(month, ZERO) + line.amount
             summary.first_date = min(summary.first_date or line.date, line.date)
             summary.last_date = max(summary.last_date or line.date, line.date)
-        summary.entries = len(entries)
-        for number, entry in entries.items():
-            # An entry with a row that could not be read is not added up: its total would blame the wrong rows.
-            if entry.total and number not in self._incomplete:
-                side = "debit exceeds credit" if entry.total > 0 else "credit exceeds debit"
-                rows.problem(
-                    entry.first_row,
-                    "entry",
-                    f"Entry {number} does not balance: {side} by {abs(entry.total):,.2f}.",
-                )
+        summary.entries = len(seen)
+        del seen
+        if summary.consecutive:
+            if current is not None:
+                self._entry_problems(closed_report, *current)
+            self.report.extend(closed_report)
+        else:
+            for group in _regrouped(self._journal_lines(Report())):
+                first = _Entry(group[0].date, group[0].row)
+                for line in group:
+                    if line.date != first.date:
+                        self._date_problem(self.report, line, first)
+                    first.total += line.amount
+                self._entry_problems(self.report, group[0].entry, first)
         for info in summary.accounts.values():
             if info.kind is None and mapping.kind_by_code(info.code) is None:
                 self.report.add(
@@ -406,6 +412,29 @@ class LedgerFile:
         if summary.lines == 0 and self.report.ok:
             self.report.add("The file has column headers but no rows to import.", file=rows.table.label)
         self.summary = summary
+
+    def _date_problem(self, report: Report, line: JournalLine, entry: _Entry) -> None:
+        assert self._journal is not None
+        report.add(
+            f"Entry {line.entry} is dated {entry.date.isoformat()} in row {entry.first_row} and "
+            f"{line.date.isoformat()} here: an entry has one date. Give this row's entry its own number, or correct "
+            "the date.",
+            file=self._journal.table.label,
+            row=line.row,
+            column=self._journal.header("date"),
+        )
+
+    def _entry_problems(self, report: Report, number: str, entry: _Entry) -> None:
+        # An entry with a row that could not be read is not added up: its total would blame the wrong rows.
+        if entry.total and number not in self._incomplete:
+            assert self._journal is not None
+            side = "debit exceeds credit" if entry.total > 0 else "credit exceeds debit"
+            report.add(
+                f"Entry {number} does not balance: {side} by {abs(entry.total):,.2f}.",
+                file=self._journal.table.label,
+                row=entry.first_row,
+                column=self._journal.header("entry"),
+            )
 
     def _account(self, summary: Summary, line: JournalLine, conflicts: set[tuple[str, str, str]]) -> None:
         info = summary.accounts.get(line.account)

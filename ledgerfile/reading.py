@@ -41,6 +41,8 @@ from .report import Report
 
 CHUNK = 1 << 20
 HEAD = 64 * 1024
+# Decoding makes text of up to four bytes a character: a smaller piece than CHUNK keeps that small.
+DECODE_PIECE = 64 * 1024
 SEPARATORS = (";", "\t", ",")
 SEPARATOR_NAMES = {";": "semicolon", "\t": "tab", ",": "comma"}
 ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16": "UTF-16", "cp1252": "Windows-1252"}
@@ -260,7 +262,7 @@ def _decode_failure(source: Source, encoding: str) -> tuple[int, str] | None:
     offset = skip
     with source.open() as stream:
         stream.read(skip)
-        while chunk := stream.read(CHUNK):
+        while chunk := stream.read(DECODE_PIECE):
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError as error:

@@ -52,6 +52,12 @@ class Report:
         if len(self._kept) >= 2 * LISTED:
             self._kept = self._sorted()[:LISTED]
 
+    def extend(self, other: Report) -> None:
+        """Add another report's problems (its listing, and the count of those it left out)."""
+        for problem in other.problems:
+            self.add(problem.message, file=problem.file, row=problem.row, column=problem.column)
+        self.total += other.unlisted
+
     def _sorted(self) -> list[Problem]:
         return sorted(self._kept, key=lambda p: (self._files[p.file], p.row or 0, p.column, p.message))
 

@@ -51,7 +51,13 @@ class _Parts:
     digits: str  # digits and separators only
 
 
+# Most amounts are plain ("-1234.56"): read without the substitutions below, which a large file feels.
+_PLAIN = re.compile(r"(-?)(\d+(?:[.,]\d+)?)")
+
+
 def _split_sign(text: str) -> _Parts | None:
+    if plain := _PLAIN.fullmatch(text):
+        return _Parts(bool(plain[1]), plain[2])
     value = _GROUPING.sub("", _CURRENCY.sub("", text)).replace("\u2212", "-")
     negative = False
     if value.startswith("(") and value.endswith(")"):

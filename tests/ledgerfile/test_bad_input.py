@@ -304,3 +304,18 @@ def test_the_listing_is_capped_and_every_problem_counted(organization, enqueued)
         == f"The file cannot be imported: {LISTED * 3} problems found. Nothing was imported."
     )
     assert report.message.splitlines()[-1] == f"… and {LISTED * 3 - 5} more."
+
+
+def test_problems_of_entries_spread_over_the_file_are_found_too(organization, enqueued):
+    report = refused(
+        organization,
+        csv_bytes(
+            "2025-01-02,1,1100,Bank,x,5.00,,bank",
+            "2025-01-03,2,1100,Bank,y,7.00,,bank",
+            "2025-01-02,1,8000,Revenue,x,,5.00,revenue",
+            "2025-01-04,2,8000,Revenue,y,,6.00,revenue",
+        ),
+    )
+    assert where(report) == [(3, "entry"), (5, "date")]
+    assert report.problems[0].message == "Entry 2 does not balance: debit exceeds credit by 1.00."
+    assert report.problems[1].message.startswith("Entry 2 is dated 2025-01-03 in row 3 and 2025-01-04 here")
