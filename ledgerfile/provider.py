@@ -34,6 +34,10 @@ class LedgerFileProvider(Provider):
     # Open items are there when an open-items file (or sheet) was uploaded; an upload without one has none.
     capabilities = frozenset({Capability.GENERAL_LEDGER, Capability.OUTSTANDING_ITEMS, Capability.COST_CENTRES})
     credentials_form = LedgerFileForm
+    # Its own pages (ledgerfile.urls): the upload instead of the credentials wizard, a corrected file instead of a key.
+    add_url_name = "ledgerfile:add"
+    update_url_name = "ledgerfile:replace"
+    update_label = "Upload a corrected file"
 
     def check_credentials(self, cleaned_data: dict[str, Any]) -> CredentialsCheck:
         from .reading import as_source

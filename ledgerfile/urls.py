@@ -3,7 +3,6 @@
 from django.urls import path
 
 from . import views
-from .provider import LedgerFileProvider
 
 app_name = "ledgerfile"
 
@@ -16,13 +15,3 @@ urlpatterns = [
     path("connections/<int:pk>/replace/<int:upload>/preview/", views.replace_preview, name="replace_preview"),
 ]
 
-# The provider's own pages for Integrations' Add and the gear (see integrations.providers.Provider): set here, where
-# the pages are, as long as ledgerfile.provider does not declare them itself.
-_provider = LedgerFileProvider
-for _attribute, _value in (
-    ("add_url_name", "ledgerfile:add"),
-    ("update_url_name", "ledgerfile:replace"),
-    ("update_label", "Upload a corrected file"),
-):
-    if _attribute not in vars(_provider):
-        setattr(_provider, _attribute, _value)
