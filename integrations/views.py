@@ -258,4 +258,6 @@ def delete(request: HttpRequest, provider_key: str) -> HttpResponse:
 def history(request: HttpRequest, pk: int) -> HttpResponse:
     connection = get_for_organization_or_404(Connection, request.organization, pk=pk)  # type: ignore[attr-defined]
     page = Paginator(connection.runs.order_by("-started_at", "-pk"), 25).get_page(request.GET.get("page"))
-    return render(request, "integrations/history.html", {"connection": connection, "page": page})
+    # A provider that calls no API (a file is read) records no calls: its history has no column of them.
+    context = {"connection": connection, "page": page, "api_calls_shown": any(run.api_calls_total for run in page)}
+    return render(request, "integrations/history.html", context)

@@ -316,3 +316,38 @@ def test_sync_history_says_what_a_run_set_aside_and_why(member_client, connectio
     assert "+3 new" in html and "60 set aside" in html
     assert "<strong>Mutation 49 of 2025-03-04</strong>: Reason number 49." in html
     assert "60 in all" in html and reverse("dashboards:data_checks") in html
+
+
+def _succeeded_run(connection, api_calls):
+    Connection.objects.filter(pk=connection.pk).update(status=ConnectionStatus.SUCCEEDED)
+    now = timezone.now()
+    return SyncRun.objects.create(
+        connection=connection,
+        administration=connection.administration,
+        trigger="manual",
+        status="succeeded",
+        finished_at=now,
+        counts={"mutations": {"new": 5, "changed": 0, "deleted": 0, "unchanged": 0}},
+        api_calls=api_calls,
+    )
+
+
+def test_the_card_counts_the_api_calls_of_the_last_run(member_client, connection):
+    _succeeded_run(connection, {"/v1/mutation": 1, "/v1/mutation/{id}": 1_233})
+
+    fragment = member_client.get(reverse("integrations:connection_status", args=[connection.pk])).content.decode()
+    history = member_client.get(reverse("integrations:history", args=[connection.pk])).content.decode()
+
+    assert "+5 new, 1,234 API calls," in fragment
+    assert '<th class="num">API calls</th>' in history and 'data-label="API calls">1,234<' in history
+
+
+def test_a_run_that_called_no_api_says_nothing_of_api_calls(member_client, connection):
+    # A provider that reads a file instead of calling a service records no calls.
+    _succeeded_run(connection, {})
+
+    fragment = member_client.get(reverse("integrations:connection_status", args=[connection.pk])).content.decode()
+    history = member_client.get(reverse("integrations:history", args=[connection.pk])).content.decode()
+
+    assert "Last run: +5 new," in fragment and "API call" not in fragment
+    assert "API call" not in history and "+5 new" in history
