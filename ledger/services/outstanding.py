@@ -91,7 +91,7 @@ def outstanding_items_replace(
                 for i in batch
             ]
             outcome = bulk.upsert(table=_ITEMS, fixed=fixed, rows=rows)
-            counts += WriteCounts(new=outcome.new, changed=outcome.changed, unchanged=outcome.unchanged)
+            counts += outcome
             seen.update(i.external_id for i in batch)
         stale = [
             pk
@@ -130,7 +130,7 @@ def outstanding_snapshot_record(*, administration: Administration, as_of: date) 
     with transaction.atomic():
         for batch in bulk.batched(current.iterator(chunk_size=BATCH_SIZE), BATCH_SIZE):
             outcome = bulk.upsert(table=_SNAPSHOTS, fixed=fixed, rows=batch)
-            counts += WriteCounts(new=outcome.new, changed=outcome.changed, unchanged=outcome.unchanged)
+            counts += outcome
             seen.update((row[0], row[1]) for row in batch)
         stale = [
             pk

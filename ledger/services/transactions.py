@@ -237,7 +237,7 @@ def _write_batch(
         line_rows += lines
     bulk.insert(model=TransactionLine, columns=_LINE_COLUMNS, rows=line_rows)
     return (
-        WriteCounts(new=outcome.new, changed=outcome.changed, unchanged=outcome.unchanged),
+        WriteCounts.of(outcome),
         [r.external_id for r in records],
     )
 
