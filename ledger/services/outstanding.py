@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date
-from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Count, Q, Sum
@@ -24,6 +23,7 @@ from ledger.models import (
     OutstandingSnapshotTotal,
     Relation,
 )
+from ledger.money import cents
 from ledger.records import OutstandingItemRecord
 
 from . import bulk
@@ -162,14 +162,9 @@ def outstanding_snapshot_totals_record(*, administration: Administration, as_of:
                 administration=administration,
                 as_of=as_of,
                 side=row["side"],
-                total=_cents(row["total"]),
-                overdue=_cents(row["overdue"]),
+                total=cents(row["total"]),
+                overdue=cents(row["overdue"]),
                 items=row["items"],
             )
             for row in sums
         )
-
-
-def _cents(value: Decimal | float | None) -> Decimal:
-    """A sum in whole cents (SQLite adds decimals as floats)."""
-    return Decimal("0.00") if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
