@@ -13,8 +13,6 @@ from ..mapping import account_kind, account_role
 from .set_aside import SetAside
 from .state import SourceState
 
-# e-Boekhouden's categories that belong to the profit and loss account; every other one is a balance-sheet account.
-
 
 def _counts(result: WriteCounts) -> StreamCounts:
     return StreamCounts.of(result)
