@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import Model
 from django.http import Http404
 
 from ledger.models import Account, Relation, TransactionType
@@ -35,11 +34,11 @@ class TransactionFilterForm(DashboardFilterForm):
         self.chosen_account = self._owned(Account, "account")
         self.chosen_relation = self._owned(Relation, "relation")
 
-    def _owned(self, model: type[Model], name: str) -> Any:
+    def _owned(self, model, name: str):
         pk = self.cleaned_data.get(name)
         if not pk:
             return None
-        found = model.objects.for_organization(self.organization).filter(pk=pk).first()  # type: ignore[attr-defined]
+        found = model.objects.for_organization(self.organization).filter(pk=pk).first()
         if found is None:
             raise Http404(f"No such {name} in this organisation.")
         return found

@@ -53,7 +53,7 @@ class OutstandingScope:
 
 def administrations_list(*, organization: Organization) -> list[Administration]:
     """The organisation's administrations by name: what every dashboard's administration picker offers."""
-    return list(Administration.objects.for_organization(organization).order_by("name", "pk"))  # type: ignore[attr-defined]
+    return list(Administration.objects.for_organization(organization).order_by("name", "pk"))
 
 
 def due_reference() -> Coalesce:
