@@ -96,6 +96,8 @@ hide_credentials = sensitive_post_parameters()
 @admin_required
 def add(request: HttpRequest, provider_key: str) -> HttpResponse:
     provider = _provider_or_404(provider_key)
+    if provider.add_url_name:
+        return redirect(provider.add_url())
     form = provider.credentials_form(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -112,6 +114,8 @@ def add(request: HttpRequest, provider_key: str) -> HttpResponse:
 @admin_required
 def add_administration(request: HttpRequest, provider_key: str) -> HttpResponse:
     provider = _provider_or_404(provider_key)
+    if provider.add_url_name:
+        return redirect(provider.add_url())
     check = pending_load(request, provider_key=provider.key, purpose="add")
     if check is None:
         messages.info(request, "Enter the credentials again: the wizard was idle for too long or was cancelled.")
@@ -185,6 +189,8 @@ def sync_now(request: HttpRequest, pk: int) -> HttpResponse:
 def update_key(request: HttpRequest, pk: int) -> HttpResponse:
     connection = _connection_for_admin(request, pk)
     provider = connection.integration.provider
+    if provider.update_url_name:
+        return redirect(provider.update_url(connection.pk))
     form = provider.credentials_form(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
