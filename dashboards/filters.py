@@ -18,7 +18,7 @@ neither library is a dependency.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -63,7 +63,7 @@ class DashboardFilterForm(forms.Form):
         self.organization, self.administrations, self.today = organization, administrations, today
         choices = [(ALL, "All administrations")] if len(administrations) > 1 else []
         choices += [(str(a.pk), a.name if a.is_connected else f"{a.name} (disconnected)") for a in administrations]
-        self.fields["administration"].choices = choices
+        cast(forms.ChoiceField, self.fields["administration"]).choices = choices
         self.prepare_fields()
         self.is_valid()  # fills cleaned_data with the valid fields; the rest fall back to their defaults
         if "administration" in self.errors:

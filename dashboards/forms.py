@@ -151,8 +151,9 @@ class BoundariesField(forms.CharField):
             return ", ".join(str(day) for day in value)
         return value
 
-    def to_python(self, value: Any) -> list[int]:
-        text = super().to_python(value)
+    # Typed in the form like text, cleaned to a list of days: not the str of CharField.to_python.
+    def to_python(self, value: Any) -> list[int]:  # type: ignore[override]
+        text = super().to_python(value) or ""
         parts = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
         if not all(whole_number(part) for part in parts):
             raise forms.ValidationError("Type whole numbers of days, separated by commas, e.g. 30, 60, 90.")

@@ -7,7 +7,7 @@ all of them added up; this year, through this month (a past year: through Decemb
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -26,7 +26,7 @@ class StatementFilterForm(DashboardFilterForm):
 
     def prepare_fields(self) -> None:
         years = range(self.today.year, self.today.year - YEARS_BACK, -1)
-        self.fields["year"].choices = [(y, str(y)) for y in years]
+        cast(forms.ChoiceField, self.fields["year"]).choices = [(y, str(y)) for y in years]
 
     def default(self, name: str) -> Any:
         if name == "year":
