@@ -8,10 +8,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from ledger.models import Administration
 from monitr.tenancy.access import member_required
 
 from ..selectors.checks import data_checks
+from ..selectors.scope import administrations_list
 
 ALL = "all"
 
@@ -19,7 +19,7 @@ ALL = "all"
 @require_GET
 @member_required
 def data_checks_page(request: HttpRequest) -> HttpResponse:
-    administrations = list(Administration.objects.for_organization(request.organization).order_by("name", "pk"))  # type: ignore[attr-defined]
+    administrations = administrations_list(organization=request.organization)  # type: ignore[attr-defined]
     chosen = request.GET.get("administration") or ALL
     administration = None
     if chosen != ALL:
