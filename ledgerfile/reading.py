@@ -26,6 +26,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import math
 import re
 import shutil
 import tempfile
@@ -52,8 +53,33 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 MAX_CELL = 1_000_000
 
 
+# Sizes are shown in megabytes of 1,024 × 1,024 bytes, written "MB", as Windows shows a file's size: the limit of
+# 52,428,800 bytes is "50 MB" on the form and in every message.
+MEGABYTE = 1024 * 1024
+
+
 def max_bytes() -> int:
     return settings.LEDGER_FILE_MAX_BYTES
+
+
+def megabytes(size: int, *, up: bool = False) -> str:
+    """A size in MB, to a tenth from 10 MB and to a hundredth below, without trailing zeros: ``52428800`` →
+    ``50 MB``, ``54950000`` → ``52.4 MB``, ``1000000`` → ``0.95 MB``. ``up`` rounds up, for a file over a limit:
+    it never reads as the limit itself."""
+    decimals = 1 if size >= 10 * MEGABYTE else 2
+    units = size * 10**decimals / MEGABYTE
+    rounded = (math.ceil(units) if up else round(units)) / 10**decimals
+    return f"{rounded:.{decimals}f}".rstrip("0").rstrip(".") + " MB"
+
+
+def too_large_message(size: int | None = None, *, limit: int | None = None) -> str:
+    """Why a file is refused for its size: the same words wherever it is refused (the form, the check)."""
+    limit = max_bytes() if limit is None else limit
+    first = f"The file is {megabytes(size, up=True)}, more than" if size is not None else "This file is larger than"
+    return (
+        f"{first} the {megabytes(limit)} Monitr reads. Split the ledger into smaller periods, or leave out columns "
+        "Monitr does not use."
+    )
 
 
 class _Unsaved:
@@ -182,11 +208,7 @@ def open_workbook(source: Source, report: Report, *, limit: int | None = None) -
     limit = max_bytes() if limit is None else limit
     name = source.name
     if source.size > limit:
-        report.add(
-            f"The file is {_megabytes(source.size)}, more than the {_megabytes(limit)} Monitr reads. Split the "
-            "ledger into smaller periods, or leave out columns Monitr does not use.",
-            file=name,
-        )
+        report.add(too_large_message(source.size, limit=limit), file=name)
         yield None
         return
     with ExitStack() as stack:
@@ -210,10 +232,6 @@ def open_workbook(source: Source, report: Report, *, limit: int | None = None) -
             report.add("The file is empty: it has no rows.", file=name)
             workbook = None
         yield workbook
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1_000_000:.1f} MB" if size % 1_000_000 else f"{size // 1_000_000} MB"
 
 
 # --- text files ---------------------------------------------------------------------------------------------------

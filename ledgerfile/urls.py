@@ -14,4 +14,3 @@ urlpatterns = [
     path("connections/<int:pk>/replace/<int:upload>/columns/", views.replace_columns, name="replace_columns"),
     path("connections/<int:pk>/replace/<int:upload>/preview/", views.replace_preview, name="replace_preview"),
 ]
-

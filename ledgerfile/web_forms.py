@@ -7,20 +7,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from django import forms
-from django.conf import settings
 from django.core.files.uploadhandler import SkipFile, TemporaryFileUploadHandler
 
 from .columns import JOURNAL_FIELDS, OPEN_ITEM_FIELDS, OPEN_ITEMS_PREFIX, Field
+from .reading import max_bytes, megabytes, too_large_message
 
 ACCEPT = ".csv,.xlsx"
 EXTENSIONS = {".csv", ".xlsx"}
 # The value of "not in this file" in a mapping's choice.
 NOT_IN_FILE = ""
-
-
-def megabytes(size: int) -> str:
-    """``52428800`` → ``50 MB``: the limit as it was set (in binary megabytes, as file managers show sizes)."""
-    return f"{size / 1024 / 1024:.3g} MB"
 
 
 class LimitedUploadHandler(TemporaryFileUploadHandler):
@@ -31,7 +26,7 @@ class LimitedUploadHandler(TemporaryFileUploadHandler):
 
     def __init__(self, request=None) -> None:
         super().__init__(request)
-        self.limit = settings.LEDGER_FILE_MAX_BYTES
+        self.limit = max_bytes()
         self.received = 0
         request.too_large = set()  # type: ignore[union-attr]
 
@@ -76,7 +71,7 @@ class UploadForm(forms.Form):
         self.too_large = set(too_large)
         if not with_name:
             del self.fields["name"]
-        limit = megabytes(settings.LEDGER_FILE_MAX_BYTES)
+        limit = megabytes(max_bytes())
         for name in ("ledger", "open_items"):
             self.fields[name].help_text += f" Up to {limit}."
 
@@ -84,11 +79,7 @@ class UploadForm(forms.Form):
         super().full_clean()
         for name in self.too_large & set(self.fields):
             self.errors.pop(name, None)  # "required": the file was dropped, the real reason follows
-            self.add_error(
-                name,
-                f"This file is larger than the {megabytes(settings.LEDGER_FILE_MAX_BYTES)} Monitr reads. Split the "
-                "ledger into smaller periods, or leave out columns Monitr does not use.",
-            )
+            self.add_error(name, too_large_message())
 
     def _clean_file(self, name: str):
         upload = self.cleaned_data.get(name)

@@ -208,7 +208,7 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(organization, e
 
     assert opened == []
     assert [p.message for p in error.value.report.problems] == [
-        "The file is 1.0 MB, more than the 1 MB Monitr reads. Split the ledger into smaller periods, or leave out "
+        "The file is 0.96 MB, more than the 0.95 MB Monitr reads. Split the ledger into smaller periods, or leave out "
         "columns Monitr does not use."
     ]
     assert nothing_written()

@@ -8,8 +8,9 @@ import pytest
 
 from ledger.models import Transaction
 from ledgerfile.book import LedgerFile, check
-from ledgerfile.reading import Source
-from ledgerfile.report import FileRefused
+from ledgerfile.reading import Source, megabytes, open_workbook, too_large_message
+from ledgerfile.report import FileRefused, Report
+from ledgerfile.web_forms import UploadForm
 
 from .big import write_entries, write_journal
 from .conftest import connect, imported, nothing_written
@@ -59,8 +60,26 @@ def test_a_file_one_byte_over_the_limit_is_refused(organization, enqueued, setti
     with pytest.raises(FileRefused) as refused:
         connect(organization, Source.from_path(path))
 
-    assert refused.value.report.problems[0].message.startswith("The file is 0.2 MB, more than the 0.2 MB Monitr reads.")
+    message = refused.value.report.problems[0].message
+    assert message.startswith("The file is 0.2 MB, more than the 0.19 MB Monitr reads.")
     assert nothing_written()
+
+
+def test_the_default_limit_reads_50_mb_in_the_form_and_in_the_check(settings):
+    """One way to write sizes: megabytes of 1,024 × 1,024 bytes, as the form's help says the limit."""
+    settings.LEDGER_FILE_MAX_BYTES = 50 * 1024 * 1024
+    report = Report()
+    over = Source("big.csv", 54_950_000, lambda: pytest.fail("a file over the limit is not opened"))
+
+    with open_workbook(over, report) as workbook:
+        assert workbook is None
+
+    assert report.problems[0].message.startswith("The file is 52.5 MB, more than the 50 MB Monitr reads.")
+    form = UploadForm({"name": "Acme"}, {}, too_large=["ledger"])  # the handler dropped the file as it arrived
+    assert "Up to 50 MB." in form.fields["ledger"].help_text
+    assert form.errors["ledger"] == [too_large_message()]
+    assert too_large_message().startswith("This file is larger than the 50 MB Monitr reads.")
+    assert megabytes(50 * 1024 * 1024 + 1, up=True) == "50.1 MB"  # past the limit, never shown as the limit
 
 
 def test_a_file_at_the_limit_is_read(settings, tmp_path):
