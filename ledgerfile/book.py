@@ -30,7 +30,7 @@ import datetime as dt
 import hashlib
 import sqlite3
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -55,6 +55,8 @@ from .report import Report
 from .values import DecimalStyle, DecimalStyleVote, ValueProblem, cell_text, parse_amount, parse_date, style_evidence
 
 ZERO = Decimal("0.00")
+# How many of the journal's first lines a summary keeps (Summary.first_lines).
+FIRST_LINES = 12
 AMOUNT_FIELDS = ("debit", "credit", "amount")
 # Longest account code the ledger keeps whole (Account.code).
 CODE_LENGTH = 50
@@ -143,6 +145,9 @@ class Summary:
     consecutive: bool = True
     # {(account code, first day of month): sum of its lines, debit positive}: what the import is checked against.
     account_months: dict[tuple[str, dt.date], Decimal] = field(default_factory=dict)
+    # The journal's first FIRST_LINES lines as the file has them (lines of zero left out): what a preview shows,
+    # kept while the check reads them, so that showing them reads the file no more.
+    first_lines: list[JournalLine] = field(default_factory=list)
 
 
 @dataclass
@@ -257,9 +262,59 @@ def _vote(rows: _Rows, keys: Sequence[str]) -> DecimalStyleVote:
     return vote
 
 
+# Told how far a check is: what it is doing, and the share of the whole check done (0 to 1).
+Progress = Callable[[str, float], None]
+
+
+class _Watch:
+    """How far a check is, from the bytes it has read. Each step reads its file whole a number of times; within a
+    step the share done is the bytes read over those expected, and each step has its band of the whole, by how long
+    it takes (reading the rows as entries takes longer than finding the encoding and the decimal style). The share
+    never goes back and stays below 1, so a step that reads more than expected (an XLSX is read twice side by side)
+    holds it rather than running on."""
+
+    # Each step: (where its band starts, where it ends, how many times it reads its file).
+    STEPS = {
+        "Reading the file": (0.0, 0.15, 2),  # the encoding, then the decimal style
+        "Checking every row": (0.15, 0.6, 1),
+        "Checking the entries spread over the file": (0.6, 0.95, 1),
+        "Checking the open items": (0.95, 0.99, 2),
+    }
+
+    def __init__(self, progress: Progress | None, size: int) -> None:
+        self.progress = progress
+        self.share = 0.0
+        self.begin("Reading the file", size)
+
+    def source(self, source: Source | None) -> Source | None:
+        if source is None or self.progress is None:
+            return source
+        return source.counted(self.count)
+
+    def begin(self, step: str, size: int) -> None:
+        """A step of the check, which reads a file of ``size`` bytes."""
+        self.step = step
+        self.start, self.stop, passes = self.STEPS[step]
+        self.expected = max(1, passes * size)
+        self.read = 0
+        self.count(0)
+
+    def count(self, size: int) -> None:
+        self.read += size
+        share = min(0.99, max(self.share, self.start + (self.stop - self.start) * min(1, self.read / self.expected)))
+        if self.progress is not None and (share > self.share or size == 0):
+            self.share = share
+            self.progress(self.step, share)
+
+    def end(self) -> None:
+        """The check is done: reading the records afterwards tells no one."""
+        self.progress = None
+
+
 class LedgerFile:
     """An upload opened for reading: checked on entering the ``with`` block (see :attr:`report`, :attr:`summary`),
-    then read again as records as often as asked while the block runs."""
+    then read again as records as often as asked while the block runs. ``progress``, when given, is told how far the
+    check is as it reads (see :class:`_Watch`)."""
 
     def __init__(
         self,
@@ -268,9 +323,13 @@ class LedgerFile:
         columns: Mapping[str, str] | None = None,
         *,
         limit: int | None = None,
+        progress: Progress | None = None,
     ) -> None:
-        self.journal_source = as_source(journal)
-        self.open_items_source = as_source(open_items) if open_items is not None else None
+        journal_source = as_source(journal)
+        open_items_source = as_source(open_items) if open_items is not None else None
+        self._watch = _Watch(progress, journal_source.size + (open_items_source.size if open_items_source else 0))
+        self.journal_source: Source = self._watch.source(journal_source)  # type: ignore[assignment]
+        self.open_items_source = self._watch.source(open_items_source)
         self.journal_columns, self.open_item_columns = split_columns(columns)
         self.limit = limit
         self.report = Report()
@@ -293,6 +352,8 @@ class LedgerFile:
         except BaseException:
             self._stack.close()
             raise
+        finally:
+            self._watch.end()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -326,10 +387,15 @@ class LedgerFile:
             if columns is not None:
                 self._open_items = _Rows(open_items_table, columns, self.report)
 
+    def _open_items_size(self) -> int:
+        """The bytes the open items are read from: their own file, or the journal's workbook (a second sheet)."""
+        return (self.open_items_source or self.journal_source).size
+
     def _check(self) -> None:
         rows = self._journal
         assert rows is not None
         self._journal_vote = _vote(rows, AMOUNT_FIELDS)
+        self._watch.begin("Checking every row", self.journal_source.size)
         summary = Summary(
             journal=rows.table.label, journal_format=rows.table.format, decimal_style=self._journal_vote.style
         )
@@ -342,6 +408,8 @@ class LedgerFile:
         conflicts: set[tuple[str, str, str]] = set()
         for line in self._journal_lines(self.report):
             summary.lines += 1
+            if line.amount and len(summary.first_lines) < FIRST_LINES:
+                summary.first_lines.append(line)
             if current is None or line.entry != current[0]:
                 if current is not None and summary.consecutive:
                     self._entry_problems(closed_report, *current)
@@ -373,6 +441,7 @@ class LedgerFile:
                 self._entry_problems(closed_report, *current)
             self.report.extend(closed_report)
         else:
+            self._watch.begin("Checking the entries spread over the file", self.journal_source.size)
             for group in _regrouped(self._journal_lines(Report())):
                 first = _Entry(group[0].date, group[0].row)
                 for line in group:
@@ -393,6 +462,7 @@ class LedgerFile:
         if self._open_items is not None:
             summary.open_items = self._open_items.table.label
             summary.open_items_format = self._open_items.table.format
+            self._watch.begin("Checking the open items", self._open_items_size())
             self._open_items_vote = _vote(self._open_items, ("amount_open", "total"))
             seen: dict[str, int] = {}
             for item in self._open_item_lines(self.report):
@@ -649,10 +719,14 @@ class LedgerFile:
 
 
 def check(
-    journal: Source | Any, open_items: Source | Any | None = None, columns: Mapping[str, str] | None = None
+    journal: Source | Any,
+    open_items: Source | Any | None = None,
+    columns: Mapping[str, str] | None = None,
+    *,
+    progress: Progress | None = None,
 ) -> Checked:
-    """Read and check an upload whole; nothing is written."""
-    with LedgerFile(journal, open_items, columns) as ledger:
+    """Read and check an upload whole; nothing is written. ``progress`` is told how far the check is."""
+    with LedgerFile(journal, open_items, columns, progress=progress) as ledger:
         return Checked(ledger.report, ledger.summary)
 
 

@@ -103,6 +103,11 @@ class Source:
     def open(self) -> IO[bytes]:
         return self.opener()
 
+    def counted(self, on_read: Callable[[int], None]) -> Source:
+        """The same file, telling ``on_read`` how many bytes each read took from it: how a check measures how far
+        it is."""
+        return Source(self.name, self.size, lambda: io.BufferedReader(_View(self.opener(), on_read=on_read), CHUNK))
+
     @classmethod
     def from_path(cls, path: str | Path, *, name: str | None = None) -> Source:
         path = Path(path)
@@ -118,22 +123,24 @@ class Source:
 
         def opener() -> IO[bytes]:
             upload.seek(0)
-            return io.BufferedReader(_Unclosing(upload), CHUNK)
+            return io.BufferedReader(_View(upload, closes=False), CHUNK)
 
         return cls(Path(upload.name or "upload").name, upload.size, opener)
 
 
-class _Unclosing(io.RawIOBase):
-    """A view of an uploaded file that closing leaves open: Django closes the upload itself, and it is read again."""
+class _View(io.RawIOBase):
+    """A raw view of another binary stream, seekable when it is (a zip is read from its end). ``on_read`` is told
+    how many bytes each read took; ``closes=False`` leaves the stream open when the view is closed (an uploaded file,
+    which Django closes itself and which is read again)."""
 
-    def __init__(self, inner) -> None:
-        self.inner = inner
+    def __init__(self, inner, *, on_read: Callable[[int], None] | None = None, closes: bool = True) -> None:
+        self.inner, self.on_read, self.closes = inner, on_read, closes
 
     def readable(self) -> bool:
         return True
 
     def seekable(self) -> bool:
-        return True
+        return self.inner.seekable()
 
     def seek(self, offset: int, whence: int = 0) -> int:
         return self.inner.seek(offset, whence)
@@ -144,7 +151,14 @@ class _Unclosing(io.RawIOBase):
     def readinto(self, buffer) -> int:
         data = self.inner.read(len(buffer))
         buffer[: len(data)] = data
+        if self.on_read is not None:
+            self.on_read(len(data))
         return len(data)
+
+    def close(self) -> None:
+        if self.closes and not self.closed:
+            self.inner.close()
+        super().close()
 
 
 def as_source(value: Source | str | Path | Any) -> Source:

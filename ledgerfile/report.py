@@ -11,7 +11,9 @@ because of a quoted line break is one row, as a spreadsheet shows it).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from integrations.errors import GarbledResponse
 
@@ -57,6 +59,18 @@ class Report:
         for problem in other.problems:
             self.add(problem.message, file=problem.file, row=problem.row, column=problem.column)
         self.total += other.unlisted
+
+    def as_data(self) -> dict[str, Any]:
+        """The report as JSON keeps it (with an upload): its listing and its count."""
+        return {"total": self.total, "problems": [[p.file, p.row, p.column, p.message] for p in self.problems]}
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Report:
+        report = cls()
+        for file, row, column, message in data.get("problems", ()):
+            report.add(message, file=file, row=row, column=column)
+        report.total = max(report.total, int(data.get("total", 0)))
+        return report
 
     def _sorted(self) -> list[Problem]:
         return sorted(self._kept, key=lambda p: (self._files[p.file], p.row or 0, p.column, p.message))
