@@ -7,6 +7,9 @@ the rest of the connection, so there is never a row without its file or a file w
 database hold it; and deleting an organisation deletes its files. Pieces rather than one column: writing and reading
 a 50 MB file never holds more than one piece in memory.
 
+An upload is checked whole before it can be connected; the check's state, progress and outcome (the summary the
+preview shows, or the report of the problems) are kept with it, so that no step checks it again.
+
 An upload belongs to an organisation and names its administration by the administration's external id, a UUID
 generated when the file is first uploaded: the administration itself is created when the connection is (by
 ``integrations.services.connection_create``), after the upload was checked and stored.
@@ -21,6 +24,18 @@ from monitr.tenancy.models import Organization
 from monitr.tenancy.scoping import TenantManager
 
 PIECE = 1 << 20
+
+
+class CheckState(models.TextChoices):
+    """Where the check of an upload is. A file is checked whole before it can be imported, in the worker when it is
+    large (see ledgerfile.services.upload_check_start); the outcome is kept with the upload."""
+
+    NOT_ASKED = "", "Not checked"  # its columns are still to be chosen
+    WAITING = "waiting", "Waiting to be checked"
+    RUNNING = "running", "Being checked"
+    PASSED = "passed", "Can be imported"
+    REFUSED = "refused", "Cannot be imported"
+    FAILED = "failed", "The check stopped"
 
 
 class FilePart(models.TextChoices):
@@ -43,8 +58,21 @@ class LedgerUpload(models.Model):
     open_items_name = models.CharField(max_length=255, blank=True)
     open_items_size = models.PositiveBigIntegerField(null=True, blank=True)
     open_items_sha256 = models.CharField(max_length=64, blank=True)
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_at = models.DateTimeField(
+        auto_now_add=True, help_text="When the file was uploaded, or when it became its administration's file."
+    )
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    check_state = models.CharField(max_length=10, choices=CheckState.choices, blank=True, default=CheckState.NOT_ASKED)
+    check_token = models.CharField(
+        max_length=32, blank=True, help_text="The check asked for last: an older one still running writes nothing."
+    )
+    check_step = models.CharField(max_length=80, blank=True, help_text="What the running check is doing.")
+    check_share = models.FloatField(default=0, help_text="How much of the running check is done, 0 to 1.")
+    check_updated_at = models.DateTimeField(null=True, blank=True, help_text="When the check last said how far it is.")
+    summary = models.JSONField(
+        null=True, blank=True, help_text="What the check found, for the preview (ledgerfile.outcome.CheckSummary)."
+    )
+    report = models.JSONField(null=True, blank=True, help_text="The problems a refused check found.")
 
     tenant_path = "organization"
     objects = TenantManager()
@@ -59,6 +87,15 @@ class LedgerUpload(models.Model):
     @property
     def has_open_items(self) -> bool:
         return bool(self.open_items_name)
+
+    @property
+    def size(self) -> int:
+        """The bytes of its files together."""
+        return self.journal_size + (self.open_items_size or 0)
+
+    @property
+    def check_percent(self) -> int:
+        return min(100, round(100 * self.check_share))
 
 
 class LedgerUploadPiece(models.Model):

@@ -1,9 +1,10 @@
 """The Ledger file provider: books imported from a general ledger file (CSV or XLSX) instead of an API.
 
-"Checking credentials" is checking the upload: :meth:`LedgerFileProvider.check_credentials` takes the upload form's
-data (see :mod:`ledgerfile.forms`), reads and checks the files whole, refuses them with
+"Checking credentials" is checking the upload: :meth:`LedgerFileProvider.check_credentials` takes an upload that
+is stored and checked already (``upload``, what the upload pages hand it), or the upload form's data (see
+:mod:`ledgerfile.forms`), whose files it reads and checks whole and stores. It refuses an upload with
 :class:`~ledgerfile.report.FileRefused` (an ``integrations.errors`` error whose message is the report's) when
-anything is wrong, stores them, and offers one administration: a new one, under a generated external id, with the
+anything is wrong, and offers one administration: a new one, under the upload's generated external id, with the
 name given. The "secret" is empty; the hint is the file's name. Connecting then goes through
 ``integrations.services.connection_create`` and the normal sync engine, whose source reads the administration's
 latest upload.
@@ -41,29 +42,33 @@ class LedgerFileProvider(Provider):
 
     def check_credentials(self, cleaned_data: dict[str, Any]) -> CredentialsCheck:
         from .reading import as_source
-        from .services import checked_or_refused, new_external_id, upload_store
+        from .services import checked_or_refused, new_external_id, upload_checked, upload_store
 
-        journal = as_source(cleaned_data["journal"])
-        open_items = cleaned_data.get("open_items")
-        open_items = as_source(open_items) if open_items is not None else None
-        columns = cleaned_data.get("columns") or {}
-        name = cleaned_data["administration_name"].strip()
-        checked_or_refused(journal=journal, open_items=open_items, columns=columns)
-        external_id = new_external_id()
-        upload_store(
-            organization=cleaned_data["organization"],
-            external_id=external_id,
-            administration_name=name,
-            journal=journal,
-            open_items=open_items,
-            columns=columns,
-            user=cleaned_data.get("user"),
-        )
+        organization = cleaned_data["organization"]
+        upload = cleaned_data.get("upload")
+        if upload is not None:  # stored and checked already (the upload pages)
+            upload_checked(upload, organization)
+        else:
+            journal = as_source(cleaned_data["journal"])
+            open_items = cleaned_data.get("open_items")
+            open_items = as_source(open_items) if open_items is not None else None
+            columns = cleaned_data.get("columns") or {}
+            checked = checked_or_refused(journal=journal, open_items=open_items, columns=columns)
+            upload = upload_store(
+                organization=organization,
+                external_id=new_external_id(),
+                administration_name=cleaned_data["administration_name"].strip(),
+                journal=journal,
+                open_items=open_items,
+                columns=columns,
+                user=cleaned_data.get("user"),
+                checked=checked,
+            )
         return CredentialsCheck(
             secret={},
-            hint=_hint(journal.name),
+            hint=_hint(upload.journal_name),
             transport=TRANSPORT,
-            administrations=(AdministrationChoice(external_id, name),),
+            administrations=(AdministrationChoice(upload.external_id, upload.administration_name),),
         )
 
     def open_source(self, *, secret: dict[str, str], transport: str, external_id: str, wait=None):

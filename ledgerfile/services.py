@@ -1,19 +1,28 @@
-"""Storing uploads, and the writes behind the upload pages and the command: connect a file, replace a file.
+"""Storing uploads, checking them, and the writes behind the upload pages and the command: connect a file, replace a
+file.
 
 Public interface:
 
-- :func:`upload_check`: read and check an upload (nothing stored); a :class:`~ledgerfile.book.Checked`.
-- :func:`ledger_file_connect`: check, store and connect a new administration in one call (what the upload page's
-  Import does); raises :class:`~ledgerfile.report.FileRefused` (with ``.report``) for a bad file, and
-  ``integrations.services.ConnectionRefused`` / ``SyncUnavailable`` as ``connection_create`` does.
-- :func:`upload_replace`: a corrected file for a connected administration: check, store, and sync
-  (``sync=False`` leaves the sync to the caller, as the command does to run it in-process).
-- :func:`upload_store`, :func:`upload_latest`, :func:`upload_sources`: the stored files themselves.
+- :func:`upload_check`: read and check files (nothing stored); a :class:`~ledgerfile.book.Checked`.
+- :func:`upload_store`: store files as an upload (with the outcome of their check, when they were checked).
+- :func:`upload_check_start`: check a stored upload, here when it is small and in the worker when it is not (the
+  pages show its progress); :func:`upload_check_run` is the check itself, which keeps its outcome with the upload:
+  the summary the preview shows (``LedgerUpload.summary``), or the report of the problems.
+- :func:`ledger_file_connect`: connect a checked upload as a new administration (what the upload page's Import
+  does), or check, store and connect files in one call; raises :class:`~ledgerfile.report.FileRefused` (with
+  ``.report``) for a bad file, and ``integrations.services.ConnectionRefused`` / ``SyncUnavailable`` as
+  ``connection_create`` does.
+- :func:`upload_replace`: a checked upload (or files, checked and stored here) becomes the latest upload of a
+  connected administration, and is synced (``sync=False`` leaves the sync to the caller, as the command does to run
+  it in-process).
+- :func:`upload_checked`: the upload, when its check passed; else :class:`~ledgerfile.report.FileRefused`.
+- :func:`upload_latest`, :func:`upload_sources`: the stored files themselves.
 - :func:`administration_by_name`: the organisation's ledger-file administration of that name, if any.
 
-The checks run before anything is stored; a file with any problem stores nothing. Each administration keeps its
-:data:`KEEP_UPLOADS` latest uploads (the latest is what every sync reads); an upload whose administration was never
-connected (the wizard was left) is deleted after a day.
+Only a checked upload is connected, and the check that passed is the one that counts: connecting or replacing from
+a stored upload neither checks nor copies it again. Each administration keeps its :data:`KEEP_UPLOADS` latest
+uploads (the latest is what every sync reads); an upload whose administration was never connected (the wizard was
+left) is deleted after a day.
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import time
 import uuid
 from collections.abc import Mapping
 from typing import IO, Any
@@ -28,25 +38,36 @@ from typing import IO, Any
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from integrations.models import Connection
 from integrations.services import ConnectionRefused, connection_create, connection_sync_now
 from ledger.models import Administration
+from monitr.logs import get_logger
 from monitr.tenancy.models import Organization
 
-from .book import Checked, check
-from .models import PIECE, FilePart, LedgerUpload, LedgerUploadPiece
-from .reading import Source, as_source
-from .report import FileRefused
+from .book import Checked, Progress, check
+from .models import PIECE, CheckState, FilePart, LedgerUpload, LedgerUploadPiece
+from .outcome import CheckSummary
+from .reading import MEGABYTE, Source, as_source
+from .report import FileRefused, Report
+
+log = get_logger(__name__)
 
 PROVIDER_KEY = "ledger_file"
 KEEP_UPLOADS = 3
 ABANDONED_AFTER = dt.timedelta(days=1)
 
 
-def upload_check(*, journal: Any, open_items: Any | None = None, columns: Mapping[str, str] | None = None) -> Checked:
+def upload_check(
+    *,
+    journal: Any,
+    open_items: Any | None = None,
+    columns: Mapping[str, str] | None = None,
+    progress: Progress | None = None,
+) -> Checked:
     """Read and check the files; nothing is stored."""
-    return check(journal, open_items, columns)
+    return check(journal, open_items, columns, progress=progress)
 
 
 def checked_or_refused(*, journal: Any, open_items: Any | None, columns: Mapping[str, str] | None) -> Checked:
@@ -67,8 +88,10 @@ def upload_store(
     open_items: Any | None = None,
     columns: Mapping[str, str] | None = None,
     user=None,
+    checked: Checked | None = None,
 ) -> LedgerUpload:
-    """Store the files (already checked) as the latest upload of the administration ``external_id``."""
+    """Store the files as the latest upload of the administration ``external_id``; with ``checked``, the outcome of
+    their check (with these columns) is kept with them."""
     journal_source = as_source(journal)
     open_items_source = as_source(open_items) if open_items is not None else None
     upload = LedgerUpload.objects.create(
@@ -76,6 +99,7 @@ def upload_store(
         external_id=external_id,
         administration_name=administration_name,
         columns=dict(columns or {}),
+        **(_outcome(checked) if checked is not None else {}),
         journal_name=journal_source.name[:255],
         journal_size=journal_source.size,
         journal_sha256="",
@@ -167,6 +191,127 @@ def upload_sources(upload: LedgerUpload) -> tuple[Source, Source | None]:
     return journal, open_items
 
 
+# --- the check of a stored upload -------------------------------------------------------------------------------
+
+# An upload of at most this many bytes is checked in the request that asks (a second or two); a larger one in the
+# worker, while the page shows how far the check is: a file near the limit takes a minute or more.
+CHECK_IN_REQUEST_BYTES = 2 * MEGABYTE
+# How often a running check writes how far it is.
+PROGRESS_EVERY = 0.5
+# A check that has not said how far it is for this long has stopped (its worker died): it can be started again.
+STALLED_AFTER = dt.timedelta(minutes=2)
+UNEXPECTED = "The check stopped on an unexpected error. Check the file again; if it stops again, tell Monitr's support."
+
+
+class _Superseded(Exception):
+    """A newer check of the upload was asked for (or the upload was deleted): this one stops and writes nothing."""
+
+
+def _outcome(checked: Checked) -> dict[str, Any]:
+    """The fields of an upload that keep the outcome of its check."""
+    passed = checked.ok and checked.summary is not None
+    return {
+        "check_state": CheckState.PASSED if passed else CheckState.REFUSED,
+        "check_share": 1.0,
+        "check_step": "",
+        "check_updated_at": timezone.now(),
+        "summary": CheckSummary.of(checked.summary).as_data() if passed else None,  # type: ignore[arg-type]
+        "report": None if passed else checked.report.as_data(),
+    }
+
+
+def upload_check_start(upload: LedgerUpload) -> LedgerUpload:
+    """Check the upload (with its columns) anew: here when it is small, else in the worker. Returns the upload as it
+    is then: checked, or waiting for the worker. When the worker's queue cannot be reached the check runs here."""
+    from .tasks import check_upload
+
+    token = uuid.uuid4().hex
+    LedgerUpload.objects.filter(pk=upload.pk).update(
+        check_state=CheckState.WAITING,
+        check_token=token,
+        check_step="",
+        check_share=0.0,
+        check_updated_at=timezone.now(),
+        summary=None,
+        report=None,
+    )
+    if upload.size <= CHECK_IN_REQUEST_BYTES:
+        upload_check_run(upload_id=upload.pk, token=token)
+    else:
+
+        def publish() -> None:
+            try:
+                check_upload.delay(upload.pk, token)
+            except (OperationalError, OSError) as error:
+                log.warning("ledgerfile.check_enqueue_failed", upload_id=upload.pk, error=type(error).__name__)
+                upload_check_run(upload_id=upload.pk, token=token)
+
+        transaction.on_commit(publish)
+    upload.refresh_from_db()
+    return upload
+
+
+def upload_check_run(*, upload_id: int, token: str) -> None:
+    """Check the stored upload and keep the outcome with it, telling how far the check is as it goes. Does nothing
+    when the check ``token`` is no longer the upload's latest (a newer one was asked for, or the upload is gone)."""
+    fenced = LedgerUpload.objects.filter(pk=upload_id, check_token=token)
+    upload = fenced.first()
+    if upload is None:
+        return
+    last = 0.0
+
+    def progress(step: str, share: float) -> None:
+        nonlocal last
+        if time.monotonic() - last < PROGRESS_EVERY:
+            return
+        last = time.monotonic()
+        updated = fenced.update(
+            check_state=CheckState.RUNNING, check_step=step, check_share=share, check_updated_at=timezone.now()
+        )
+        if not updated:
+            raise _Superseded
+
+    try:
+        progress("Reading the file", 0.0)
+        journal, open_items = upload_sources(upload)
+        checked = check(journal, open_items, upload.columns, progress=progress)
+    except _Superseded:
+        log.info("ledgerfile.check_superseded", upload_id=upload_id)
+        return
+    except Exception:
+        if not fenced.exists():  # cancelled while it ran: its pieces went with it
+            log.info("ledgerfile.check_superseded", upload_id=upload_id)
+            return
+        log.exception("ledgerfile.check_failed", upload_id=upload_id)
+        fenced.update(
+            check_state=CheckState.FAILED,
+            check_step="",
+            check_updated_at=timezone.now(),
+            report=Report.from_data({"problems": [["", None, "", UNEXPECTED]]}).as_data(),
+        )
+        return
+    fenced.update(**_outcome(checked))
+    log.info("ledgerfile.checked", upload_id=upload_id, problems=checked.report.total)
+
+
+def upload_check_stalled(upload: LedgerUpload) -> bool:
+    """The check was asked for or started, and has said nothing for :data:`STALLED_AFTER`: its worker is gone."""
+    return upload.check_state == CheckState.RUNNING and (
+        upload.check_updated_at is None or upload.check_updated_at < timezone.now() - STALLED_AFTER
+    )
+
+
+def upload_checked(upload: LedgerUpload, organization: Organization) -> LedgerUpload:
+    """The upload, when it belongs to the organisation and its check passed; else refused with the reason."""
+    if upload.organization_id != organization.pk:
+        raise ConnectionRefused("This upload belongs to another organisation.")
+    if upload.check_state == CheckState.REFUSED and upload.report:
+        raise FileRefused(report=Report.from_data(upload.report))
+    if upload.check_state != CheckState.PASSED:
+        raise FileRefused("The file has not been checked yet: it can be imported once its check has passed.")
+    return upload
+
+
 def new_external_id() -> str:
     """An administration's external id: the file has none of its own."""
     return str(uuid.uuid4())
@@ -185,18 +330,22 @@ def administration_by_name(*, organization: Organization, name: str) -> Administ
 def ledger_file_connect(
     *,
     organization: Organization,
-    administration_name: str,
-    journal: Any,
+    upload: LedgerUpload | None = None,
+    administration_name: str = "",
+    journal: Any | None = None,
     open_items: Any | None = None,
     columns: Mapping[str, str] | None = None,
     user=None,
 ) -> Connection:
-    """Check and store the files and connect them as a new administration; its first sync is queued."""
+    """Connect an upload whose check passed as a new administration (it becomes the administration's first upload, as
+    it is); or, given files instead, check and store them and connect them. Its first sync is queued."""
     from integrations.registry import get
 
     provider = get(PROVIDER_KEY)
-    credentials = provider.check_credentials(
-        {
+    if upload is not None:
+        data: dict[str, Any] = {"organization": organization, "upload": upload}
+    else:
+        data = {
             "organization": organization,
             "administration_name": administration_name,
             "journal": journal,
@@ -204,7 +353,7 @@ def ledger_file_connect(
             "columns": columns or {},
             "user": user,
         }
-    )
+    credentials = provider.check_credentials(data)
     return connection_create(
         organization=organization,
         provider_key=PROVIDER_KEY,
@@ -217,31 +366,46 @@ def ledger_file_connect(
 def upload_replace(
     *,
     connection: Connection,
-    journal: Any,
+    upload: LedgerUpload | None = None,
+    journal: Any | None = None,
     open_items: Any | None = None,
     columns: Mapping[str, str] | None = None,
     user=None,
     sync: bool = True,
 ) -> LedgerUpload:
-    """A corrected file for a connected administration: checked whole (raises :class:`FileRefused` with the
-    report), stored as its latest upload, and synced (unless ``sync`` is False). The sync replaces what changed,
-    entry by entry, and deletes the entries the new file no longer has. Refused while a sync of it runs."""
+    """A corrected file for a connected administration: an upload whose check passed (or files, checked whole here:
+    raises :class:`FileRefused` with the report) becomes its latest upload, and is synced (unless ``sync`` is
+    False). The sync replaces what changed, entry by entry, and deletes the entries the new file no longer has.
+    Refused while a sync of it runs."""
     administration = connection.administration
+    organization = administration.organization
     if connection.integration.provider_key != PROVIDER_KEY:
         raise ConnectionRefused(f"{administration.name} is not imported from a ledger file.")
     if connection.is_syncing:
         raise ConnectionRefused("An import of this administration is running; upload the file when it has finished.")
-    checked_or_refused(journal=journal, open_items=open_items, columns=columns)
+    if upload is None:
+        checked = checked_or_refused(journal=journal, open_items=open_items, columns=columns)
+    else:
+        upload_checked(upload, organization)
     with transaction.atomic():
-        upload = upload_store(
-            organization=administration.organization,
-            external_id=administration.external_id,
-            administration_name=administration.name,
-            journal=journal,
-            open_items=open_items,
-            columns=columns,
-            user=user,
-        )
+        if upload is None:
+            upload = upload_store(
+                organization=organization,
+                external_id=administration.external_id,
+                administration_name=administration.name,
+                journal=journal,
+                open_items=open_items,
+                columns=columns,
+                user=user,
+                checked=checked,
+            )
+        else:
+            # The checked upload becomes the administration's latest, as it is: its rows and pieces are kept.
+            upload.external_id = administration.external_id
+            upload.administration_name = administration.name
+            upload.uploaded_at = timezone.now()
+            upload.save(update_fields=["external_id", "administration_name", "uploaded_at"])
+            _prune(organization=organization, external_id=administration.external_id)
         if sync:
             connection_sync_now(connection=connection)
     return upload

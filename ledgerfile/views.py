@@ -1,11 +1,15 @@
-"""The Ledger file pages: upload → map the columns (only for a file not in the default layout) → preview → import.
+"""The Ledger file pages: upload → map the columns (only for a file not in the default layout) → check → preview →
+import.
 
-The same three steps connect a new administration (Add on the card) or replace the file of a connected one (the
-gear's "Upload a corrected file"). Between the steps the files wait server-side as a pending
+The same steps connect a new administration (Add on the card) or replace the file of a connected one (the gear's
+"Upload a corrected file"). Between the steps the files wait server-side as a pending
 :class:`~ledgerfile.models.LedgerUpload`: an upload under an external id of its own that no administration has,
-uploaded by this user in this organisation less than :data:`PENDING_FOR` ago. Importing or cancelling deletes it;
-one left behind is deleted with the abandoned uploads (:mod:`ledgerfile.services`). Only admins reach these pages,
-and every query is scoped to the organisation.
+uploaded by this user in this organisation less than :data:`PENDING_FOR` ago. The file is checked whole once, when
+its columns are known: a small file in the request, a large one in the worker while the check page shows how far it
+is (see ``ledgerfile.services.upload_check_start``). The check's outcome stays with the upload, so the preview shows
+it without reading the file again, and Import connects the upload as it is: it becomes the administration's file.
+Cancelling deletes it; one left behind is deleted with the abandoned uploads (:mod:`ledgerfile.services`). Only
+admins reach these pages, and every query is scoped to the organisation.
 """
 
 from __future__ import annotations
@@ -14,7 +18,6 @@ import datetime as dt
 from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import wraps
-from itertools import islice
 from typing import Any
 
 from django.contrib import messages
@@ -24,6 +27,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django_htmx.http import HttpResponseClientRedirect
 
 from integrations import registry, services
 from integrations.models import Connection
@@ -32,20 +36,27 @@ from monitr.logs import get_logger
 from monitr.tenancy.access import admin_required
 from monitr.tenancy.scoping import get_for_organization_or_404
 
-from .book import LedgerFile
 from .columns import guess_columns, resolve_columns, split_columns
-from .models import LedgerUpload
+from .models import CheckState, LedgerUpload
+from .outcome import CheckSummary
 from .reading import Source, open_workbook
 from .report import FileRefused, Report
-from .services import PROVIDER_KEY, ledger_file_connect, new_external_id, upload_replace, upload_sources, upload_store
+from .services import (
+    PROVIDER_KEY,
+    ledger_file_connect,
+    new_external_id,
+    upload_check_stalled,
+    upload_check_start,
+    upload_replace,
+    upload_sources,
+    upload_store,
+)
 from .web_forms import ColumnsForm, LimitedUploadHandler, UploadForm
 
 log = get_logger(__name__)
 
 # How long the files of an upload wait for the next step.
 PENDING_FOR = dt.timedelta(hours=1)
-# How many journal lines the preview shows.
-PREVIEW_LINES = 12
 
 
 def _provider():
@@ -190,12 +201,15 @@ def _upload(request: HttpRequest, flow: Flow) -> HttpResponse:
         open_items = Source.from_upload(open_items_file) if open_items_file else None
         report = Report()
         needed = _tables_to_map(journal, open_items, report)
-        if report.ok and not needed:
-            with LedgerFile(journal, open_items, {}) as ledger:
-                report = ledger.report
         if report.ok:
             upload = _store_pending(request, flow, form, journal, open_items)
-            return redirect(flow.url("columns" if needed else "preview", upload))
+            if needed:
+                return redirect(flow.url("columns", upload))
+            upload = upload_check_start(upload)
+            if upload.check_state != CheckState.REFUSED:
+                return redirect(flow.url("preview" if upload.check_state == CheckState.PASSED else "check", upload))
+            report = Report.from_data(upload.report or {})
+            upload.delete()  # refused at once: the form stays as it was, with the report; nothing is kept
         log.info("ledgerfile.upload_refused", problems=report.total)
     return render(request, "ledgerfile/upload.html", _context(flow, form=form, report=report))
 
@@ -248,13 +262,12 @@ def _columns(request: HttpRequest, flow: Flow, upload_id: int) -> HttpResponse:
     form = ColumnsForm(request.POST or None, tables=tables)
     shown_report = None
     if request.method == "POST" and form.is_valid():
-        columns = form.mapping()
-        with LedgerFile(journal, open_items, columns) as ledger:
-            shown_report = ledger.report
-        upload.columns = columns
+        upload.columns = form.mapping()
         upload.save(update_fields=["columns"])
-        if shown_report.ok:
-            return redirect(flow.url("preview", upload))
+        upload = upload_check_start(upload)
+        if upload.check_state != CheckState.REFUSED:
+            return redirect(flow.url("preview" if upload.check_state == CheckState.PASSED else "check", upload))
+        shown_report = Report.from_data(upload.report or {})
     return render(
         request,
         "ledgerfile/columns.html",
@@ -268,41 +281,59 @@ def _cancel(request: HttpRequest, flow: Flow, upload: LedgerUpload) -> HttpRespo
     return redirect(_card_url())
 
 
+# --- the check, when it runs in the worker ------------------------------------------------------------------------
+
+
+@admin_required
+def add_check(request: HttpRequest, upload: int) -> HttpResponse:
+    return _check(request, Flow(), upload)
+
+
+@admin_required
+def replace_check(request: HttpRequest, pk: int, upload: int) -> HttpResponse:
+    return _check(request, Flow(_replaced_connection(request, pk)), upload)
+
+
+def _back(flow: Flow, upload: LedgerUpload) -> dict[str, str]:
+    """Where the pages after the upload go back to: the columns when they were chosen, else a new file."""
+    if upload.columns:
+        return {"back_url": flow.url("columns", upload), "back_label": "Back to the columns"}
+    return {"back_url": flow.url(""), "back_label": "Choose another file"}
+
+
+def _check(request: HttpRequest, flow: Flow, upload_id: int) -> HttpResponse:
+    """How far the check of a large file is (the status polls itself every second), then where it leads: the preview
+    when the file passed, its report when it did not."""
+    try:
+        upload = _pending_or_404(request, upload_id)
+    except Expired:
+        return _expired(request, flow)
+    if request.method == "POST":
+        if request.POST.get("cancel"):
+            return _cancel(request, flow, upload)
+        upload_check_start(upload)
+        return redirect(flow.url("check", upload))
+    state = upload.check_state
+    checking = state in {CheckState.WAITING, CheckState.RUNNING}
+    if request.htmx and not checking:  # type: ignore[attr-defined]
+        return HttpResponseClientRedirect(flow.url("check", upload))
+    if state == CheckState.PASSED:
+        return redirect(flow.url("preview", upload))
+    if state == CheckState.NOT_ASKED:
+        return redirect(flow.url("columns", upload))
+    context = _context(
+        flow,
+        upload=upload,
+        checking=checking,
+        stalled=upload_check_stalled(upload),
+        report=None if checking else Report.from_data(upload.report or {}),
+        **_back(flow, upload),
+    )
+    template = "ledgerfile/_check_status.html" if request.htmx else "ledgerfile/check.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
 # --- step 3: preview and import -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PreviewLine:
-    date: dt.date
-    entry: str
-    account_code: str
-    account_name: str
-    description: str
-    debit: Any
-    credit: Any
-
-
-def _preview_lines(ledger: LedgerFile) -> list[PreviewLine]:
-    """The first journal lines as the import reads them (entry by entry, lines of zero left out)."""
-    accounts = ledger.summary.accounts if ledger.summary else {}
-    lines: list[PreviewLine] = []
-    for record in ledger.transaction_records():
-        for line in record.lines:
-            account = accounts.get(line.account_external_id)
-            lines.append(
-                PreviewLine(
-                    date=record.date,
-                    entry=record.entry_number,
-                    account_code=line.account_external_id,
-                    account_name=account.name if account else "",
-                    description=line.description or record.description,
-                    debit=line.amount if line.amount > 0 else None,
-                    credit=-line.amount if line.amount < 0 else None,
-                )
-            )
-        if len(lines) >= PREVIEW_LINES:
-            break
-    return list(islice(lines, PREVIEW_LINES))
 
 
 @admin_required
@@ -316,80 +347,41 @@ def replace_preview(request: HttpRequest, pk: int, upload: int) -> HttpResponse:
 
 
 def _preview(request: HttpRequest, flow: Flow, upload_id: int) -> HttpResponse:
+    """What the check found, as it was kept with the upload: the file is not read again."""
     try:
         upload = _pending_or_404(request, upload_id)
     except Expired:
         return _expired(request, flow)
+    if request.method == "POST" and request.POST.get("cancel"):
+        return _cancel(request, flow, upload)
+    if upload.check_state != CheckState.PASSED or not upload.summary:
+        return redirect(flow.url("check", upload))
     if request.method == "POST":
-        if request.POST.get("cancel"):
-            return _cancel(request, flow, upload)
         return _import(request, flow, upload)
-    journal, open_items = upload_sources(upload)
-    with LedgerFile(journal, open_items, upload.columns) as ledger:
-        report, summary = ledger.report, ledger.summary
-        lines = _preview_lines(ledger) if report.ok else []
-    mapped = bool(upload.columns)
-    return render(
-        request,
-        "ledgerfile/preview.html",
-        _context(
-            flow,
-            upload=upload,
-            report=None if report.ok else report,
-            summary=summary,
-            lines=lines,
-            mapped=mapped,
-            open_items=_open_item_totals(summary),
-            back_url=flow.url("columns", upload) if mapped else flow.url(""),
-            back_label="Back to the columns" if mapped else "Choose another file",
-        ),
-    )
-
-
-def _open_item_totals(summary) -> list[dict[str, Any]]:
-    if summary is None or not summary.open_items:
-        return []
-    labels = {"receivable": "Receivable", "payable": "Payable"}
-    return [
-        {"side": side, "label": labels.get(side, side), "count": count, "amount": amount}
-        for side, (count, amount) in sorted(summary.open_item_totals.items(), reverse=True)  # receivable first
-    ]
+    summary = CheckSummary.from_data(upload.summary)
+    context = _context(flow, upload=upload, summary=summary, mapped=bool(upload.columns), **_back(flow, upload))
+    return render(request, "ledgerfile/preview.html", context)
 
 
 def _import(request: HttpRequest, flow: Flow, upload: LedgerUpload) -> HttpResponse:
-    journal, open_items = upload_sources(upload)
+    """The checked upload becomes the administration's file as it is: nothing is read, checked or copied again."""
     organization = request.organization  # type: ignore[attr-defined]
     name = upload.administration_name
     try:
         if flow.connection is None:
-            ledger_file_connect(
-                organization=organization,
-                administration_name=name,
-                journal=journal,
-                open_items=open_items,
-                columns=upload.columns,
-                user=request.user,
-            )
+            ledger_file_connect(organization=organization, upload=upload, user=request.user)
             done = f"{name} is connected. The import has started."
         else:
-            upload_replace(
-                connection=flow.connection,
-                journal=journal,
-                open_items=open_items,
-                columns=upload.columns,
-                user=request.user,
-            )
+            upload_replace(connection=flow.connection, upload=upload, user=request.user)
             done = f"The corrected file of {name} is uploaded. The import has started."
     except FileRefused as refused:
         messages.error(request, refused.user_message)
-        return redirect(flow.url("preview", upload))
+        return redirect(flow.url("check", upload))
     except services.ConnectionRefused as refused:
         messages.error(request, str(refused))
         return redirect(flow.url("preview", upload))
     except services.SyncUnavailable as unavailable:
-        upload.delete()
         messages.warning(request, f"The file of {name} is stored, but its import waits. {unavailable}")
         return redirect(_card_url())
-    upload.delete()
     messages.success(request, done)
     return redirect(_card_url())

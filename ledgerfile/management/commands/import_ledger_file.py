@@ -21,7 +21,14 @@ from monitr.tenancy.models import Organization
 from ...columns import parse_columns
 from ...reading import Source
 from ...report import FileRefused
-from ...services import administration_by_name, ledger_file_connect, upload_check, upload_replace
+from ...services import (
+    administration_by_name,
+    ledger_file_connect,
+    new_external_id,
+    upload_check,
+    upload_replace,
+    upload_store,
+)
 
 
 def _source(path: str) -> Source:
@@ -71,10 +78,24 @@ class Command(BaseCommand):
             f"{summary.journal}: {summary.journal_format}; {summary.lines} lines in {summary.entries} entries from "
             f"{summary.first_date} to {summary.last_date}, {len(summary.accounts)} accounts."
         )
-        connection = self._connect(organization, name, journal, open_items, columns)
+        # Stored with the outcome of the check above, and connected as it is: the file is not checked twice.
+        upload = upload_store(
+            organization=organization,
+            external_id=new_external_id(),
+            administration_name=name,
+            journal=journal,
+            open_items=open_items,
+            columns=columns,
+            checked=checked,
+        )
+        try:
+            connection = self._connect(organization, name, upload)
+        except CommandError:
+            upload.delete()
+            raise
         self._sync(connection)
 
-    def _connect(self, organization, name, journal, open_items, columns) -> Connection:
+    def _connect(self, organization, name, upload) -> Connection:
         existing = administration_by_name(organization=organization, name=name)
         try:
             if existing is not None:
@@ -84,20 +105,12 @@ class Command(BaseCommand):
                         f"{existing.name} was imported before and then disconnected. Connect it again in Monitr, or "
                         "choose another name."
                     )
-                upload_replace(
-                    connection=connection, journal=journal, open_items=open_items, columns=columns, sync=False
-                )
+                upload_replace(connection=connection, upload=upload, sync=False)
                 self.stdout.write(f"Replaced the file of {existing.name} (connection {connection.pk}).")
                 return connection
             try:
                 with transaction.atomic():
-                    connection = ledger_file_connect(
-                        organization=organization,
-                        administration_name=name,
-                        journal=journal,
-                        open_items=open_items,
-                        columns=columns,
-                    )
+                    connection = ledger_file_connect(organization=organization, upload=upload)
             except SyncUnavailable:
                 # The worker's queue is down; the sync runs here anyway, and the connection is kept.
                 connection = Connection.objects.get(
