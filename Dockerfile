@@ -9,13 +9,15 @@ COPY monitr monitr
 COPY integrations integrations
 COPY eboekhouden eboekhouden
 COPY ledger ledger
+COPY ledgerfile ledgerfile
 COPY dashboards dashboards
 RUN pip install .
-COPY manage.py ./
+COPY manage.py gunicorn.conf.py ./
 COPY templates templates
 COPY static static
 
 RUN useradd --create-home monitr && mkdir -p /app/var && chown -R monitr /app/var
 USER monitr
 EXPOSE 8000
-CMD ["gunicorn", "monitr.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Bind address, workers, timeout and access log: gunicorn.conf.py.
+CMD ["gunicorn", "monitr.wsgi:application"]
