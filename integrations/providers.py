@@ -9,6 +9,7 @@ data for the sync engine. It lives in its own app (``eboekhouden/`` is the first
 from __future__ import annotations
 
 import abc
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -18,6 +19,8 @@ from django import forms
 from django.urls import reverse
 
 if TYPE_CHECKING:
+    from ledger.models import Administration
+
     from .sync.base import SyncSource
 
 
@@ -51,6 +54,14 @@ class AdministrationChoice:
 
 
 @dataclass(frozen=True, slots=True)
+class Arrival:
+    """When the data a connection reads last arrived, and what the card calls that ("File uploaded")."""
+
+    label: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
 class CredentialsCheck:
     """The outcome of checking credentials: what to store (encrypted), how to show them masked, what they reach."""
 
@@ -75,6 +86,10 @@ class Provider(abc.ABC):
     add_url_name: ClassVar[str] = ""
     update_url_name: ClassVar[str] = ""
     update_label: ClassVar[str] = "Update API key"
+    # A provider whose data changes only when the organisation brings new data (a file it uploads) is not scheduled:
+    # its connections sync when the data arrives and when asked, never at the scheduled times, which would read the
+    # same data again. Its card says when the data last arrived (``arrival``) instead of when the next sync is.
+    scheduled: ClassVar[bool] = True
 
     def has(self, capability: Capability) -> bool:
         return capability in self.capabilities
@@ -86,6 +101,11 @@ class Provider(abc.ABC):
 
     def update_url(self, connection_pk: int) -> str:
         return reverse(self.update_url_name or "integrations:update_key", args=[connection_pk])
+
+    def arrival(self, administration: Administration) -> Arrival | None:
+        """When the data of a connected administration last arrived, for a provider that is not scheduled; None
+        when the provider does not know (its data is fetched, not brought)."""
+        return None
 
     @abc.abstractmethod
     def check_credentials(self, cleaned_data: dict[str, Any]) -> CredentialsCheck:

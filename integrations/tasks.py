@@ -122,12 +122,16 @@ def enqueue_due_syncs() -> int:
     before the next one is due, so late beats do not pile up.
 
     First it closes runs whose lease ran out (their worker died): those connections become due at once. A connection
-    that never got a next time (its first import was never started) is due once the grace has passed."""
+    that never got a next time and never imported (its first import was never started) is due once the grace has
+    passed. One whose provider is not scheduled has no next time after an import that succeeded, and so is not due
+    until something asks for a sync (new data, Sync now) or a failure is to be tried again."""
     interrupted = interrupted_sweep()
     if interrupted:
         log.warning("sync.interrupted", count=interrupted)
     now = timezone.now()
-    never_scheduled = Q(next_sync_at__isnull=True, created_at__lte=now - RETRY_UNSTARTED_AFTER)
+    never_scheduled = Q(
+        next_sync_at__isnull=True, last_success_at__isnull=True, created_at__lte=now - RETRY_UNSTARTED_AFTER
+    )
     due = (
         Connection.objects.filter(Q(next_sync_at__lte=now) | never_scheduled)
         .exclude(status=ConnectionStatus.RECONNECT_NEEDED)

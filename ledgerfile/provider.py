@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from integrations.providers import AdministrationChoice, Capability, Category, CredentialsCheck, Provider
+from integrations.providers import AdministrationChoice, Arrival, Capability, Category, CredentialsCheck, Provider
 
 from .forms import LedgerFileForm
 
@@ -39,6 +39,9 @@ class LedgerFileProvider(Provider):
     add_url_name = "ledgerfile:add"
     update_url_name = "ledgerfile:replace"
     update_label = "Upload a corrected file"
+    # The books change only when a file is uploaded, and each upload starts its sync: a scheduled sync would read the
+    # same latest upload again for nothing.
+    scheduled = False
 
     def check_credentials(self, cleaned_data: dict[str, Any]) -> CredentialsCheck:
         from .reading import as_source
@@ -70,6 +73,20 @@ class LedgerFileProvider(Provider):
             transport=TRANSPORT,
             administrations=(AdministrationChoice(upload.external_id, upload.administration_name),),
         )
+
+    def arrival(self, administration) -> Arrival | None:
+        """When the administration's latest file was uploaded."""
+        from .models import LedgerUpload
+
+        uploaded = (
+            LedgerUpload.objects.filter(
+                organization_id=administration.organization_id, external_id=administration.external_id
+            )
+            .order_by("-uploaded_at", "-pk")
+            .values_list("uploaded_at", flat=True)
+            .first()
+        )
+        return Arrival("File uploaded", uploaded) if uploaded else None
 
     def open_source(self, *, secret: dict[str, str], transport: str, external_id: str, wait=None):
         from .sync import LedgerFileSource

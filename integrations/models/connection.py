@@ -111,5 +111,13 @@ class Connection(models.Model):
         return INTERRUPTED if self.interrupted else self.status_message
 
     @property
+    def arrival(self):  # -> integrations.providers.Arrival | None
+        """When the data this connection reads last arrived, for a provider that is not scheduled."""
+        provider = self.integration.provider
+        if provider.scheduled:
+            return None
+        return provider.arrival(self.administration)
+
+    @property
     def can_sync(self) -> bool:
         return self.status != ConnectionStatus.RECONNECT_NEEDED and not self.is_syncing

@@ -29,7 +29,7 @@ from monitr.logs import get_logger
 
 from .base import StreamContext, StreamCounts
 from .lock import Lease, LockLost, lease_expired, lock_acquire, lock_release
-from .schedule import next_sync_after
+from .schedule import next_scheduled_sync, next_sync_after
 
 log = get_logger(__name__)
 
@@ -255,7 +255,8 @@ def _finish(run, source, lease: Lease, *, error: IntegrationError | None, unexpe
             "status": ConnectionStatus.SUCCEEDED,
             "status_message": "",
             "last_success_at": now,
-            "next_sync_at": next_sync_after(now),
+            # The run's connection, as _execute read it (with its integration): no query.
+            "next_sync_at": next_scheduled_sync(run.connection.integration.provider, now),
         }
     else:
         message = error.user_message if error is not None else UNEXPECTED

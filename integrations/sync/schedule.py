@@ -1,4 +1,5 @@
-"""When a connection syncs next: at the configured local times (default 00:00 and 05:00, Europe/Amsterdam)."""
+"""When a connection syncs next: at the configured local times (default 00:00 and 05:00, Europe/Amsterdam), unless
+its provider is not scheduled (its data changes only when new data is brought: it syncs then, and when asked)."""
 
 from __future__ import annotations
 
@@ -24,3 +25,8 @@ def next_sync_after(moment: dt.datetime) -> dt.datetime:
             if candidate > local:
                 return candidate
     raise AssertionError("MONITR_SYNC_TIMES is empty")  # pragma: no cover - settings always hold one time
+
+
+def next_scheduled_sync(provider, moment: dt.datetime) -> dt.datetime | None:
+    """The next scheduled sync after a run that succeeded at ``moment``: none for a provider that is not scheduled."""
+    return next_sync_after(moment) if provider.scheduled else None

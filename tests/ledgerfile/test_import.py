@@ -244,3 +244,30 @@ def test_uploads_are_scoped_to_their_organisation(organization, year, enqueued):
     assert upload_latest(organization=other, external_id=connection.administration.external_id) is None
     assert not LedgerUpload.objects.for_organization(other).exists()
     assert LedgerUpload.objects.for_organization(organization).count() == 1
+
+
+def test_the_schedule_leaves_a_ledger_file_alone_and_the_card_says_when_it_was_uploaded(
+    organization, year, enqueued, admin_client
+):
+    """The books change only with an upload, which starts its own sync: the nightly schedule would read the same file
+    again for nothing."""
+    import datetime as dt
+
+    import time_machine
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from integrations import tasks
+
+    connection = connect(organization, books.default_csv(year))
+    imported(connection)
+    connection.refresh_from_db()
+    upload = LedgerUpload.objects.get()
+
+    assert connection.status == ConnectionStatus.SUCCEEDED and connection.next_sync_at is None
+    with time_machine.travel(connection.last_success_at + dt.timedelta(days=3)):
+        assert tasks.enqueue_due_syncs() == 0
+    assert enqueued == []  # the schedule queued nothing
+    html = admin_client.get(reverse("integrations:category", args=["accounting"])).content.decode()
+    assert f'File uploaded <time datetime="{timezone.localtime(upload.uploaded_at).isoformat()}"' in html
+    assert "Next sync" not in html
