@@ -16,6 +16,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
 
+# The vocabulary is the ledger's, so that the pages reading the books can ask about it without the integrations.
+from ledger.capabilities import Capability
+
 if TYPE_CHECKING:
     from .sync.base import SyncSource
 
@@ -26,16 +29,6 @@ class Category(StrEnum):
     @property
     def label(self) -> str:
         return {Category.ACCOUNTING: "Accounting Software"}[self]
-
-
-class Capability(StrEnum):
-    """What a provider's data supports; pages show or hide features from these, never from the provider's name."""
-
-    GENERAL_LEDGER = "general_ledger"
-    OUTSTANDING_ITEMS = "outstanding_items"
-    BALANCES = "balances"
-    DIMENSIONS = "dimensions"  # analytical axes (cost centres as reporting dimensions, projects, departments)
-    COST_CENTRES = "cost_centres"
 
 
 @dataclass(frozen=True, slots=True)

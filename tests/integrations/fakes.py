@@ -76,10 +76,8 @@ class FakeProvider(Provider):
 
 
 def install() -> FakeProvider:
-    provider = FakeProvider()
-    registry._PROVIDERS[provider.key] = provider
-    return provider
+    return registry.register(FakeProvider())
 
 
 def uninstall() -> None:
-    registry._PROVIDERS.pop(FakeProvider.key, None)
+    registry.unregister(FakeProvider.key)
