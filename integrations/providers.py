@@ -1,9 +1,9 @@
 """The contract every accounting-software provider implements, and what it declares about itself.
 
-A provider is a descriptor (key, name, category, logo, capabilities, how to ask for credentials) plus the few
-operations Monitr needs from it: check credentials and list the administrations they reach, and open a connection's
-data for the sync engine. It lives in its own app (``eboekhouden/`` is the first) and registers itself with
-:mod:`integrations.registry`; nothing outside that app names the provider.
+A provider is a descriptor (key, name, category, logo, capabilities, the ways in it offers, how to ask for
+credentials) plus the few operations Monitr needs from it: check credentials and list the administrations they
+reach, and open a connection's data for the sync engine. It lives in its own app, beside the others, and registers
+itself with :mod:`integrations.registry`; nothing outside that app names the provider.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ class CredentialsCheck:
 
     secret: dict[str, str] = field(repr=False)  # never in a log line, a traceback or an error report
     hint: str
-    transport: str
+    transport: str  # one of the provider's ``transports``; empty when it declares none
     administrations: tuple[AdministrationChoice, ...]
 
 
@@ -60,9 +60,21 @@ class Provider(abc.ABC):
     description: ClassVar[str]
     capabilities: ClassVar[frozenset[Capability]]
     credentials_form: ClassVar[type[forms.Form]]
+    # The ways in the provider offers (an API key, legacy credentials, ...): what a connection stores as its
+    # ``transport``, and what the pages call it. A provider that offers no choice may declare none.
+    transports: ClassVar[dict[str, str]] = {}
+    # What the pages call what a connection holds to reach the provider ("Update API key").
+    credentials_noun: ClassVar[str] = "credentials"
 
     def has(self, capability: Capability) -> bool:
         return capability in self.capabilities
+
+    def transport_allowed(self, transport: str) -> bool:
+        """One of the declared transports, or none at all where the provider declares none."""
+        return transport in self.transports if self.transports else transport == ""
+
+    def transport_label(self, transport: str) -> str:
+        return self.transports.get(transport, transport)
 
     @abc.abstractmethod
     def check_credentials(self, cleaned_data: dict[str, Any]) -> CredentialsCheck:

@@ -52,3 +52,13 @@ def test_the_dashboards_read_what_the_providers_declared(fake_provider, organiza
     assert ledger.available and ledger.providers_without == ()
     assert not dimensions.available
     assert dimensions.providers_without == ("FakeBooks", "no-such-provider")
+
+
+def test_a_provider_allows_the_transports_it_declares_or_none_if_it_declares_none(fake_provider, monkeypatch):
+    assert fake_provider.transport_allowed("key") and not fake_provider.transport_allowed("")
+    assert fake_provider.transport_label("key") == "Fake key"
+
+    monkeypatch.setattr(fake_provider, "transports", {})
+
+    assert fake_provider.transport_allowed("") and not fake_provider.transport_allowed("key")
+    assert fake_provider.transport_label("") == ""

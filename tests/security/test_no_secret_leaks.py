@@ -33,6 +33,7 @@ from django.test import Client
 from django.urls import reverse
 
 from eboekhouden.client import errors as eb_errors
+from eboekhouden.provider import Transport
 from integrations.http import RetryPolicy
 from integrations.models import (
     Connection,
@@ -41,7 +42,6 @@ from integrations.models import (
     SyncRun,
     SyncRunStatus,
     SyncTrigger,
-    Transport,
 )
 from ledger.models import Account, Transaction
 from monitr.celery import app as celery_app
