@@ -33,6 +33,7 @@ class EboekhoudenCredentialsForm(CredentialsForm):
     security_code_2 = forms.CharField(label="Security code 2", required=False, widget=_secret_input())
 
     legacy_field_names = ("username", "security_code_1", "security_code_2")
+    legacy_summary = "Use legacy credentials instead (username and security codes)"
     legacy_help = (
         "The SOAP credentials from Beheer → Koppelingen → API/SOAP. Use them for an administration that has no API "
         "key of its own, such as one linked to your account."

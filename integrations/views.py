@@ -201,10 +201,16 @@ def update_key(request: HttpRequest, pk: int) -> HttpResponse:
         except services.ConnectionRefused as refused:
             form.add_error(None, str(refused))
         except services.SyncUnavailable as unavailable:
-            messages.warning(request, f"The key of {connection.administration.name} is updated. {unavailable}")
+            messages.warning(
+                request,
+                f"The {provider.credentials_noun} of {connection.administration.name} is updated. {unavailable}",
+            )
             return redirect("integrations:category", category=provider.category.value)
         else:
-            messages.success(request, f"The key of {connection.administration.name} is updated. A sync has started.")
+            messages.success(
+                request,
+                f"The {provider.credentials_noun} of {connection.administration.name} is updated. A sync has started.",
+            )
             return redirect("integrations:category", category=provider.category.value)
     return render(
         request, "integrations/update_key.html", {"provider": provider, "connection": connection, "form": form}

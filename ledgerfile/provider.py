@@ -34,6 +34,8 @@ class LedgerFileProvider(Provider):
     # Open items are there when an open-items file (or sheet) was uploaded; an upload without one has none.
     capabilities = frozenset({Capability.GENERAL_LEDGER, Capability.OUTSTANDING_ITEMS, Capability.COST_CENTRES})
     credentials_form = LedgerFileForm
+    transports = {TRANSPORT: "File upload"}
+    credentials_noun = "file"
 
     def check_credentials(self, cleaned_data: dict[str, Any]) -> CredentialsCheck:
         from .reading import as_source

@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from integrations.providers import Capability
+from ledger.capabilities import Capability
 from ledger.models import Account, Administration, Transaction
 from ledger.services import accounts_mark_reviewed
 from monitr.tenancy.access import member_required

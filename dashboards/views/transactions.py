@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from integrations.providers import Capability
+from ledger.capabilities import Capability
 from monitr.tenancy.access import member_required
 
 from .. import exports

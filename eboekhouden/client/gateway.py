@@ -17,6 +17,8 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any, Protocol, runtime_checkable
 
+from integrations.http import CallCounter
+
 from .dto import (
     Administration,
     ApiTokenCredentials,
@@ -30,7 +32,6 @@ from .dto import (
     Side,
     SoapCredentials,
 )
-from .metrics import CallCounter
 
 DEFAULT_REST_URL = "https://api.e-boekhouden.nl"
 DEFAULT_SOAP_URL = "https://soap.e-boekhouden.nl/soap.asmx"

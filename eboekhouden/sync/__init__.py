@@ -3,8 +3,9 @@ through the ledger's services, in the order the engine runs them."""
 
 from __future__ import annotations
 
+from integrations.http import RetryPolicy
+
 from ..client.gateway import open_gateway
-from ..client.retry import RetryPolicy
 from .reference import ReferenceStreams
 from .state import SourceState
 from .streams import BalancesCheckStream, MutationsStream, OutstandingItemsStream
