@@ -28,12 +28,13 @@ test-full: $(STAMP) ## The test suite including the long versions of the reliabi
 bench: $(STAMP) ## Benchmarks on PostgreSQL (DATABASE_URL): a table, and bench/results/latest.json.
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
-lint: $(STAMP) ## Check the code with ruff.
+lint: $(STAMP) ## Check the code: ruff and the import contracts between the apps (lint-imports).
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf var/ .pytest_cache .ruff_cache
+	rm -rf var/ .pytest_cache .ruff_cache .import_linter_cache
