@@ -241,7 +241,7 @@ def outstanding_relations_page(
         by_key = {(r["administration_id"], r["relation_id"]): r for r in found}
         rows = [by_key[(k["administration_id"], k["relation_id"])] for k in chosen]
     paginator = Paginator(rows, per_page)
-    paginator.count = count  # type: ignore[misc]  # the page's rows are the list; the count is the first query's
+    paginator.count = count  # the page's rows are the list; the count is the first query's
     return Page(rows, number, paginator)
 
 

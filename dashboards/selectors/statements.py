@@ -177,7 +177,7 @@ class StatementReport:
 
 def mapped_accounts(*, organization: Organization, administration: Administration | None = None) -> list[MappedAccount]:
     """Every account of the scope with its default line and an admin's override, in code order (one query)."""
-    rows = Account.objects.for_organization(organization)  # type: ignore[attr-defined]
+    rows: QuerySet = Account.objects.for_organization(organization)
     if administration is not None:
         rows = rows.filter(administration=administration)
     rows = rows.annotate(
@@ -217,7 +217,7 @@ def mapped_accounts(*, organization: Organization, administration: Administratio
 
 
 def _lines(scope: StatementScope) -> QuerySet:
-    rows = TransactionLine.objects.for_organization(scope.organization)  # type: ignore[attr-defined]
+    rows = TransactionLine.objects.for_organization(scope.organization)
     if scope.administration is not None:
         rows = rows.filter(administration=scope.administration)
     return rows

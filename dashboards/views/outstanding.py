@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ledger.models import Administration, OutstandingSide
 from monitr.tenancy.access import admin_required, member_required
+from monitr.tenancy.requests import MemberRequest
 
 from .. import exports
 from ..forms import OutstandingFilterForm, OutstandingItemsFilterForm, OutstandingSettingsForm
@@ -55,19 +56,19 @@ ITEMS_PER_PAGE = 50
 TABLE_TARGET = "relations"
 
 
-def _administrations(request: HttpRequest) -> list[Administration]:
-    return list(Administration.objects.for_organization(request.organization).order_by("name", "pk"))  # type: ignore[attr-defined]
+def _administrations(request: MemberRequest) -> list[Administration]:
+    return list(Administration.objects.for_organization(request.organization).order_by("name", "pk"))
 
 
-def _filter_form(request: HttpRequest, form_class: type[OutstandingFilterForm] = OutstandingFilterForm):
+def _filter_form(request: MemberRequest, form_class: type[OutstandingFilterForm] = OutstandingFilterForm):
     administrations = _administrations(request)
     if not administrations:
         return None, administrations
     form = form_class(
         request.GET,
-        organization=request.organization,  # type: ignore[attr-defined]
+        organization=request.organization,
         administrations=administrations,
-        settings=outstanding_settings_get(organization=request.organization),  # type: ignore[attr-defined]
+        settings=outstanding_settings_get(organization=request.organization),
         today=timezone.localdate(),
     )
     return form, administrations
@@ -122,7 +123,7 @@ def _relations_context(form: OutstandingFilterForm, scope) -> dict[str, Any]:
 
 @require_GET
 @member_required
-def outstanding(request: HttpRequest) -> HttpResponse:
+def outstanding(request: MemberRequest) -> HttpResponse:
     form, administrations = _filter_form(request)
     if form is None:
         return render(request, "dashboards/outstanding_empty.html")
@@ -140,7 +141,7 @@ def outstanding(request: HttpRequest) -> HttpResponse:
     if snapshot is not None and snapshot.missing_all:
         return render(request, "dashboards/outstanding.html", {**context, **_frame(form, scope)})
     context.update(_relations_context(form, scope))
-    if request.htmx and request.htmx.target == TABLE_TARGET:  # type: ignore[attr-defined]
+    if request.htmx and request.htmx.target == TABLE_TARGET:
         return render(request, "dashboards/_relations_table.html", context)
     aging = outstanding_aging(scope=scope)
     turnover = outstanding_turnover(scope=scope, open_amount=aging.total)
@@ -172,7 +173,7 @@ def outstanding(request: HttpRequest) -> HttpResponse:
                 "overdue": [str(p.overdue) for p in history],
             },
         },
-        settings_form=OutstandingSettingsForm(instance=form.settings) if request.membership.is_admin else None,  # type: ignore[attr-defined]
+        settings_form=OutstandingSettingsForm(instance=form.settings) if request.membership.is_admin else None,
     )
     return render(request, "dashboards/outstanding.html", context)
 
@@ -222,7 +223,7 @@ def _item_rows(form: OutstandingItemsFilterForm, scope):
 
 @require_GET
 @member_required
-def outstanding_items(request: HttpRequest) -> HttpResponse:
+def outstanding_items(request: MemberRequest) -> HttpResponse:
     """A relation's invoices, or another selection of items (without a due date, without a relation)."""
     form, administrations = _filter_form(request, OutstandingItemsFilterForm)
     if form is None:
@@ -257,7 +258,7 @@ def outstanding_items(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @member_required
-def outstanding_export(request: HttpRequest, table: str, file_format: str) -> HttpResponse:
+def outstanding_export(request: MemberRequest, table: str, file_format: str) -> HttpResponse:
     """The relation table or the item list with the current filters, as CSV or XLSX, streamed."""
     if table not in exports.TABLES or file_format not in exports.FORMATS:
         raise Http404("No such export.")
@@ -281,8 +282,8 @@ def _filename(table: str, side: str, as_of: date) -> str:
 
 @require_POST
 @admin_required
-def outstanding_settings(request: HttpRequest) -> HttpResponse:
-    current = outstanding_settings_get(organization=request.organization)  # type: ignore[attr-defined]
+def outstanding_settings(request: MemberRequest) -> HttpResponse:
+    current = outstanding_settings_get(organization=request.organization)
     form = OutstandingSettingsForm(request.POST, instance=current)
     back = reverse("dashboards:outstanding")
     # Back to the page as it was; re-encoded, so only query parameters can come through.

@@ -7,7 +7,7 @@ its lines (``statements.transaction_detail``).
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from integrations.providers import Capability
 from ledger.models import Administration
 from monitr.tenancy.access import member_required
+from monitr.tenancy.requests import MemberRequest
 
 from .. import exports
 from ..selectors.capabilities import administrations_capability
@@ -25,9 +26,9 @@ from ..transaction_forms import TransactionFilterForm
 PER_PAGE = 50
 
 
-def _form(request: HttpRequest) -> TransactionFilterForm:
-    administrations = list(Administration.objects.for_organization(request.organization).order_by("name", "pk"))  # type: ignore[attr-defined]
-    return TransactionFilterForm(request.GET, organization=request.organization, administrations=administrations)  # type: ignore[attr-defined]
+def _form(request: MemberRequest) -> TransactionFilterForm:
+    administrations = list(Administration.objects.for_organization(request.organization).order_by("name", "pk"))
+    return TransactionFilterForm(request.GET, organization=request.organization, administrations=administrations)
 
 
 def _sort_links(form: TransactionFilterForm) -> dict[str, dict[str, str]]:
@@ -47,7 +48,7 @@ def _sort_links(form: TransactionFilterForm) -> dict[str, dict[str, str]]:
 
 @require_GET
 @member_required
-def transactions(request: HttpRequest) -> HttpResponse:
+def transactions(request: MemberRequest) -> HttpResponse:
     form = _form(request)
     if not form.administrations:
         return render(request, "dashboards/outstanding_empty.html")
@@ -56,7 +57,7 @@ def transactions(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "transactions": page,
-        "accounts": mapped_accounts(organization=request.organization, administration=form.chosen_administration),  # type: ignore[attr-defined]
+        "accounts": mapped_accounts(organization=request.organization, administration=form.chosen_administration),
         "sort": _sort_links(form),
         "page_query": form.query(),
         "export_query": form.query(),
@@ -72,7 +73,7 @@ def transactions(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @member_required
-def transactions_export(request: HttpRequest) -> HttpResponse:
+def transactions_export(request: MemberRequest) -> HttpResponse:
     """All rows the explorer shows with these filters (every page), as CSV, streamed."""
     form = _form(request)
     rows = transactions_list(**form.selector_arguments())

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from typing import cast
 
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -20,6 +21,7 @@ from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from monitr.tenancy.models import Membership, Organization
+from monitr.tenancy.requests import TenantRequest
 
 from .models import ApiToken, User
 
@@ -96,10 +98,11 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if found is None:
             raise exceptions.AuthenticationFailed("Unknown, revoked or no longer valid API token.")
         token, membership = found
-        django_request = request._request
-        django_request.organization = membership.organization  # type: ignore[attr-defined]
-        django_request.membership = membership  # type: ignore[attr-defined]
-        django_request.memberships = [membership]  # type: ignore[attr-defined]
+        # The request OrganizationMiddleware has passed: the token decides what it set from the session.
+        django_request = cast(TenantRequest, request._request)
+        django_request.organization = membership.organization
+        django_request.membership = membership
+        django_request.memberships = [membership]
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:

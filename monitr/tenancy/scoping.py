@@ -29,7 +29,11 @@ class TenantQuerySet(models.QuerySet[M]):
         return self.filter(**{"pk" if path == "self" else path: organization.pk})
 
 
-class TenantManager(models.Manager.from_queryset(TenantQuerySet)):  # type: ignore[misc]
+# Named, so that a type checker (django-stubs) can follow the manager made from the queryset.
+_TenantManagerBase = models.Manager.from_queryset(TenantQuerySet)
+
+
+class TenantManager(_TenantManagerBase[M]):
     """The default manager of tenant-owned models."""
 
 
