@@ -12,7 +12,7 @@ saved aging basis and boundaries; today.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.http import Http404
@@ -69,7 +69,7 @@ class OutstandingFilterForm(forms.Form):
         )
         choices = [(ALL, "All administrations")] if len(administrations) > 1 else []
         choices += [(str(a.pk), a.name if a.is_connected else f"{a.name} (disconnected)") for a in administrations]
-        self.fields["administration"].choices = choices
+        cast(forms.ChoiceField, self.fields["administration"]).choices = choices
         self.fields["as_of"].widget.attrs["max"] = today.isoformat()
         self.is_valid()  # fills cleaned_data with the valid fields; the rest fall back to their defaults
         if "administration" in self.errors:
@@ -194,8 +194,9 @@ class BoundariesField(forms.CharField):
             return ", ".join(str(day) for day in value)
         return value
 
-    def to_python(self, value: Any) -> list[int]:
-        text = super().to_python(value)
+    # Typed in the form like text, cleaned to a list of days: not the str of CharField.to_python.
+    def to_python(self, value: Any) -> list[int]:  # type: ignore[override]
+        text = super().to_python(value) or ""
         parts = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
         if not all(whole_number(part) for part in parts):
             raise forms.ValidationError("Type whole numbers of days, separated by commas, e.g. 30, 60, 90.")

@@ -8,7 +8,7 @@ when there is one, else all of them added up; this year, through this month (a p
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -39,9 +39,9 @@ class StatementFilterForm(forms.Form):
         self.organization, self.administrations, self.today = organization, administrations, today
         choices = [(ALL, "All administrations")] if len(administrations) > 1 else []
         choices += [(str(a.pk), a.name) for a in administrations]
-        self.fields["administration"].choices = choices
+        cast(forms.ChoiceField, self.fields["administration"]).choices = choices
         years = range(today.year, today.year - YEARS_BACK, -1)
-        self.fields["year"].choices = [(y, str(y)) for y in years]
+        cast(forms.ChoiceField, self.fields["year"]).choices = [(y, str(y)) for y in years]
         self.is_valid()
         if "administration" in self.errors:
             raise Http404("No such administration in this organisation.")

@@ -6,7 +6,7 @@ is not the organisation's is a 404, as for any other organisation's object.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -54,7 +54,7 @@ class TransactionFilterForm(forms.Form):
         self.organization, self.administrations = organization, administrations
         choices = [(ALL, "All administrations")] if len(administrations) > 1 else []
         choices += [(str(a.pk), a.name) for a in administrations]
-        self.fields["administration"].choices = choices
+        cast(forms.ChoiceField, self.fields["administration"]).choices = choices
         self.is_valid()
         if "administration" in self.errors:
             raise Http404("No such administration in this organisation.")

@@ -65,7 +65,9 @@ class OutstandingItemSerializer(serializers.Serializer):
 
 class AgingBucketSerializer(serializers.Serializer):
     key = serializers.CharField(source="bucket.key")
-    label = serializers.CharField(source="bucket.label")
+    # Declared fields the serializer's metaclass takes off the class; drf-stubs takes them for Field.label and
+    # Field.source.
+    label = serializers.CharField(source="bucket.label")  # type: ignore[assignment]
     from_days = serializers.IntegerField(source="bucket.low", allow_null=True)
     to_days = serializers.IntegerField(source="bucket.high", allow_null=True)
     amount = serializers.DecimalField(max_digits=18, decimal_places=2)
@@ -74,7 +76,7 @@ class AgingBucketSerializer(serializers.Serializer):
 
 class AgingSerializer(serializers.Serializer):
     as_of = serializers.DateField()
-    source = serializers.ChoiceField(choices=[("live", "live"), ("snapshot", "snapshot")])
+    source = serializers.ChoiceField(choices=[("live", "live"), ("snapshot", "snapshot")])  # type: ignore[assignment]
     administration = serializers.IntegerField(allow_null=True, help_text="Null: all administrations added up.")
     side = serializers.ChoiceField(choices=OutstandingSide.choices)
     basis = serializers.ChoiceField(choices=AgingBasis.choices)

@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from ledger.api.base import ERRORS, ByIdPagination
 from ledger.models import Administration, OutstandingSide, Relation
 from monitr.accounts.tokens import ApiTokenAuthentication
+from monitr.tenancy.requests import MemberApiRequest
 
 from ..models import AgingBasis
 from ..selectors.figures import outstanding_snapshot_status
@@ -46,17 +47,18 @@ class IsOrganizationMember(BasePermission):
         return getattr(request, "organization", None) is not None
 
 
-class _ScopedMixin:
+class _ScopedMixin(APIView):
     # Session for the browser, personal API tokens for programs, as the rest of the API.
     authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated, IsOrganizationMember]
+    request: MemberApiRequest
 
-    def parse(self, request: Request) -> tuple[OutstandingScope, dict]:
+    def parse(self, request: MemberApiRequest) -> tuple[OutstandingScope, dict]:
         today = timezone.localdate()
         query = OutstandingQuerySerializer(data=request.query_params, today=today)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        organization = request.organization  # type: ignore[attr-defined]
+        organization = request.organization
         administration = None
         if "administration" in params:
             administration = (
@@ -111,7 +113,7 @@ class OutstandingItemsView(_ScopedMixin, ListAPIView):
         )
 
     def get_serializer_context(self) -> dict:
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         scope = getattr(self, "scope", None)
         context["as_of"] = scope.as_of if scope else timezone.localdate()
         return context
@@ -123,7 +125,7 @@ class OutstandingAgingView(_ScopedMixin, APIView):
         responses={200: AgingSerializer, **ERRORS},
         description="The aging buckets of one side (default receivables); they always add up to `total`.",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: MemberApiRequest) -> Response:
         scope, _ = self.parse(request)
         aging = outstanding_aging(scope=scope)
         data = {

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -301,7 +302,9 @@ def _results(
     return earlier, year
 
 
-def _subtotal(label: str, rows: list[StatementRow], lines: set[str], *, sign: int, kind: str) -> StatementRow:
+def _subtotal(
+    label: str, rows: list[StatementRow], lines: Collection[str | None], *, sign: int, kind: str
+) -> StatementRow:
     figures = Figures.zero(len(rows[0].figures.months))
     for row in rows:
         if row.kind == "line" and row.line in lines:

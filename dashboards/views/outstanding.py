@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -258,7 +258,7 @@ def outstanding_items(request: MemberRequest) -> HttpResponse:
 
 @require_GET
 @member_required
-def outstanding_export(request: MemberRequest, table: str, file_format: str) -> HttpResponse:
+def outstanding_export(request: MemberRequest, table: str, file_format: str) -> StreamingHttpResponse:
     """The relation table or the item list with the current filters, as CSV or XLSX, streamed."""
     if table not in exports.TABLES or file_format not in exports.FORMATS:
         raise Http404("No such export.")

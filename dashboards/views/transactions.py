@@ -7,7 +7,7 @@ its lines (``statements.transaction_detail``).
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -73,7 +73,7 @@ def transactions(request: MemberRequest) -> HttpResponse:
 
 @require_GET
 @member_required
-def transactions_export(request: MemberRequest) -> HttpResponse:
+def transactions_export(request: MemberRequest) -> StreamingHttpResponse:
     """All rows the explorer shows with these filters (every page), as CSV, streamed."""
     form = _form(request)
     rows = transactions_list(**form.selector_arguments())

@@ -19,6 +19,8 @@ from rest_framework.views import APIView
 
 from ledger.models import Administration
 from monitr.accounts.tokens import ApiTokenAuthentication
+from monitr.tenancy.models import Organization
+from monitr.tenancy.requests import MemberApiRequest
 
 
 class IsOrganizationMember(BasePermission):
@@ -47,7 +49,8 @@ class CheckedCursorPagination(CursorPagination):
 
     invalid_cursor_message = "Invalid cursor: follow the next or previous link of an earlier answer."
 
-    def paginate_queryset(self, queryset: QuerySet, request: Request, view: APIView | None = None) -> Any:
+    # A queryset only, as DRF's CursorPagination orders it; the stub's BasePagination also admits a list.
+    def paginate_queryset(self, queryset: QuerySet, request: Request, view: APIView | None = None) -> Any:  # type: ignore[override]
         self._model = queryset.model
         return super().paginate_queryset(queryset, request, view)
 
@@ -56,7 +59,8 @@ class CheckedCursorPagination(CursorPagination):
             cursor = super().decode_cursor(request)
         except NotFound:
             raise self._invalid() from None
-        if cursor is not None and cursor.position is not None and not self._valid_position(cursor.position):
+        # DRF decodes the position as text; drf-stubs types Cursor.position as an int.
+        if cursor is not None and cursor.position is not None and not self._valid_position(cursor.position):  # type: ignore[arg-type]
             raise self._invalid()
         return cursor
 
@@ -90,10 +94,11 @@ class ScopedAPIView(APIView):
     # The token first: DRF answers an unauthenticated request with the first class's challenge (401 Bearer).
     authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated, IsOrganizationMember]
+    request: MemberApiRequest
 
     @property
-    def organization(self):
-        return self.request.organization  # type: ignore[attr-defined]
+    def organization(self) -> Organization:
+        return self.request.organization
 
     def administration_from(self, value: int | None) -> Administration | None:
         if value is None:

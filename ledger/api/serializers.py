@@ -108,7 +108,8 @@ class ReportAccountSerializer(serializers.Serializer):
 class ReportRowSerializer(serializers.Serializer):
     kind = serializers.CharField(help_text="line, subtotal, total or heading")
     line = serializers.CharField(allow_null=True)
-    label = serializers.CharField()
+    # A declared field the serializer's metaclass takes off the class; drf-stubs takes it for Field.label.
+    label = serializers.CharField()  # type: ignore[assignment]
     figures = FiguresSerializer()
     accounts = ReportAccountSerializer(many=True)
 

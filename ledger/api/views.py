@@ -21,7 +21,7 @@ from .base import ERRORS, ByIdPagination, CheckedCursorPagination, ScopedAPIView
 
 
 class _ListView(ScopedAPIView, ListAPIView):
-    pagination_class = ByIdPagination
+    pagination_class: type[CheckedCursorPagination] = ByIdPagination
     query_class: type = s.AdministrationQuery
 
     def query(self) -> dict:

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from .requests import TenantRequest
@@ -27,10 +28,10 @@ def _refusal(request: TenantRequest, *, need_admin: bool) -> HttpResponse | None
     return None
 
 
-def _guard(need_admin: bool) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def _guard(need_admin: bool) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
+    def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @wraps(view)
-        def wrapped(request: TenantRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: TenantRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             return _refusal(request, need_admin=need_admin) or view(request, *args, **kwargs)
 
         # Read by the security crawl (tests/security): an admin-only view must refuse members, whatever its URL.
@@ -47,7 +48,7 @@ admin_required = _guard(need_admin=True)
 class MemberRequiredMixin:
     need_admin = False
 
-    def dispatch(self, request: TenantRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: TenantRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         return _refusal(request, need_admin=self.need_admin) or super().dispatch(  # type: ignore[misc]
             request, *args, **kwargs
         )

@@ -39,6 +39,7 @@ class TenantManager(_TenantManagerBase[M]):
 
 def get_for_organization_or_404(model: type[M], organization: Organization, **lookup: Any) -> M:
     """One object of ``model`` that belongs to ``organization``; 404 when it is missing or someone else's."""
+    # A tenant-owned model has objects = TenantManager() and its own DoesNotExist; type[Model] knows neither.
     try:
         return model.objects.for_organization(organization).get(**lookup)  # type: ignore[attr-defined]
     except model.DoesNotExist as exc:  # type: ignore[attr-defined]
