@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -24,6 +24,9 @@ from monitr.tenancy.models import Membership, Organization
 from monitr.tenancy.requests import TenantRequest
 
 from .models import ApiToken, User
+
+if TYPE_CHECKING:
+    from drf_spectacular.openapi import AutoSchema
 
 SCHEME = "Bearer"
 TOKEN_START = "mtr_"  # noqa: S105 - the fixed start of every token, not a secret
@@ -88,7 +91,7 @@ def api_token_check(text: str) -> tuple[ApiToken, Membership] | None:
 class ApiTokenAuthentication(authentication.BaseAuthentication):
     """``Authorization: Bearer mtr_…``; sets the request's organisation and membership from the token."""
 
-    def authenticate(self, request: Request):
+    def authenticate(self, request: Request) -> tuple[User, ApiToken] | None:
         header = authentication.get_authorization_header(request).decode("latin-1").split()
         if not header or header[0] != SCHEME:
             return None
@@ -115,7 +118,7 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
     target_class = "monitr.accounts.tokens.ApiTokenAuthentication"
     name = "apiToken"
 
-    def get_security_definition(self, auto_schema):
+    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, str]:
         return {
             "type": "http",
             "scheme": "bearer",

@@ -2,7 +2,7 @@
 
 dashboards → ledger ← integrations ← providers, every app → monitr, none back. The contracts hold for the real tree,
 they name a wrong import when one is added, and every app of ours is under them (an app that is not a root package
-of the contracts is not checked at all).
+of the contracts is not checked at all; nor is one mypy is not given).
 
 lint-imports runs in a subprocess: it finds its root packages with importlib, and in this process ``monitr`` and the
 apps are already imported from the real tree, so a scratch copy would never be read.
@@ -24,7 +24,8 @@ from django.apps import apps
 
 ROOT = Path(__file__).resolve().parents[2]
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
-CONFIG = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+TOOLS = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]
+CONFIG = TOOLS["importlinter"]
 ROOT_PACKAGES: list[str] = CONFIG["root_packages"]
 
 
@@ -66,6 +67,12 @@ def test_every_app_of_ours_is_a_root_package_of_the_contracts():
     ours = {top for top, path in tops.items() if path.resolve().is_relative_to(ROOT / top)}
 
     assert ours == set(ROOT_PACKAGES), "pyproject.toml [tool.importlinter] root_packages must list every app of ours"
+
+
+def test_the_type_checker_reads_every_app_of_ours():
+    checked = TOOLS["mypy"]["files"]
+
+    assert set(checked) == set(ROOT_PACKAGES), "pyproject.toml [tool.mypy] files must list every app of ours"
 
 
 def test_every_root_package_has_its_place_in_the_layers():
