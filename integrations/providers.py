@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
+from django.urls import reverse
 
 if TYPE_CHECKING:
     from .sync.base import SyncSource
@@ -67,9 +68,24 @@ class Provider(abc.ABC):
     description: ClassVar[str]
     capabilities: ClassVar[frozenset[Capability]]
     credentials_form: ClassVar[type[forms.Form]]
+    # A provider whose connections do not start from credentials brings its own pages: the URL name of its Add page
+    # (reversed without arguments), of the page that renews what a connection reads (reversed with the connection's
+    # pk) and that page's label in the card's gear menu. Left empty, Add is the credentials wizard and the gear
+    # offers "Update API key".
+    add_url_name: ClassVar[str] = ""
+    update_url_name: ClassVar[str] = ""
+    update_label: ClassVar[str] = "Update API key"
 
     def has(self, capability: Capability) -> bool:
         return capability in self.capabilities
+
+    def add_url(self) -> str:
+        if self.add_url_name:
+            return reverse(self.add_url_name)
+        return reverse("integrations:add", args=[self.key])
+
+    def update_url(self, connection_pk: int) -> str:
+        return reverse(self.update_url_name or "integrations:update_key", args=[connection_pk])
 
     @abc.abstractmethod
     def check_credentials(self, cleaned_data: dict[str, Any]) -> CredentialsCheck:

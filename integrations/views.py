@@ -97,6 +97,8 @@ hide_credentials = sensitive_post_parameters()
 @admin_required
 def add(request: MemberRequest, provider_key: str) -> HttpResponse:
     provider = _provider_or_404(provider_key)
+    if provider.add_url_name:
+        return redirect(provider.add_url())
     form = provider.credentials_form(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -113,6 +115,8 @@ def add(request: MemberRequest, provider_key: str) -> HttpResponse:
 @admin_required
 def add_administration(request: MemberRequest, provider_key: str) -> HttpResponse:
     provider = _provider_or_404(provider_key)
+    if provider.add_url_name:
+        return redirect(provider.add_url())
     check = pending_load(request, provider_key=provider.key, purpose="add")
     if check is None:
         messages.info(request, "Enter the credentials again: the wizard was idle for too long or was cancelled.")
@@ -186,6 +190,8 @@ def sync_now(request: MemberRequest, pk: int) -> HttpResponse:
 def update_key(request: MemberRequest, pk: int) -> HttpResponse:
     connection = _connection_for_admin(request, pk)
     provider = connection.integration.provider
+    if provider.update_url_name:
+        return redirect(provider.update_url(connection.pk))
     form = provider.credentials_form(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -15,10 +15,10 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("organisation/", include("monitr.tenancy.urls")),
+    path("integrations/ledger-file/", include("ledgerfile.urls")),
     path("integrations/", include("integrations.urls")),
     path("dashboards/", include("dashboards.urls")),
-    path("api/v1/", include("dashboards.api.urls")),
-    path("api/", include("ledger.api.urls")),
+    path("api/", include("monitr.api.urls")),
     path("account/", include("monitr.accounts.urls")),
 ]
 

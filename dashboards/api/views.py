@@ -1,34 +1,166 @@
-"""The Outstanding Items API: ``/api/v1/outstanding-items/`` and ``/api/v1/outstanding-items/aging/``.
+"""The dashboards' part of the read API: what is read through the dashboards' selectors and the reporting mapping,
+so that the API and the pages always agree.
 
-Read-only, session-authenticated, and scoped like the page: everything is read through ``OutstandingScope`` from
-``request.organization``. A signed-in user without an organisation gets 403; an administration or relation id
-that is not the organisation's gets 404, as does a past day without a snapshot (with a detail that says so).
+- ``/api/v1/accounts/``: the chart of accounts with each account's reporting line;
+- ``/api/v1/transactions/``: the transactions explorer's list;
+- ``/api/v1/reports/pnl/`` and ``/api/v1/reports/balance-sheet/``: the statements;
+- ``/api/v1/outstanding-items/`` and ``/api/v1/outstanding-items/aging/``: the open items and their aging, scoped
+  like the page through ``OutstandingScope``; a past day without a snapshot is a 404 with a detail that says so.
+
+Every view reads through the organisation of the request (session or token); an administration, account or
+relation id that is not the organisation's is a 404.
 """
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView
-from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from ledger.api.base import ERRORS, ByIdPagination
-from ledger.models import Administration, OutstandingSide, Relation
-from monitr.accounts.tokens import ApiTokenAuthentication
-from monitr.tenancy.requests import MemberApiRequest
+from ledger.api.base import ScopedAPIView, ScopedListView
+from ledger.api.serializers import AdministrationQuery
+from ledger.models import Account, Administration, OutstandingSide, Relation, TransactionLine
+from monitr.api.errors import ERRORS
+from monitr.api.pagination import ByIdPagination, CheckedCursorPagination
 
+from ..mapping import Statement
 from ..models import AgingBasis
 from ..selectors.figures import outstanding_snapshot_status
 from ..selectors.outstanding import outstanding_aging, outstanding_items_list
 from ..selectors.scope import OutstandingScope
 from ..selectors.settings import outstanding_settings_get
+from ..selectors.statements import StatementReport, StatementScope, statement_report
+from ..selectors.transactions import transactions_list
+from . import serializers as s
 from .serializers import AgingSerializer, OutstandingItemSerializer, OutstandingQuerySerializer
+
+
+@extend_schema(
+    responses={200: s.AccountSerializer, **ERRORS},
+    parameters=[AdministrationQuery],
+    description="Chart of accounts with each account's reporting line.",
+)
+class AccountList(ScopedListView):
+    serializer_class = s.AccountSerializer
+
+    def get_queryset(self):
+        rows = Account.objects.for_organization(self.organization).select_related("reporting_mapping")
+        return self.filter_administration(rows, self.query().get("administration"))
+
+
+class TransactionPagination(CheckedCursorPagination):
+    ordering = ("-date", "-pk")
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+@extend_schema(
+    responses={200: s.TransactionSerializer, **ERRORS},
+    parameters=[s.TransactionQuery],
+    description="Transactions with their lines, newest first; `amount` is the sum of the debits.",
+)
+class TransactionList(ScopedListView):
+    serializer_class = s.TransactionSerializer
+    pagination_class = TransactionPagination
+    query_class = s.TransactionQuery
+
+    def get_queryset(self):
+        params = self.query()
+        organization = self.organization
+        account = relation = None
+        if "account" in params:
+            account = Account.objects.for_organization(organization).filter(pk=params["account"]).first()
+            if account is None:
+                raise NotFound("No such account in this organisation.")
+        if "relation" in params:
+            relation = Relation.objects.for_organization(organization).filter(pk=params["relation"]).first()
+            if relation is None:
+                raise NotFound("No such relation in this organisation.")
+        rows = transactions_list(
+            organization=organization,
+            administration=self.administration_from(params.get("administration")),
+            date_from=params.get("date_from"),
+            date_to=params.get("date_to"),
+            account=account,
+            relation=relation,
+            transaction_type=params.get("type"),
+            amount_min=params.get("amount_min"),
+            amount_max=params.get("amount_max"),
+            search=params.get("q"),
+        )
+        lines = TransactionLine.objects.order_by("line_number")
+        return rows.prefetch_related(Prefetch("lines", queryset=lines)).order_by()
+
+
+def _report_data(report: StatementReport) -> dict:
+    def figures(f):
+        return {"months": f.months, "total": f.total, "prior_months": f.prior_months, "prior_total": f.prior_total}
+
+    return {
+        "statement": str(report.statement),
+        "year": report.scope.year,
+        "month": report.scope.month,
+        "administration": report.scope.administration.pk if report.scope.administration else None,
+        "unmapped_accounts": report.unmapped_count,
+        "rows": [
+            {
+                "kind": row.kind,
+                "line": row.line,
+                "label": row.label,
+                "figures": figures(row.figures),
+                "accounts": [
+                    {"id": a.account.pk, "code": a.account.code, "name": a.account.name, "figures": figures(a.figures)}
+                    for a in row.accounts
+                ],
+            }
+            for row in report.rows
+        ],
+    }
+
+
+class _ReportView(ScopedAPIView):
+    statement: Statement
+
+    def get(self, request: Request) -> Response:
+        query = s.ReportQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        today = timezone.localdate()
+        year = params.get("year", today.year)
+        month = params.get("month", today.month if year == today.year else 12)
+        scope = StatementScope(
+            organization=self.organization,
+            year=year,
+            month=month,
+            administration=self.administration_from(params.get("administration")),
+        )
+        report = statement_report(scope=scope, statement=self.statement)
+        return Response(s.ReportSerializer(_report_data(report)).data)
+
+
+@extend_schema(
+    parameters=[s.ReportQuery],
+    responses={200: s.ReportSerializer, **ERRORS},
+    description="The P&L by month through the account mapping, with the prior year; revenue shown positive.",
+)
+class ProfitAndLossReport(_ReportView):
+    statement = Statement.PROFIT_AND_LOSS
+
+
+@extend_schema(
+    parameters=[s.ReportQuery],
+    responses={200: s.ReportSerializer, **ERRORS},
+    description="The balance sheet at each month's end, with the prior year; equity and liabilities positive.",
+)
+class BalanceSheetReport(_ReportView):
+    statement = Statement.BALANCE_SHEET
+
 
 _FILTERS = [
     OpenApiParameter("administration", OpenApiTypes.INT, description="An administration's id; default all."),
@@ -40,32 +172,14 @@ _FILTERS = [
 ]
 
 
-class IsOrganizationMember(BasePermission):
-    message = "You are not in an organisation yet."
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        return getattr(request, "organization", None) is not None
-
-
-class _ScopedMixin(APIView):
-    # Session for the browser, personal API tokens for programs, as the rest of the API.
-    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
-    permission_classes = [IsAuthenticated, IsOrganizationMember]
-    request: MemberApiRequest
-
-    def parse(self, request: MemberApiRequest) -> tuple[OutstandingScope, dict]:
+class _OutstandingView(ScopedAPIView):
+    def parse(self, request: Request) -> tuple[OutstandingScope, dict]:
         today = timezone.localdate()
         query = OutstandingQuerySerializer(data=request.query_params, today=today)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        organization = request.organization
-        administration = None
-        if "administration" in params:
-            administration = (
-                Administration.objects.for_organization(organization).filter(pk=params["administration"]).first()
-            )
-            if administration is None:
-                raise NotFound("No such administration in this organisation.")
+        organization = self.organization
+        administration = self.administration_from(params.get("administration"))
         settings = outstanding_settings_get(organization=organization)
         scope = OutstandingScope(
             organization=organization,
@@ -96,7 +210,7 @@ class _ScopedMixin(APIView):
     responses={200: OutstandingItemSerializer, **ERRORS},
     description="The open items, both sides unless `side` is given; paginated with a cursor, oldest id first.",
 )
-class OutstandingItemsView(_ScopedMixin, ListAPIView):
+class OutstandingItemsView(_OutstandingView, ListAPIView):
     serializer_class = OutstandingItemSerializer
     pagination_class = ByIdPagination
 
@@ -119,13 +233,13 @@ class OutstandingItemsView(_ScopedMixin, ListAPIView):
         return context
 
 
-class OutstandingAgingView(_ScopedMixin, APIView):
+class OutstandingAgingView(_OutstandingView):
     @extend_schema(
         parameters=_FILTERS,
         responses={200: AgingSerializer, **ERRORS},
         description="The aging buckets of one side (default receivables); they always add up to `total`.",
     )
-    def get(self, request: MemberApiRequest) -> Response:
+    def get(self, request: Request) -> Response:
         scope, _ = self.parse(request)
         aging = outstanding_aging(scope=scope)
         data = {

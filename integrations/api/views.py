@@ -7,18 +7,14 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ledger.api.base import (
-    ERRORS,
-    CheckedCursorPagination,
-    IsOrganizationAdmin,
-    IsOrganizationMember,
-    ScopedAPIView,
-)
+from ledger.api.base import ScopedAPIView
 from ledger.api.serializers import AdministrationQuery
+from monitr.api.errors import ERRORS
+from monitr.api.pagination import CheckedCursorPagination
+from monitr.api.permissions import ADMINS
 
 from ..models import Connection, SyncRun
 from ..services import ConnectionRefused, SyncUnavailable, connection_sync_now
@@ -81,7 +77,7 @@ _Accepted = inline_serializer("SyncRequested", {"detail": serializers.CharField(
     ),
 )
 class ConnectionSync(ScopedAPIView):
-    permission_classes = [IsAuthenticated, IsOrganizationMember, IsOrganizationAdmin]
+    permission_classes = ADMINS
 
     def post(self, request: Request, pk: str) -> Response:
         number = int(pk) if pk.isdigit() and len(pk) < 12 else None

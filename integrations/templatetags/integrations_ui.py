@@ -25,6 +25,12 @@ def status_badge(status: str) -> str:
     return _BADGES.get(status, "badge-neutral")
 
 
+@register.filter
+def update_url(provider, connection_pk: int) -> str:
+    """Where the gear's update action of one connection leads: the provider's own page, or Update API key."""
+    return provider.update_url(connection_pk)
+
+
 @register.simple_tag
 def interrupted_message() -> str:
     """What a run still marked running says once no live lease protects it: its worker died."""

@@ -1,1 +1,2 @@
-"""The read API of the imported books, under /api/v1/: administrations, accounts, relations, transactions, reports."""
+"""The books' part of the read API, under /api/v1/: administrations and relations, and the view the other apps'
+endpoints over the books start from."""

@@ -1,10 +1,9 @@
-"""Personal API tokens: made, revoked and checked here, and a DRF authentication class that accepts them.
+"""Personal API tokens: made, revoked and checked here; :mod:`monitr.api.authentication` accepts them on the API.
 
 A token reads ``mtr_<prefix>_<secret>``. The prefix finds the row; the secret's SHA-256 digest is compared in
 constant time. A token stops working when it is revoked, or when its user is no longer a member of its organisation
 (or is deactivated); removing a member revokes their tokens for that organisation, so adding them again later does not
-bring the old tokens back. An authenticated request gets ``request.organization`` and ``request.membership`` from the
-token, exactly as the session middleware gives them to a browser, so every API view is scoped the same way.
+bring the old tokens back.
 """
 
 from __future__ import annotations
@@ -13,22 +12,13 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
 
 from django.utils import timezone
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework import authentication, exceptions
-from rest_framework.request import Request
 
 from monitr.tenancy.models import Membership, Organization
-from monitr.tenancy.requests import TenantRequest
 
 from .models import ApiToken, User
 
-if TYPE_CHECKING:
-    from drf_spectacular.openapi import AutoSchema
-
-SCHEME = "Bearer"
 TOKEN_START = "mtr_"  # noqa: S105 - the fixed start of every token, not a secret
 
 
@@ -86,41 +76,3 @@ def api_token_check(text: str) -> tuple[ApiToken, Membership] | None:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return token, membership
-
-
-class ApiTokenAuthentication(authentication.BaseAuthentication):
-    """``Authorization: Bearer mtr_…``; sets the request's organisation and membership from the token."""
-
-    def authenticate(self, request: Request) -> tuple[User, ApiToken] | None:
-        header = authentication.get_authorization_header(request).decode("latin-1").split()
-        if not header or header[0] != SCHEME:
-            return None
-        if len(header) != 2:
-            raise exceptions.AuthenticationFailed("Give the token after “Bearer ”.")
-        found = api_token_check(header[1])
-        if found is None:
-            raise exceptions.AuthenticationFailed("Unknown, revoked or no longer valid API token.")
-        token, membership = found
-        # The request OrganizationMiddleware has passed: the token decides what it set from the session.
-        django_request = cast(TenantRequest, request._request)
-        django_request.organization = membership.organization
-        django_request.membership = membership
-        django_request.memberships = [membership]
-        return token.user, token
-
-    def authenticate_header(self, request: Request) -> str:
-        return SCHEME
-
-
-class ApiTokenScheme(OpenApiAuthenticationExtension):
-    """Describes the tokens in the OpenAPI schema as HTTP bearer authentication."""
-
-    target_class = "monitr.accounts.tokens.ApiTokenAuthentication"
-    name = "apiToken"
-
-    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, str]:
-        return {
-            "type": "http",
-            "scheme": "bearer",
-            "description": "A personal API token (mtr_…), made on the API tokens settings page.",
-        }

@@ -5,10 +5,10 @@ from __future__ import annotations
 __all__ = ["REST_FRAMEWORK", "SPECTACULAR_SETTINGS"]
 
 REST_FRAMEWORK = {
-    # Personal API tokens for programs first, so an anonymous request is told to send one (401); the session for
-    # the browser.
+    # As monitr.api's views (the schema and docs views use these): personal API tokens for programs first, so an
+    # anonymous request is told to send one (401); the session for the browser.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "monitr.accounts.tokens.ApiTokenAuthentication",
+        "monitr.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

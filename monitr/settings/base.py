@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "ledger",
     "integrations",
     "eboekhouden",
+    "ledgerfile",
     "dashboards",
 ]
 

@@ -8,6 +8,7 @@ __all__ = [
     "EBOEKHOUDEN_MAX_PARALLEL",
     "EBOEKHOUDEN_REST_URL",
     "EBOEKHOUDEN_SOAP_URL",
+    "LEDGER_FILE_MAX_BYTES",
     "MONITR_SYNC_LOOKBACK_DAYS",
     "MONITR_SYNC_REREAD_DAYS",
     "MONITR_SYNC_TIMES",
@@ -28,3 +29,7 @@ MONITR_SYNC_LOOKBACK_DAYS: int = env.int("MONITR_SYNC_LOOKBACK_DAYS", default=60
 # Some edits never show in a mutation list (a description, a relation, a payment term): every stored mutation's
 # detail is read again at least once in this many days, a share of the history on every run.
 MONITR_SYNC_REREAD_DAYS: int = env.int("MONITR_SYNC_REREAD_DAYS", default=30)
+
+# The largest ledger file (CSV or XLSX, each of an upload's files) Monitr reads; a larger one is refused before it is
+# read. Files are streamed, so memory does not grow with this.
+LEDGER_FILE_MAX_BYTES: int = env.int("LEDGER_FILE_MAX_BYTES", default=50 * 1024 * 1024)

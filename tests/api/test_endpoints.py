@@ -92,7 +92,7 @@ CRAFTED_CURSORS = {
         "api:relations",
         "api:transactions",
         "api:sync_runs",
-        "dashboards_api:outstanding_items",
+        "api:outstanding_items",
     ],
 )
 @pytest.mark.parametrize("cursor", CRAFTED_CURSORS.values(), ids=CRAFTED_CURSORS.keys())

@@ -16,8 +16,8 @@ from .factories import PAYABLE, RECEIVABLE, item, random_items
 
 pytestmark = pytest.mark.django_db
 
-ITEMS = reverse("dashboards_api:outstanding_items")
-AGING = reverse("dashboards_api:outstanding_aging")
+ITEMS = reverse("api:outstanding_items")
+AGING = reverse("api:outstanding_aging")
 RELATIONS = ["rel-1", "rel-2", None]
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from monitr.celery import app as celery_app
+
 CHROMIUM = Path(os.environ.get("MONITR_CHROMIUM", "/usr/bin/chromium"))
 
 
@@ -56,3 +58,12 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 @pytest.fixture
 def browser_context_args(browser_context_args: dict, live_server) -> dict:
     return {**browser_context_args, "base_url": live_server.url, "viewport": {"width": 1360, "height": 860}}
+
+
+@pytest.fixture
+def eager_worker():
+    # Syncs run right after what starts them (Connect, Import, Sync now), in the web request, instead of in a
+    # separate worker.
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False

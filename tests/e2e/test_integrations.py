@@ -9,7 +9,6 @@ from playwright.sync_api import Page, expect
 
 from integrations.models import Connection, Integration
 from ledger.models import Administration, Transaction
-from monitr.celery import app as celery_app
 from tests.factories import TEST_PASSWORD, MembershipFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -19,14 +18,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def admin(db):
     organization = OrganizationFactory(name="Bakkerij Jansen BV")
     return MembershipFactory(organization=organization, role="admin").user
-
-
-@pytest.fixture
-def eager_worker():
-    # The syncs run right after Connect (or Sync now), in the web request, instead of in a separate worker.
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
 
 
 @pytest.fixture

@@ -24,6 +24,9 @@ from integrations.models import Connection, Integration, SyncRun, SyncRunStatus,
 from ledger.models import Account, Administration, Relation, Transaction
 from ledger.records import AccountKind, AccountRecord
 from ledger.services import accounts_upsert
+from ledgerfile.models import LedgerUpload
+from ledgerfile.reading import Source
+from ledgerfile.services import new_external_id, upload_store
 from monitr.accounts.models import ApiToken
 from monitr.accounts.tokens import api_token_create
 from monitr.tenancy.models import Membership, Organization, Role
@@ -60,6 +63,7 @@ class Tenant:
     run: SyncRun
     token: ApiToken
     token_secret: str
+    ledger_upload: LedgerUpload  # a ledger file the admin uploaded and has not imported yet
 
 
 def _tenant(organization: Organization, *, prefix: str, admin_email: str, amount: str) -> Tenant:
@@ -121,6 +125,17 @@ def _tenant(organization: Organization, *, prefix: str, admin_email: str, amount
         finished_at=timezone.now(),
     )
     issued = api_token_create(user=admin, organization=organization, name=f"{prefix} token")
+    ledger_upload = upload_store(
+        organization=organization,
+        external_id=new_external_id(),
+        administration_name=f"{prefix} Upload BV",
+        journal=Source.from_bytes(
+            "ledger.csv",
+            f"date,entry,account_code,description,debit,credit\n2025-01-02,1,1100,{prefix},{amount},\n"
+            f"2025-01-02,1,8000,{prefix},,{amount}\n".encode(),
+        ),
+        user=admin,
+    )
     return Tenant(
         organization=organization,
         admin=admin,
@@ -133,6 +148,7 @@ def _tenant(organization: Organization, *, prefix: str, admin_email: str, amount
         run=run,
         token=issued.token,
         token_secret=issued.secret,
+        ledger_upload=ledger_upload,
     )
 
 

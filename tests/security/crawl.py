@@ -45,6 +45,10 @@ def _provider(t: Tenant) -> list[dict[str, Any]]:
     return [{"provider_key": t.connection.integration.provider_key}]
 
 
+def _ledger_upload(t: Tenant) -> list[dict[str, Any]]:
+    return [{"upload": t.ledger_upload.pk}]
+
+
 FILL: dict[str, Fill] = {
     "integrations:connection_status": Fill(True, _connection),
     "integrations:sync_now": Fill(True, _connection),
@@ -55,6 +59,11 @@ FILL: dict[str, Fill] = {
     "integrations:add_administration": Fill(False, _provider),
     "integrations:delete": Fill(False, _provider),
     "integrations:category": Fill(False, lambda t: [{"category": "accounting"}]),
+    "ledgerfile:add_columns": Fill(True, _ledger_upload),
+    "ledgerfile:add_preview": Fill(True, _ledger_upload),
+    "ledgerfile:replace": Fill(True, _connection),
+    "ledgerfile:replace_columns": Fill(True, lambda t: [{"pk": t.connection.pk, "upload": t.ledger_upload.pk}]),
+    "ledgerfile:replace_preview": Fill(True, lambda t: [{"pk": t.connection.pk, "upload": t.ledger_upload.pk}]),
     "dashboards:outstanding_export": Fill(
         False,
         lambda t: [{"table": table, "file_format": f} for table in ("relations", "items") for f in ("csv", "xlsx")],

@@ -19,10 +19,10 @@ from django.http import QueryDict
 from django.test import Client
 from django.utils.datastructures import MultiValueDict
 
+from dashboards.api.serializers import TransactionQuery
 from dashboards.forms import OutstandingItemsFilterForm
 from dashboards.statement_forms import StatementFilterForm
 from dashboards.transaction_forms import TransactionFilterForm
-from ledger.api.serializers import TransactionQuery
 
 from .crawl import crawled, urls_for
 
