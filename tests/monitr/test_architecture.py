@@ -94,10 +94,12 @@ def test_the_real_tree_keeps_every_contract():
         ("ledger", "dashboards"),
         ("ledger", "integrations"),
         ("ledger", "eboekhouden"),
+        ("ledger", "ledgerfile"),
         ("dashboards", "integrations"),
         ("dashboards", "eboekhouden"),
         ("integrations", "dashboards"),
         ("integrations", "eboekhouden"),
+        ("integrations", "ledgerfile"),
         ("eboekhouden", "dashboards"),
         ("eboekhouden", "ledgerfile"),
         ("ledgerfile", "eboekhouden"),
@@ -121,6 +123,7 @@ def test_an_import_against_the_arrows_breaks_a_contract_and_is_named(tmp_path, i
 def test_an_import_along_the_arrows_breaks_nothing_new(tmp_path):
     tree = scratch_tree(tmp_path)
     add_module(tree, "ledgerfile.right_way", "import integrations\nimport ledger\nimport monitr\n")
+    add_module(tree, "eboekhouden.right_way", "import integrations\nimport ledger\nimport monitr\n")
     add_module(tree, "dashboards.right_way", "import ledger\nimport monitr\n")
     add_module(tree, "integrations.right_way", "import ledger\nimport monitr\n")
     add_module(tree, "ledger.right_way", "import monitr\n")
