@@ -186,6 +186,7 @@ def _exact(sandbox: SandboxHandle, connection) -> bool:
     from django.db.models import Sum
 
     from ledger.models import TransactionLine
+    from ledger.money import cents
 
     source = {str(b["ledgerId"]): Decimal(str(b["balance"])) for b in sandbox.balances()}
     imported = dict(
@@ -194,9 +195,8 @@ def _exact(sandbox: SandboxHandle, connection) -> bool:
         .annotate(total=Sum("amount"))
         .order_by()
     )
-    cent = Decimal("0.01")  # SQLite sums decimals as floating point; cents give back the exact sum
     ledgers = set(source) | set(imported)
-    return all(source.get(k, Decimal(0)) == Decimal(imported.get(k) or 0).quantize(cent) for k in ledgers)
+    return all(source.get(k, Decimal(0)) == cents(imported.get(k)) for k in ledgers)
 
 
 def _profiled(profile: Path | None, name: str, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:

@@ -30,8 +30,9 @@ import xlsxwriter
 from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 
+from ledger.money import cents
+
 from .aging import age_in_days
-from .selectors.outstanding import money
 from .selectors.scope import OutstandingScope
 
 TABLES = ("relations", "items")
@@ -86,9 +87,9 @@ def relation_sheet(*, scope: OutstandingScope, rows: QuerySet) -> Sheet:
                 row["administration_name"],
                 row["relation_code"] or "",
                 row["relation_name"] or "(no relation)",
-                money(row["total"]),
-                money(row["overdue"]),
-                *(money(row[f"bucket_{i}"]) for i in range(len(buckets))),
+                cents(row["total"]),
+                cents(row["overdue"]),
+                *(cents(row[f"bucket_{i}"]) for i in range(len(buckets))),
                 row["oldest_invoice"],
                 max(0, age_in_days(as_of=scope.as_of, reference=row["oldest_due"])),
                 row["items"],
@@ -261,7 +262,7 @@ def transaction_sheet(*, rows: QuerySet) -> Sheet:
                 t.relation.name if t.relation else "",
                 t.description,
                 t.invoice_number,
-                money(t.amount),
+                cents(t.amount),
                 t.line_count,
                 t.imbalance,
             )

@@ -1,18 +1,13 @@
 """The forms of the Outstanding Items dashboard: the filters (read from the query string) and the aging settings.
 
-The filter form never refuses the page: a value that does not validate (a date in the future, an unknown sort)
-is reported next to its field and its default is used instead, so a hand-edited or stale link still shows
-something sensible. The one exception is an administration that is not the organisation's: that is a 404, as for
-any other organisation's object.
-
-Defaults: the one administration when there is one, else all of them added up; receivables; the organisation's
-saved aging basis and boundaries; today.
+The filters behave as every dashboard's (``dashboards.filters``). Defaults: the one administration when there is
+one, else all of them added up; receivables; the organisation's saved aging basis and boundaries; today.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.http import Http404
@@ -20,11 +15,11 @@ from django.http import Http404
 from ledger.models import Administration, OutstandingSide, Relation
 from monitr.tenancy.models import Organization
 
+from .filters import DashboardFilterForm, date_field, sort_choices
 from .models import MAX_BOUNDARIES, AgingBasis, OutstandingSettings, validate_boundaries
 from .selectors.outstanding import DEFAULT_ITEM_SORT, DEFAULT_RELATION_SORT, ITEM_SORTS, RELATION_SORTS
 from .selectors.scope import EARLIEST_AS_OF, OutstandingScope
 
-ALL = "all"
 NO_RELATION = "none"
 
 
@@ -34,20 +29,12 @@ def whole_number(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
-def _sort_choices(keys: dict[str, str]) -> list[tuple[str, str]]:
-    return [(key, key) for key in keys] + [(f"-{key}", f"-{key}") for key in keys]
-
-
-class OutstandingFilterForm(forms.Form):
-    administration = forms.ChoiceField(required=False, label="Administration")
+class OutstandingFilterForm(DashboardFilterForm):
     side = forms.ChoiceField(choices=OutstandingSide.choices, required=False)
     basis = forms.ChoiceField(choices=AgingBasis.choices, required=False, label="Age by")
-    as_of = forms.DateField(
-        required=False, label="As of", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    as_of = date_field("As of")
     q = forms.CharField(required=False, max_length=200, strip=True, label="Search")
-    sort = forms.ChoiceField(choices=_sort_choices(RELATION_SORTS), required=False)
-    page = forms.IntegerField(required=False, min_value=1)
+    sort = forms.ChoiceField(choices=sort_choices(RELATION_SORTS), required=False)
 
     default_sort = DEFAULT_RELATION_SORT
 
@@ -60,20 +47,11 @@ class OutstandingFilterForm(forms.Form):
         settings: OutstandingSettings,
         today: date,
     ) -> None:
-        super().__init__(data)
-        self.organization, self.administrations, self.settings, self.today = (
-            organization,
-            administrations,
-            settings,
-            today,
-        )
-        choices = [(ALL, "All administrations")] if len(administrations) > 1 else []
-        choices += [(str(a.pk), a.name if a.is_connected else f"{a.name} (disconnected)") for a in administrations]
-        cast(forms.ChoiceField, self.fields["administration"]).choices = choices
-        self.fields["as_of"].widget.attrs["max"] = today.isoformat()
-        self.is_valid()  # fills cleaned_data with the valid fields; the rest fall back to their defaults
-        if "administration" in self.errors:
-            raise Http404("No such administration in this organisation.")
+        self.settings = settings
+        super().__init__(data, organization=organization, administrations=administrations, today=today)
+
+    def prepare_fields(self) -> None:
+        self.fields["as_of"].widget.attrs["max"] = self.today.isoformat()
 
     def clean_as_of(self) -> date | None:
         value = self.cleaned_data.get("as_of")
@@ -83,34 +61,16 @@ class OutstandingFilterForm(forms.Form):
             raise forms.ValidationError(f"Open items are known from {EARLIEST_AS_OF.isoformat()} on; showing today.")
         return value
 
-    def value(self, name: str) -> Any:
-        """The field's valid value, or its default."""
-        value = self.cleaned_data.get(name) if name not in self.errors else None
-        if value not in (None, ""):
-            return value
-        return {
+    def default(self, name: str) -> Any:
+        defaults = {
             "side": OutstandingSide.RECEIVABLE,
             "basis": self.settings.basis,
             "as_of": self.today,
             "q": "",
-            "sort": self.default_sort,
-            "page": 1,
             "rq": "",
-            "administration": ALL if len(self.administrations) > 1 else None,
-        }.get(name)
-
-    @property
-    def values(self) -> dict[str, Any]:
-        """Every field's valid value or default, for templates (which cannot pass an argument to :meth:`value`)."""
-        return {name: self.value(name) for name in self.fields}
-
-    @property
-    def chosen_administration(self) -> Administration | None:
-        """The chosen administration; None for all of them."""
-        chosen = self.value("administration")
-        if chosen in (None, ALL):
-            return self.administrations[0] if len(self.administrations) == 1 else None
-        return next(a for a in self.administrations if str(a.pk) == chosen)
+            "sort": self.default_sort,
+        }
+        return defaults[name] if name in defaults else super().default(name)
 
     def scope(self) -> OutstandingScope:
         return OutstandingScope(
@@ -123,25 +83,22 @@ class OutstandingFilterForm(forms.Form):
             boundaries=tuple(self.settings.boundaries),
         )
 
-    def params(self, **changes: Any) -> dict[str, str]:
-        """The current filters as query parameters (defaults left out), with ``changes`` applied; for links that
-        keep the filters (tabs, sorting, pages, exports, the drill-down)."""
-        current = {
-            "administration": self.value("administration") if len(self.administrations) > 1 else None,
+    def link_values(self) -> dict[str, Any]:
+        """Defaults other than the side are left out."""
+        return {
+            **super().link_values(),
             "side": self.value("side"),
             "basis": self.value("basis") if self.value("basis") != self.settings.basis else None,
             "as_of": self.value("as_of").isoformat() if self.value("as_of") != self.today else None,
             "q": self.value("q"),
             "sort": self.value("sort") if self.value("sort") != self.default_sort else None,
         }
-        current.update(changes)
-        return {key: str(value) for key, value in current.items() if value not in (None, "")}
 
 
 class OutstandingItemsFilterForm(OutstandingFilterForm):
     """The item list (a relation's invoices, items without a due date): the same filters and a few more."""
 
-    sort = forms.ChoiceField(choices=_sort_choices(ITEM_SORTS), required=False)
+    sort = forms.ChoiceField(choices=sort_choices(ITEM_SORTS), required=False)
     relation = forms.CharField(required=False, max_length=20)
     rq = forms.CharField(required=False, max_length=200, strip=True, label="Relation search")
     no_due_date = forms.BooleanField(required=False)
@@ -176,14 +133,14 @@ class OutstandingItemsFilterForm(OutstandingFilterForm):
         except Relation.DoesNotExist:
             raise Http404("No such relation.") from None
 
-    def params(self, **changes: Any) -> dict[str, str]:
-        extra = {
+    def link_values(self) -> dict[str, Any]:
+        return {
+            **super().link_values(),
             "relation": self.value("relation"),
             "no_due_date": "1" if self.value("no_due_date") else None,
             "overdue": "true" if self.value("overdue") else None,
             "rq": self.value("rq"),
         }
-        return super().params(**{**extra, **changes})
 
 
 class BoundariesField(forms.CharField):

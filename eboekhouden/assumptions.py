@@ -1,6 +1,8 @@
-"""Where e-Boekhouden's contracts are silent, the choices Monitr makes: in one place, so one edit changes them.
+"""Where e-Boekhouden's contracts are silent about the service itself, the choices Monitr makes: in one place, so
+one edit changes them.
 
-Each is also written down, with its reasons, in ``docs/eboekhouden.md``.
+``docs/eboekhouden.md`` lists every choice where the contracts are silent, with its reasons and its place (the
+choices about booking live in ``mapping.py``, beside the table they complete).
 """
 
 from __future__ import annotations
@@ -9,7 +11,8 @@ from dataclasses import replace
 
 from integrations.providers import AdministrationChoice
 
-# A REST API key belongs to one administration and a session cannot switch to another (API-NOTES, "field").
+# A REST API key belongs to one administration and a session cannot switch to another (reported from the live service:
+# docs/eboekhouden.md, "What the contracts say, and what only the field knows").
 # Which entry of ``administration/linked`` is the key's own is not documented; Monitr takes the first one listed as
 # the key's own, as the sandbox serves it. Every other entry can be listed but not imported with this key.
 OTHER_ADMINISTRATION_NOTE = (

@@ -1,4 +1,4 @@
-"""e-Boekhouden mutations as double-entry lines: the one module that reads DESIGN.md's table.
+"""e-Boekhouden mutations as double-entry lines: the one module that applies the table in docs/eboekhouden.md.
 
 Stored lines are signed, debit positive and credit negative, and every transaction's lines sum to zero. A mutation
 is a header ledger plus rows; rows are positive in their type's normal direction, and a negative row (credit note,

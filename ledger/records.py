@@ -33,6 +33,7 @@ from .models.choices import (
     SetAsideKind,
     TransactionType,
 )
+from .money import CENT, ZERO
 
 __all__ = [
     "AccountKind",
@@ -54,8 +55,6 @@ __all__ = [
     "due_date_after",
 ]
 
-_CENT = Decimal("0.01")
-_ZERO = Decimal("0.00")
 # numeric(18, 2): at most eighteen digits; an amount that would need rounding to fit is refused, not rounded.
 _EXACT = Context(prec=limits.MONEY_DIGITS, traps=[Inexact, InvalidOperation])
 
@@ -73,7 +72,7 @@ def _money(value: object, name: str) -> Decimal:
     try:
         if value.is_finite():
             # Zero is 0.00: a "-0.00" from the source is the same amount.
-            return value.quantize(_CENT, context=_EXACT) or _ZERO
+            return value.quantize(CENT, context=_EXACT) or ZERO
     except DecimalException:
         pass
     whole = limits.MONEY_DIGITS - limits.MONEY_PLACES

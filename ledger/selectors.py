@@ -22,10 +22,9 @@ from .models import (
     TransactionLine,
     TransactionType,
 )
+from .money import ZERO, cents
 from .records import stored_text
 from .services.bulk import batched
-
-_CENT = Decimal("0.01")
 
 
 def transaction_fingerprints(*, administration: Administration, window_start: date, window_end: date) -> dict[str, str]:
@@ -57,7 +56,7 @@ def line_totals_by_account_month(
         .annotate(total=Sum("amount"))
         .order_by()
     )
-    return {(account, _as_date(month)): _money(total) for account, month, total in rows}
+    return {(account, _as_date(month)): cents(total) for account, month, total in rows}
 
 
 def account_balances(
@@ -69,7 +68,7 @@ def account_balances(
     if account_external_ids is not None:
         lines = lines.filter(account__external_id__in=list(account_external_ids))
     rows = lines.values_list("account__external_id").annotate(total=Sum("amount")).order_by()
-    return {account: _money(total) for account, total in rows}
+    return {account: cents(total) for account, total in rows}
 
 
 def outstanding_totals(*, administration: Administration) -> dict[OutstandingSide, Decimal]:
@@ -80,8 +79,8 @@ def outstanding_totals(*, administration: Administration) -> dict[OutstandingSid
         .annotate(total=Sum("outstanding"))
         .order_by()
     )
-    totals = {side: Decimal("0.00") for side in OutstandingSide}
-    totals.update({OutstandingSide(side): _money(total) for side, total in rows})
+    totals = {side: ZERO for side in OutstandingSide}
+    totals.update({OutstandingSide(side): cents(total) for side, total in rows})
     return totals
 
 
@@ -166,11 +165,6 @@ def payment_terms(
 def transactions_unbalanced(*, administration: Administration) -> QuerySet[Transaction]:
     """Transactions whose lines do not sum to zero, newest first: stored as given, shown on the Data checks page."""
     return Transaction.objects.filter(administration=administration).exclude(imbalance=0).order_by("-date", "-id")
-
-
-def _money(value: Decimal | None) -> Decimal:
-    # SQLite sums decimals as floating point; rounding to cents gives back the exact sum of two-place amounts.
-    return (value or Decimal(0)).quantize(_CENT)
 
 
 def _as_date(value: date) -> date:

@@ -31,6 +31,7 @@ from ledger.records import (
 )
 from ledger.selectors import account_balances, line_totals_by_account_month, outstanding_totals, payment_terms
 from ledger.services import (
+    WriteCounts,
     accounts_upsert,
     cost_centers_upsert,
     outstanding_items_replace,
@@ -50,8 +51,8 @@ from .services import upload_latest, upload_sources
 PROGRESS_EVERY = 500
 
 
-def _counts(result) -> StreamCounts:
-    return StreamCounts(new=result.new, changed=result.changed, deleted=result.deleted, unchanged=result.unchanged)
+def _counts(result: WriteCounts) -> StreamCounts:
+    return StreamCounts.of(result)
 
 
 class LedgerFileSource:

@@ -33,9 +33,9 @@ from ledger.models import (
     TransactionLine,
     TransactionType,
 )
+from ledger.money import ZERO, cents
 from monitr.tenancy.models import Organization
 
-from .outstanding import ZERO, money
 from .scope import OutstandingScope
 
 TURNOVER_WINDOW_DAYS = 90
@@ -77,7 +77,7 @@ def outstanding_turnover(*, scope: OutstandingScope, open_amount: Decimal) -> Tu
         lines = lines.filter(administration=scope.administration, transaction__administration=scope.administration)
     else:
         lines = lines.filter(transaction__administration__organization=scope.organization)
-    signed = money(lines.aggregate(total=Sum("amount"))["total"])
+    signed = cents(lines.aggregate(total=Sum("amount"))["total"])
     # Lines are debit positive: sales invoices debit the debtors account, purchase invoices credit the creditors.
     invoiced = signed if receivable else -signed
     return Turnover(date_from=date_from, date_to=scope.as_of, invoiced=invoiced + ZERO, open_amount=open_amount)
@@ -104,7 +104,7 @@ def outstanding_comparison(*, scope: OutstandingScope, days: int = COMPARE_DAYS)
         total=Sum("total", filter=side),
         overdue=Sum("overdue", filter=side),
     )
-    return Comparison(as_of=then, available=row["rows"] > 0, total=money(row["total"]), overdue=money(row["overdue"]))
+    return Comparison(as_of=then, available=row["rows"] > 0, total=cents(row["total"]), overdue=cents(row["overdue"]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +123,7 @@ def outstanding_history(*, scope: OutstandingScope, days: int = HISTORY_DAYS) ->
     if scope.administration is not None:
         rows = rows.filter(administration=scope.administration)
     grouped = rows.values("as_of").annotate(total=Sum("total"), overdue=Sum("overdue")).order_by("as_of")
-    return [HistoryPoint(as_of=r["as_of"], total=money(r["total"]), overdue=money(r["overdue"])) for r in grouped]
+    return [HistoryPoint(as_of=r["as_of"], total=cents(r["total"]), overdue=cents(r["overdue"])) for r in grouped]
 
 
 @dataclass(frozen=True, slots=True)

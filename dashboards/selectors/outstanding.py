@@ -38,12 +38,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from ledger.models import Relation
+from ledger.money import ZERO, cents, sum_or_zero
 
 from ..aging import Bucket
 from .scope import OutstandingScope, age_reference, due_reference, open_items
-
-ZERO = Decimal("0.00")
-_CENT = Decimal("0.01")
 
 # The per-relation table's sort keys (the form offers these; "-" in front sorts descending).
 RELATION_SORTS: dict[str, str] = {
@@ -64,13 +62,6 @@ ITEM_SORTS: dict[str, str] = {
     "outstanding": "outstanding",
 }
 DEFAULT_ITEM_SORT = "due"
-
-
-def money(value: Decimal | float | None) -> Decimal:
-    """An amount from the database with exactly two places (SQLite may hand back a float or a long Decimal)."""
-    if value is None:
-        return ZERO
-    return (value if isinstance(value, Decimal) else Decimal(str(value))).quantize(_CENT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,11 +104,11 @@ def _figures(scope: OutstandingScope) -> dict:
     """The conditional aggregates of the per-relation rows; they read the annotations ``reference`` (the aging
     date) and ``effective_due`` that :func:`_annotated` adds."""
     figures = {
-        "total": Coalesce(Sum("outstanding"), Value(ZERO)),
-        "overdue": Coalesce(Sum("outstanding", filter=Q(effective_due__lt=scope.as_of)), Value(ZERO)),
+        "total": sum_or_zero("outstanding"),
+        "overdue": sum_or_zero("outstanding", filter=Q(effective_due__lt=scope.as_of)),
     }
     for index, bucket in enumerate(scope.buckets):
-        figures[f"bucket_{index}"] = Coalesce(Sum("outstanding", filter=_in_bucket(bucket, scope.as_of)), Value(ZERO))
+        figures[f"bucket_{index}"] = sum_or_zero("outstanding", filter=_in_bucket(bucket, scope.as_of))
     return figures
 
 
@@ -150,7 +141,7 @@ def outstanding_aging(*, scope: OutstandingScope) -> Aging:
     counts = [0] * len(scope.buckets)
     total, count, overdue, overdue_count, without_due_date = ZERO, 0, ZERO, 0, 0
     for group in groups:
-        amount = money(group["amount"])
+        amount = cents(group["amount"])
         total, count = total + amount, count + group["items"]
         if group["bucket"] is not None:
             amounts[group["bucket"]] += amount
@@ -351,4 +342,4 @@ def outstanding_items_summary(*, rows: QuerySet, as_of: date) -> dict[str, Decim
     row = rows.order_by().aggregate(
         total=Sum("outstanding"), overdue=Sum("outstanding", filter=Q(effective_due__lt=as_of)), count=Count("pk")
     )
-    return {"total": money(row["total"]), "overdue": money(row["overdue"]), "count": row["count"]}
+    return {"total": cents(row["total"]), "overdue": cents(row["overdue"]), "count": row["count"]}

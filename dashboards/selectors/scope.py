@@ -6,6 +6,8 @@ the API read exactly the same rows. The scope always carries the organisation, a
 
 Today's view reads the live open items; a past date reads the daily snapshot of that date (``OutstandingSnapshot``,
 the same columns). Aging on a past date counts days to that date, as if it were today.
+
+Every dashboard scopes by administration: :func:`administrations_list` is what their pickers offer.
 """
 
 from __future__ import annotations
@@ -47,6 +49,11 @@ class OutstandingScope:
     def is_live(self) -> bool:
         """Today (or a date not yet snapshotted because it is today) reads the live items."""
         return self.as_of >= self.today
+
+
+def administrations_list(*, organization: Organization) -> list[Administration]:
+    """The organisation's administrations by name: what every dashboard's administration picker offers."""
+    return list(Administration.objects.for_organization(organization).order_by("name", "pk"))
 
 
 def due_reference() -> Coalesce:

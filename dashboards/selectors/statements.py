@@ -26,6 +26,7 @@ from django.db.models import BooleanField, Case, F, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncMonth
 
 from ledger.models import Account, AccountKind, AccountRole, Administration, TransactionLine
+from ledger.money import ZERO, cents
 from monitr.tenancy.models import Organization
 
 from ..mapping import (
@@ -41,14 +42,6 @@ from ..mapping import (
     default_reporting_line,
     statement_of,
 )
-
-ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
-
-
-def _cents(value: Decimal | None) -> Decimal:
-    """A database sum in whole cents: SQLite adds decimals as floats, which leaves crumbs."""
-    return ZERO if value is None else Decimal(value).quantize(CENT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,7 +235,7 @@ def _movements(scope: StatementScope, accounts: list[int] | None = None) -> dict
     sums: dict[int, dict[tuple[int, int], Decimal]] = defaultdict(dict)
     for row in rows:
         month = row["month"]
-        sums[row["account_id"]][(month.year, month.month)] = _cents(row["total"])
+        sums[row["account_id"]][(month.year, month.month)] = cents(row["total"])
     return sums
 
 
@@ -255,7 +248,7 @@ def _before(scope: StatementScope) -> dict[int, Decimal]:
         .annotate(total=Sum("amount"))
         .order_by()
     )
-    return {row["account_id"]: _cents(row["total"]) for row in rows}
+    return {row["account_id"]: cents(row["total"]) for row in rows}
 
 
 def _account_figures(
@@ -418,10 +411,10 @@ def account_ledger(*, scope: StatementScope, account: Account, month: int | None
         .select_related("transaction", "relation", "transaction__relation")
         .order_by("date", "transaction_id", "line_number")
     )
-    total = _cents(lines.aggregate(total=Sum("amount"))["total"])
+    total = cents(lines.aggregate(total=Sum("amount"))["total"])
     brought_forward = None
     if is_balance:
-        brought_forward = _cents(
+        brought_forward = cents(
             _lines(scope).filter(account=account, date__lt=start).aggregate(total=Sum("amount"))["total"]
         )
         total += brought_forward

@@ -13,6 +13,7 @@ from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 
 from ledger.models import Account, Administration, Relation, Transaction, TransactionLine
+from ledger.money import ZERO
 from monitr.tenancy.models import Organization
 
 TRANSACTION_SORTS: dict[str, str] = {
@@ -70,7 +71,7 @@ def transactions_list(
     rows = rows.annotate(
         amount=Coalesce(
             Subquery(lines.filter(amount__gt=0).annotate(s=Sum("amount")).values("s"), output_field=money),
-            Value(Decimal("0.00")),
+            Value(ZERO),
             output_field=money,
         ),
         line_count=Coalesce(Subquery(lines.annotate(c=Count("pk")).values("c")), Value(0)),

@@ -8,11 +8,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from ledger.models import Administration
 from monitr.tenancy.access import member_required
 from monitr.tenancy.requests import MemberRequest
 
 from ..selectors.checks import data_checks
+from ..selectors.scope import administrations_list
 
 ALL = "all"
 
@@ -20,7 +20,7 @@ ALL = "all"
 @require_GET
 @member_required
 def data_checks_page(request: MemberRequest) -> HttpResponse:
-    administrations = list(Administration.objects.for_organization(request.organization).order_by("name", "pk"))
+    administrations = administrations_list(organization=request.organization)
     chosen = request.GET.get("administration") or ALL
     administration = None
     if chosen != ALL:

@@ -11,8 +11,7 @@ is also a plain link or form.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
-from urllib.parse import urlencode
+from typing import Any, TypeVar, cast
 
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
@@ -22,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from ledger.models import Administration, OutstandingSide
+from ledger.models import OutstandingSide
 from monitr.tenancy.access import admin_required, member_required
 from monitr.tenancy.requests import MemberRequest
 
@@ -48,52 +47,28 @@ from ..selectors.outstanding import (
     outstanding_relations_page,
     outstanding_top_relations,
 )
+from ..selectors.scope import administrations_list
 from ..selectors.settings import outstanding_settings_get
 
 RELATIONS_PER_PAGE = 25
 TOP_RELATIONS = 5
 ITEMS_PER_PAGE = 50
 TABLE_TARGET = "relations"
+FilterForm = TypeVar("FilterForm", bound=OutstandingFilterForm)
 
 
-def _administrations(request: MemberRequest) -> list[Administration]:
-    return list(Administration.objects.for_organization(request.organization).order_by("name", "pk"))
-
-
-def _filter_form(request: MemberRequest, form_class: type[OutstandingFilterForm] = OutstandingFilterForm):
-    administrations = _administrations(request)
+def _filter_form(request: MemberRequest, form_class: type[FilterForm]) -> FilterForm | None:
+    """The page's filters; None while the organisation has no administrations."""
+    administrations = administrations_list(organization=request.organization)
     if not administrations:
-        return None, administrations
-    form = form_class(
+        return None
+    return form_class(
         request.GET,
         organization=request.organization,
         administrations=administrations,
         settings=outstanding_settings_get(organization=request.organization),
         today=timezone.localdate(),
     )
-    return form, administrations
-
-
-def _query(params: dict[str, str]) -> str:
-    return urlencode(params)
-
-
-def _sort_links(form: OutstandingFilterForm, keys: dict[str, str], *, descending_first: set[str]) -> dict[str, Any]:
-    """Per column: the link that sorts by it (again: the other way round) and whether it is the current sort."""
-    current = form.value("sort")
-    links = {}
-    for key in keys:
-        active = current.removeprefix("-") == key
-        descending = current.startswith("-")
-        flipped = key if descending else f"-{key}"
-        fresh = f"-{key}" if key in descending_first else key
-        target = flipped if active else fresh
-        links[key] = {
-            "query": _query(form.params(sort=target, page=None)),
-            "active": active,
-            "direction": ("descending" if descending else "ascending") if active else "none",
-        }
-    return links
 
 
 def _page(rows, number: int, per_page: int) -> Page:
@@ -110,13 +85,13 @@ def _relations_context(form: OutstandingFilterForm, scope) -> dict[str, Any]:
     )
     return {
         "relations": page,
-        "relation_sort": _sort_links(form, RELATION_SORTS, descending_first={"total", "overdue", "items"}),
-        "page_query": _query(form.params(page=None)),
+        "relation_sort": form.sort_links(RELATION_SORTS, descending_first={"total", "overdue", "items"}),
+        "page_query": form.query(page=None),
         # A relation's invoices keep the day, side and basis; the row adds its administration and relation.
-        "drill_query": _query(form.params(q=None, sort=None, administration=None)),
+        "drill_query": form.query(q=None, sort=None, administration=None),
         # Inside the swapped table, so that they follow its search and sort.
-        "relations_export_query": _query(form.params(page=None)),
-        "items_export_query": _query(form.params(q=None, sort=None, page=None, rq=form.value("q"))),
+        "relations_export_query": form.query(page=None),
+        "items_export_query": form.query(q=None, sort=None, page=None, rq=form.value("q")),
         "search_params": form.params(q=None, page=None),
     }
 
@@ -124,20 +99,19 @@ def _relations_context(form: OutstandingFilterForm, scope) -> dict[str, Any]:
 @require_GET
 @member_required
 def outstanding(request: MemberRequest) -> HttpResponse:
-    form, administrations = _filter_form(request)
+    form = _filter_form(request, OutstandingFilterForm)
     if form is None:
         return render(request, "dashboards/outstanding_empty.html")
     scope = form.scope()
-    context: dict[str, Any] = {"form": form, "scope": scope, "administrations": administrations}
+    context: dict[str, Any] = {"form": form, "scope": scope, "administrations": form.administrations}
     snapshot = None
     if not scope.is_live:
-        chosen = [scope.administration] if scope.administration else administrations
         snapshot = outstanding_snapshot_status(
-            organization=scope.organization, administrations=chosen, as_of=scope.as_of
+            organization=scope.organization, administrations=form.chosen_administrations, as_of=scope.as_of
         )
     context["snapshot"] = snapshot
     if snapshot is not None and snapshot.nearest_earlier:
-        context["nearest_query"] = _query(form.params(as_of=snapshot.nearest_earlier.isoformat(), page=None))
+        context["nearest_query"] = form.query(as_of=snapshot.nearest_earlier.isoformat(), page=None)
     if snapshot is not None and snapshot.missing_all:
         return render(request, "dashboards/outstanding.html", {**context, **_frame(form, scope)})
     context.update(_relations_context(form, scope))
@@ -188,21 +162,23 @@ def _top_relations(form: OutstandingFilterForm, scope, page: Page) -> list[dict]
 
 def _frame(form: OutstandingFilterForm, scope) -> dict[str, Any]:
     """What the page shows around the figures: tabs, the import times, the export links."""
-    chosen = [scope.administration] if scope.administration else form.administrations
     return {
         "tabs": [
             {
                 "side": side,
                 "label": label,
                 "active": side == scope.side,
-                "query": _query(form.params(side=side, page=None, q=None)),
+                "query": form.query(side=side, page=None, q=None),
             }
             for side, label in ((OutstandingSide.RECEIVABLE, "Receivables"), (OutstandingSide.PAYABLE, "Payables"))
         ],
-        "imports": [{"administration": a, "last_imported_at": getattr(a, "last_imported_at", None)} for a in chosen],
-        "items_query": _query(form.params(q=None, sort=None, page=None)),
-        "today_query": _query(form.params(as_of=None, page=None)),
-        "current_query": _query(form.params(page=None)),
+        "imports": [
+            {"administration": a, "last_imported_at": getattr(a, "last_imported_at", None)}
+            for a in form.chosen_administrations
+        ],
+        "items_query": form.query(q=None, sort=None, page=None),
+        "today_query": form.query(as_of=None, page=None),
+        "current_query": form.query(page=None),
         "is_receivable": scope.side == OutstandingSide.RECEIVABLE,
     }
 
@@ -225,7 +201,7 @@ def _item_rows(form: OutstandingItemsFilterForm, scope):
 @member_required
 def outstanding_items(request: MemberRequest) -> HttpResponse:
     """A relation's invoices, or another selection of items (without a due date, without a relation)."""
-    form, administrations = _filter_form(request, OutstandingItemsFilterForm)
+    form = _filter_form(request, OutstandingItemsFilterForm)
     if form is None:
         raise Http404("No administrations yet.")
     scope = form.scope()
@@ -233,7 +209,6 @@ def outstanding_items(request: MemberRequest) -> HttpResponse:
     rows = _item_rows(form, scope)
     page = _page(rows, form.value("page"), ITEMS_PER_PAGE)
     summary = outstanding_items_summary(rows=rows, as_of=scope.as_of)
-    back = form.params(relation=None, no_due_date=None, overdue=None, q=None, sort=None, page=None)
     context = {
         "form": form,
         "scope": scope,
@@ -241,17 +216,16 @@ def outstanding_items(request: MemberRequest) -> HttpResponse:
         "without_relation": without_relation,
         "items": page,
         "summary": summary,
-        "item_sort": _sort_links(form, ITEM_SORTS, descending_first={"total", "outstanding"}),
-        "page_query": _query(form.params(page=None)),
-        "back_query": _query(back),
+        "item_sort": form.sort_links(ITEM_SORTS, descending_first={"total", "outstanding"}),
+        "page_query": form.query(page=None),
+        "back_query": form.query(relation=None, no_due_date=None, overdue=None, q=None, sort=None, page=None),
         "search_params": form.params(q=None, page=None),
-        "export_query": _query(form.params(page=None)),
+        "export_query": form.query(page=None),
         "is_receivable": scope.side == OutstandingSide.RECEIVABLE,
     }
     if not scope.is_live:
-        chosen = [scope.administration] if scope.administration else administrations
         context["snapshot"] = outstanding_snapshot_status(
-            organization=scope.organization, administrations=chosen, as_of=scope.as_of
+            organization=scope.organization, administrations=form.chosen_administrations, as_of=scope.as_of
         )
     return render(request, "dashboards/outstanding_items.html", context)
 
@@ -263,7 +237,7 @@ def outstanding_export(request: MemberRequest, table: str, file_format: str) -> 
     if table not in exports.TABLES or file_format not in exports.FORMATS:
         raise Http404("No such export.")
     form_class = OutstandingItemsFilterForm if table == "items" else OutstandingFilterForm
-    form, _ = _filter_form(request, form_class)
+    form = _filter_form(request, form_class)
     if form is None:
         raise Http404("No administrations yet.")
     scope = form.scope()
@@ -271,7 +245,7 @@ def outstanding_export(request: MemberRequest, table: str, file_format: str) -> 
         rows = outstanding_by_relation(scope=scope, search=form.value("q"), sort=form.value("sort"))
         sheet = exports.relation_sheet(scope=scope, rows=rows)
     else:
-        sheet = exports.item_sheet(scope=scope, rows=_item_rows(form, scope))
+        sheet = exports.item_sheet(scope=scope, rows=_item_rows(cast(OutstandingItemsFilterForm, form), scope))
     return exports.respond(sheet=sheet, file_format=file_format, filename=_filename(table, scope.side, scope.as_of))
 
 

@@ -28,6 +28,7 @@ from ..forms import whole_number
 from ..mapping import BALANCE_LINES, PNL_LINES, UNMAPPED, ReportingLine, Statement, mappable_lines
 from ..selectors.capabilities import administrations_capability
 from ..selectors.overview import overview_figures
+from ..selectors.scope import administrations_list
 from ..selectors.statements import account_ledger, line_info, mapped_accounts, statement_report
 from ..services import account_mapping_set
 from ..statement_forms import StatementFilterForm
@@ -36,12 +37,8 @@ LINES_PER_PAGE = 100
 TITLES = {Statement.PROFIT_AND_LOSS: "Profit and loss", Statement.BALANCE_SHEET: "Balance sheet"}
 
 
-def _administrations(request: MemberRequest) -> list[Administration]:
-    return list(Administration.objects.for_organization(request.organization).order_by("name", "pk"))
-
-
 def _form(request: MemberRequest) -> StatementFilterForm | None:
-    administrations = _administrations(request)
+    administrations = administrations_list(organization=request.organization)
     if not administrations:
         return None
     return StatementFilterForm(
@@ -58,7 +55,6 @@ def _statement(request: MemberRequest, statement: Statement) -> HttpResponse:
         return render(request, "dashboards/outstanding_empty.html")
     scope = form.scope()
     report = statement_report(scope=scope, statement=statement)
-    chosen = [scope.administration] if scope.administration else form.administrations
     context: dict[str, Any] = {
         "form": form,
         "scope": scope,
@@ -67,7 +63,9 @@ def _statement(request: MemberRequest, statement: Statement) -> HttpResponse:
         "title": TITLES[statement],
         "drill_query": form.query(m=None, page=None),
         "prior_query": form.query(m=None, page=None, year=scope.year - 1),
-        "dimensions": administrations_capability(administrations=chosen, capability=Capability.DIMENSIONS),
+        "dimensions": administrations_capability(
+            administrations=form.chosen_administrations, capability=Capability.DIMENSIONS
+        ),
         "is_balance": statement == Statement.BALANCE_SHEET,
     }
     return render(request, "dashboards/statement.html", context)
@@ -243,13 +241,14 @@ def overview(request: MemberRequest) -> HttpResponse:
         return render(request, "dashboards/outstanding_empty.html")
     scope = form.scope()
     figures = overview_figures(scope=scope)
-    chosen = [scope.administration] if scope.administration else form.administrations
     context = {
         "form": form,
         "scope": scope,
         "figures": figures,
         "drill_query": form.query(m=None, page=None),
-        "dimensions": administrations_capability(administrations=chosen, capability=Capability.DIMENSIONS),
+        "dimensions": administrations_capability(
+            administrations=form.chosen_administrations, capability=Capability.DIMENSIONS
+        ),
         "chart": {
             "months": [m.strftime("%b") for m in scope.months],
             "year": scope.year,

@@ -13,12 +13,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from integrations.providers import Capability
-from ledger.models import Administration
 from monitr.tenancy.access import member_required
 from monitr.tenancy.requests import MemberRequest
 
 from .. import exports
 from ..selectors.capabilities import administrations_capability
+from ..selectors.scope import administrations_list
 from ..selectors.statements import mapped_accounts
 from ..selectors.transactions import TRANSACTION_SORTS, transactions_list
 from ..transaction_forms import TransactionFilterForm
@@ -27,23 +27,12 @@ PER_PAGE = 50
 
 
 def _form(request: MemberRequest) -> TransactionFilterForm:
-    administrations = list(Administration.objects.for_organization(request.organization).order_by("name", "pk"))
-    return TransactionFilterForm(request.GET, organization=request.organization, administrations=administrations)
-
-
-def _sort_links(form: TransactionFilterForm) -> dict[str, dict[str, str]]:
-    current = form.value("sort")
-    links = {}
-    for key in TRANSACTION_SORTS:
-        active = current.removeprefix("-") == key
-        descending = current.startswith("-")
-        target = (key if descending else f"-{key}") if active else (f"-{key}" if key in ("date", "amount") else key)
-        links[key] = {
-            "query": form.query(sort=target),
-            "active": active,
-            "direction": ("descending" if descending else "ascending") if active else "none",
-        }
-    return links
+    return TransactionFilterForm(
+        request.GET,
+        organization=request.organization,
+        administrations=administrations_list(organization=request.organization),
+        today=timezone.localdate(),
+    )
 
 
 @require_GET
@@ -58,14 +47,13 @@ def transactions(request: MemberRequest) -> HttpResponse:
         "form": form,
         "transactions": page,
         "accounts": mapped_accounts(organization=request.organization, administration=form.chosen_administration),
-        "sort": _sort_links(form),
+        "sort": form.sort_links(TRANSACTION_SORTS, descending_first={"date", "amount"}),
         "page_query": form.query(),
         "export_query": form.query(),
         "relation_clear_query": form.query(relation=None),
-        "today": timezone.localdate(),
+        "today": form.today,
         "dimensions": administrations_capability(
-            administrations=[form.chosen_administration] if form.chosen_administration else form.administrations,
-            capability=Capability.DIMENSIONS,
+            administrations=form.chosen_administrations, capability=Capability.DIMENSIONS
         ),
     }
     return render(request, "dashboards/transactions.html", context)

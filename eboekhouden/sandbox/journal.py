@@ -1,4 +1,4 @@
-"""Mutations as double-entry lines: DESIGN.md's table, the one place the sandbox reads it.
+"""Mutations as double-entry lines (the table in docs/eboekhouden.md): the one place the sandbox reads it.
 
 Lines are signed (debit positive, credit negative) and every mutation's lines sum to zero. Rows are positive in
 their type's normal direction; a negative row (credit note, refund) flips every side of that row.

@@ -7,17 +7,15 @@ from typing import Any
 
 from integrations.sync.base import Stream, StreamContext, StreamCounts
 from ledger.records import AccountRecord, CostCenterRecord, RelationRecord, SetAsideKind
-from ledger.services import accounts_upsert, cost_centers_upsert, relations_upsert
+from ledger.services import WriteCounts, accounts_upsert, cost_centers_upsert, relations_upsert
 
 from ..mapping import account_kind, account_role
 from .set_aside import SetAside
 from .state import SourceState
 
-# e-Boekhouden's categories that belong to the profit and loss account; every other one is a balance-sheet account.
 
-
-def _counts(result) -> StreamCounts:
-    return StreamCounts(new=result.new, changed=result.changed, deleted=result.deleted, unchanged=result.unchanged)
+def _counts(result: WriteCounts) -> StreamCounts:
+    return StreamCounts.of(result)
 
 
 class _FullRefresh(Stream):

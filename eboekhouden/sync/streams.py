@@ -36,6 +36,7 @@ from ledger.selectors import (
     transactions_in_rotation,
 )
 from ledger.services import (
+    WriteCounts,
     outstanding_items_replace,
     outstanding_snapshot_record,
     reconciliation_record,
@@ -64,8 +65,8 @@ DETAIL_BATCH = 500
 DETAIL_BATCH_LINES = 1_500
 
 
-def _add(counts: StreamCounts, result) -> None:
-    counts += StreamCounts(new=result.new, changed=result.changed, deleted=result.deleted, unchanged=result.unchanged)
+def _add(counts: StreamCounts, result: WriteCounts) -> None:
+    counts += result
 
 
 class MutationsStream(Stream):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from ledger.models import Administration
+from ledger.services import WriteCounts
 from monitr.tenancy.scoping import TenantManager
 
 from .connection import Connection
@@ -72,11 +73,7 @@ class SyncRun(models.Model):
     @property
     def totals(self) -> dict[str, int]:
         """The counts of every stream added up."""
-        summed = {"new": 0, "changed": 0, "deleted": 0, "unchanged": 0}
-        for counts in self.counts.values():
-            for key in summed:
-                summed[key] += counts.get(key, 0)
-        return summed
+        return WriteCounts.total(self.counts.values()).as_dict()
 
     @property
     def api_calls_total(self) -> int:

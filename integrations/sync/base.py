@@ -11,43 +11,36 @@ import abc
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 from ledger.models import Administration
+from ledger.services import WriteCounts
 
 # A run's history lists this many set-aside records per stream; the Data checks page lists them all.
 SET_ASIDE_LISTED = 50
 
 
 @dataclass(slots=True)
-class StreamCounts:
-    """What a stream did. ``set_aside`` counts source records it could not store (each kept, with its reason, for
-    the Data checks page); ``set_aside_records`` names the first of them, ``{"record", "reason"}``, for the run."""
+class StreamCounts(WriteCounts):
+    """What a stream did: the ledger's counts, and ``set_aside``, the source records it could not store (each kept,
+    with its reason, for the Data checks page); ``set_aside_records`` names the first of them, ``{"record",
+    "reason"}``, for the run."""
 
-    new: int = 0
-    changed: int = 0
-    deleted: int = 0
-    unchanged: int = 0
     set_aside: int = 0
     set_aside_records: list[dict[str, str]] = field(default_factory=list)
 
-    def __iadd__(self, other: StreamCounts) -> StreamCounts:
-        self.new += other.new
-        self.changed += other.changed
-        self.deleted += other.deleted
-        self.unchanged += other.unchanged
-        self.set_aside += other.set_aside
-        room = SET_ASIDE_LISTED - len(self.set_aside_records)
-        self.set_aside_records += other.set_aside_records[: max(room, 0)]
+    def __iadd__(self, other: WriteCounts) -> Self:
+        """Adds a write service's counts, or another stream's with its records set aside."""
+        # Named rather than super(): slots=True makes a new class, which a bare super() does not know (Python < 3.14).
+        WriteCounts.__iadd__(self, other)
+        if isinstance(other, StreamCounts):
+            self.set_aside += other.set_aside
+            room = SET_ASIDE_LISTED - len(self.set_aside_records)
+            self.set_aside_records += other.set_aside_records[: max(room, 0)]
         return self
 
     def as_dict(self) -> dict[str, Any]:
-        counts: dict[str, Any] = {
-            "new": self.new,
-            "changed": self.changed,
-            "deleted": self.deleted,
-            "unchanged": self.unchanged,
-        }
+        counts = WriteCounts.as_dict(self)
         if self.set_aside:
             counts["set_aside"] = self.set_aside
             counts["set_aside_records"] = list(self.set_aside_records)

@@ -74,14 +74,11 @@ class Table:
         raise ValueError(f"{self.model.__name__} has no column {attname!r}.")
 
 
-@dataclass
-class UpsertOutcome:
-    """What one :func:`upsert` did. ``ids`` maps a row's key (its non-fixed key values) to ``(pk, is_new)`` for the
-    rows that were written, when the caller asked for them."""
+@dataclass(slots=True)
+class UpsertOutcome(WriteCounts):
+    """What one :func:`upsert` did: its counts (an upsert deletes nothing), and in ``ids`` a row's key (its non-fixed
+    key values) mapped to ``(pk, is_new)`` for the rows that were written, when the caller asked for them."""
 
-    new: int = 0
-    changed: int = 0
-    unchanged: int = 0
     ids: dict[tuple[Any, ...], tuple[int, bool]] = field(default_factory=dict)
 
 
@@ -144,7 +141,7 @@ def upsert_in_batches(
     for batch in batched(rows, batch_size):
         with transaction.atomic():
             outcome = upsert(table=table, fixed=fixed, rows=batch)
-        counts += WriteCounts(new=outcome.new, changed=outcome.changed, unchanged=outcome.unchanged)
+        counts += outcome
     return counts
 
 

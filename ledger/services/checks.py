@@ -62,7 +62,7 @@ def reconciliation_record(
                 for r in batch
             ]
             outcome = bulk.upsert(table=_RECONCILIATIONS, fixed={"administration_id": administration.pk}, rows=rows)
-            counts += WriteCounts(new=outcome.new, changed=outcome.changed, unchanged=outcome.unchanged)
+            counts += outcome
             seen.update((str(r.kind), r.subject, r.period_start) for r in batch)
         if checked_through is not None:
             earlier = Reconciliation.objects.filter(administration=administration, period_start__lte=checked_through)

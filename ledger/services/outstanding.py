@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date
-from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Count, Q, Sum
@@ -24,6 +23,7 @@ from ledger.models import (
     OutstandingSnapshotTotal,
     Relation,
 )
+from ledger.money import cents
 from ledger.records import OutstandingItemRecord
 
 from . import bulk
@@ -91,7 +91,7 @@ def outstanding_items_replace(
                 for i in batch
             ]
             outcome = bulk.upsert(table=_ITEMS, fixed=fixed, rows=rows)
-            counts += WriteCounts(new=outcome.new, changed=outcome.changed, unchanged=outcome.unchanged)
+            counts += outcome
             seen.update(i.external_id for i in batch)
         stale = [
             pk
@@ -130,7 +130,7 @@ def outstanding_snapshot_record(*, administration: Administration, as_of: date) 
     with transaction.atomic():
         for batch in bulk.batched(current.iterator(chunk_size=BATCH_SIZE), BATCH_SIZE):
             outcome = bulk.upsert(table=_SNAPSHOTS, fixed=fixed, rows=batch)
-            counts += WriteCounts(new=outcome.new, changed=outcome.changed, unchanged=outcome.unchanged)
+            counts += outcome
             seen.update((row[0], row[1]) for row in batch)
         stale = [
             pk
@@ -162,14 +162,9 @@ def outstanding_snapshot_totals_record(*, administration: Administration, as_of:
                 administration=administration,
                 as_of=as_of,
                 side=row["side"],
-                total=_cents(row["total"]),
-                overdue=_cents(row["overdue"]),
+                total=cents(row["total"]),
+                overdue=cents(row["overdue"]),
                 items=row["items"],
             )
             for row in sums
         )
-
-
-def _cents(value: Decimal | float | None) -> Decimal:
-    """A sum in whole cents (SQLite adds decimals as floats)."""
-    return Decimal("0.00") if value is None else Decimal(str(value)).quantize(Decimal("0.01"))

@@ -12,12 +12,12 @@ import hashlib
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 import structlog
 from django.db import transaction as db_transaction
 
 from ledger.models import Account, Administration, CostCenter, Relation, SetAsideKind, Transaction, TransactionLine
+from ledger.money import ZERO
 from ledger.records import TransactionRecord
 
 from . import bulk
@@ -31,7 +31,6 @@ Refuse = Callable[[TransactionRecord, str], None]
 logger = structlog.get_logger(__name__)
 
 BATCH_LINES = 10_000
-_ZERO = Decimal("0.00")
 
 _TRANSACTIONS = bulk.Table(
     model=Transaction,
@@ -218,7 +217,7 @@ def _write_batch(
                 record.fingerprint,
                 # From the account on: the rest is the transaction's, or its position in the list.
                 hashlib.blake2b(repr([line[4:] for line in lines]).encode(), digest_size=16).hexdigest(),
-                sum([line.amount for line in record.lines], _ZERO),
+                sum([line.amount for line in record.lines], ZERO),
             )
         )
         lines_by_id[record.external_id] = lines
@@ -237,7 +236,7 @@ def _write_batch(
         line_rows += lines
     bulk.insert(model=TransactionLine, columns=_LINE_COLUMNS, rows=line_rows)
     return (
-        WriteCounts(new=outcome.new, changed=outcome.changed, unchanged=outcome.unchanged),
+        WriteCounts.of(outcome),
         [r.external_id for r in records],
     )
 

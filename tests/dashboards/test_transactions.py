@@ -82,6 +82,13 @@ def test_the_export_has_the_filtered_rows_with_their_amounts(member_client, book
     ]
 
 
+def test_an_amount_bound_of_zero_is_kept_in_the_export_link(member_client, booked):
+    page = member_client.get(PAGE, {"amount_max": "0"}).content.decode()
+
+    assert numbers(member_client.get(PAGE, {"amount_max": "0"})) == []
+    assert "?amount_max=0" in page  # the export lists what the page lists, not every transaction
+
+
 def test_another_organisations_transactions_are_never_listed_or_exported(member_client, booked, other_books):
     other_books.invoice("secret", side=RECEIVABLE, day=date(2026, 1, 9), amount="121.00")
     other_account = Account.objects.get(external_id="bank", administration=other_books.administration)

@@ -1,4 +1,4 @@
-"""e-Boekhouden mutations become signed double-entry lines exactly as DESIGN.md's table says."""
+"""e-Boekhouden mutations become signed double-entry lines exactly as the table in docs/eboekhouden.md says."""
 
 from __future__ import annotations
 

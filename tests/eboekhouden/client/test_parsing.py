@@ -22,7 +22,7 @@ from eboekhouden.client.dto import (
     VatLine,
 )
 
-# As the live service returned it (quoted in API-NOTES.md).
+# As the live service returned it (quoted in docs/eboekhouden.md).
 LIVE_MUTATION = (
     '{"id":6427,"type":3,"date":"2025-01-26","description":"TRTP SEPA ...","termOfPayment":0,'
     '"ledgerId":43981046,"relationId":60657073,"inExVat":"IN","invoiceNumber":"50158","entryNumber":"",'
@@ -30,7 +30,7 @@ LIVE_MUTATION = (
 )
 
 
-def test_the_live_mutation_quoted_in_the_api_notes_parses_exactly():
+def test_the_live_mutation_quoted_in_the_docs_parses_exactly():
     mutation = parsing.mutation_from_json(parsing.loads(LIVE_MUTATION))
 
     assert mutation == Mutation(

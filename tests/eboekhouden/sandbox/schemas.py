@@ -1,8 +1,8 @@
 """JSON Schema validation of REST answers against eboekhouden/contracts/openapi-v1.json.
 
-The contract's list envelopes point at item DTOs it does not define; those are filled in here from the item
-fields in API-NOTES.md (strict: no other properties). One deliberate change to the contract: ``MutationType`` is
-a string enum in the file, but its own examples and the live service send the type as a JSON number, so a number
+The contract's list envelopes point at item DTOs it does not define; those are filled in here from the item fields
+that docs/eboekhouden.md lists (strict: no other properties). One deliberate change to the contract: ``MutationType``
+is a string enum in the file, but its own examples and the live service send the type as a JSON number, so a number
 1..7 is accepted as well.
 """
 

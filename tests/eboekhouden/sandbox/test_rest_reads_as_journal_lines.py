@@ -1,4 +1,4 @@
-"""Read by DESIGN.md's table, the REST detail view gives exactly the lines the sandbox holds as the truth.
+"""Read by the table in docs/eboekhouden.md, the REST detail view gives exactly the lines the sandbox holds as truth.
 
 The reader below is written from the table alone (it shares no code with the sandbox), so it checks both the
 view and the truth: header ledgerId + rows + vat[] + inExVat must reproduce every mutation's lines.
