@@ -61,7 +61,8 @@ class EboekhoudenCredentialsForm(CredentialsForm):
         return self._clean_secret("security_code_2", "security code")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         legacy = [data.get(name) for name in self.legacy_field_names]
         if data.get("api_key"):
             if any(legacy):

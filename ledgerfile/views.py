@@ -30,6 +30,7 @@ from integrations.models import Connection
 from ledger.models import Administration
 from monitr.logs import get_logger
 from monitr.tenancy.access import admin_required
+from monitr.tenancy.requests import MemberRequest
 from monitr.tenancy.scoping import get_for_organization_or_404
 
 from .book import LedgerFile
@@ -86,18 +87,18 @@ def _context(flow: Flow, **extra: Any) -> dict[str, Any]:
     return {"provider": _provider(), "connection": flow.connection, **flow.texts(), **extra}
 
 
-def _replaced_connection(request: HttpRequest, pk: int) -> Connection:
+def _replaced_connection(request: MemberRequest, pk: int) -> Connection:
     return get_for_organization_or_404(
         Connection,
-        request.organization,  # type: ignore[attr-defined]
+        request.organization,
         pk=pk,
         integration__provider_key=PROVIDER_KEY,
     )
 
 
-def _pending_uploads(request: HttpRequest):
+def _pending_uploads(request: MemberRequest):
     """This user's uploads in this organisation that no administration has taken yet."""
-    organization = request.organization  # type: ignore[attr-defined]
+    organization = request.organization
     taken = Administration.objects.filter(
         organization=organization, provider=PROVIDER_KEY, external_id=OuterRef("external_id")
     )
@@ -108,7 +109,7 @@ class Expired(Exception):
     pass
 
 
-def _pending_or_404(request: HttpRequest, upload_id: int) -> LedgerUpload:
+def _pending_or_404(request: MemberRequest, upload_id: int) -> LedgerUpload:
     upload = _pending_uploads(request).filter(pk=upload_id).first()
     if upload is None:
         raise Http404("No such upload.")
@@ -118,7 +119,7 @@ def _pending_or_404(request: HttpRequest, upload_id: int) -> LedgerUpload:
     return upload
 
 
-def _expired(request: HttpRequest, flow: Flow) -> HttpResponse:
+def _expired(request: MemberRequest, flow: Flow) -> HttpResponse:
     messages.info(request, "Upload the file again: it waited for more than an hour, and was removed.")
     return redirect(flow.url(""))
 
@@ -166,17 +167,17 @@ def _receives_files(view):
 
 @_receives_files
 @admin_required
-def add(request: HttpRequest) -> HttpResponse:
+def add(request: MemberRequest) -> HttpResponse:
     return _upload(request, Flow())
 
 
 @_receives_files
 @admin_required
-def replace(request: HttpRequest, pk: int) -> HttpResponse:
+def replace(request: MemberRequest, pk: int) -> HttpResponse:
     return _upload(request, Flow(_replaced_connection(request, pk)))
 
 
-def _upload(request: HttpRequest, flow: Flow) -> HttpResponse:
+def _upload(request: MemberRequest, flow: Flow) -> HttpResponse:
     form = UploadForm(
         request.POST or None,
         request.FILES or None,
@@ -200,8 +201,8 @@ def _upload(request: HttpRequest, flow: Flow) -> HttpResponse:
     return render(request, "ledgerfile/upload.html", _context(flow, form=form, report=report))
 
 
-def _store_pending(request: HttpRequest, flow: Flow, form: UploadForm, journal, open_items) -> LedgerUpload:
-    organization = request.organization  # type: ignore[attr-defined]
+def _store_pending(request: MemberRequest, flow: Flow, form: UploadForm, journal, open_items) -> LedgerUpload:
+    organization = request.organization
     name = flow.connection.administration.name if flow.connection else form.cleaned_data["name"]
     _pending_uploads(request).filter(uploaded_at__lt=timezone.now() - PENDING_FOR).delete()
     return upload_store(
@@ -219,16 +220,16 @@ def _store_pending(request: HttpRequest, flow: Flow, form: UploadForm, journal, 
 
 
 @admin_required
-def add_columns(request: HttpRequest, upload: int) -> HttpResponse:
+def add_columns(request: MemberRequest, upload: int) -> HttpResponse:
     return _columns(request, Flow(), upload)
 
 
 @admin_required
-def replace_columns(request: HttpRequest, pk: int, upload: int) -> HttpResponse:
+def replace_columns(request: MemberRequest, pk: int, upload: int) -> HttpResponse:
     return _columns(request, Flow(_replaced_connection(request, pk)), upload)
 
 
-def _columns(request: HttpRequest, flow: Flow, upload_id: int) -> HttpResponse:
+def _columns(request: MemberRequest, flow: Flow, upload_id: int) -> HttpResponse:
     try:
         upload = _pending_or_404(request, upload_id)
     except Expired:
@@ -262,7 +263,7 @@ def _columns(request: HttpRequest, flow: Flow, upload_id: int) -> HttpResponse:
     )
 
 
-def _cancel(request: HttpRequest, flow: Flow, upload: LedgerUpload) -> HttpResponse:
+def _cancel(request: MemberRequest, flow: Flow, upload: LedgerUpload) -> HttpResponse:
     upload.delete()
     messages.info(request, "The upload is cancelled; nothing was imported.")
     return redirect(_card_url())
@@ -306,16 +307,16 @@ def _preview_lines(ledger: LedgerFile) -> list[PreviewLine]:
 
 
 @admin_required
-def add_preview(request: HttpRequest, upload: int) -> HttpResponse:
+def add_preview(request: MemberRequest, upload: int) -> HttpResponse:
     return _preview(request, Flow(), upload)
 
 
 @admin_required
-def replace_preview(request: HttpRequest, pk: int, upload: int) -> HttpResponse:
+def replace_preview(request: MemberRequest, pk: int, upload: int) -> HttpResponse:
     return _preview(request, Flow(_replaced_connection(request, pk)), upload)
 
 
-def _preview(request: HttpRequest, flow: Flow, upload_id: int) -> HttpResponse:
+def _preview(request: MemberRequest, flow: Flow, upload_id: int) -> HttpResponse:
     try:
         upload = _pending_or_404(request, upload_id)
     except Expired:
@@ -356,9 +357,9 @@ def _open_item_totals(summary) -> list[dict[str, Any]]:
     ]
 
 
-def _import(request: HttpRequest, flow: Flow, upload: LedgerUpload) -> HttpResponse:
+def _import(request: MemberRequest, flow: Flow, upload: LedgerUpload) -> HttpResponse:
     journal, open_items = upload_sources(upload)
-    organization = request.organization  # type: ignore[attr-defined]
+    organization = request.organization
     name = upload.administration_name
     try:
         if flow.connection is None:

@@ -65,7 +65,8 @@ class _OfflineTransport(zeep.Transport):
 @functools.cache
 def _wsdl_document() -> Document:
     # Parsing the WSDL takes a noticeable fraction of a second; the parsed document is read-only and shared.
-    return Document(wsdl_path(), _OfflineTransport(), settings=zeep.Settings(strict=False, xml_huge_tree=True))
+    # zeep annotates transport as a class; it takes (and every caller passes) a Transport instance.
+    return Document(wsdl_path(), _OfflineTransport(), settings=zeep.Settings(strict=False, xml_huge_tree=True))  # type: ignore[arg-type]
 
 
 class _ZeepTransport(zeep.Transport):
@@ -261,7 +262,7 @@ class SoapClient:
                 cls = AuthenticationError
         elif cls is None:
             raise _SessionLost
-        common = {"code": code, "title": description, "endpoint": operation}
+        common: dict[str, Any] = {"code": code, "title": description, "endpoint": operation}
         if cls is AuthenticationError:
             raise AuthenticationError(errors.SOAP_LOGIN_REFUSED, **common)
         if cls is CredentialsExpired:

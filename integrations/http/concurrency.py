@@ -138,8 +138,9 @@ def fetch_concurrently(
 
     def refill() -> None:
         while len(pending) < 2 * max_workers:
-            key = next(remaining, _EXHAUSTED)
-            if key is _EXHAUSTED:
+            try:
+                key = next(remaining)
+            except StopIteration:
                 return
             future = pool.submit(fetch, key)
             pending[future] = key
@@ -159,6 +160,3 @@ def fetch_concurrently(
             for future in pending:
                 future.cancel()
             wait(pending)
-
-
-_EXHAUSTED = object()

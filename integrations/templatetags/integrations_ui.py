@@ -9,7 +9,7 @@ from integrations.models.connection import INTERRUPTED
 
 register = template.Library()
 
-_BADGES = {
+_BADGES: dict[str, str] = {
     ConnectionStatus.WAITING: "badge-neutral",
     ConnectionStatus.IN_PROGRESS: "badge-info",
     ConnectionStatus.SUCCEEDED: "badge-success",

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from integrations import registry
 from integrations.models import Connection, SyncRun, SyncRunStatus, SyncTrigger
@@ -60,27 +60,28 @@ class Command(BaseCommand):
             connections = connections.filter(pk=options["connection"])
         elif options["organization"]:
             connections = connections.filter(integration__organization__slug=options["organization"])
-        connections = list(connections.order_by("pk"))
-        if not connections:
+        chosen = list(connections.order_by("pk"))
+        if not chosen:
             which = f"{provider.name} connection" if provider is not None else "connection"
             raise CommandError(f"No {which} matches; `manage.py sync_status` lists them.")
         if not options["inline"]:
-            for connection in connections:
+            for connection in chosen:
                 sync_connection.delay(
                     connection.pk, SyncTrigger.COMMAND, options["full"], since.isoformat() if since else None
                 )
                 self.stdout.write(f"Queued a sync of {connection.administration.name} (connection {connection.pk}).")
             return
-        failed = [c for c in connections if not self.run_inline(c, full=options["full"], since=since)]
+        failed = [c for c in chosen if not self.run_inline(c, full=options["full"], since=since)]
         if failed:
-            raise CommandError(f"{len(failed)} of {len(connections)} syncs failed.")
+            raise CommandError(f"{len(failed)} of {len(chosen)} syncs failed.")
 
     def run_inline(self, connection: Connection, *, full: bool, since: dt.date | None) -> bool:
-        console = Console(file=self.stdout, highlight=False)
+        # Django's OutputWrapper writes like a text stream; the stub asks for IO[str] only.
+        console = Console(file=self.stdout, highlight=False)  # type: ignore[arg-type]
         console.print(f"[bold]{connection.administration.name}[/] ({connection.integration.organization.name})")
         columns = (TextColumn("{task.description:<20}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=console, transient=False) as progress:
-            bars: dict[str, int] = {}
+            bars: dict[str, TaskID] = {}
             labels: dict[str, str] = {}
 
             def observe(stream: str, done: int, total: int) -> None:
