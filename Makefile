@@ -28,12 +28,14 @@ test-full: $(STAMP) ## The test suite including the long versions of the reliabi
 bench: $(STAMP) ## Benchmarks on PostgreSQL (DATABASE_URL): a table, and bench/results/latest.json.
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
-lint: $(STAMP) ## Check the code with ruff.
+lint: $(STAMP) ## Check the code: ruff, the import contracts between the apps (lint-imports) and the types (mypy).
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf var/ .pytest_cache .ruff_cache
+	rm -rf var/ .pytest_cache .ruff_cache .mypy_cache .import_linter_cache

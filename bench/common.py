@@ -311,7 +311,8 @@ def connect_to_sandbox(handle: SandboxHandle, *, slug: str = "bench"):
     leave it), the settings pointing at the sandbox. Returns the Connection."""
     from django.conf import settings
 
-    from integrations.models import Connection, Integration, Transport
+    from eboekhouden.provider import Transport
+    from integrations.models import Connection, Integration
     from ledger.models import Administration
     from monitr.tenancy.models import Organization
 

@@ -28,7 +28,7 @@ from typing import Any
 
 import xlsxwriter
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 
 from ledger.money import cents
 
@@ -135,7 +135,7 @@ def item_sheet(*, scope: OutstandingScope, rows: QuerySet) -> Sheet:
     return Sheet(title="Items", columns=columns, rows=produce())
 
 
-def respond(*, sheet: Sheet, file_format: str, filename: str) -> HttpResponse:
+def respond(*, sheet: Sheet, file_format: str, filename: str) -> StreamingHttpResponse:
     return (
         _csv_response(sheet, f"{filename}.csv") if file_format == "csv" else _xlsx_response(sheet, f"{filename}.xlsx")
     )

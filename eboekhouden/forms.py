@@ -33,6 +33,7 @@ class EboekhoudenCredentialsForm(CredentialsForm):
     security_code_2 = forms.CharField(label="Security code 2", required=False, widget=_secret_input())
 
     legacy_field_names = ("username", "security_code_1", "security_code_2")
+    legacy_summary = "Use legacy credentials instead (username and security codes)"
     legacy_help = (
         "The SOAP credentials from Beheer → Koppelingen → API/SOAP. Use them for an administration that has no API "
         "key of its own, such as one linked to your account."
@@ -60,7 +61,8 @@ class EboekhoudenCredentialsForm(CredentialsForm):
         return self._clean_secret("security_code_2", "security code")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         legacy = [data.get(name) for name in self.legacy_field_names]
         if data.get("api_key"):
             if any(legacy):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
 from django.views.decorators.debug import sensitive_variables
 
 from integrations.providers import (
@@ -30,6 +31,13 @@ def credentials_from_secret(secret: dict[str, str], *, external_id: str | None =
     )
 
 
+class Transport(models.TextChoices):
+    """The two ways into e-Boekhouden, as a connection stores them, with what the pages call each."""
+
+    REST = "rest", "API key"
+    SOAP = "soap", "Legacy credentials"
+
+
 def _hint(secret_part: str) -> str:
     return f"••••{secret_part[-4:]}" if len(secret_part) > 8 else "••••"
 
@@ -45,19 +53,21 @@ class EboekhoudenProvider(Provider):
         {Capability.GENERAL_LEDGER, Capability.OUTSTANDING_ITEMS, Capability.BALANCES, Capability.COST_CENTRES}
     )
     credentials_form = EboekhoudenCredentialsForm
+    transports = dict(Transport.choices)
+    credentials_noun = "API key"
 
     @sensitive_variables()  # an error report shows none of this frame's variables: they hold the key
     def check_credentials(self, cleaned_data: dict[str, Any]) -> CredentialsCheck:
         if cleaned_data.get("api_key"):
             secret = {"api_token": cleaned_data["api_key"]}
-            transport, hint = "rest", _hint(cleaned_data["api_key"])
+            transport, hint = Transport.REST, _hint(cleaned_data["api_key"])
         else:
             secret = {name: cleaned_data[name] for name in ("username", "security_code_1", "security_code_2")}
-            transport, hint = "soap", _hint(cleaned_data["security_code_2"])
+            transport, hint = Transport.SOAP, _hint(cleaned_data["security_code_2"])
         with open_gateway(credentials_from_secret(secret)) as gateway:
             found = gateway.administrations()
         choices = [AdministrationChoice(a.guid, a.company) for a in found]
-        if transport == "rest":
+        if transport == Transport.REST:
             choices = assumptions.rest_key_choices(choices)
         return CredentialsCheck(secret=secret, hint=hint, transport=transport, administrations=tuple(choices))
 

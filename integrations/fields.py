@@ -6,7 +6,8 @@ field is not searchable and has no meaningful ordering; its ``repr`` in forms, a
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
@@ -22,7 +23,14 @@ class Secret(dict):
     __str__ = __repr__
 
 
-class EncryptedJSONField(models.TextField):
+if TYPE_CHECKING:
+    # What the field takes and gives in Python, for the type checker (django-stubs), instead of TextField's str.
+    _TextField = models.TextField[Mapping[str, str], Secret]
+else:
+    _TextField = models.TextField
+
+
+class EncryptedJSONField(_TextField):
     description = "JSON, encrypted with the Fernet keys of MONITR_FIELD_ENCRYPTION_KEYS"
 
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Secret | None:

@@ -1,4 +1,4 @@
-"""The base of every provider's credentials form, as the Add wizard and Update API key render it."""
+"""The base of every provider's credentials form, as the Add wizard and the update of credentials render it."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ class CredentialsForm(forms.Form):
     render its value, or the form class is refused when it is defined."""
 
     legacy_field_names: ClassVar[tuple[str, ...]] = ()
+    legacy_summary: ClassVar[str] = "Use other credentials instead"  # the collapsed section's title
     legacy_help: ClassVar[str] = ""
 
     def __init_subclass__(cls, **kwargs) -> None:

@@ -1,9 +1,9 @@
 """The contract every accounting-software provider implements, and what it declares about itself.
 
-A provider is a descriptor (key, name, category, logo, capabilities, how to ask for credentials) plus the few
-operations Monitr needs from it: check credentials and list the administrations they reach, and open a connection's
-data for the sync engine. It lives in its own app (``eboekhouden/`` is the first) and registers itself with
-:mod:`integrations.registry`; nothing outside that app names the provider.
+A provider is a descriptor (key, name, category, logo, capabilities, the ways in it offers, how to ask for
+credentials) plus the few operations Monitr needs from it: check credentials and list the administrations they
+reach, and open a connection's data for the sync engine. It lives in its own app, beside the others, and registers
+itself with :mod:`integrations.registry`; nothing outside that app names the provider.
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from django import forms
 from django.urls import reverse
 
+# The vocabulary is the ledger's, so that the pages reading the books can ask about it without the integrations.
+from ledger.capabilities import Capability
+
 if TYPE_CHECKING:
     from ledger.models import Administration
 
@@ -30,16 +33,6 @@ class Category(StrEnum):
     @property
     def label(self) -> str:
         return {Category.ACCOUNTING: "Accounting Software"}[self]
-
-
-class Capability(StrEnum):
-    """What a provider's data supports; pages show or hide features from these, never from the provider's name."""
-
-    GENERAL_LEDGER = "general_ledger"
-    OUTSTANDING_ITEMS = "outstanding_items"
-    BALANCES = "balances"
-    DIMENSIONS = "dimensions"  # analytical axes (cost centres as reporting dimensions, projects, departments)
-    COST_CENTRES = "cost_centres"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +60,7 @@ class CredentialsCheck:
 
     secret: dict[str, str] = field(repr=False)  # never in a log line, a traceback or an error report
     hint: str
-    transport: str
+    transport: str  # one of the provider's ``transports``; empty when it declares none
     administrations: tuple[AdministrationChoice, ...]
 
 
@@ -79,13 +72,18 @@ class Provider(abc.ABC):
     description: ClassVar[str]
     capabilities: ClassVar[frozenset[Capability]]
     credentials_form: ClassVar[type[forms.Form]]
+    # The ways in the provider offers (an API key, legacy credentials, ...): what a connection stores as its
+    # ``transport``, and what the pages call it. A provider that offers no choice may declare none.
+    transports: ClassVar[dict[str, str]] = {}
+    # What the pages call what a connection holds to reach the provider ("Update API key").
+    credentials_noun: ClassVar[str] = "credentials"
     # A provider whose connections do not start from credentials brings its own pages: the URL name of its Add page
     # (reversed without arguments), of the page that renews what a connection reads (reversed with the connection's
     # pk) and that page's label in the card's gear menu. Left empty, Add is the credentials wizard and the gear
-    # offers "Update API key".
+    # offers "Update" and the credentials' noun.
     add_url_name: ClassVar[str] = ""
     update_url_name: ClassVar[str] = ""
-    update_label: ClassVar[str] = "Update API key"
+    update_label: ClassVar[str] = ""
     # A provider whose data changes only when the organisation brings new data (a file it uploads) is not scheduled:
     # its connections sync when the data arrives and when asked, never at the scheduled times, which would read the
     # same data again. Its card says when the data last arrived (``arrival``) instead of when the next sync is.
@@ -101,6 +99,16 @@ class Provider(abc.ABC):
 
     def update_url(self, connection_pk: int) -> str:
         return reverse(self.update_url_name or "integrations:update_key", args=[connection_pk])
+
+    def update_text(self) -> str:
+        return self.update_label or f"Update {self.credentials_noun}"
+
+    def transport_allowed(self, transport: str) -> bool:
+        """One of the declared transports, or none at all where the provider declares none."""
+        return transport in self.transports if self.transports else transport == ""
+
+    def transport_label(self, transport: str) -> str:
+        return self.transports.get(transport, transport)
 
     def arrival(self, administration: Administration) -> Arrival | None:
         """When the data of a connected administration last arrived, for a provider that is not scheduled; None

@@ -1,4 +1,4 @@
-"""Writes behind the Integrations pages and commands: connect, update the key, sync now, remove, delete.
+"""Writes behind the Integrations pages and commands: connect, update the credentials, sync now, remove, delete.
 
 Keyword-only, typed, and the only place these models change. Each returns what the caller needs to tell the user;
 a refusal is a :class:`ConnectionRefused` with a message to show. Syncs start after the transaction commits.
@@ -13,18 +13,26 @@ from ledger.models import Administration
 from ledger.services import administration_delete
 from monitr.tenancy.models import Organization
 
+from . import registry
 from .models import Connection, ConnectionStatus, Integration, SyncTrigger
-from .providers import AdministrationChoice, CredentialsCheck
+from .providers import AdministrationChoice, CredentialsCheck, Provider
 from .tasks import SyncUnavailable as SyncUnavailable  # raised from the commit of the writes below; views catch it
 from .tasks import sync_enqueue
 
-# A new key whose first sync could not be queued: not Waiting (nothing waits), and due at once, so the beat queues
-# it as soon as the broker is back.
+# New credentials whose first sync could not be queued: not Waiting (nothing waits), and due at once, so the beat
+# queues it as soon as the broker is back.
 NOT_QUEUED = "The sync could not start: syncing was unavailable. It starts by itself once syncing is back."
 
 
 class ConnectionRefused(Exception):
     """The request cannot be carried out; ``str()`` is the message for the user."""
+
+
+def _transport(provider: Provider, check: CredentialsCheck) -> str:
+    if not provider.transport_allowed(check.transport):
+        # The provider's own check handed back a way in it does not declare: a fault in the provider, not the user's.
+        raise ValueError(f"The provider {provider.key!r} declares no transport {check.transport!r}.")
+    return check.transport
 
 
 def _choice(check: CredentialsCheck, external_id: str) -> AdministrationChoice:
@@ -39,6 +47,7 @@ def connection_create(
     *, organization: Organization, provider_key: str, check: CredentialsCheck, external_id: str, user=None
 ) -> Connection:
     """Connect one administration. Books imported before under the same administration are re-attached."""
+    transport = _transport(registry.get(provider_key), check)
     choice = _choice(check, external_id)
     if not choice.importable:
         raise ConnectionRefused(choice.note or "These credentials cannot import that administration.")
@@ -58,7 +67,7 @@ def connection_create(
         administration=administration,
         credentials=check.secret,
         credentials_hint=check.hint,
-        transport=check.transport,
+        transport=transport,
         status=ConnectionStatus.WAITING,
         status_message="The first import starts in a moment.",
     )
@@ -69,21 +78,23 @@ def connection_create(
 @transaction.atomic
 def connection_update_credentials(*, connection: Connection, check: CredentialsCheck) -> Connection:
     """Reconnect in place with new credentials for the same administration; history, data and schedule stay."""
+    provider = connection.integration.provider
+    transport = _transport(provider, check)
     external_id = connection.administration.external_id
     try:
         choice = _choice(check, external_id)
     except ConnectionRefused:
         raise ConnectionRefused(
-            f"These credentials do not reach {connection.administration.name}. Use a key created in that "
-            "administration."
+            f"These credentials do not reach {connection.administration.name}. Use credentials that have access to "
+            "that administration."
         ) from None
     if not choice.importable:
         raise ConnectionRefused(choice.note or f"These credentials cannot import {connection.administration.name}.")
     connection.credentials = check.secret
     connection.credentials_hint = check.hint
-    connection.transport = check.transport
+    connection.transport = transport
     connection.status = ConnectionStatus.WAITING
-    connection.status_message = "The key was updated; a sync starts in a moment."
+    connection.status_message = f"The {provider.credentials_noun} was updated; a sync starts in a moment."
     connection.save(
         update_fields=["credentials", "credentials_hint", "transport", "status", "status_message", "updated_at"]
     )
@@ -102,7 +113,8 @@ def connection_sync_now(*, connection: Connection) -> None:
     """Queue a sync and show it as Waiting. Raises :class:`SyncUnavailable` when the broker cannot take it; the
     status is then put back as it was."""
     if connection.status == ConnectionStatus.RECONNECT_NEEDED:
-        raise ConnectionRefused("The key must be updated before this connection can sync again.")
+        noun = connection.integration.provider.credentials_noun
+        raise ConnectionRefused(f"The {noun} must be updated before this connection can sync again.")
     if connection.is_syncing:
         raise ConnectionRefused("A sync is already running.")
     requested = "Sync requested; it starts in a moment."

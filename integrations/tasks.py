@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 from celery import Task, shared_task
 from django.db import transaction
@@ -34,9 +35,9 @@ class SyncTask(Task):
     together (Sync now, the beat and the command at the same moment) give one run, however many workers there
     are and whenever they get to the messages."""
 
-    def apply_async(self, args=None, kwargs=None, **options):
+    def apply_async(self, args: Any = None, kwargs: Any = None, *more: Any, **options: Any) -> Any:
         headers = {"requested_at": timezone.now().isoformat(), **(options.pop("headers", None) or {})}
-        return super().apply_async(args, kwargs, headers=headers, **options)
+        return super().apply_async(args, kwargs, *more, headers=headers, **options)
 
 
 def _covered(connection_id: int, requested_at: str | None) -> bool:

@@ -318,6 +318,7 @@ class ProviderConformance:
     def _sync(connection: Connection, **kwargs) -> SyncRun:
         """One sync, as the worker runs it, which must succeed."""
         outcome = sync_run_execute(connection_id=connection.pk, trigger=SyncTrigger.MANUAL, **kwargs)
+        assert outcome.run_id is not None, "the sync made no run"
         run = SyncRun.objects.get(pk=outcome.run_id)
         assert run.status == SyncRunStatus.SUCCEEDED, f"the sync failed: {run.error_code}: {run.error_message}"
         return run

@@ -10,13 +10,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from monitr.logs import get_logger
 from monitr.tenancy.access import admin_required, member_required
+from monitr.tenancy.requests import MemberRequest
 from monitr.tenancy.scoping import get_for_organization_or_404
 
 from . import registry, services
@@ -46,17 +47,17 @@ def _with_latest_run(connections):
 
 
 @member_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: MemberRequest) -> HttpResponse:
     return redirect("integrations:category", category=Category.ACCOUNTING.value)
 
 
 @member_required
-def category(request: HttpRequest, category: str) -> HttpResponse:
+def category(request: MemberRequest, category: str) -> HttpResponse:
     try:
         current = Category(category)
     except ValueError:
         raise Http404("No such category.") from None
-    organization = request.organization  # type: ignore[attr-defined]
+    organization = request.organization
     integrations = {i.provider_key: i for i in Integration.objects.for_organization(organization)}
     connections = _with_latest_run(
         Connection.objects.for_organization(organization).select_related("integration", "administration")
@@ -79,9 +80,9 @@ def category(request: HttpRequest, category: str) -> HttpResponse:
 
 
 @member_required
-def connection_status(request: HttpRequest, pk: int) -> HttpResponse:
+def connection_status(request: MemberRequest, pk: int) -> HttpResponse:
     """The live part of a connection row; htmx polls it while a sync waits or runs."""
-    organization = request.organization  # type: ignore[attr-defined]
+    organization = request.organization
     found = _with_latest_run(Connection.objects.for_organization(organization).filter(pk=pk))
     if not found:
         raise Http404("No such connection.")
@@ -94,7 +95,7 @@ hide_credentials = sensitive_post_parameters()
 
 @hide_credentials
 @admin_required
-def add(request: HttpRequest, provider_key: str) -> HttpResponse:
+def add(request: MemberRequest, provider_key: str) -> HttpResponse:
     provider = _provider_or_404(provider_key)
     if provider.add_url_name:
         return redirect(provider.add_url())
@@ -112,7 +113,7 @@ def add(request: HttpRequest, provider_key: str) -> HttpResponse:
 
 
 @admin_required
-def add_administration(request: HttpRequest, provider_key: str) -> HttpResponse:
+def add_administration(request: MemberRequest, provider_key: str) -> HttpResponse:
     provider = _provider_or_404(provider_key)
     if provider.add_url_name:
         return redirect(provider.add_url())
@@ -120,7 +121,7 @@ def add_administration(request: HttpRequest, provider_key: str) -> HttpResponse:
     if check is None:
         messages.info(request, "Enter the credentials again: the wizard was idle for too long or was cancelled.")
         return redirect("integrations:add", provider_key=provider.key)
-    organization = request.organization  # type: ignore[attr-defined]
+    organization = request.organization
     connected = set(
         Connection.objects.for_organization(organization)
         .filter(integration__provider_key=provider.key)
@@ -167,13 +168,13 @@ def add_administration(request: HttpRequest, provider_key: str) -> HttpResponse:
     )
 
 
-def _connection_for_admin(request: HttpRequest, pk: int) -> Connection:
-    return get_for_organization_or_404(Connection, request.organization, pk=pk)  # type: ignore[attr-defined]
+def _connection_for_admin(request: MemberRequest, pk: int) -> Connection:
+    return get_for_organization_or_404(Connection, request.organization, pk=pk)
 
 
 @require_POST
 @admin_required
-def sync_now(request: HttpRequest, pk: int) -> HttpResponse:
+def sync_now(request: MemberRequest, pk: int) -> HttpResponse:
     connection = _connection_for_admin(request, pk)
     try:
         services.connection_sync_now(connection=connection)
@@ -186,7 +187,7 @@ def sync_now(request: HttpRequest, pk: int) -> HttpResponse:
 
 @hide_credentials
 @admin_required
-def update_key(request: HttpRequest, pk: int) -> HttpResponse:
+def update_key(request: MemberRequest, pk: int) -> HttpResponse:
     connection = _connection_for_admin(request, pk)
     provider = connection.integration.provider
     if provider.update_url_name:
@@ -201,10 +202,16 @@ def update_key(request: HttpRequest, pk: int) -> HttpResponse:
         except services.ConnectionRefused as refused:
             form.add_error(None, str(refused))
         except services.SyncUnavailable as unavailable:
-            messages.warning(request, f"The key of {connection.administration.name} is updated. {unavailable}")
+            messages.warning(
+                request,
+                f"The {provider.credentials_noun} of {connection.administration.name} is updated. {unavailable}",
+            )
             return redirect("integrations:category", category=provider.category.value)
         else:
-            messages.success(request, f"The key of {connection.administration.name} is updated. A sync has started.")
+            messages.success(
+                request,
+                f"The {provider.credentials_noun} of {connection.administration.name} is updated. A sync has started.",
+            )
             return redirect("integrations:category", category=provider.category.value)
     return render(
         request, "integrations/update_key.html", {"provider": provider, "connection": connection, "form": form}
@@ -212,7 +219,7 @@ def update_key(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @admin_required
-def remove(request: HttpRequest, pk: int) -> HttpResponse:
+def remove(request: MemberRequest, pk: int) -> HttpResponse:
     connection = _connection_for_admin(request, pk)
     provider = connection.integration.provider
     if request.method == "POST":
@@ -225,9 +232,9 @@ def remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @admin_required
-def delete(request: HttpRequest, provider_key: str) -> HttpResponse:
+def delete(request: MemberRequest, provider_key: str) -> HttpResponse:
     provider = _provider_or_404(provider_key)
-    organization = request.organization  # type: ignore[attr-defined]
+    organization = request.organization
     integration = Integration.objects.for_organization(organization).filter(provider_key=provider.key).first()
     if integration is None:
         raise Http404("This organisation has no such integration.")
@@ -255,8 +262,8 @@ def delete(request: HttpRequest, provider_key: str) -> HttpResponse:
 
 
 @member_required
-def history(request: HttpRequest, pk: int) -> HttpResponse:
-    connection = get_for_organization_or_404(Connection, request.organization, pk=pk)  # type: ignore[attr-defined]
+def history(request: MemberRequest, pk: int) -> HttpResponse:
+    connection = get_for_organization_or_404(Connection, request.organization, pk=pk)
     page = Paginator(connection.runs.order_by("-started_at", "-pk"), 25).get_page(request.GET.get("page"))
     # A provider that calls no API (a file is read) records no calls: its history has no column of them.
     context = {"connection": connection, "page": page, "api_calls_shown": any(run.api_calls_total for run in page)}

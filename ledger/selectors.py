@@ -136,7 +136,8 @@ def payment_terms(
         found: dict[str, int] = {}
         rows = model.objects.filter(administration=administration, payment_term_days__isnull=False)
         for chunk in batched(set(external_ids), 5_000):
-            found.update(rows.filter(external_id__in=chunk).values_list("external_id", "payment_term_days"))
+            # payment_term_days__isnull=False: never None, though django-stubs types the nullable column so.
+            found.update(rows.filter(external_id__in=chunk).values_list("external_id", "payment_term_days"))  # type: ignore[arg-type]
         return found
 
     by_invoice_number: dict[str, int] = {}
@@ -150,7 +151,7 @@ def payment_terms(
             for number, term in invoices.filter(invoice_number__in=chunk).values_list(
                 "invoice_number", "payment_term_days"
             ):
-                if by_invoice_number.setdefault(number, term) != term:
+                if by_invoice_number.setdefault(number, term) != term:  # type: ignore[arg-type]  # never None, as above
                     ambiguous.add(number)
         for number in ambiguous:
             del by_invoice_number[number]

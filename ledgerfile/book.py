@@ -245,6 +245,7 @@ def _vote(rows: _Rows, keys: Sequence[str]) -> DecimalStyleVote:
     if vote.mixed:
         minority = vote.minority
         majority = vote.reading_style
+        assert majority is not None, "a mixed file is read in its majority's style"
         word = {DecimalStyle.COMMA: "decimal comma", DecimalStyle.POINT: "decimal point"}
         example_row, _, example = vote.examples[majority][0]
         for row, column, text in vote.examples[minority]:
@@ -464,17 +465,17 @@ class LedgerFile:
             summary.open_items_format = self._open_items.table.format
             self._watch.begin("Checking the open items", self._open_items_size())
             self._open_items_vote = _vote(self._open_items, ("amount_open", "total"))
-            seen: dict[str, int] = {}
+            listed: dict[str, int] = {}
             for item in self._open_item_lines(self.report):
-                if item.external_id in seen:
+                if item.external_id in listed:
                     self._open_items.problem(
                         item.row,
                         "invoice_number",
-                        f"This open item is listed twice: row {seen[item.external_id]} has the same side, relation "
+                        f"This open item is listed twice: row {listed[item.external_id]} has the same side, relation "
                         "and invoice number.",
                     )
                     continue
-                seen[item.external_id] = item.row
+                listed[item.external_id] = item.row
                 count, total = summary.open_item_totals.get(item.side, (0, ZERO))
                 summary.open_item_totals[item.side] = (count + 1, total + item.amount_open)
                 if item.relation:

@@ -60,7 +60,8 @@ class LedgerFileForm(CredentialsForm):
             raise forms.ValidationError(str(error)) from None
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.organization is None:
             raise forms.ValidationError("An upload belongs to an organisation.")
         data["organization"] = self.organization

@@ -35,6 +35,8 @@ class LedgerFileProvider(Provider):
     # Open items are there when an open-items file (or sheet) was uploaded; an upload without one has none.
     capabilities = frozenset({Capability.GENERAL_LEDGER, Capability.OUTSTANDING_ITEMS, Capability.COST_CENTRES})
     credentials_form = LedgerFileForm
+    transports = {TRANSPORT: "File upload"}
+    credentials_noun = "file"
     # Its own pages (ledgerfile.urls): the upload instead of the credentials wizard, a corrected file instead of a key.
     add_url_name = "ledgerfile:add"
     update_url_name = "ledgerfile:replace"

@@ -34,6 +34,7 @@ from integrations.models import Connection
 from ledger.models import Administration
 from monitr.logs import get_logger
 from monitr.tenancy.access import admin_required
+from monitr.tenancy.requests import MemberRequest
 from monitr.tenancy.scoping import get_for_organization_or_404
 
 from .columns import guess_columns, resolve_columns, split_columns
@@ -97,18 +98,18 @@ def _context(flow: Flow, **extra: Any) -> dict[str, Any]:
     return {"provider": _provider(), "connection": flow.connection, **flow.texts(), **extra}
 
 
-def _replaced_connection(request: HttpRequest, pk: int) -> Connection:
+def _replaced_connection(request: MemberRequest, pk: int) -> Connection:
     return get_for_organization_or_404(
         Connection,
-        request.organization,  # type: ignore[attr-defined]
+        request.organization,
         pk=pk,
         integration__provider_key=PROVIDER_KEY,
     )
 
 
-def _pending_uploads(request: HttpRequest):
+def _pending_uploads(request: MemberRequest):
     """This user's uploads in this organisation that no administration has taken yet."""
-    organization = request.organization  # type: ignore[attr-defined]
+    organization = request.organization
     taken = Administration.objects.filter(
         organization=organization, provider=PROVIDER_KEY, external_id=OuterRef("external_id")
     )
@@ -119,7 +120,7 @@ class Expired(Exception):
     pass
 
 
-def _pending_or_404(request: HttpRequest, upload_id: int) -> LedgerUpload:
+def _pending_or_404(request: MemberRequest, upload_id: int) -> LedgerUpload:
     upload = _pending_uploads(request).filter(pk=upload_id).first()
     if upload is None:
         raise Http404("No such upload.")
@@ -129,7 +130,7 @@ def _pending_or_404(request: HttpRequest, upload_id: int) -> LedgerUpload:
     return upload
 
 
-def _expired(request: HttpRequest, flow: Flow) -> HttpResponse:
+def _expired(request: MemberRequest, flow: Flow) -> HttpResponse:
     messages.info(request, "Upload the file again: it waited for more than an hour, and was removed.")
     return redirect(flow.url(""))
 
@@ -177,17 +178,17 @@ def _receives_files(view):
 
 @_receives_files
 @admin_required
-def add(request: HttpRequest) -> HttpResponse:
+def add(request: MemberRequest) -> HttpResponse:
     return _upload(request, Flow())
 
 
 @_receives_files
 @admin_required
-def replace(request: HttpRequest, pk: int) -> HttpResponse:
+def replace(request: MemberRequest, pk: int) -> HttpResponse:
     return _upload(request, Flow(_replaced_connection(request, pk)))
 
 
-def _upload(request: HttpRequest, flow: Flow) -> HttpResponse:
+def _upload(request: MemberRequest, flow: Flow) -> HttpResponse:
     form = UploadForm(
         request.POST or None,
         request.FILES or None,
@@ -214,8 +215,8 @@ def _upload(request: HttpRequest, flow: Flow) -> HttpResponse:
     return render(request, "ledgerfile/upload.html", _context(flow, form=form, report=report))
 
 
-def _store_pending(request: HttpRequest, flow: Flow, form: UploadForm, journal, open_items) -> LedgerUpload:
-    organization = request.organization  # type: ignore[attr-defined]
+def _store_pending(request: MemberRequest, flow: Flow, form: UploadForm, journal, open_items) -> LedgerUpload:
+    organization = request.organization
     name = flow.connection.administration.name if flow.connection else form.cleaned_data["name"]
     _pending_uploads(request).filter(uploaded_at__lt=timezone.now() - PENDING_FOR).delete()
     return upload_store(
@@ -233,16 +234,16 @@ def _store_pending(request: HttpRequest, flow: Flow, form: UploadForm, journal, 
 
 
 @admin_required
-def add_columns(request: HttpRequest, upload: int) -> HttpResponse:
+def add_columns(request: MemberRequest, upload: int) -> HttpResponse:
     return _columns(request, Flow(), upload)
 
 
 @admin_required
-def replace_columns(request: HttpRequest, pk: int, upload: int) -> HttpResponse:
+def replace_columns(request: MemberRequest, pk: int, upload: int) -> HttpResponse:
     return _columns(request, Flow(_replaced_connection(request, pk)), upload)
 
 
-def _columns(request: HttpRequest, flow: Flow, upload_id: int) -> HttpResponse:
+def _columns(request: MemberRequest, flow: Flow, upload_id: int) -> HttpResponse:
     try:
         upload = _pending_or_404(request, upload_id)
     except Expired:
@@ -275,7 +276,7 @@ def _columns(request: HttpRequest, flow: Flow, upload_id: int) -> HttpResponse:
     )
 
 
-def _cancel(request: HttpRequest, flow: Flow, upload: LedgerUpload) -> HttpResponse:
+def _cancel(request: MemberRequest, flow: Flow, upload: LedgerUpload) -> HttpResponse:
     upload.delete()
     messages.info(request, "The upload is cancelled; nothing was imported.")
     return redirect(_card_url())
@@ -285,12 +286,12 @@ def _cancel(request: HttpRequest, flow: Flow, upload: LedgerUpload) -> HttpRespo
 
 
 @admin_required
-def add_check(request: HttpRequest, upload: int) -> HttpResponse:
+def add_check(request: MemberRequest, upload: int) -> HttpResponse:
     return _check(request, Flow(), upload)
 
 
 @admin_required
-def replace_check(request: HttpRequest, pk: int, upload: int) -> HttpResponse:
+def replace_check(request: MemberRequest, pk: int, upload: int) -> HttpResponse:
     return _check(request, Flow(_replaced_connection(request, pk)), upload)
 
 
@@ -301,7 +302,7 @@ def _back(flow: Flow, upload: LedgerUpload) -> dict[str, str]:
     return {"back_url": flow.url(""), "back_label": "Choose another file"}
 
 
-def _check(request: HttpRequest, flow: Flow, upload_id: int) -> HttpResponse:
+def _check(request: MemberRequest, flow: Flow, upload_id: int) -> HttpResponse:
     """How far the check of a large file is (the status polls itself every second), then where it leads: the preview
     when the file passed, its report when it did not."""
     try:
@@ -315,7 +316,7 @@ def _check(request: HttpRequest, flow: Flow, upload_id: int) -> HttpResponse:
         return redirect(flow.url("check", upload))
     state = upload.check_state
     checking = state in {CheckState.WAITING, CheckState.RUNNING}
-    if request.htmx and not checking:  # type: ignore[attr-defined]
+    if request.htmx and not checking:
         return HttpResponseClientRedirect(flow.url("check", upload))
     if state == CheckState.PASSED:
         return redirect(flow.url("preview", upload))
@@ -329,7 +330,7 @@ def _check(request: HttpRequest, flow: Flow, upload_id: int) -> HttpResponse:
         report=None if checking else Report.from_data(upload.report or {}),
         **_back(flow, upload),
     )
-    template = "ledgerfile/_check_status.html" if request.htmx else "ledgerfile/check.html"  # type: ignore[attr-defined]
+    template = "ledgerfile/_check_status.html" if request.htmx else "ledgerfile/check.html"
     return render(request, template, context)
 
 
@@ -337,16 +338,16 @@ def _check(request: HttpRequest, flow: Flow, upload_id: int) -> HttpResponse:
 
 
 @admin_required
-def add_preview(request: HttpRequest, upload: int) -> HttpResponse:
+def add_preview(request: MemberRequest, upload: int) -> HttpResponse:
     return _preview(request, Flow(), upload)
 
 
 @admin_required
-def replace_preview(request: HttpRequest, pk: int, upload: int) -> HttpResponse:
+def replace_preview(request: MemberRequest, pk: int, upload: int) -> HttpResponse:
     return _preview(request, Flow(_replaced_connection(request, pk)), upload)
 
 
-def _preview(request: HttpRequest, flow: Flow, upload_id: int) -> HttpResponse:
+def _preview(request: MemberRequest, flow: Flow, upload_id: int) -> HttpResponse:
     """What the check found, as it was kept with the upload: the file is not read again."""
     try:
         upload = _pending_or_404(request, upload_id)
@@ -363,9 +364,9 @@ def _preview(request: HttpRequest, flow: Flow, upload_id: int) -> HttpResponse:
     return render(request, "ledgerfile/preview.html", context)
 
 
-def _import(request: HttpRequest, flow: Flow, upload: LedgerUpload) -> HttpResponse:
+def _import(request: MemberRequest, flow: Flow, upload: LedgerUpload) -> HttpResponse:
     """The checked upload becomes the administration's file as it is: nothing is read, checked or copied again."""
-    organization = request.organization  # type: ignore[attr-defined]
+    organization = request.organization
     name = upload.administration_name
     try:
         if flow.connection is None:

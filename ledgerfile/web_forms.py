@@ -28,7 +28,7 @@ class LimitedUploadHandler(TemporaryFileUploadHandler):
         super().__init__(request)
         self.limit = max_bytes()
         self.received = 0
-        request.too_large = set()  # type: ignore[union-attr]
+        request.too_large = set()
 
     def new_file(self, field_name, *args, **kwargs) -> None:
         self.received = 0
@@ -126,7 +126,8 @@ class ColumnsForm(forms.Form):
             section["fields"] = [self[name] for name in section["names"]]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         for section in self.sections:
             chosen: dict[str, str] = {}
             for name in section["names"]:

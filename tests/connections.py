@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from integrations.models import Connection, Integration, SyncRun, SyncRunStatus, Transport
+from eboekhouden.provider import Transport
+from integrations.models import Connection, Integration, SyncRun, SyncRunStatus
 from integrations.sync.engine import sync_run_execute
 from ledger.models import Administration
 

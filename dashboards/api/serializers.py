@@ -68,7 +68,9 @@ class OutstandingItemSerializer(serializers.Serializer):
 
 class AgingBucketSerializer(serializers.Serializer):
     key = serializers.CharField(source="bucket.key")
-    label = serializers.CharField(source="bucket.label")
+    # Declared fields the serializer's metaclass takes off the class; drf-stubs takes them for Field.label and
+    # Field.source.
+    label = serializers.CharField(source="bucket.label")  # type: ignore[assignment]
     from_days = serializers.IntegerField(source="bucket.low", allow_null=True)
     to_days = serializers.IntegerField(source="bucket.high", allow_null=True)
     amount = serializers.DecimalField(max_digits=18, decimal_places=2)
@@ -77,7 +79,7 @@ class AgingBucketSerializer(serializers.Serializer):
 
 class AgingSerializer(serializers.Serializer):
     as_of = serializers.DateField()
-    source = serializers.ChoiceField(choices=[("live", "live"), ("snapshot", "snapshot")])
+    source = serializers.ChoiceField(choices=[("live", "live"), ("snapshot", "snapshot")])  # type: ignore[assignment]
     administration = serializers.IntegerField(allow_null=True, help_text="Null: all administrations added up.")
     side = serializers.ChoiceField(choices=OutstandingSide.choices)
     basis = serializers.ChoiceField(choices=AgingBasis.choices)
@@ -172,7 +174,8 @@ class ReportAccountSerializer(serializers.Serializer):
 class ReportRowSerializer(serializers.Serializer):
     kind = serializers.CharField(help_text="line, subtotal, total or heading")
     line = serializers.CharField(allow_null=True)
-    label = serializers.CharField()
+    # A declared field the serializer's metaclass takes off the class; drf-stubs takes it for Field.label.
+    label = serializers.CharField()  # type: ignore[assignment]
     figures = FiguresSerializer()
     accounts = ReportAccountSerializer(many=True)
 

@@ -227,7 +227,7 @@ class OutstandingItemsView(_OutstandingView, ListAPIView):
         )
 
     def get_serializer_context(self) -> dict:
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         scope = getattr(self, "scope", None)
         context["as_of"] = scope.as_of if scope else timezone.localdate()
         return context

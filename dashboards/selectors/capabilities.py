@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from integrations import registry
-from integrations.providers import Capability
-from integrations.registry import UnknownProvider
+from ledger import capabilities as registry
+from ledger.capabilities import Capability, UnknownProvider
 from ledger.models import Administration
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
 
@@ -25,6 +26,7 @@ from ledger.models import (
     Transaction,
 )
 from monitr.tenancy.models import Organization
+from monitr.tenancy.scoping import TenantManager
 
 from .statements import MappedAccount, mapped_accounts
 
@@ -58,7 +60,9 @@ class DataChecks:
         )
 
 
-def _scoped(queryset: QuerySet, organization: Organization, administration: Administration | None) -> QuerySet:
+def _scoped(
+    queryset: TenantManager[Any], organization: Organization, administration: Administration | None
+) -> QuerySet:
     rows = queryset.for_organization(organization)
     return rows if administration is None else rows.filter(administration=administration)
 

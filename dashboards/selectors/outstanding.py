@@ -28,6 +28,7 @@ from django.db.models import (
     IntegerField,
     Max,
     Min,
+    OrderBy,
     Q,
     QuerySet,
     Sum,
@@ -232,7 +233,7 @@ def outstanding_relations_page(
         by_key = {(r["administration_id"], r["relation_id"]): r for r in found}
         rows = [by_key[(k["administration_id"], k["relation_id"])] for k in chosen]
     paginator = Paginator(rows, per_page)
-    paginator.count = count  # type: ignore[misc]  # the page's rows are the list; the count is the first query's
+    paginator.count = count  # the page's rows are the list; the count is the first query's
     return Page(rows, number, paginator)
 
 
@@ -258,14 +259,15 @@ def _page_keys(scope: OutstandingScope, search: str, sort: str, number: int, per
         groups = groups.annotate(**{figure: _relation_figures(scope)[figure]})
     sql, params = groups.order_by().query.sql_with_params()
     connection = connections[groups.db]
-    name = f"r.{connection.ops.quote_name(Relation._meta.get_field('name').column)}"
+    # A concrete field always has a column; django-stubs types Field.column as str | None.
+    name = f"r.{connection.ops.quote_name(Relation._meta.get_field('name').column)}"  # type: ignore[arg-type]
     first = name if figure == "relation_name" else f"g.{connection.ops.quote_name(figure)}"
     order = (
         f"{first} {'DESC' if sort.startswith('-') else 'ASC'} NULLS LAST, {name} ASC NULLS LAST, "
         "g.relation_id ASC NULLS LAST, g.administration_id ASC"
     )
     relations = connection.ops.quote_name(Relation._meta.db_table)
-    relation_id = f"r.{connection.ops.quote_name(Relation._meta.pk.column)}"
+    relation_id = f"r.{connection.ops.quote_name(Relation._meta.pk.column)}"  # type: ignore[arg-type]  # as name
     wanted = (max(number, 1) - 1) * per_page
     last = f"(k.rows_in_all - 1) / {per_page:d} * {per_page:d}"  # the last page's first place, less one
     with connection.cursor() as cursor:
@@ -324,7 +326,7 @@ def outstanding_items_list(
     return rows.select_related("relation", "administration").order_by(*ordering, "pk")
 
 
-def _ordering(sort: str, allowed: dict[str, str], default: str) -> list[str]:
+def _ordering(sort: str, allowed: dict[str, str], default: str) -> list[str | OrderBy]:
     key = sort.removeprefix("-")
     if key not in allowed:
         return _ordering(default, allowed, default)

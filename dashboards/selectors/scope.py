@@ -68,7 +68,7 @@ def age_reference(basis: AgingBasis | str) -> Coalesce | F:
 def open_items(*, scope: OutstandingScope, side: bool = True) -> QuerySet:
     """The open items of the scope (live, or the snapshot of ``as_of``), unordered; ``side=False`` keeps both."""
     model = OutstandingItem if scope.is_live else OutstandingSnapshot
-    rows = model.objects.for_organization(scope.organization)
+    rows: QuerySet = model.objects.for_organization(scope.organization)
     if not scope.is_live:
         rows = rows.filter(as_of=scope.as_of)
     if scope.administration is not None:

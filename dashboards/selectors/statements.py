@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -170,7 +171,7 @@ class StatementReport:
 
 def mapped_accounts(*, organization: Organization, administration: Administration | None = None) -> list[MappedAccount]:
     """Every account of the scope with its default line and an admin's override, in code order (one query)."""
-    rows = Account.objects.for_organization(organization)  # type: ignore[attr-defined]
+    rows: QuerySet = Account.objects.for_organization(organization)
     if administration is not None:
         rows = rows.filter(administration=administration)
     rows = rows.annotate(
@@ -210,7 +211,7 @@ def mapped_accounts(*, organization: Organization, administration: Administratio
 
 
 def _lines(scope: StatementScope) -> QuerySet:
-    rows = TransactionLine.objects.for_organization(scope.organization)  # type: ignore[attr-defined]
+    rows = TransactionLine.objects.for_organization(scope.organization)
     if scope.administration is not None:
         rows = rows.filter(administration=scope.administration)
     return rows
@@ -294,7 +295,9 @@ def _results(
     return earlier, year
 
 
-def _subtotal(label: str, rows: list[StatementRow], lines: set[str], *, sign: int, kind: str) -> StatementRow:
+def _subtotal(
+    label: str, rows: list[StatementRow], lines: Collection[str | None], *, sign: int, kind: str
+) -> StatementRow:
     figures = Figures.zero(len(rows[0].figures.months))
     for row in rows:
         if row.kind == "line" and row.line in lines:

@@ -42,7 +42,7 @@ def transactions_list(
     sort: str = DEFAULT_TRANSACTION_SORT,
 ) -> QuerySet:
     """Transactions of the organisation with ``amount`` (sum of debits) and ``line_count``, filtered and sorted."""
-    rows = Transaction.objects.for_organization(organization)  # type: ignore[attr-defined]
+    rows: QuerySet = Transaction.objects.for_organization(organization)
     if administration is not None:
         rows = rows.filter(administration=administration)
     if date_from is not None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import calendar
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from monitr.tenancy.access import member_required
+from monitr.tenancy.requests import MemberRequest
 
 from ..selectors.checks import data_checks
 from ..selectors.scope import administrations_list
@@ -18,15 +19,15 @@ ALL = "all"
 
 @require_GET
 @member_required
-def data_checks_page(request: HttpRequest) -> HttpResponse:
-    administrations = administrations_list(organization=request.organization)  # type: ignore[attr-defined]
+def data_checks_page(request: MemberRequest) -> HttpResponse:
+    administrations = administrations_list(organization=request.organization)
     chosen = request.GET.get("administration") or ALL
     administration = None
     if chosen != ALL:
         administration = next((a for a in administrations if str(a.pk) == chosen), None)
         if administration is None:
             raise Http404("No such administration in this organisation.")
-    checks = data_checks(organization=request.organization, administration=administration)  # type: ignore[attr-defined]
+    checks = data_checks(organization=request.organization, administration=administration)
     ledger_rows = [
         {
             "check": check,

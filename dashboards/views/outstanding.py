@@ -11,11 +11,11 @@ is also a plain link or form.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ledger.models import OutstandingSide
 from monitr.tenancy.access import admin_required, member_required
+from monitr.tenancy.requests import MemberRequest
 
 from .. import exports
 from ..forms import OutstandingFilterForm, OutstandingItemsFilterForm, OutstandingSettingsForm
@@ -53,20 +54,19 @@ RELATIONS_PER_PAGE = 25
 TOP_RELATIONS = 5
 ITEMS_PER_PAGE = 50
 TABLE_TARGET = "relations"
+FilterForm = TypeVar("FilterForm", bound=OutstandingFilterForm)
 
 
-def _filter_form(
-    request: HttpRequest, form_class: type[OutstandingFilterForm] = OutstandingFilterForm
-) -> OutstandingFilterForm | None:
+def _filter_form(request: MemberRequest, form_class: type[FilterForm]) -> FilterForm | None:
     """The page's filters; None while the organisation has no administrations."""
-    administrations = administrations_list(organization=request.organization)  # type: ignore[attr-defined]
+    administrations = administrations_list(organization=request.organization)
     if not administrations:
         return None
     return form_class(
         request.GET,
-        organization=request.organization,  # type: ignore[attr-defined]
+        organization=request.organization,
         administrations=administrations,
-        settings=outstanding_settings_get(organization=request.organization),  # type: ignore[attr-defined]
+        settings=outstanding_settings_get(organization=request.organization),
         today=timezone.localdate(),
     )
 
@@ -98,8 +98,8 @@ def _relations_context(form: OutstandingFilterForm, scope) -> dict[str, Any]:
 
 @require_GET
 @member_required
-def outstanding(request: HttpRequest) -> HttpResponse:
-    form = _filter_form(request)
+def outstanding(request: MemberRequest) -> HttpResponse:
+    form = _filter_form(request, OutstandingFilterForm)
     if form is None:
         return render(request, "dashboards/outstanding_empty.html")
     scope = form.scope()
@@ -115,7 +115,7 @@ def outstanding(request: HttpRequest) -> HttpResponse:
     if snapshot is not None and snapshot.missing_all:
         return render(request, "dashboards/outstanding.html", {**context, **_frame(form, scope)})
     context.update(_relations_context(form, scope))
-    if request.htmx and request.htmx.target == TABLE_TARGET:  # type: ignore[attr-defined]
+    if request.htmx and request.htmx.target == TABLE_TARGET:
         return render(request, "dashboards/_relations_table.html", context)
     aging = outstanding_aging(scope=scope)
     turnover = outstanding_turnover(scope=scope, open_amount=aging.total)
@@ -147,7 +147,7 @@ def outstanding(request: HttpRequest) -> HttpResponse:
                 "overdue": [str(p.overdue) for p in history],
             },
         },
-        settings_form=OutstandingSettingsForm(instance=form.settings) if request.membership.is_admin else None,  # type: ignore[attr-defined]
+        settings_form=OutstandingSettingsForm(instance=form.settings) if request.membership.is_admin else None,
     )
     return render(request, "dashboards/outstanding.html", context)
 
@@ -199,7 +199,7 @@ def _item_rows(form: OutstandingItemsFilterForm, scope):
 
 @require_GET
 @member_required
-def outstanding_items(request: HttpRequest) -> HttpResponse:
+def outstanding_items(request: MemberRequest) -> HttpResponse:
     """A relation's invoices, or another selection of items (without a due date, without a relation)."""
     form = _filter_form(request, OutstandingItemsFilterForm)
     if form is None:
@@ -232,7 +232,7 @@ def outstanding_items(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @member_required
-def outstanding_export(request: HttpRequest, table: str, file_format: str) -> HttpResponse:
+def outstanding_export(request: MemberRequest, table: str, file_format: str) -> StreamingHttpResponse:
     """The relation table or the item list with the current filters, as CSV or XLSX, streamed."""
     if table not in exports.TABLES or file_format not in exports.FORMATS:
         raise Http404("No such export.")
@@ -245,7 +245,7 @@ def outstanding_export(request: HttpRequest, table: str, file_format: str) -> Ht
         rows = outstanding_by_relation(scope=scope, search=form.value("q"), sort=form.value("sort"))
         sheet = exports.relation_sheet(scope=scope, rows=rows)
     else:
-        sheet = exports.item_sheet(scope=scope, rows=_item_rows(form, scope))
+        sheet = exports.item_sheet(scope=scope, rows=_item_rows(cast(OutstandingItemsFilterForm, form), scope))
     return exports.respond(sheet=sheet, file_format=file_format, filename=_filename(table, scope.side, scope.as_of))
 
 
@@ -256,8 +256,8 @@ def _filename(table: str, side: str, as_of: date) -> str:
 
 @require_POST
 @admin_required
-def outstanding_settings(request: HttpRequest) -> HttpResponse:
-    current = outstanding_settings_get(organization=request.organization)  # type: ignore[attr-defined]
+def outstanding_settings(request: MemberRequest) -> HttpResponse:
+    current = outstanding_settings_get(organization=request.organization)
     form = OutstandingSettingsForm(request.POST, instance=current)
     back = reverse("dashboards:outstanding")
     # Back to the page as it was; re-encoded, so only query parameters can come through.

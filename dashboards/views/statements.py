@@ -13,15 +13,16 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from integrations.providers import Capability
+from ledger.capabilities import Capability
 from ledger.models import Account, Administration, Transaction
 from ledger.services import accounts_mark_reviewed
 from monitr.tenancy.access import member_required
+from monitr.tenancy.requests import MemberRequest
 
 from ..forms import whole_number
 from ..mapping import BALANCE_LINES, PNL_LINES, UNMAPPED, ReportingLine, Statement, mappable_lines
@@ -36,19 +37,19 @@ LINES_PER_PAGE = 100
 TITLES = {Statement.PROFIT_AND_LOSS: "Profit and loss", Statement.BALANCE_SHEET: "Balance sheet"}
 
 
-def _form(request: HttpRequest) -> StatementFilterForm | None:
-    administrations = administrations_list(organization=request.organization)  # type: ignore[attr-defined]
+def _form(request: MemberRequest) -> StatementFilterForm | None:
+    administrations = administrations_list(organization=request.organization)
     if not administrations:
         return None
     return StatementFilterForm(
         request.GET,
-        organization=request.organization,  # type: ignore[attr-defined]
+        organization=request.organization,
         administrations=administrations,
         today=timezone.localdate(),
     )
 
 
-def _statement(request: HttpRequest, statement: Statement) -> HttpResponse:
+def _statement(request: MemberRequest, statement: Statement) -> HttpResponse:
     form = _form(request)
     if form is None:
         return render(request, "dashboards/outstanding_empty.html")
@@ -72,19 +73,19 @@ def _statement(request: HttpRequest, statement: Statement) -> HttpResponse:
 
 @require_GET
 @member_required
-def profit_and_loss(request: HttpRequest) -> HttpResponse:
+def profit_and_loss(request: MemberRequest) -> HttpResponse:
     return _statement(request, Statement.PROFIT_AND_LOSS)
 
 
 @require_GET
 @member_required
-def balance_sheet(request: HttpRequest) -> HttpResponse:
+def balance_sheet(request: MemberRequest) -> HttpResponse:
     return _statement(request, Statement.BALANCE_SHEET)
 
 
 @require_GET
 @member_required
-def statement_line(request: HttpRequest, statement: str, line: str) -> HttpResponse:
+def statement_line(request: MemberRequest, statement: str, line: str) -> HttpResponse:
     """The accounts behind one figure of a statement: each account's figure for the same month or year to date."""
     if statement not in Statement.values or line_info(statement=statement, line=line) is None:
         raise Http404("No such line.")
@@ -118,10 +119,10 @@ def statement_line(request: HttpRequest, statement: str, line: str) -> HttpRespo
 
 @require_GET
 @member_required
-def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def account_detail(request: MemberRequest, pk: int) -> HttpResponse:
     """An account's lines behind a statement figure (a month, or the year to date; a balance from the start)."""
     account = get_object_or_404(
-        Account.objects.for_organization(request.organization).select_related("administration"),  # type: ignore[attr-defined]
+        Account.objects.for_organization(request.organization).select_related("administration"),
         pk=pk,
     )
     form = _form(request)
@@ -135,7 +136,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     page = Paginator(ledger.lines, LINES_PER_PAGE).get_page(form.value("page"))
     accounts = {
         a.pk: a for a in mapped_accounts(organization=request.organization, administration=account.administration)
-    }  # type: ignore[attr-defined]
+    }
     mapped = accounts[account.pk]
     statement = mapped.statement
     info = line_info(statement=statement, line=mapped.line)
@@ -157,10 +158,10 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @member_required
-def transaction_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def transaction_detail(request: MemberRequest, pk: int) -> HttpResponse:
     """A transaction with all its lines, whichever account it was reached from."""
     transaction = get_object_or_404(
-        Transaction.objects.for_organization(request.organization).select_related("administration", "relation"),  # type: ignore[attr-defined]
+        Transaction.objects.for_organization(request.organization).select_related("administration", "relation"),
         pk=pk,
     )
     lines = list(transaction.lines.select_related("account", "relation", "cost_center").order_by("line_number"))
@@ -175,30 +176,30 @@ def transaction_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @member_required
-def account_mapping(request: HttpRequest) -> HttpResponse:
+def account_mapping(request: MemberRequest) -> HttpResponse:
     """Every account with its reporting line; admins move one to another line (or back to the default)."""
     if request.method == "POST":
-        if not request.membership.is_admin:  # type: ignore[attr-defined]
+        if not request.membership.is_admin:
             raise Http404("Only admins change the mapping.")
         if request.POST.get("action") == "reviewed":
-            administrations = Administration.objects.for_organization(request.organization)  # type: ignore[attr-defined]
+            administrations = Administration.objects.for_organization(request.organization)
             accounts_mark_reviewed(administrations=administrations)
             messages.success(request, "The chart of accounts is marked as reviewed: no account is new any more.")
             return redirect(request.path)
         account_id = request.POST.get("account", "")
         account = get_object_or_404(
-            Account.objects.for_organization(request.organization).select_related("administration"),  # type: ignore[attr-defined]
+            Account.objects.for_organization(request.organization).select_related("administration"),
             # Not a number (or one no id can be): no such account, a 404 like any other.
             pk=int(account_id) if whole_number(account_id) and len(account_id) < 12 else 0,
         )
         try:
-            account_mapping_set(organization=request.organization, account=account, line=request.POST.get("line"))  # type: ignore[attr-defined]
+            account_mapping_set(organization=request.organization, account=account, line=request.POST.get("line"))
         except ValidationError as error:
             messages.error(request, f"{account} was not moved: {' '.join(error.messages)}")
         else:
             messages.success(request, f"{account} saved.")
         return redirect(f"{request.path}?{request.POST.get('next_query', '')}")
-    accounts = mapped_accounts(organization=request.organization)  # type: ignore[attr-defined]
+    accounts = mapped_accounts(organization=request.organization)
     only_unmapped = request.GET.get("unmapped") == "1"
     only_new = not only_unmapped and request.GET.get("new") == "1"
     unmapped = [a for a in accounts if not a.is_mapped]
@@ -233,7 +234,7 @@ def account_mapping(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @member_required
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: MemberRequest) -> HttpResponse:
     """Revenue, margin, result, cash, receivables and payables by month against the prior year, with a chart."""
     form = _form(request)
     if form is None:

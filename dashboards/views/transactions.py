@@ -7,13 +7,14 @@ its lines (``statements.transaction_detail``).
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from integrations.providers import Capability
+from ledger.capabilities import Capability
 from monitr.tenancy.access import member_required
+from monitr.tenancy.requests import MemberRequest
 
 from .. import exports
 from ..selectors.capabilities import administrations_capability
@@ -25,18 +26,18 @@ from ..transaction_forms import TransactionFilterForm
 PER_PAGE = 50
 
 
-def _form(request: HttpRequest) -> TransactionFilterForm:
+def _form(request: MemberRequest) -> TransactionFilterForm:
     return TransactionFilterForm(
         request.GET,
-        organization=request.organization,  # type: ignore[attr-defined]
-        administrations=administrations_list(organization=request.organization),  # type: ignore[attr-defined]
+        organization=request.organization,
+        administrations=administrations_list(organization=request.organization),
         today=timezone.localdate(),
     )
 
 
 @require_GET
 @member_required
-def transactions(request: HttpRequest) -> HttpResponse:
+def transactions(request: MemberRequest) -> HttpResponse:
     form = _form(request)
     if not form.administrations:
         return render(request, "dashboards/outstanding_empty.html")
@@ -45,7 +46,7 @@ def transactions(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "transactions": page,
-        "accounts": mapped_accounts(organization=request.organization, administration=form.chosen_administration),  # type: ignore[attr-defined]
+        "accounts": mapped_accounts(organization=request.organization, administration=form.chosen_administration),
         "sort": form.sort_links(TRANSACTION_SORTS, descending_first={"date", "amount"}),
         "page_query": form.query(),
         "export_query": form.query(),
@@ -60,7 +61,7 @@ def transactions(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @member_required
-def transactions_export(request: HttpRequest) -> HttpResponse:
+def transactions_export(request: MemberRequest) -> StreamingHttpResponse:
     """All rows the explorer shows with these filters (every page), as CSV, streamed."""
     form = _form(request)
     rows = transactions_list(**form.selector_arguments())

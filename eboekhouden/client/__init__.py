@@ -5,6 +5,9 @@ Start at :func:`open_gateway`; the DTOs are in :mod:`.dto`, the errors it raises
 
 from __future__ import annotations
 
+# The shared HTTP base's options that open_gateway takes, for the callers' convenience.
+from integrations.http import CallCounter, RetryPolicy, Timeouts
+
 from .dto import (
     Administration,
     ApiTokenCredentials,
@@ -22,9 +25,6 @@ from .dto import (
     VatLine,
 )
 from .gateway import BookkeepingGateway, open_gateway
-from .metrics import CallCounter
-from .retry import RetryPolicy
-from .transport import Timeouts
 
 __all__ = [
     "Administration",

@@ -14,8 +14,10 @@ security codes) answered is decided here, from the type of the credentials, and 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
-from typing import Any, Protocol, runtime_checkable
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, Protocol, Self, runtime_checkable
+
+from integrations.http import CallCounter
 
 from .dto import (
     Administration,
@@ -29,8 +31,8 @@ from .dto import (
     Relation,
     Side,
     SoapCredentials,
+    Unreadable,
 )
-from .metrics import CallCounter
 
 DEFAULT_REST_URL = "https://api.e-boekhouden.nl"
 DEFAULT_SOAP_URL = "https://soap.e-boekhouden.nl/soap.asmx"
@@ -59,33 +61,33 @@ class BookkeepingGateway(Protocol):
         """The administrations these credentials can reach (for the Add wizard)."""
         ...
 
-    def ledgers(self) -> Iterator[Ledger]: ...
+    def ledgers(self) -> Iterator[Ledger | Unreadable]: ...
 
-    def relations(self) -> Iterator[Relation]: ...
+    def relations(self) -> Iterator[Relation | Unreadable]: ...
 
-    def cost_centres(self) -> Iterator[CostCentre]: ...
+    def cost_centres(self) -> Iterator[CostCentre | Unreadable]: ...
 
-    def mutation_headers(self, date_from: dt.date, date_to: dt.date) -> Iterator[MutationHeader]:
+    def mutation_headers(self, date_from: dt.date, date_to: dt.date) -> Iterator[MutationHeader | Unreadable]:
         """Mutation list items dated within the window (both ends included); opening balance items have id 0."""
         ...
 
-    def mutation(self, mutation_id: int) -> Mutation:
+    def mutation(self, mutation_id: int) -> Mutation | Unreadable:
         """One whole mutation; raises ``NotFound`` if it no longer exists."""
         ...
 
-    def mutations(self, mutation_ids: Iterable[int]) -> Iterator[Mutation]:
+    def mutations(self, mutation_ids: Iterable[int]) -> Iterator[Mutation | Unreadable]:
         """Whole mutations, fetched concurrently and yielded as they arrive; each id once, vanished ids skipped."""
         ...
 
-    def outstanding_items(self, side: Side) -> Iterator[OutstandingItem]: ...
+    def outstanding_items(self, side: Side) -> Iterator[OutstandingItem | Unreadable]: ...
 
-    def balances(self, date_from: dt.date, date_to: dt.date) -> list[LedgerBalance]:
+    def balances(self, date_from: dt.date, date_to: dt.date) -> Sequence[LedgerBalance | Unreadable]:
         """Balance per ledger over the period, debit-positive."""
         ...
 
     def close(self) -> None: ...
 
-    def __enter__(self) -> BookkeepingGateway: ...
+    def __enter__(self) -> Self: ...
 
     def __exit__(self, *exc_info: object) -> None: ...
 

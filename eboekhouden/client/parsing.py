@@ -13,6 +13,7 @@ import sets it aside rather than stop.
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import hashlib
 import json
@@ -110,7 +111,7 @@ class Fields:
             raise self._fail(name, "present")
         return value
 
-    def opt_int(self, name: str) -> int | None:
+    def opt_int(self, name: str) -> builtins.int | None:  # int alone is the method above, in this class
         value = self._raw(name)
         if value is None or value == "":
             return None

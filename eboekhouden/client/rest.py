@@ -24,9 +24,9 @@ import requests
 import structlog
 
 from integrations.errors import AccessDenied, IntegrationError, NotFound, TransientError
+from integrations.http import AdaptiveLimiter, CallCounter, RetryPolicy, Timeouts, fetch_concurrently, new_session
 
 from . import errors, parsing
-from .concurrency import AdaptiveLimiter, fetch_concurrently
 from .dto import (
     Administration,
     ApiTokenCredentials,
@@ -41,9 +41,7 @@ from .dto import (
     Unreadable,
 )
 from .gateway import DEFAULT_MAX_PARALLEL
-from .metrics import CallCounter
-from .retry import RetryPolicy
-from .transport import HttpTransport, Timeouts, new_session
+from .transport import eboekhouden_transport
 
 logger = structlog.stdlib.get_logger("eboekhouden.client")
 
@@ -87,13 +85,12 @@ class RestClient:
         self.counter = counter or CallCounter()
         self._credentials = credentials
         self._owns_session = session is None
-        retry = retry or RetryPolicy()
-        self.transport = HttpTransport(
+        self.transport = eboekhouden_transport(
             protocol="rest",
             session=session or new_session(max_parallel, base_url=self.base_url),
-            timeouts=timeouts or Timeouts(),
-            retry=retry,
-            limiter=AdaptiveLimiter(max_parallel, sleep=retry.sleep),
+            timeouts=timeouts,
+            retry=retry or RetryPolicy(),
+            max_parallel=max_parallel,
             counter=self.counter,
         )
         self._renew_margin = renew_margin

@@ -2,7 +2,7 @@
 
 zeep is loaded from the WSDL shipped in this package (``eboekhouden/contracts/soap.wsdl``), never from the
 network; the end point comes from the caller (``settings.EBOEKHOUDEN_SOAP_URL``). Every request goes through
-the shared :class:`~eboekhouden.client.transport.HttpTransport` (timeouts, retries, counting, logging), and zeep's
+the shared :class:`~integrations.http.HttpTransport` (timeouts, retries, counting, logging), and zeep's
 own transport logging, which would write whole envelopes with the security codes, is bypassed.
 
 Error codes: ``ERR_LOGIN`` and ``ERR_SECURITYCODE2`` are a refused login, ``ERR_LOGIN_EXPIRED`` an expired one,
@@ -37,13 +37,11 @@ from integrations.errors import (
     TransientError,
     redact,
 )
+from integrations.http import USER_AGENT, CallCounter, HttpTransport, RetryPolicy, Timeouts, new_session
 
 from . import errors
-from .concurrency import AdaptiveLimiter
 from .dto import SoapCredentials
-from .metrics import CallCounter
-from .retry import RetryPolicy
-from .transport import USER_AGENT, HttpTransport, Timeouts, new_session
+from .transport import eboekhouden_transport
 
 logger = structlog.stdlib.get_logger("eboekhouden.client")
 
@@ -67,7 +65,8 @@ class _OfflineTransport(zeep.Transport):
 @functools.cache
 def _wsdl_document() -> Document:
     # Parsing the WSDL takes a noticeable fraction of a second; the parsed document is read-only and shared.
-    return Document(wsdl_path(), _OfflineTransport(), settings=zeep.Settings(strict=False, xml_huge_tree=True))
+    # zeep annotates transport as a class; it takes (and every caller passes) a Transport instance.
+    return Document(wsdl_path(), _OfflineTransport(), settings=zeep.Settings(strict=False, xml_huge_tree=True))  # type: ignore[arg-type]
 
 
 class _ZeepTransport(zeep.Transport):
@@ -152,13 +151,12 @@ class SoapClient:
         self._credentials = credentials
         self._source = source
         self._owns_session = session is None
-        retry = retry or RetryPolicy()
-        self.transport = HttpTransport(
+        self.transport = eboekhouden_transport(
             protocol="soap",
             session=session or new_session(max_parallel),
-            timeouts=timeouts or Timeouts(),
-            retry=retry,
-            limiter=AdaptiveLimiter(max_parallel, sleep=retry.sleep),
+            timeouts=timeouts,
+            retry=retry or RetryPolicy(),
+            max_parallel=max_parallel,
             counter=self.counter,
         )
         client = zeep.Client(wsdl=_wsdl_document(), transport=_ZeepTransport(self.transport))
@@ -264,7 +262,7 @@ class SoapClient:
                 cls = AuthenticationError
         elif cls is None:
             raise _SessionLost
-        common = {"code": code, "title": description, "endpoint": operation}
+        common: dict[str, Any] = {"code": code, "title": description, "endpoint": operation}
         if cls is AuthenticationError:
             raise AuthenticationError(errors.SOAP_LOGIN_REFUSED, **common)
         if cls is CredentialsExpired:

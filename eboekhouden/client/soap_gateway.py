@@ -35,9 +35,9 @@ from typing import Any
 import structlog
 
 from integrations.errors import NotFound
+from integrations.http import CallCounter, fetch_concurrently
 
 from . import errors
-from .concurrency import fetch_concurrently
 from .dto import (
     Administration,
     CostCentre,
@@ -52,7 +52,6 @@ from .dto import (
     Side,
     VatLine,
 )
-from .metrics import CallCounter
 from .soap import SoapClient, field_of, items_of
 
 logger = structlog.stdlib.get_logger("eboekhouden.client")
@@ -306,7 +305,10 @@ class SoapGateway:
 
     def mutations(self, mutation_ids: Iterable[int]) -> Iterator[Mutation]:
         for mutation_id, mutation in fetch_concurrently(
-            mutation_ids, self._mutation_or_none, max_workers=self.client.max_parallel
+            mutation_ids,
+            self._mutation_or_none,
+            max_workers=self.client.max_parallel,
+            thread_name_prefix="eboekhouden-fetch",
         ):
             if mutation is None:
                 logger.info("eboekhouden.mutation.vanished", mutation_id=mutation_id)

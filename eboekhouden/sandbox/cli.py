@@ -11,6 +11,7 @@ import json
 import sys
 from collections.abc import Sequence
 from datetime import date
+from io import TextIOBase
 from typing import Any, TextIO
 
 from .server import Sandbox, SandboxConfig
@@ -41,7 +42,7 @@ def config_from(options: dict[str, Any]) -> SandboxConfig:
     )
 
 
-def describe(sandbox: Sandbox, out: TextIO, *, as_json: bool) -> None:
+def describe(sandbox: Sandbox, out: TextIO | TextIOBase, *, as_json: bool) -> None:
     summary = sandbox.summary()
     if as_json:
         out.write(json.dumps(summary) + "\n")

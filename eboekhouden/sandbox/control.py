@@ -153,7 +153,8 @@ class Controller:
         if unknown:
             raise ControlError(f"{kind[:-1]} fields that cannot be changed: {', '.join(sorted(unknown))}")
         records[record_id] = changed = dataclasses.replace(current, **changes)
-        book.admin = dataclasses.replace(book.admin, **{kind: tuple(records.values())})
+        field: dict[str, Any] = {kind: tuple(records.values())}
+        book.admin = dataclasses.replace(book.admin, **field)
         book.version += 1
         return changed
 

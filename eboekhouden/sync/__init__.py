@@ -3,8 +3,11 @@ through the ledger's services, in the order the engine runs them."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from integrations.http import RetryPolicy
+
 from ..client.gateway import open_gateway
-from ..client.retry import RetryPolicy
 from .reference import ReferenceStreams
 from .state import SourceState
 from .streams import BalancesCheckStream, MutationsStream, OutstandingItemsStream
@@ -17,7 +20,7 @@ class EboekhoudenSource:
     def __init__(self, credentials, *, gateway=None, wait=None) -> None:
         # ``wait`` (the engine's, which keeps the run's lock alive) replaces the client's sleep for Retry-After and
         # backoff pauses, in the retry policy and in the limiter that holds every fetch thread back after a 429.
-        options = {} if wait is None else {"retry": RetryPolicy(sleep=wait)}
+        options: dict[str, Any] = {} if wait is None else {"retry": RetryPolicy(sleep=wait)}
         self.gateway = gateway or open_gateway(credentials, **options)
         self.state = SourceState()
         reference = ReferenceStreams(self.gateway, self.state)

@@ -11,13 +11,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import InvalidOperation
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from eboekhouden.client.dto import Unreadable
 from integrations.sync.base import SET_ASIDE_LISTED, StreamCounts
 from ledger.models import Administration
 from ledger.records import RefusedValue, SetAsideEntry, SetAsideKind
 from ledger.services import set_aside_record, set_aside_replace
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs  # typing.TypeIs from Python 3.13 on
 
 T = TypeVar("T")
 
@@ -61,7 +64,7 @@ class SetAside:
         if self.tried is not None:
             self.tried.add(key)
 
-    def took(self, item: object, *, record_date: dt.date | None = None) -> bool:
+    def took(self, item: object, *, record_date: dt.date | None = None) -> TypeIs[Unreadable]:
         """True, after setting it aside, when the gateway could not read ``item`` (an :class:`Unreadable`)."""
         if not isinstance(item, Unreadable):
             return False
@@ -71,9 +74,12 @@ class SetAside:
         return True
 
     def attempt(
-        self, build: Callable[[], T], external_id: str, *, label: str = "", record_date: dt.date | None = None
+        self, build: Callable[..., T], external_id: str, *, label: str = "", record_date: dt.date | None = None
     ) -> T | None:
-        """``build()``, or None after setting the record aside with the reason it failed."""
+        """``build()``, or None after setting the record aside with the reason it failed.
+
+        ``build`` is called without arguments; it is typed ``Callable[..., T]`` so that a lambda binding loop values
+        as defaults (``lambda item=item: ...``) is accepted by the type checker."""
         try:
             return build()
         except REFUSED as error:

@@ -374,7 +374,8 @@ class OutstandingItemsStream(Stream):
                     administration=ctx.administration,
                     side=side,
                     items=records,
-                    refuse=lambda record, reason, side=side: set_aside.add(
+                    # mypy cannot infer a lambda whose extra parameter binds a loop value as its default.
+                    refuse=lambda record, reason, side=side: set_aside.add(  # type: ignore[misc]
                         record.external_id, reason, label=_open_item_label(record, side)
                     ),
                 ),
@@ -455,7 +456,7 @@ class BalancesCheckStream(Stream):
     def _differences(self, ctx: StreamContext, start: dt.date, end: dt.date) -> dict[str, tuple[Decimal, Decimal]]:
         """{ledger id: (source, imported)} where they differ over the period. A ledger whose source balance cannot
         be stored is set aside for the period and left out: comparing without it would report a made-up difference."""
-        source = {}
+        source: dict[str, Decimal] = {}
         unreadable = set()
         for balance in self.gateway.balances(start, end):
             if self.set_aside.took(balance):

@@ -20,7 +20,19 @@ from ..models import Connection, SyncRun
 from ..services import ConnectionRefused, SyncUnavailable, connection_sync_now
 
 
+class StreamCountsField(serializers.JSONField):
+    """A run's counts per stream as the API has always given them: the stored stream labels are for the pages."""
+
+    def to_representation(self, value):
+        return {
+            stream: {key: figure for key, figure in counts.items() if key != "label"}
+            for stream, counts in (value or {}).items()
+        }
+
+
 class SyncRunSerializer(serializers.ModelSerializer):
+    counts = StreamCountsField(required=False, help_text="Per stream: new, changed, deleted, unchanged.")
+
     class Meta:
         model = SyncRun
         fields = [

@@ -1,6 +1,6 @@
 """Integrations' models: which provider an organisation uses, its connections, and their sync history."""
 
-from .connection import Connection, ConnectionStatus, Integration, Transport
+from .connection import Connection, ConnectionStatus, Integration
 from .sync import SyncCursor, SyncRun, SyncRunStatus, SyncTrigger
 
 __all__ = [
@@ -11,5 +11,4 @@ __all__ = [
     "SyncRun",
     "SyncRunStatus",
     "SyncTrigger",
-    "Transport",
 ]

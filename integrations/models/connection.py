@@ -37,11 +37,6 @@ class Integration(models.Model):
         return get_provider(self.provider_key)
 
 
-class Transport(models.TextChoices):
-    REST = "rest", "API key"
-    SOAP = "soap", "Legacy credentials"
-
-
 class ConnectionStatus(models.TextChoices):
     WAITING = "waiting", "Waiting"
     IN_PROGRESS = "in_progress", "In progress"
@@ -63,7 +58,9 @@ class Connection(models.Model):
     administration = models.OneToOneField(Administration, on_delete=models.CASCADE, related_name="connection")
     credentials = EncryptedJSONField()
     credentials_hint = models.CharField(max_length=40, help_text="The credentials masked, e.g. ••••3f9a.")
-    transport = models.CharField(max_length=10, choices=Transport.choices, default=Transport.REST)
+    transport = models.CharField(
+        max_length=20, blank=True, default="", help_text="Which of its provider's transports the credentials use."
+    )
     status = models.CharField(max_length=20, choices=ConnectionStatus.choices, default=ConnectionStatus.WAITING)
     status_message = models.TextField(blank=True)
     last_success_at = models.DateTimeField(null=True, blank=True)
@@ -86,6 +83,11 @@ class Connection(models.Model):
     def __repr__(self) -> str:
         # Never the credentials: only what identifies the connection.
         return f"<Connection {self.pk} {self.integration.provider_key} {self.credentials_hint}>"
+
+    @property
+    def transport_label(self) -> str:
+        """What the provider calls the way in these credentials use ("API key")."""
+        return self.integration.provider.transport_label(self.transport)
 
     @property
     def is_syncing(self) -> bool:

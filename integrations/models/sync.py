@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.db import models
 
 from ledger.models import Administration
@@ -26,8 +29,25 @@ class SyncRunStatus(models.TextChoices):
     SKIPPED = "skipped", "Skipped"
 
 
+def stream_name_shown(name: str) -> str:
+    """What a stream is called where its run recorded no label (runs from before streams named themselves)."""
+    return name.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True, slots=True)
+class StreamResult:
+    """What one stream of a run did, with the label the stream gave itself."""
+
+    name: str
+    label: str
+    counts: dict[str, Any]
+
+
 class SyncRun(models.Model):
-    """One run of the sync engine for one connection, with its counts, API calls, progress and outcome."""
+    """One run of the sync engine for one connection, with its counts, API calls, progress and outcome.
+
+    ``counts`` holds, per stream name, what the stream did and its ``label`` (the stream's own, so that pages need
+    no provider's stream names)."""
 
     connection = models.ForeignKey(Connection, null=True, on_delete=models.SET_NULL, related_name="runs")
     administration = models.ForeignKey(Administration, on_delete=models.CASCADE, related_name="sync_runs")
@@ -37,9 +57,10 @@ class SyncRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     full = models.BooleanField(default=False, help_text="Re-read everything instead of from the cursors.")
     stream = models.CharField(max_length=40, blank=True, help_text="The stream running now.")
+    stream_label = models.CharField(max_length=80, blank=True, help_text="What the stream running now is called.")
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
-    counts = models.JSONField(default=dict, help_text="Per stream: new, changed, deleted, unchanged.")
+    counts = models.JSONField(default=dict, help_text="Per stream: its label; new, changed, deleted, unchanged.")
     api_calls = models.JSONField(default=dict, help_text="API calls per endpoint.")
     error_code = models.CharField(max_length=60, blank=True)
     error_message = models.TextField(blank=True)
@@ -69,6 +90,19 @@ class SyncRun(models.Model):
         if not self.progress_total:
             return 0
         return min(100, round(100 * self.progress_done / self.progress_total))
+
+    @property
+    def stream_shown(self) -> str:
+        """What the stream running now is called."""
+        return self.stream_label or stream_name_shown(self.stream)
+
+    @property
+    def stream_results(self) -> list[StreamResult]:
+        """Each stream's counts with its label, in the order the streams ran."""
+        return [
+            StreamResult(name=name, label=counts.get("label") or stream_name_shown(name), counts=counts)
+            for name, counts in self.counts.items()
+        ]
 
     @property
     def totals(self) -> dict[str, int]:

@@ -27,7 +27,7 @@ from integrations.models.connection import INTERRUPTED
 from ledger.models import Administration
 from monitr.logs import get_logger
 
-from .base import StreamContext, StreamCounts
+from .base import Stream, StreamContext, StreamCounts
 from .lock import Lease, LockLost, lease_expired, lock_acquire, lock_release
 from .schedule import next_scheduled_sync, next_sync_after
 
@@ -41,6 +41,8 @@ UNEXPECTED = (
 
 # Told of every progress step: (stream, done, total). The command's progress bar is one.
 Observer = Callable[[str, int, int], None]
+# Told as each stream starts: (stream, label), the label the stream gives itself.
+StreamObserver = Callable[[str, str], None]
 
 
 class SyncSkipped(Exception):
@@ -57,13 +59,23 @@ class SyncOutcome:
 class _Progress:
     """Writes progress to the SyncRun at most every ``interval`` seconds, renewing the lock as it goes."""
 
-    def __init__(self, run: SyncRun, lease: Lease, observer: Observer | None, interval: float = 0.5) -> None:
+    def __init__(
+        self,
+        run: SyncRun,
+        lease: Lease,
+        observer: Observer | None,
+        stream_observer: StreamObserver | None = None,
+        interval: float = 0.5,
+    ) -> None:
         self.run, self.lease, self.interval = run, lease, interval
-        self.observer = observer
+        self.observer, self.stream_observer = observer, stream_observer
         self._last = 0.0
 
-    def stream_started(self, stream: str) -> None:
-        self.run.stream, self.run.progress_done, self.run.progress_total = stream, 0, 0
+    def stream_started(self, stream: Stream) -> None:
+        self.run.stream, self.run.stream_label = stream.name, stream.label
+        self.run.progress_done, self.run.progress_total = 0, 0
+        if self.stream_observer is not None:
+            self.stream_observer(stream.name, stream.label)
         self.flush()
 
     def __call__(self, done: int, total: int) -> None:
@@ -77,7 +89,10 @@ class _Progress:
     def flush(self) -> None:
         self._last = time.monotonic()
         SyncRun.objects.filter(pk=self.run.pk).update(
-            stream=self.run.stream, progress_done=self.run.progress_done, progress_total=self.run.progress_total
+            stream=self.run.stream,
+            stream_label=self.run.stream_label,
+            progress_done=self.run.progress_done,
+            progress_total=self.run.progress_total,
         )
         self.lease.renew()
 
@@ -100,6 +115,7 @@ def sync_run_execute(
     full: bool = False,
     since: dt.date | None = None,
     observer: Observer | None = None,
+    stream_observer: StreamObserver | None = None,
 ) -> SyncOutcome:
     """Run one sync now, in this process. Raises :class:`SyncSkipped` when another run holds the lock, and a
     retryable :class:`IntegrationError` after recording it, so a task can retry."""
@@ -110,13 +126,24 @@ def sync_run_execute(
         log.info("sync.skipped", connection_id=connection_id, reason="locked")
         raise SyncSkipped(f"A sync of connection {connection_id} is already running; this one was skipped.")
     try:
-        return _execute(lease=Lease(connection_id, token), trigger=trigger, full=full, since=since, observer=observer)
+        return _execute(
+            lease=Lease(connection_id, token),
+            trigger=trigger,
+            full=full,
+            since=since,
+            observers=(observer, stream_observer),
+        )
     finally:
         lock_release(connection_id=connection_id, token=token)
 
 
 def _execute(
-    *, lease: Lease, trigger: str, full: bool, since: dt.date | None, observer: Observer | None
+    *,
+    lease: Lease,
+    trigger: str,
+    full: bool,
+    since: dt.date | None,
+    observers: tuple[Observer | None, StreamObserver | None],
 ) -> SyncOutcome:
     connection_id = lease.connection_id
     connection = Connection.objects.select_related("integration", "administration").get(pk=connection_id)
@@ -130,7 +157,7 @@ def _execute(
     )
     try:
         _connection_update(lease, status=ConnectionStatus.IN_PROGRESS, status_message="")
-        return _run(run, connection, lease, since=since, observer=observer)
+        return _run(run, connection, lease, since=since, progress=_Progress(run, lease, *observers))
     except LockLost:
         # Another run holds the lock now and owns the connection's status: leave it alone, close only our own run
         # (the run that took over has normally closed it already).
@@ -140,10 +167,9 @@ def _execute(
 
 
 def _run(
-    run: SyncRun, connection: Connection, lease: Lease, *, since: dt.date | None, observer: Observer | None
+    run: SyncRun, connection: Connection, lease: Lease, *, since: dt.date | None, progress: _Progress
 ) -> SyncOutcome:
     connection_id = connection.pk
-    progress = _Progress(run, lease, observer)
     started = time.monotonic()
     log.info("sync.started", connection_id=connection_id, run_id=run.pk, trigger=run.trigger, full=run.full)
     source = None
@@ -156,7 +182,7 @@ def _run(
         )
         cursors = {c.stream: c.value for c in SyncCursor.objects.filter(connection_id=connection_id)}
         for stream in source.streams:
-            progress.stream_started(stream.name)
+            progress.stream_started(stream)
             ctx = StreamContext(
                 administration=connection.administration,
                 cursor={} if run.full else dict(cursors.get(stream.name, {})),
@@ -169,7 +195,8 @@ def _run(
                 progress=progress,
             )
             counts: StreamCounts = stream.run(ctx)
-            run.counts[stream.name] = counts.as_dict()
+            # The label goes with the counts: the history names each stream as the stream named itself.
+            run.counts[stream.name] = {**counts.as_dict(), "label": stream.label}
             run.api_calls = source.api_calls()
             SyncRun.objects.filter(pk=run.pk).update(counts=run.counts, api_calls=run.api_calls)
             log.info("sync.stream.finished", connection_id=connection_id, stream=stream.name, **counts.log_fields())
@@ -283,6 +310,7 @@ def _finish(run, source, lease: Lease, *, error: IntegrationError | None, unexpe
             "api_calls",
             "counts",
             "stream",
+            "stream_label",
             "progress_done",
             "progress_total",
         ]

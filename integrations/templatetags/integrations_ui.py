@@ -9,7 +9,7 @@ from integrations.models.connection import INTERRUPTED
 
 register = template.Library()
 
-_BADGES = {
+_BADGES: dict[str, str] = {
     ConnectionStatus.WAITING: "badge-neutral",
     ConnectionStatus.IN_PROGRESS: "badge-info",
     ConnectionStatus.SUCCEEDED: "badge-success",
@@ -67,18 +67,3 @@ def duration(delta) -> str:
         return f"{minutes} min {seconds} s"
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes} min"
-
-
-_STREAM_LABELS = {
-    "ledgers": "Chart of accounts",
-    "relations": "Relations",
-    "cost_centres": "Cost centres",
-    "mutations": "Transactions",
-    "outstanding_items": "Open items",
-    "balances": "Checking balances",
-}
-
-
-@register.filter
-def stream_label(name: str) -> str:
-    return _STREAM_LABELS.get(name, name.replace("_", " ").capitalize())

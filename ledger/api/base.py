@@ -8,7 +8,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView
 
 from ledger.models import Administration
-from monitr.api.pagination import ByIdPagination
+from monitr.api.pagination import ByIdPagination, CheckedCursorPagination
 from monitr.api.views import OrganizationAPIView
 
 from .serializers import AdministrationQuery
@@ -29,7 +29,7 @@ class ScopedAPIView(OrganizationAPIView):
 
 
 class ScopedListView(ScopedAPIView, ListAPIView):
-    pagination_class = ByIdPagination
+    pagination_class: type[CheckedCursorPagination] = ByIdPagination
     query_class: type = AdministrationQuery
 
     def query(self) -> dict:

@@ -11,6 +11,7 @@ one table through one index instead of joining a million lines to their transact
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TypedDict
 
 from django.db import models
 
@@ -21,7 +22,15 @@ from .administration import Administration
 from .choices import TransactionType
 from .relations import Relation
 
-MONEY = {"max_digits": 18, "decimal_places": 2}
+
+class MoneyField(TypedDict):
+    """The keyword arguments of every money column, typed so that ``DecimalField(**MONEY)`` is checked."""
+
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: MoneyField = {"max_digits": 18, "decimal_places": 2}
 
 
 class Transaction(models.Model):

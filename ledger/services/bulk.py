@@ -153,7 +153,9 @@ def insert(*, model: type[models.Model], columns: Sequence[str], rows: Sequence[
         connection.ensure_connection()
         _pg_copy(connection.connection, model._meta.db_table, _pg_types(model, columns), columns, rows)
     else:
-        model.objects.bulk_create([model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=ORM_CHUNK)
+        model._default_manager.bulk_create(
+            [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=ORM_CHUNK
+        )
     return len(rows)
 
 
@@ -165,7 +167,7 @@ def _pg_types(model: type[models.Model], columns: Sequence[str]) -> list[str]:
     types = []
     for column in columns:
         f = by_attname[column]
-        target = f.target_field if f.is_relation else f
+        target = f.target_field if isinstance(f, models.ForeignKey) else f
         types.append(_PG_TYPES[target.get_internal_type()])
     return types
 

@@ -53,7 +53,7 @@ def reconciliation_record(
                     str(r.kind),
                     r.subject,
                     r.period_start,
-                    accounts.get(r.account_external_id),  # type: ignore[arg-type]
+                    accounts.get(r.account_external_id) if r.account_external_id else None,
                     r.expected,
                     r.actual,
                     r.actual - r.expected,

@@ -95,5 +95,6 @@ def set_aside_months(*, administration: Administration, kind: SetAsideKind) -> d
     months: dict[date, set[str]] = {}
     rows = SetAsideRecord.objects.filter(administration=administration, kind=kind, record_date__isnull=False)
     for day, external_id in rows.order_by("record_date").values_list("record_date", "external_id"):
-        months.setdefault(day.replace(day=1), set()).add(external_id)
+        # record_date__isnull=False: never None, though django-stubs types the nullable column so.
+        months.setdefault(day.replace(day=1), set()).add(external_id)  # type: ignore[union-attr]
     return months

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 
@@ -31,13 +33,14 @@ class UserManager(BaseUserManager["User"]):
 
 
 class User(AbstractUser):
-    username = None  # type: ignore[assignment]
+    username = None  # type: ignore[assignment]  # Django drops an inherited field set to None; the stub cannot say so
     email = models.EmailField("e-mail address", unique=True)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()  # type: ignore[misc]
+    # Signs in by e-mail, so not auth's username-based UserManager, which the stub of AbstractUser demands.
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ["email"]

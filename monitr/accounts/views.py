@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from monitr.tenancy.access import member_required
+from monitr.tenancy.requests import MemberRequest
 
 from .models import ApiToken
 from .tokens import api_token_create, api_token_revoke
@@ -15,12 +16,12 @@ from .tokens import api_token_create, api_token_revoke
 
 @require_http_methods(["GET", "POST"])
 @member_required
-def api_tokens(request: HttpRequest) -> HttpResponse:
+def api_tokens(request: MemberRequest) -> HttpResponse:
     issued = None
     if request.method == "POST":
         issued = api_token_create(
-            user=request.user,  # type: ignore[arg-type]
-            organization=request.organization,  # type: ignore[attr-defined]
+            user=request.user,
+            organization=request.organization,
             name=request.POST.get("name", ""),
         )
     # A new token's secret is rendered in the answer to the post itself and kept nowhere on the server (no redirect
@@ -32,10 +33,10 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @member_required
-def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+def api_token_revoke_view(request: MemberRequest, pk: int) -> HttpResponse:
     # Someone else's token (another user's, another organisation's) is not found, like every object not one's own.
     get_object_or_404(ApiToken, pk=pk, user=request.user)
-    if api_token_revoke(user=request.user, token_id=pk):  # type: ignore[arg-type]
+    if api_token_revoke(user=request.user, token_id=pk):
         messages.success(request, "Token revoked: programs using it are refused from now on.")
     else:
         messages.error(request, "That token was already revoked.")

@@ -24,7 +24,8 @@ class CheckedCursorPagination(CursorPagination):
 
     invalid_cursor_message = "Invalid cursor: follow the next or previous link of an earlier answer."
 
-    def paginate_queryset(self, queryset: QuerySet, request: Request, view: APIView | None = None) -> Any:
+    # A queryset only, as DRF's CursorPagination orders it; the stub's BasePagination also admits a list.
+    def paginate_queryset(self, queryset: QuerySet, request: Request, view: APIView | None = None) -> Any:  # type: ignore[override]
         self._model = queryset.model
         return super().paginate_queryset(queryset, request, view)
 
@@ -33,7 +34,8 @@ class CheckedCursorPagination(CursorPagination):
             cursor = super().decode_cursor(request)
         except NotFound:
             raise self._invalid() from None
-        if cursor is not None and cursor.position is not None and not self._valid_position(cursor.position):
+        # DRF decodes the position as text; drf-stubs types Cursor.position as an int.
+        if cursor is not None and cursor.position is not None and not self._valid_position(cursor.position):  # type: ignore[arg-type]
             raise self._invalid()
         return cursor
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from rest_framework.views import APIView
 
+from monitr.tenancy.models import Organization
+from monitr.tenancy.requests import MemberApiRequest
+
 from .authentication import AUTHENTICATION
 from .permissions import MEMBERS
 
@@ -12,7 +15,8 @@ from .permissions import MEMBERS
 class OrganizationAPIView(APIView):
     authentication_classes = AUTHENTICATION
     permission_classes = MEMBERS
+    request: MemberApiRequest
 
     @property
-    def organization(self):
-        return self.request.organization  # type: ignore[attr-defined]
+    def organization(self) -> Organization:
+        return self.request.organization

@@ -11,24 +11,27 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
+from .requests import TenantRequest
 
-def _refusal(request: HttpRequest, *, need_admin: bool) -> HttpResponse | None:
+
+def _refusal(request: TenantRequest, *, need_admin: bool) -> HttpResponse | None:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    if request.organization is None:  # type: ignore[attr-defined]
+    if request.organization is None or request.membership is None:
         return render(request, "tenancy/no_organization.html", status=403)
-    if need_admin and not request.membership.is_admin:  # type: ignore[attr-defined]
+    if need_admin and not request.membership.is_admin:
         return render(request, "403.html", {"reason": "Only an admin of this organisation can do this."}, status=403)
     return None
 
 
-def _guard(need_admin: bool) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def _guard(need_admin: bool) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
+    def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: TenantRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             return _refusal(request, need_admin=need_admin) or view(request, *args, **kwargs)
 
         # Read by the security crawl (tests/security): an admin-only view must refuse members, whatever its URL.
@@ -45,7 +48,7 @@ admin_required = _guard(need_admin=True)
 class MemberRequiredMixin:
     need_admin = False
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: TenantRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         return _refusal(request, need_admin=self.need_admin) or super().dispatch(  # type: ignore[misc]
             request, *args, **kwargs
         )

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from .models import Membership
+from .requests import TenantRequest
 
 SESSION_KEY = "monitr_organization_id"
 
@@ -20,10 +21,10 @@ class OrganizationMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.memberships = []  # type: ignore[attr-defined]
-        request.membership = None  # type: ignore[attr-defined]
-        request.organization = None  # type: ignore[attr-defined]
+    def __call__(self, request: TenantRequest) -> HttpResponse:
+        request.memberships = []
+        request.membership = None
+        request.organization = None
         if request.user.is_authenticated:
             memberships = list(
                 Membership.objects.filter(user=request.user)
@@ -34,15 +35,15 @@ class OrganizationMiddleware:
             current = next((m for m in memberships if m.organization_id == chosen), None)
             if current is None and memberships:
                 current = memberships[0]
-            request.memberships = memberships  # type: ignore[attr-defined]
-            request.membership = current  # type: ignore[attr-defined]
-            request.organization = current.organization if current else None  # type: ignore[attr-defined]
+            request.memberships = memberships
+            request.membership = current
+            request.organization = current.organization if current else None
         return self.get_response(request)
 
 
-def remember_organization(request: HttpRequest, organization_id: int) -> bool:
+def remember_organization(request: TenantRequest, organization_id: int) -> bool:
     """Switch the user to one of their organisations; False when they do not belong to it."""
-    if not any(m.organization_id == organization_id for m in request.memberships):  # type: ignore[attr-defined]
+    if not any(m.organization_id == organization_id for m in request.memberships):
         return False
     request.session[SESSION_KEY] = organization_id
     return True

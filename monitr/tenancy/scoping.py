@@ -29,12 +29,17 @@ class TenantQuerySet(models.QuerySet[M]):
         return self.filter(**{"pk" if path == "self" else path: organization.pk})
 
 
-class TenantManager(models.Manager.from_queryset(TenantQuerySet)):  # type: ignore[misc]
+# Named, so that a type checker (django-stubs) can follow the manager made from the queryset.
+_TenantManagerBase = models.Manager.from_queryset(TenantQuerySet)
+
+
+class TenantManager(_TenantManagerBase[M]):
     """The default manager of tenant-owned models."""
 
 
 def get_for_organization_or_404(model: type[M], organization: Organization, **lookup: Any) -> M:
     """One object of ``model`` that belongs to ``organization``; 404 when it is missing or someone else's."""
+    # A tenant-owned model has objects = TenantManager() and its own DoesNotExist; type[Model] knows neither.
     try:
         return model.objects.for_organization(organization).get(**lookup)  # type: ignore[attr-defined]
     except model.DoesNotExist as exc:  # type: ignore[attr-defined]

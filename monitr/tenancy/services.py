@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.text import slugify
 
+from monitr.accounts.models import User
 from monitr.accounts.tokens import api_tokens_revoke_for_membership
 
 from .models import Membership, Organization, Role
-
-User = get_user_model()
 
 
 class ExistingUserPasswordError(ValueError):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -11,13 +11,14 @@ from django.views.decorators.http import require_POST
 from .access import admin_required, member_required
 from .middleware import remember_organization
 from .models import Membership
+from .requests import MemberRequest
 from .scoping import get_for_organization_or_404
 from .services import membership_remove
 
 
 @require_POST
 @member_required
-def switch_organization(request: HttpRequest) -> HttpResponse:
+def switch_organization(request: MemberRequest) -> HttpResponse:
     try:
         organization_id = int(request.POST.get("organization", ""))
     except ValueError:
@@ -32,9 +33,9 @@ def switch_organization(request: HttpRequest) -> HttpResponse:
 
 
 @member_required
-def members(request: HttpRequest) -> HttpResponse:
+def members(request: MemberRequest) -> HttpResponse:
     memberships = (
-        Membership.objects.filter(organization=request.organization)  # type: ignore[attr-defined]
+        Membership.objects.filter(organization=request.organization)
         .select_related("user")
         .order_by("role", "user__email")
     )
@@ -45,8 +46,8 @@ def members(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @admin_required
-def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = get_for_organization_or_404(Membership, request.organization, pk=pk)  # type: ignore[attr-defined]
+def member_remove(request: MemberRequest, pk: int) -> HttpResponse:
+    membership = get_for_organization_or_404(Membership, request.organization, pk=pk)
     try:
         revoked = membership_remove(membership=membership)
     except ValueError as exc:

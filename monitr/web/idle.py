@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -37,7 +38,7 @@ class IdleTimeoutMiddleware:
         return self.get_response(request)
 
 
-def stamp(session) -> None:
+def stamp(session: SessionBase) -> None:
     """Note a request in the session; the first time, also fix the session's end."""
     if not isinstance(session.get(LAST_ACTIVITY_KEY), int):
         # Fixed once: Django would otherwise count SESSION_COOKIE_AGE again from every write, and a session in use
@@ -46,7 +47,7 @@ def stamp(session) -> None:
     session[LAST_ACTIVITY_KEY] = int(time.time())
 
 
-def stamp_at_sign_in(sender, request, user, **kwargs) -> None:
+def stamp_at_sign_in(sender: object, request: HttpRequest | None, user: object, **kwargs: object) -> None:
     """Sign-in starts the idle clock, in the session it saves anyway, so the first page after it writes nothing."""
     if request is not None and hasattr(request, "session"):
         stamp(request.session)

@@ -3,26 +3,28 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from monitr.tenancy.access import member_required
+from monitr.tenancy.requests import MemberRequest
 
 from .navigation import items_for
 
 
 @member_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: MemberRequest) -> HttpResponse:
     """Send the user to the first page the sidebar offers them."""
-    items = items_for(is_admin=request.membership.is_admin)  # type: ignore[attr-defined]
+    items = items_for(is_admin=request.membership.is_admin)
     return redirect(items[0].url)
 
 
 class LoginView(auth_views.LoginView):
     """Django's sign-in; a paused sign-in (too many failures, :mod:`monitr.accounts.throttle`) answers 429."""
 
-    def form_invalid(self, form):  # type: ignore[no-untyped-def]
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_invalid(form)
         if form.has_error(NON_FIELD_ERRORS, "locked"):
             response.status_code = 429

@@ -71,6 +71,17 @@ def test_sync_runs_page_with_a_cursor_both_ways(token_client, books):
     assert third["next"] is None
 
 
+def test_a_sync_runs_counts_are_the_figures_alone_without_the_labels_the_pages_show(token_client, books):
+    SyncRun.objects.create(
+        administration=books.administration,
+        counts={"ledgers": {"label": "Chart of accounts", "new": 2, "changed": 0, "deleted": 0, "unchanged": 7}},
+    )
+
+    [run] = get(token_client, "sync_runs")["results"]
+
+    assert run["counts"] == {"ledgers": {"new": 2, "changed": 0, "deleted": 0, "unchanged": 7}}
+
+
 # Cursors a client can write by hand: valid base64 with something inside that no answer of ours ever carries, or
 # not base64 at all.
 CRAFTED_CURSORS = {

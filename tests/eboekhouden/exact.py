@@ -10,7 +10,8 @@ from decimal import Decimal
 
 from django.db.models import Count, Sum
 
-from integrations.models import Connection, Transport
+from eboekhouden.provider import Transport
+from integrations.models import Connection
 from ledger.models import Account, OutstandingItem, Transaction, TransactionLine
 
 

@@ -1,4 +1,4 @@
-"""The ops commands: sync_eboekhouden, sync_status and connect_eboekhouden."""
+"""The ops commands: sync_eboekhouden (``sync`` for e-Boekhouden's connections), sync_status and connect_eboekhouden."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from integrations.models import Connection, ConnectionStatus, SyncRun
+from integrations.models import Connection, ConnectionStatus, Integration, SyncRun
+from ledger.models import Administration
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -48,8 +49,30 @@ def test_without_inline_the_syncs_are_queued_with_ids_only(sandbox_connection, o
     assert "Queued a sync" in output
 
 
+def test_it_is_the_sync_command_for_e_boekhoudens_connections_only(sandbox_connection, organization, monkeypatch):
+    other = Connection.objects.create(
+        integration=Integration.objects.create(organization=organization, provider_key="otherbooks"),
+        administration=Administration.objects.create(
+            organization=organization, provider="otherbooks", external_id="o-1", name="Other Books BV"
+        ),
+        credentials={},
+    )
+    queued = []
+    monkeypatch.setattr("integrations.tasks.sync_connection.delay", lambda *args: queued.append(args[0]))
+
+    alias = run("sync_eboekhouden", "--all", "--full")
+    generic = run("sync", "--all", "--full", "--provider", "eboekhouden")
+    everything = run("sync", "--all")
+
+    assert alias == generic and "Queued a sync" in alias and "Other Books BV" not in alias
+    assert "Other Books BV" in everything
+    assert queued == [sandbox_connection.pk, sandbox_connection.pk, sandbox_connection.pk, other.pk]
+    with pytest.raises(CommandError, match="unrecognized arguments: --provider"):
+        run("sync_eboekhouden", "--all", "--provider", "otherbooks")
+
+
 def test_no_matching_connection_is_an_error(db):
-    with pytest.raises(CommandError, match="No e-Boekhouden connection matches"):
+    with pytest.raises(CommandError, match="No eBoekhouden connection matches"):
         run("sync_eboekhouden", "--all")
 
 

@@ -7,8 +7,9 @@ from django.test import Client
 from django.urls import reverse
 
 from eboekhouden.assumptions import OTHER_ADMINISTRATION_NOTE
+from eboekhouden.provider import Transport
 from integrations.errors import AuthenticationError
-from integrations.models import Connection, Transport
+from integrations.models import Connection
 from integrations.registry import get
 
 pytestmark = pytest.mark.django_db

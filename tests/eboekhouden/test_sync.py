@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from integrations.models import ConnectionStatus, SyncRunStatus, Transport
+from eboekhouden.provider import Transport
+from integrations.models import ConnectionStatus, SyncRunStatus
 from integrations.sync.engine import sync_run_execute
 from ledger.models import Account, OutstandingItem, OutstandingSnapshot, Relation, Transaction, TransactionLine
 from tests.connections import DETAIL, RECENTLY, connect, sync
@@ -115,7 +116,13 @@ def test_an_incremental_sync_follows_edits_deletions_additions_and_payments(
     assert run.counts["mutations"]["changed"] == 1
     assert run.api_calls[DETAIL] == 3  # only what changed, never the whole history
     assert Transaction.objects.filter(external_id=str(added["id"])).exists()
-    assert run.counts["balances"] == {"new": 0, "changed": 0, "deleted": 0, "unchanged": 0}
+    assert run.counts["balances"] == {
+        "label": "Checking balances",
+        "new": 0,
+        "changed": 0,
+        "deleted": 0,
+        "unchanged": 0,
+    }
 
 
 def test_a_change_older_than_the_look_back_is_found_by_the_balance_check(

@@ -26,4 +26,5 @@ def connection(db, organization, fake_provider) -> Connection:
         administration=administration,
         credentials={"api_key": "FAKE-KEY-0123456789"},
         credentials_hint="••••6789",
+        transport="key",
     )

@@ -53,6 +53,7 @@ class FakeProvider(Provider):
     description = "Bookkeeping that exists only in Monitr's tests."
     capabilities = frozenset({Capability.GENERAL_LEDGER})
     credentials_form = FakeCredentialsForm
+    transports = {"key": "Fake key"}
 
     def __init__(self) -> None:
         self.streams: list[FakeStream] = [FakeStream("ledgers"), FakeStream("mutations")]
@@ -64,7 +65,7 @@ class FakeProvider(Provider):
         return CredentialsCheck(
             secret={"api_key": key},
             hint=f"••••{key[-4:]}",
-            transport="rest",
+            transport="key",
             administrations=(AdministrationChoice("adm-1", "Fake Company BV"),),
         )
 
@@ -76,10 +77,8 @@ class FakeProvider(Provider):
 
 
 def install() -> FakeProvider:
-    provider = FakeProvider()
-    registry._PROVIDERS[provider.key] = provider
-    return provider
+    return registry.register(FakeProvider())
 
 
 def uninstall() -> None:
-    registry._PROVIDERS.pop(FakeProvider.key, None)
+    registry.unregister(FakeProvider.key)

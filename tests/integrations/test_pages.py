@@ -57,6 +57,15 @@ def test_an_admin_sees_add_but_a_member_does_not(admin_client, member_client, fa
     assert "Fake Company BV" in member_html  # members still see the connection and its status
 
 
+def test_a_connection_shows_its_way_in_as_its_provider_calls_it(admin_client, connection):
+    card = admin_client.get(reverse("integrations:category", args=["accounting"])).content.decode()
+    update = admin_client.get(reverse("integrations:update_key", args=[connection.pk])).content.decode()
+
+    assert "Fake key ••••6789" in card
+    assert "Update credentials" in card  # the provider declares no name of its own for them
+    assert "Now using fake key ••••6789" in update
+
+
 class TestAddWizard:
     def test_the_wizard_checks_the_key_then_lists_the_administrations(self, admin_client, fake_provider):
         response = admin_client.post(add_url(), {"api_key": KEY})
@@ -123,6 +132,25 @@ class TestAddWizard:
         assert "already connected" in response.content.decode()
         assert Connection.objects.count() == 1
 
+    def test_a_way_in_the_provider_does_not_declare_is_a_fault_not_a_connection(
+        self, admin_client, fake_provider, monkeypatch
+    ):
+        from integrations.providers import AdministrationChoice, CredentialsCheck
+
+        monkeypatch.setattr(
+            fake_provider,
+            "check_credentials",
+            lambda data: CredentialsCheck({"api_key": KEY}, "••••", "soap", (AdministrationChoice("adm-1", "BV"),)),
+        )
+        admin_client.post(add_url(), {"api_key": KEY})
+
+        with pytest.raises(ValueError, match="declares no transport 'soap'"):
+            admin_client.post(
+                reverse("integrations:add_administration", args=["fakebooks"]), {"administration": "adm-1"}
+            )
+
+        assert not Connection.objects.exists()
+
     def test_a_member_cannot_add(self, member_client, fake_provider):
         assert member_client.get(add_url()).status_code == 403
         assert member_client.post(add_url(), {"api_key": KEY}).status_code == 403
@@ -172,7 +200,7 @@ class TestGear:
         monkeypatch.setattr(
             fake_provider,
             "check_credentials",
-            lambda data: CredentialsCheck({"api_key": "x"}, "••••", "rest", (AdministrationChoice("other", "Other"),)),
+            lambda data: CredentialsCheck({"api_key": "x"}, "••••", "key", (AdministrationChoice("other", "Other"),)),
         )
 
         response = admin_client.post(reverse("integrations:update_key", args=[connection.pk]), {"api_key": "FAKE-1234"})
@@ -233,7 +261,9 @@ class TestGear:
 
 def test_the_status_fragment_polls_while_a_sync_runs(member_client, connection):
     run = SyncRun.objects.create(connection=connection, administration=connection.administration, trigger="manual")
-    SyncRun.objects.filter(pk=run.pk).update(stream="mutations", progress_done=30, progress_total=120)
+    SyncRun.objects.filter(pk=run.pk).update(
+        stream="mutations", stream_label="Transactions", progress_done=30, progress_total=120
+    )
     Connection.objects.filter(pk=connection.pk).update(status=ConnectionStatus.IN_PROGRESS)
     lock_acquire(connection_id=connection.pk)  # the run's live lease
 
@@ -244,11 +274,24 @@ def test_the_status_fragment_polls_while_a_sync_runs(member_client, connection):
     assert "Transactions: 30 of 120" in html
 
 
+def test_the_progress_of_a_run_from_before_streams_named_themselves_shows_the_streams_name(member_client, connection):
+    run = SyncRun.objects.create(connection=connection, administration=connection.administration, trigger="manual")
+    SyncRun.objects.filter(pk=run.pk).update(stream="outstanding_items", progress_done=1, progress_total=2)
+    Connection.objects.filter(pk=connection.pk).update(status=ConnectionStatus.IN_PROGRESS)
+    lock_acquire(connection_id=connection.pk)
+
+    html = member_client.get(reverse("integrations:connection_status", args=[connection.pk])).content.decode()
+
+    assert "Outstanding items: 1 of 2" in html
+
+
 def test_a_run_whose_lease_ran_out_shows_as_interrupted_at_once(member_client, connection, settings):
     # Its worker was killed: the run and the connection are still marked running, no one renews the lease.
     settings.MONITR_SYNC_LOCK_LEASE_SECONDS = 2
     run = SyncRun.objects.create(connection=connection, administration=connection.administration, trigger="manual")
-    SyncRun.objects.filter(pk=run.pk).update(stream="mutations", progress_done=30, progress_total=120)
+    SyncRun.objects.filter(pk=run.pk).update(
+        stream="mutations", stream_label="Transactions", progress_done=30, progress_total=120
+    )
     Connection.objects.filter(pk=connection.pk).update(status=ConnectionStatus.IN_PROGRESS)
     lock_acquire(connection_id=connection.pk)
 
@@ -275,19 +318,24 @@ def test_the_status_fragment_stops_polling_when_done(member_client, connection):
     assert "hx-trigger" not in html
 
 
-def test_sync_history_lists_runs_with_counts(member_client, connection):
+def test_sync_history_lists_runs_with_counts_under_each_streams_own_label(member_client, connection):
     SyncRun.objects.create(
         connection=connection,
         administration=connection.administration,
         trigger="manual",
         status="succeeded",
-        counts={"mutations": {"new": 120, "changed": 3, "deleted": 1, "unchanged": 0}},
+        counts={
+            "journal": {"label": "Journal entries", "new": 120, "changed": 3, "deleted": 1, "unchanged": 0},
+            # A run from before streams stored their label: the name, readable.
+            "cost_centres": {"new": 1, "changed": 0, "deleted": 0, "unchanged": 0},
+        },
         api_calls={"/v1/mutation": 2, "/v1/mutation/{id}": 123},
     )
 
     html = member_client.get(reverse("integrations:history", args=[connection.pk])).content.decode()
 
-    assert "+120 new, 3 changed, 1 deleted" in html
+    assert "Journal entries:</span> +120 new, 3 changed, 1 deleted" in html
+    assert "Cost centres:</span> +1 new" in html
     assert "125" in html
 
 

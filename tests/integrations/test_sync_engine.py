@@ -32,8 +32,8 @@ def test_a_successful_run_records_counts_calls_and_success(connection, fake_prov
     sync = SyncRun.objects.get(pk=outcome.run_id)
     assert outcome.status == sync.status == SyncRunStatus.SUCCEEDED
     assert sync.counts == {
-        "ledgers": {"new": 1, "changed": 0, "deleted": 0, "unchanged": 0},
-        "mutations": {"new": 1, "changed": 0, "deleted": 0, "unchanged": 0},
+        "ledgers": {"label": "Fake data", "new": 1, "changed": 0, "deleted": 0, "unchanged": 0},
+        "mutations": {"label": "Fake data", "new": 1, "changed": 0, "deleted": 0, "unchanged": 0},
     }
     assert sync.api_calls == {"/fake/items": 2}
     assert sync.finished_at is not None
@@ -139,14 +139,41 @@ def test_progress_is_written_to_the_run_while_a_stream_works(connection, fake_pr
 
     def work(ctx):
         ctx.progress(40, 100)
-        seen.update(SyncRun.objects.values("stream", "progress_done", "progress_total").get())
+        seen.update(SyncRun.objects.values("stream", "stream_label", "progress_done", "progress_total").get())
         return StreamCounts()
 
     fake_provider.streams[1].behaviour = work
+    fake_provider.streams[1].label = "Journal entries"
 
     run(connection)
 
-    assert seen == {"stream": "mutations", "progress_done": 40, "progress_total": 100}
+    assert seen == {
+        "stream": "mutations",
+        "stream_label": "Journal entries",
+        "progress_done": 40,
+        "progress_total": 100,
+    }
+
+
+def test_each_stream_names_itself_to_the_observers_and_in_the_runs_results(connection, fake_provider):
+    fake_provider.streams[0].label = "Chart of accounts"
+    fake_provider.streams[1].label = "Journal entries"
+    fake_provider.streams[1].behaviour = lambda ctx: ctx.progress(1, 2) or StreamCounts(changed=2)
+    started, steps = [], []
+
+    outcome = run(
+        connection,
+        observer=lambda stream, done, total: steps.append((stream, done, total)),
+        stream_observer=lambda stream, label: started.append((stream, label)),
+    )
+
+    assert started == [("ledgers", "Chart of accounts"), ("mutations", "Journal entries")]
+    assert steps == [("mutations", 1, 2)]
+    results = SyncRun.objects.get(pk=outcome.run_id).stream_results
+    assert [(r.name, r.label, r.counts["changed"]) for r in results] == [
+        ("ledgers", "Chart of accounts", 0),
+        ("mutations", "Journal entries", 2),
+    ]
 
 
 def test_the_run_never_sees_a_connection_status_other_than_in_progress_while_running(connection, fake_provider):

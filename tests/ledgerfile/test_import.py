@@ -172,7 +172,12 @@ def test_a_corrected_file_replaces_what_changed_entry_by_entry(organization, yea
     )
     run = imported(connection)
 
-    assert run.counts["transactions"] == {"new": 1, "changed": 1, "deleted": 1, "unchanged": len(entries) - 2}
+    assert {k: v for k, v in run.counts["transactions"].items() if k != "label"} == {
+        "new": 1,
+        "changed": 1,
+        "deleted": 1,
+        "unchanged": len(entries) - 2,
+    }
     administration = connection.administration
     assert not Transaction.objects.filter(administration=administration, external_id=dropped).exists()
     changed = Transaction.objects.get(administration=administration, external_id=salary)

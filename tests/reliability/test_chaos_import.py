@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 
 from eboekhouden.client import errors
-from integrations.models import Connection, ConnectionStatus, SyncRun, SyncRunStatus, Transport
+from eboekhouden.provider import Transport
+from integrations.models import Connection, ConnectionStatus, SyncRun, SyncRunStatus
 from integrations.sync.engine import sync_run_execute
 from tests.connections import connect
 from tests.eboekhouden.exact import assert_every_stored_transaction_whole, assert_exact_and_whole

@@ -8,7 +8,8 @@ import pytest
 import redis
 from django.conf import settings
 
-from integrations.models import Connection, ConnectionStatus, SyncRun, SyncRunStatus, Transport
+from eboekhouden.provider import Transport
+from integrations.models import Connection, ConnectionStatus, SyncRun, SyncRunStatus
 from integrations.tasks import sync_connection
 from tests.connections import connect
 from tests.eboekhouden.exact import assert_every_stored_transaction_whole, assert_exact_and_whole

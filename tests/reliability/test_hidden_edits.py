@@ -10,7 +10,8 @@ import datetime as dt
 import pytest
 import time_machine
 
-from integrations.models import Connection, SyncCursor, Transport
+from eboekhouden.provider import Transport
+from integrations.models import Connection, SyncCursor
 from ledger.models import OutstandingItem, OutstandingSide, Transaction, TransactionType
 from tests.connections import DETAIL, RECENTLY, connect, sync
 from tests.eboekhouden.exact import assert_exact

@@ -19,8 +19,9 @@ from django.core.management import call_command
 from django.db import connection as db_connection
 from django.urls import reverse
 
+from eboekhouden.provider import Transport
 from integrations import tasks
-from integrations.models import Connection, ConnectionStatus, SyncRun, SyncRunStatus, Transport
+from integrations.models import Connection, ConnectionStatus, SyncRun, SyncRunStatus
 from integrations.models.connection import INTERRUPTED
 from integrations.sync.engine import SyncSkipped, sync_run_execute
 from integrations.sync.schedule import next_sync_after

@@ -13,7 +13,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from integrations.models import SyncRun, SyncRunStatus, Transport
+from eboekhouden.provider import Transport
+from integrations.models import SyncRun, SyncRunStatus
 from integrations.sync.engine import sync_run_execute
 from ledger.models import OutstandingItem, SetAsideKind, SetAsideRecord
 from tests.connections import RECENTLY, connect

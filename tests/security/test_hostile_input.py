@@ -18,7 +18,8 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from integrations.models import SyncRun, SyncRunStatus, Transport
+from eboekhouden.provider import Transport
+from integrations.models import SyncRun, SyncRunStatus
 from integrations.sync.engine import sync_run_execute
 from ledger.models import Account, Relation, Transaction
 from monitr.accounts.tokens import api_token_create

@@ -33,7 +33,8 @@ from django.test import Client
 from django.urls import reverse
 
 from eboekhouden.client import errors as eb_errors
-from eboekhouden.client.retry import RetryPolicy
+from eboekhouden.provider import Transport
+from integrations.http import RetryPolicy
 from integrations.models import (
     Connection,
     ConnectionStatus,
@@ -41,7 +42,6 @@ from integrations.models import (
     SyncRun,
     SyncRunStatus,
     SyncTrigger,
-    Transport,
 )
 from ledger.models import Account, Transaction
 from monitr.celery import app as celery_app
@@ -154,7 +154,7 @@ def flow(admin_user, sandbox_settings, eboekhouden_sandbox, eboekhouden_sandbox_
     monkeypatch.setattr(state, "open_session", open_session)
     # The task's retry after a transient failure waits up to 30 s in production; here the retry is due at once.
     monkeypatch.setattr("celery.app.autoretry.get_exponential_backoff_interval", lambda **_: 0)
-    monkeypatch.setattr("eboekhouden.client.retry.random", random.Random("no-secret-leaks/client-jitter"))
+    monkeypatch.setattr("integrations.http.retry.random", random.Random("no-secret-leaks/client-jitter"))
     client = Client()
     client.force_login(admin_user)
     with capture_every_log() as logs, capture_celery() as celery:

@@ -1,100 +1,15 @@
 """``manage.py sync_eboekhouden (--connection ID | --organization SLUG | --all) [--full] [--since DATE] [--inline]``
 
-Without ``--inline`` the syncs are queued for the worker. With it they run here, one after the other, with a
-progress bar and a summary; the exit code is non-zero when any of them failed.
+``manage.py sync`` for e-Boekhouden's connections only, kept under the name the docs and habits know.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
-
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-from integrations.models import Connection, SyncRun, SyncRunStatus, SyncTrigger
-from integrations.sync.engine import SyncSkipped, sync_run_execute
-from integrations.tasks import sync_connection
-from integrations.templatetags.integrations_ui import counts_summary, stream_label
+from integrations.management.commands.sync import Command as SyncCommand
 
 from ...provider import EboekhoudenProvider
 
 
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise CommandError(f"--since must be a date like 2025-01-31, not {value!r}.") from exc
-
-
-class Command(BaseCommand):
-    help = "Sync e-Boekhouden connections: queue them for the worker, or run them here with --inline."
-
-    def add_arguments(self, parser: CommandParser) -> None:
-        which = parser.add_mutually_exclusive_group(required=True)
-        which.add_argument("--connection", type=int, metavar="ID", help="One connection, by id (see sync_status).")
-        which.add_argument("--organization", metavar="SLUG", help="Every connection of one organisation.")
-        which.add_argument("--all", action="store_true", help="Every connection.")
-        parser.add_argument("--full", action="store_true", help="Re-read everything instead of from the cursors.")
-        parser.add_argument("--since", metavar="YYYY-MM-DD", help="Re-read mutations from this date on.")
-        parser.add_argument("--inline", action="store_true", help="Run here, with a progress bar, and wait.")
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        since = _date(options["since"]) if options["since"] else None
-        connections = Connection.objects.filter(integration__provider_key=EboekhoudenProvider.key).select_related(
-            "administration", "integration__organization"
-        )
-        if options["connection"] is not None:
-            connections = connections.filter(pk=options["connection"])
-        elif options["organization"]:
-            connections = connections.filter(integration__organization__slug=options["organization"])
-        connections = list(connections.order_by("pk"))
-        if not connections:
-            raise CommandError("No e-Boekhouden connection matches; `manage.py sync_status` lists them.")
-        if not options["inline"]:
-            for connection in connections:
-                sync_connection.delay(
-                    connection.pk, SyncTrigger.COMMAND, options["full"], since.isoformat() if since else None
-                )
-                self.stdout.write(f"Queued a sync of {connection.administration.name} (connection {connection.pk}).")
-            return
-        failed = [c for c in connections if not self.run_inline(c, full=options["full"], since=since)]
-        if failed:
-            raise CommandError(f"{len(failed)} of {len(connections)} syncs failed.")
-
-    def run_inline(self, connection: Connection, *, full: bool, since: dt.date | None) -> bool:
-        console = Console(file=self.stdout, highlight=False)
-        console.print(f"[bold]{connection.administration.name}[/] ({connection.integration.organization.name})")
-        columns = (TextColumn("{task.description:<20}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, console=console, transient=False) as progress:
-            bars: dict[str, int] = {}
-
-            def observe(stream: str, done: int, total: int) -> None:
-                if stream not in bars:
-                    bars[stream] = progress.add_task(stream_label(stream), total=total or None)
-                progress.update(bars[stream], completed=done, total=total or None)
-
-            try:
-                outcome = sync_run_execute(
-                    connection_id=connection.pk, trigger=SyncTrigger.COMMAND, full=full, since=since, observer=observe
-                )
-            except SyncSkipped as skipped:
-                console.print(f"[yellow]Skipped:[/] {skipped}")
-                return True
-            except Exception as error:  # a transient error is raised for the task's retry; here it is the end
-                console.print(f"[red]Failed:[/] {error}")
-                return False
-        if outcome.run_id is None:
-            console.print(f"[yellow]Not synced:[/] {outcome.message}")
-            return False
-        run = SyncRun.objects.get(pk=outcome.run_id)
-        if run.status != SyncRunStatus.SUCCEEDED:
-            console.print(f"[red]Failed:[/] {run.error_message}")
-            return False
-        for stream, counts in run.counts.items():
-            console.print(f"  {stream_label(stream):<20} {counts_summary(counts)}")
-        console.print(
-            f"[green]Succeeded[/] in {run.duration.total_seconds():.1f} s with {run.api_calls_total} API calls."
-        )
-        return True
+class Command(SyncCommand):
+    help = "Sync e-Boekhouden connections (manage.py sync for e-Boekhouden's only): queue them, or run them --inline."
+    provider_key = EboekhoudenProvider.key

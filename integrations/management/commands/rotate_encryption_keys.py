@@ -18,11 +18,12 @@ from integrations.fields import EncryptedJSONField
 
 def encrypted_columns() -> list[tuple[str, str, str]]:
     """(table, primary key column, encrypted column) for every encrypted field of every model."""
-    found = []
+    found: list[tuple[str, str, str]] = []
     for model in apps.get_models():
         for field in model._meta.concrete_fields:
             if isinstance(field, EncryptedJSONField):
-                found.append((model._meta.db_table, model._meta.pk.column, field.column))
+                # A concrete field always has a column; django-stubs types Field.column as str | None.
+                found.append((model._meta.db_table, model._meta.pk.column, field.column))  # type: ignore[arg-type]
     return found
 
 

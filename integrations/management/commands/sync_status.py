@@ -34,7 +34,8 @@ class Command(BaseCommand):
                 _when(c.next_sync_at),
                 c.shown_status_message if c.shown_status in {"failed", "reconnect_needed"} else "",
             )
-        console = Console(file=self.stdout, width=200, highlight=False)
+        # Django's OutputWrapper is a TextIOBase, which typeshed does not count as the IO[str] rich asks for.
+        console = Console(file=self.stdout, width=200, highlight=False)  # type: ignore[arg-type]
         if not connections:
             console.print("No connections yet. Admins add them under Integrations.")
             return

@@ -15,7 +15,7 @@ from django.db import transaction
 from integrations.models import Connection, SyncRun, SyncRunStatus, SyncTrigger
 from integrations.services import ConnectionRefused, SyncUnavailable
 from integrations.sync.engine import SyncSkipped, sync_run_execute
-from integrations.templatetags.integrations_ui import counts_summary, stream_label
+from integrations.templatetags.integrations_ui import counts_summary
 from monitr.tenancy.models import Organization
 
 from ...columns import parse_columns
@@ -129,6 +129,6 @@ class Command(BaseCommand):
         run = SyncRun.objects.get(pk=outcome.run_id) if outcome.run_id else None
         if run is None or run.status != SyncRunStatus.SUCCEEDED:
             raise CommandError(f"The import failed: {run.error_message if run else outcome.message}")
-        for stream, counts in run.counts.items():
-            self.stdout.write(f"  {stream_label(stream):<20} {counts_summary(counts)}")
+        for stream in run.stream_results:
+            self.stdout.write(f"  {stream.label:<20} {counts_summary(stream.counts)}")
         self.stdout.write(self.style.SUCCESS(f"Imported in {run.duration.total_seconds():.1f} s."))

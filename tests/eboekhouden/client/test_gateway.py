@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from eboekhouden.client import ApiTokenCredentials, BookkeepingGateway, SoapCredentials, open_gateway
 from eboekhouden.client.rest import RestGateway
-from eboekhouden.client.retry import parse_retry_after
 from eboekhouden.client.soap_gateway import SoapGateway
 
 
@@ -59,20 +56,6 @@ def test_credentials_never_show_their_secrets():
         assert secret not in shown
 
 
-@pytest.mark.parametrize(
-    ("header", "seconds"),
-    [("3", 3.0), (" 0 ", 0.0), ("1.5", 1.5), ("-4", 0.0), ("soon", None), (None, None), ("", None)],
-)
-def test_retry_after_in_seconds_is_read(header, seconds):
-    assert parse_retry_after(header) == seconds
-
-
-def test_retry_after_as_an_http_date_is_read_relative_to_now():
-    now = dt.datetime(2025, 1, 1, 12, 0, 0, tzinfo=dt.UTC)
-
-    assert parse_retry_after("Wed, 01 Jan 2025 12:00:30 GMT", now=now) == 30.0
-
-
 def test_a_rest_gateway_fetches_thirty_two_mutations_at_once_unless_the_settings_say_otherwise(settings):
     gateway = open_gateway(ApiTokenCredentials("token-1234567890"), base_url="http://x.test")
     assert gateway.client.max_parallel == 32
@@ -83,17 +66,3 @@ def test_a_rest_gateway_fetches_thirty_two_mutations_at_once_unless_the_settings
     assert configured.client.max_parallel == 6
     assert configured.client.limiter.maximum == 6
     assert configured.client.transport.session.get_adapter("http://x.test")._pool_maxsize == 6
-
-
-def test_the_rest_session_reads_proxies_from_the_environment_once_and_not_per_request(monkeypatch):
-    from eboekhouden.client.transport import new_session
-
-    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.test:3128")
-    monkeypatch.setenv("NO_PROXY", "sandbox.test")
-
-    through_proxy = new_session(4, base_url="https://api.e-boekhouden.nl")
-    direct = new_session(4, base_url="http://sandbox.test:8765")
-
-    assert through_proxy.trust_env is False and direct.trust_env is False
-    assert through_proxy.proxies.get("https") == "http://proxy.test:3128"
-    assert "https" not in direct.proxies and "http" not in direct.proxies

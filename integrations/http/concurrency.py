@@ -1,4 +1,4 @@
-"""Bounded, adaptive parallelism for the one expensive part of an import: a call per mutation.
+"""Bounded, adaptive parallelism for an import's expensive part: a call per record (a provider's detail calls).
 
 :class:`AdaptiveLimiter` gates every HTTP request of a client (AIMD): a 429 halves the number of requests
 allowed in flight and pauses all of them for ``Retry-After``; a run of successes lets one more through, up to
@@ -117,6 +117,7 @@ def fetch_concurrently(
     *,
     max_workers: int,
     executor: Executor | None = None,
+    thread_name_prefix: str = "http-fetch",
 ) -> Iterator[tuple[K, V]]:
     """Yield ``(key, fetch(key))`` for each distinct key, in the order the fetches complete.
 
@@ -125,10 +126,11 @@ def fetch_concurrently(
     the iterator early cancels what has not started and waits for what has.
 
     ``executor`` lends a pool that outlives the call (a gateway's, reused window after window, so the threads
-    are not started again for every month); without it a pool of ``max_workers`` threads lives for the call.
+    are not started again for every month); without it a pool of ``max_workers`` threads, named
+    ``thread_name_prefix``, lives for the call.
     """
     remaining = iter(dict.fromkeys(keys))
-    pool = executor or ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="eboekhouden-fetch")
+    pool = executor or ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix=thread_name_prefix)
     pending: dict[Future[V], K] = {}
     # Each future reports itself here when done: O(1) per result, where ``wait(FIRST_COMPLETED)`` would hang a
     # waiter on every pending future for every single result.
@@ -136,8 +138,9 @@ def fetch_concurrently(
 
     def refill() -> None:
         while len(pending) < 2 * max_workers:
-            key = next(remaining, _EXHAUSTED)
-            if key is _EXHAUSTED:
+            try:
+                key = next(remaining)
+            except StopIteration:
                 return
             future = pool.submit(fetch, key)
             pending[future] = key
@@ -157,6 +160,3 @@ def fetch_concurrently(
             for future in pending:
                 future.cancel()
             wait(pending)
-
-
-_EXHAUSTED = object()

@@ -1,4 +1,4 @@
-"""Counting API calls per endpoint, so a sync can report what it used (e-Boekhouden meters SOAP calls a month).
+"""Counting API calls per endpoint, so a sync can report what it used (providers meter calls, some by the month).
 
 Every HTTP attempt counts, retries included: that is what the provider sees. Thread-safe, because the
 concurrent detail fetch shares one counter between its workers.
@@ -11,7 +11,7 @@ from collections import Counter
 
 
 class CallCounter:
-    """A thread-safe tally of requests keyed by ``"METHOD /path/{template}"`` (or ``"SOAP Operation"``)."""
+    """A thread-safe tally of requests keyed by ``"METHOD /path/{template}"`` (or an operation's name)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

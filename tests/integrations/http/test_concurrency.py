@@ -1,17 +1,14 @@
-"""The adaptive limiter and the concurrent fetch, on their own."""
+"""The adaptive limiter and the concurrent fetch of the shared HTTP base, on their own."""
 
 from __future__ import annotations
 
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from eboekhouden.client.concurrency import AdaptiveLimiter, fetch_concurrently
-from eboekhouden.client.rest import RestGateway
-
-from .conftest import BASE
-from .fake_server import FakeRest
+from integrations.http import AdaptiveLimiter, fetch_concurrently
 
 
 def test_the_limiter_starts_at_its_maximum():
@@ -145,39 +142,7 @@ def test_the_first_failure_stops_the_fetch_and_is_raised():
     assert len(started) < 100
 
 
-def test_the_rest_fetch_holds_as_many_connections_as_threads(make_client):
-    client = make_client(max_parallel=6)
-
-    adapter = client.transport.session.get_adapter(BASE)
-
-    assert adapter._pool_maxsize == 6
-
-
-def test_the_rest_fetch_keeps_to_its_parallelism_over_real_sockets(fast_retry):
-    from eboekhouden.client import ApiTokenCredentials
-    from eboekhouden.client.rest import RestClient
-
-    with FakeRest(delay=0.02) as fake:
-        gateway = RestGateway(
-            RestClient(ApiTokenCredentials("t" * 20), base_url=fake.url, max_parallel=3, retry=fast_retry)
-        )
-        fetched = sorted(m.id for m in gateway.mutations(range(1, 31)))
-
-    assert fetched == list(range(1, 31))
-    assert fake.peak == 3
-
-
-def test_a_vanished_mutation_is_skipped_and_the_rest_arrive(gateway, mocked):
-    for mutation_id in (1, 3):
-        mocked.get(f"{BASE}/v1/mutation/{mutation_id}", json={"id": mutation_id, "type": 7, "date": "2025-01-01"})
-    mocked.get(f"{BASE}/v1/mutation/2", status=404, json={"code": "MUT_300", "title": "Mutation not found."})
-
-    assert sorted(m.id for m in gateway.mutations([1, 2, 3])) == [1, 3]
-
-
 def test_fetch_concurrently_can_reuse_a_pool_that_outlives_the_call():
-    from concurrent.futures import ThreadPoolExecutor
-
     with ThreadPoolExecutor(max_workers=3) as pool:
         first = dict(fetch_concurrently([1, 2, 3], lambda key: key * 10, max_workers=3, executor=pool))
         second = dict(fetch_concurrently([4, 5], lambda key: key * 10, max_workers=3, executor=pool))
@@ -188,8 +153,6 @@ def test_fetch_concurrently_can_reuse_a_pool_that_outlives_the_call():
 
 
 def test_closing_the_fetch_early_waits_for_running_fetches_and_cancels_the_rest_of_a_lent_pool():
-    from concurrent.futures import ThreadPoolExecutor
-
     started: list[int] = []
     lock = threading.Lock()
 
@@ -208,16 +171,3 @@ def test_closing_the_fetch_early_waits_for_running_fetches_and_cancels_the_rest_
 
         assert len(started) == count  # nothing started after the close returned
         assert count <= 6
-
-
-def test_the_rest_gateway_keeps_its_fetch_threads_for_the_run_and_stops_them_on_close(gateway, mocked):
-    for mutation_id in (1, 2, 3):
-        mocked.get(f"{BASE}/v1/mutation/{mutation_id}", json={"id": mutation_id, "type": 7, "date": "2025-01-01"})
-
-    list(gateway.mutations([1, 2]))
-    pool = gateway._executor
-    list(gateway.mutations([3]))
-
-    assert pool is not None and gateway._executor is pool
-    gateway.close()
-    assert gateway._executor is None

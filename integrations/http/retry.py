@@ -1,4 +1,4 @@
-"""Retrying transient failures inside the client: a few attempts, exponential backoff with jitter.
+"""Retrying transient failures inside a provider's client: a few attempts, exponential backoff with jitter.
 
 Only :class:`~integrations.errors.TransientError` (timeouts, connection errors, 5xx, 429) is retried; an auth
 error or a refusal is final at once. A 429's ``Retry-After`` replaces the backoff for that attempt, capped so a
