@@ -5,7 +5,8 @@ is stored and checked already (``upload``, what the upload pages hand it), or th
 :mod:`ledgerfile.forms`), whose files it reads and checks whole and stores. It refuses an upload with
 :class:`~ledgerfile.report.FileRefused` (an ``integrations.errors`` error whose message is the report's) when
 anything is wrong, and offers one administration: a new one, under the upload's generated external id, with the
-name given. The "secret" is empty; the hint is the file's name. Connecting then goes through
+name given. The "secret" and the hint are empty: a connection reads whichever file was uploaded last, and the card
+names that one (:meth:`LedgerFileProvider.arrival`) rather than the first. Connecting then goes through
 ``integrations.services.connection_create`` and the normal sync engine, whose source reads the administration's
 latest upload.
 """
@@ -19,11 +20,12 @@ from integrations.providers import AdministrationChoice, Arrival, Capability, Ca
 from .forms import LedgerFileForm
 
 TRANSPORT = "file"
-HINT_LENGTH = 40  # Connection.credentials_hint
+# The longest file name the card shows whole.
+NAME_SHOWN = 40
 
 
-def _hint(name: str) -> str:
-    return name if len(name) <= HINT_LENGTH else name[: HINT_LENGTH - 1] + "…"
+def _shown(name: str) -> str:
+    return name if len(name) <= NAME_SHOWN else name[: NAME_SHOWN - 1] + "…"
 
 
 class LedgerFileProvider(Provider):
@@ -71,24 +73,27 @@ class LedgerFileProvider(Provider):
             )
         return CredentialsCheck(
             secret={},
-            hint=_hint(upload.journal_name),
+            hint="",
             transport=TRANSPORT,
             administrations=(AdministrationChoice(upload.external_id, upload.administration_name),),
         )
 
     def arrival(self, administration) -> Arrival | None:
-        """When the administration's latest file was uploaded."""
+        """The administration's latest file, by its name, and when it was uploaded."""
         from .models import LedgerUpload
 
-        uploaded = (
+        latest = (
             LedgerUpload.objects.filter(
                 organization_id=administration.organization_id, external_id=administration.external_id
             )
             .order_by("-uploaded_at", "-pk")
-            .values_list("uploaded_at", flat=True)
+            .values_list("journal_name", "uploaded_at")
             .first()
         )
-        return Arrival("File uploaded", uploaded) if uploaded else None
+        if latest is None:
+            return None
+        name, uploaded_at = latest
+        return Arrival(f"{_shown(name)} uploaded", uploaded_at)
 
     def open_source(self, *, secret: dict[str, str], transport: str, external_id: str, wait=None):
         from .sync import LedgerFileSource

@@ -82,7 +82,7 @@ class TestInTheWorker:
         assert response.status_code == 302 and response.url.endswith(f"/add/{upload.pk}/check/")
         assert queued == [(upload.pk, upload.check_token)] and upload.check_state == CheckState.WAITING
         page = admin_client.get(response.url).content.decode()
-        assert 'hx-trigger="every 1s"' in page and "Waiting for the worker" in page
+        assert 'hx-trigger="every 1s"' in page and "Waiting for a free worker" in page
         assert 'role="progressbar"' in page and "ledger.csv" in page
 
         LedgerUpload.objects.filter(pk=upload.pk).update(
@@ -206,7 +206,8 @@ class TestCheckedOnce:
         connection = Connection.objects.get()
         first = LedgerUpload.objects.get()
         replace = reverse("ledgerfile:replace", args=[connection.pk])
-        preview = post_upload(admin_client, replace, journal=upload_file(DEFAULT_LAYOUT), name=None).url
+        corrected = upload_file(DEFAULT_LAYOUT, name="ledger-corrected.csv")
+        preview = post_upload(admin_client, replace, journal=corrected, name=None).url
         pending = LedgerUpload.objects.exclude(pk=first.pk).get()
         pieces = LedgerUploadPiece.objects.count()
         never_checked_again(monkeypatch)
@@ -219,6 +220,8 @@ class TestCheckedOnce:
         assert latest.uploaded_at > first.uploaded_at
         assert LedgerUpload.objects.count() == 2 and LedgerUploadPiece.objects.count() == pieces
         assert len(enqueued) == 2
+        card = admin_client.get(reverse("integrations:category", args=["accounting"])).content.decode()
+        assert "ledger-corrected.csv uploaded" in card and "ledger.csv uploaded" not in card
 
     def test_an_upload_whose_check_did_not_pass_is_not_connected(self, organization, enqueued):
         upload = stored(organization)

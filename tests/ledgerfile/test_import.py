@@ -40,11 +40,7 @@ def test_connecting_stores_the_files_and_queues_the_first_import(
     administration = connection.administration
     assert (administration.provider, administration.name) == ("ledger_file", "Acme 2025")
     assert uuid.UUID(administration.external_id)
-    assert (connection.transport, connection.credentials_hint, dict(connection.credentials)) == (
-        "file",
-        "ledger.csv",
-        {},
-    )
+    assert (connection.transport, connection.credentials_hint, dict(connection.credentials)) == ("file", "", {})
     assert enqueued == [(connection.pk, "connect", False)]
     upload = LedgerUpload.objects.get()
     assert (upload.organization, upload.external_id, upload.uploaded_by) == (
@@ -274,5 +270,5 @@ def test_the_schedule_leaves_a_ledger_file_alone_and_the_card_says_when_it_was_u
         assert tasks.enqueue_due_syncs() == 0
     assert enqueued == []  # the schedule queued nothing
     html = admin_client.get(reverse("integrations:category", args=["accounting"])).content.decode()
-    assert f'File uploaded <time datetime="{timezone.localtime(upload.uploaded_at).isoformat()}"' in html
+    assert f'ledger.csv uploaded <time datetime="{timezone.localtime(upload.uploaded_at).isoformat()}"' in html
     assert "Next sync" not in html
