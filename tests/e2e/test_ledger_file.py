@@ -134,3 +134,27 @@ def test_a_broken_file_shows_its_report_and_imports_nothing(page: Page, admin, t
     expect(page.get_by_label("Administration name")).to_have_value("Adviesbureau Noord")
     assert not LedgerUpload.objects.exists() and not Connection.objects.exists()
     assert not Transaction.objects.exists()
+
+
+def test_a_large_file_is_checked_in_the_worker_while_the_page_follows_it(page: Page, admin, monkeypatch):
+    from ledgerfile import services
+
+    queued: list[tuple[int, str]] = []
+    monkeypatch.setattr(services, "CHECK_IN_REQUEST_BYTES", 0)  # every file counts as large here
+    monkeypatch.setattr("ledgerfile.tasks.check_upload.delay", lambda *args: queued.append(args))
+    expected = sample_figures()
+    sign_in(page, admin.email)
+    open_upload(page)
+
+    page.get_by_label("Administration name").fill("Adviesbureau Noord")
+    page.get_by_label("Ledger file").set_input_files(DEFAULT_LAYOUT)
+    page.get_by_role("button", name="Next").click()
+
+    expect(page.get_by_role("heading", name="Checking the file")).to_be_visible()
+    expect(page.locator("[data-check-step]")).to_contain_text("Waiting for a free worker")
+    assert len(queued) == 1
+    services.upload_check_run(upload_id=queued[0][0], token=queued[0][1])  # what the worker does
+
+    # The page asks every second how far the check is, and goes on to the preview once it has passed.
+    expect(figure(page, "entries")).to_have_text(f"{expected.entries:,}", timeout=10_000)
+    expect(page.locator('[aria-current="step"]')).to_contain_text("Preview")
