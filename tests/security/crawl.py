@@ -60,9 +60,11 @@ FILL: dict[str, Fill] = {
     "integrations:delete": Fill(False, _provider),
     "integrations:category": Fill(False, lambda t: [{"category": "accounting"}]),
     "ledgerfile:add_columns": Fill(True, _ledger_upload),
+    "ledgerfile:add_check": Fill(True, _ledger_upload),
     "ledgerfile:add_preview": Fill(True, _ledger_upload),
     "ledgerfile:replace": Fill(True, _connection),
     "ledgerfile:replace_columns": Fill(True, lambda t: [{"pk": t.connection.pk, "upload": t.ledger_upload.pk}]),
+    "ledgerfile:replace_check": Fill(True, lambda t: [{"pk": t.connection.pk, "upload": t.ledger_upload.pk}]),
     "ledgerfile:replace_preview": Fill(True, lambda t: [{"pk": t.connection.pk, "upload": t.ledger_upload.pk}]),
     "dashboards:outstanding_export": Fill(
         False,
