@@ -294,11 +294,18 @@ def upload_check_run(*, upload_id: int, token: str) -> None:
     log.info("ledgerfile.checked", upload_id=upload_id, problems=checked.report.total)
 
 
+def _silent(upload: LedgerUpload) -> bool:
+    return upload.check_updated_at is None or upload.check_updated_at < timezone.now() - STALLED_AFTER
+
+
 def upload_check_stalled(upload: LedgerUpload) -> bool:
-    """The check was asked for or started, and has said nothing for :data:`STALLED_AFTER`: its worker is gone."""
-    return upload.check_state == CheckState.RUNNING and (
-        upload.check_updated_at is None or upload.check_updated_at < timezone.now() - STALLED_AFTER
-    )
+    """The check started and has said nothing for :data:`STALLED_AFTER`: its worker is gone."""
+    return upload.check_state == CheckState.RUNNING and _silent(upload)
+
+
+def upload_check_waits_long(upload: LedgerUpload) -> bool:
+    """No worker has started the check in :data:`STALLED_AFTER`: they are busy (imports), or none is running."""
+    return upload.check_state == CheckState.WAITING and _silent(upload)
 
 
 def upload_checked(upload: LedgerUpload, organization: Organization) -> LedgerUpload:

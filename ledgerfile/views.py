@@ -48,6 +48,7 @@ from .services import (
     new_external_id,
     upload_check_stalled,
     upload_check_start,
+    upload_check_waits_long,
     upload_replace,
     upload_sources,
     upload_store,
@@ -327,6 +328,7 @@ def _check(request: MemberRequest, flow: Flow, upload_id: int) -> HttpResponse:
         upload=upload,
         checking=checking,
         stalled=upload_check_stalled(upload),
+        waits_long=upload_check_waits_long(upload),
         report=None if checking else Report.from_data(upload.report or {}),
         **_back(flow, upload),
     )

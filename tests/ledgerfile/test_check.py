@@ -138,6 +138,20 @@ class TestInTheWorker:
         run_queued(queued)  # the dead check's message, delivered late, writes nothing; the new one passes
         assert LedgerUpload.objects.get().check_state == CheckState.PASSED
 
+    def test_a_check_no_worker_takes_says_so_and_keeps_waiting(
+        self, admin_client, queued, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            check_url = post_upload(admin_client).url
+        assert "No worker has started the check yet" not in admin_client.get(check_url).content.decode()
+        LedgerUpload.objects.update(check_updated_at=timezone.now() - services.STALLED_AFTER * 2)
+
+        page = admin_client.get(check_url).content.decode()
+
+        assert "No worker has started the check yet" in page and 'hx-trigger="every 1s"' in page
+        run_queued(queued)  # a worker gets to it in the end
+        assert admin_client.get(check_url).url.endswith("/preview/")
+
     def test_cancel_while_the_check_waits_deletes_the_upload(
         self, admin_client, queued, django_capture_on_commit_callbacks
     ):
