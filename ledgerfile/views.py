@@ -131,6 +131,18 @@ def _pending_or_404(request: MemberRequest, upload_id: int) -> LedgerUpload:
     return upload
 
 
+def _step_upload(request: MemberRequest, flow: Flow, upload_id: int) -> LedgerUpload | HttpResponse:
+    """The pending upload a step after the upload works on, or where the visitor goes instead: back to a new upload
+    when it expired, out of the flow when they cancelled."""
+    try:
+        upload = _pending_or_404(request, upload_id)
+    except Expired:
+        return _expired(request, flow)
+    if request.method == "POST" and request.POST.get("cancel"):
+        return _cancel(request, flow, upload)
+    return upload
+
+
 def _expired(request: MemberRequest, flow: Flow) -> HttpResponse:
     messages.info(request, "Upload the file again: it waited for more than an hour, and was removed.")
     return redirect(flow.url(""))
@@ -245,12 +257,9 @@ def replace_columns(request: MemberRequest, pk: int, upload: int) -> HttpRespons
 
 
 def _columns(request: MemberRequest, flow: Flow, upload_id: int) -> HttpResponse:
-    try:
-        upload = _pending_or_404(request, upload_id)
-    except Expired:
-        return _expired(request, flow)
-    if request.method == "POST" and request.POST.get("cancel"):
-        return _cancel(request, flow, upload)
+    upload = _step_upload(request, flow, upload_id)
+    if isinstance(upload, HttpResponse):
+        return upload
     journal, open_items = upload_sources(upload)
     report = Report()
     tables = _tables_to_map(journal, open_items, report)
@@ -306,13 +315,10 @@ def _back(flow: Flow, upload: LedgerUpload) -> dict[str, str]:
 def _check(request: MemberRequest, flow: Flow, upload_id: int) -> HttpResponse:
     """How far the check of a large file is (the status polls itself every second), then where it leads: the preview
     when the file passed, its report when it did not."""
-    try:
-        upload = _pending_or_404(request, upload_id)
-    except Expired:
-        return _expired(request, flow)
+    upload = _step_upload(request, flow, upload_id)
+    if isinstance(upload, HttpResponse):
+        return upload
     if request.method == "POST":
-        if request.POST.get("cancel"):
-            return _cancel(request, flow, upload)
         upload_check_start(upload)
         return redirect(flow.url("check", upload))
     state = upload.check_state
@@ -351,12 +357,9 @@ def replace_preview(request: MemberRequest, pk: int, upload: int) -> HttpRespons
 
 def _preview(request: MemberRequest, flow: Flow, upload_id: int) -> HttpResponse:
     """What the check found, as it was kept with the upload: the file is not read again."""
-    try:
-        upload = _pending_or_404(request, upload_id)
-    except Expired:
-        return _expired(request, flow)
-    if request.method == "POST" and request.POST.get("cancel"):
-        return _cancel(request, flow, upload)
+    upload = _step_upload(request, flow, upload_id)
+    if isinstance(upload, HttpResponse):
+        return upload
     if upload.check_state != CheckState.PASSED or not upload.summary:
         return redirect(flow.url("check", upload))
     if request.method == "POST":
