@@ -1,9 +1,12 @@
-"""The P&L and the balance sheet: sums of the ledger's lines per account and month, placed on reporting lines.
+"""The P&L and the balance sheet: the ledger's monthly balances per account, placed on reporting lines.
 
-The database does the summing (one query per account and month over two years, one for everything before); the
-accounts are then placed on their lines in Python, which is cheap because a chart has tens of accounts, not
-millions. Every figure on a statement is the sum of its accounts' figures, and each account's figure is the sum of
-its lines in the period (``account_ledger``): the drill-downs add up to their parent by construction.
+The figures come from the monthly balances (``ledger.models.MonthlyBalance``), never from summing lines, so a
+statement costs the same at a thousand lines and at ten million; while a first import runs, the months whose lines
+are not in yet show the source's own balances. The database adds up (one query per account and month over two
+years, one for everything before); the accounts are then placed on their lines in Python, which is cheap because a
+chart has tens of accounts, not millions. Every figure on a statement is the sum of its accounts' figures, and each
+account's figure equals the sum of its lines in the period (``account_ledger``), since the write services keep the
+monthly balances exact: the drill-downs add up to their parent.
 
 Periods: a :class:`StatementScope` is a year and the last month shown. A P&L figure of a month is that month's
 movement, its year-to-date the months up to the last one. A balance-sheet figure of a month is the balance at the
@@ -22,10 +25,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import BooleanField, Case, F, QuerySet, Sum, Value, When
-from django.db.models.functions import TruncMonth
+from django.db.models import BooleanField, Case, F, Q, QuerySet, Sum, Value, When
 
-from ledger.models import Account, AccountKind, AccountRole, Administration, TransactionLine
+from ledger.models import (
+    Account,
+    AccountKind,
+    AccountRole,
+    Administration,
+    BalanceBasis,
+    MonthlyBalance,
+    TransactionLine,
+)
 from ledger.money import ZERO, cents
 from monitr.tenancy.models import Organization
 
@@ -217,17 +227,26 @@ def _lines(scope: StatementScope) -> QuerySet:
     return rows
 
 
+def _balances(scope: StatementScope) -> QuerySet:
+    """The monthly balances a statement of the scope reads: per administration, the lines' rows for the months
+    whose lines are all in, the source's rows for the months a first import has not reached yet."""
+    rows = MonthlyBalance.objects.for_organization(scope.organization)
+    if scope.administration is not None:
+        rows = rows.filter(administration=scope.administration)
+    through = F("administration__lines_complete_through")
+    return rows.filter(
+        Q(basis=BalanceBasis.LINES, month__lte=through) | Q(basis=BalanceBasis.SOURCE, month__gt=through)
+    )
+
+
 def _movements(scope: StatementScope, accounts: list[int] | None = None) -> dict[int, dict[tuple[int, int], Decimal]]:
-    """Per account, the sum of its lines per (year, month) from the prior year's January to the last month; of
-    ``accounts`` only when given (read through the lines' covering (account, date) index: a third of the lines
-    for a P&L, where all of them would be read by date)."""
-    rows = _lines(scope)
+    """Per account, its movement per (year, month) from the prior year's January to the last month; of
+    ``accounts`` only when given. Read off the monthly balances: a few hundred rows whatever the number of lines."""
+    rows = _balances(scope)
     if accounts is not None:
         rows = rows.filter(account_id__in=accounts)
     rows = (
-        rows.filter(date__gte=date(scope.year - 1, 1, 1), date__lte=scope.end)
-        # One grouping expression, the month's first day: half the time of EXTRACT(YEAR), EXTRACT(MONTH) on PostgreSQL.
-        .annotate(month=TruncMonth("date"))
+        rows.filter(month__gte=date(scope.year - 1, 1, 1), month__lte=scope.end)
         .values("account_id", "month")
         .annotate(total=Sum("amount"))
         .order_by()
@@ -240,10 +259,10 @@ def _movements(scope: StatementScope, accounts: list[int] | None = None) -> dict
 
 
 def _before(scope: StatementScope) -> dict[int, Decimal]:
-    """Per account, the sum of every line before the prior year."""
+    """Per account, the sum of every month before the prior year."""
     rows = (
-        _lines(scope)
-        .filter(date__lt=date(scope.year - 1, 1, 1))
+        _balances(scope)
+        .filter(month__lt=date(scope.year - 1, 1, 1))
         .values("account_id")
         .annotate(total=Sum("amount"))
         .order_by()

@@ -1,7 +1,8 @@
 """The ledger's models: provider-neutral books, each belonging to one Administration of one organisation."""
 
 from .accounts import Account, CostCenter
-from .administration import Administration
+from .administration import LINES_COMPLETE, Administration
+from .balances import BalanceBasis, MonthlyBalance
 from .checks import Reconciliation
 from .choices import AccountKind, AccountRole, OutstandingSide, ReconciliationCheck, SetAsideKind, TransactionType
 from .outstanding import OutstandingItem, OutstandingSnapshot, OutstandingSnapshotTotal
@@ -10,11 +11,14 @@ from .set_aside import SetAsideRecord
 from .transactions import Transaction, TransactionLine
 
 __all__ = [
+    "LINES_COMPLETE",
     "Account",
     "AccountKind",
     "AccountRole",
     "Administration",
+    "BalanceBasis",
     "CostCenter",
+    "MonthlyBalance",
     "OutstandingItem",
     "OutstandingSide",
     "OutstandingSnapshot",

@@ -6,10 +6,15 @@ the books readable (marked disconnected), and connecting the same administration
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 
 from monitr.tenancy.models import Organization
 from monitr.tenancy.scoping import TenantManager
+
+# ``lines_complete_through`` once every line of the books is stored: no month is read from the source's balances.
+LINES_COMPLETE = dt.date(9999, 12, 31)
 
 
 class Administration(models.Model):
@@ -42,6 +47,14 @@ class Administration(models.Model):
         ),
     )
 
+    lines_complete_through = models.DateField(
+        default=LINES_COMPLETE,
+        help_text=(
+            "The lines of every month up to this day are stored; statements read the source's monthly balances for "
+            "the months after it. A first import sets it back and moves it on month by month."
+        ),
+    )
+
     tenant_path = "organization"
     objects = TenantManager()
 
@@ -55,6 +68,10 @@ class Administration(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def lines_complete(self) -> bool:
+        return self.lines_complete_through >= LINES_COMPLETE
 
     @property
     def is_connected(self) -> bool:

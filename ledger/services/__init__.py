@@ -6,6 +6,13 @@ Each service is keyword-only, takes an administration and records from :mod:`led
 
 from .accounts import accounts_mark_reviewed, accounts_upsert, cost_centers_upsert
 from .administrations import administration_delete
+from .balances import (
+    lines_complete_advance,
+    lines_complete_mark,
+    lines_complete_reset,
+    monthly_balances_from_source,
+    monthly_balances_rebuild,
+)
 from .checks import reconciliation_record
 from .outstanding import outstanding_items_replace, outstanding_snapshot_record, outstanding_snapshot_totals_record
 from .references import UnknownReferenceError
@@ -28,6 +35,11 @@ __all__ = [
     "accounts_upsert",
     "administration_delete",
     "cost_centers_upsert",
+    "lines_complete_advance",
+    "lines_complete_mark",
+    "lines_complete_reset",
+    "monthly_balances_from_source",
+    "monthly_balances_rebuild",
     "outstanding_items_replace",
     "outstanding_snapshot_record",
     "outstanding_snapshot_totals_record",

@@ -8,6 +8,7 @@ from ledger.models import (
     Account,
     Administration,
     CostCenter,
+    MonthlyBalance,
     OutstandingItem,
     OutstandingSnapshot,
     Reconciliation,
@@ -24,6 +25,7 @@ def administration_delete(*, administration: Administration) -> None:
     set-based delete: lines and transactions keep accounts from being deleted one by one (they protect them), and a
     large administration would otherwise be collected object by object."""
     for model in (
+        MonthlyBalance,
         TransactionLine,
         OutstandingSnapshot,
         OutstandingItem,

@@ -21,6 +21,7 @@ from ledger.money import ZERO
 from ledger.records import TransactionRecord
 
 from . import bulk
+from .balances import line_deltas, merge, monthly_balances_add, stored_line_deltas
 from .references import References, missing_references_reason
 from .results import WriteCounts
 from .set_aside import set_aside_forget_missing, set_aside_pending, set_aside_resolve
@@ -116,6 +117,8 @@ def transactions_delete_missing(
         if external_id not in seen
     ]
     with db_transaction.atomic():
+        # The monthly balances lose what the deleted lines added, in the same database transaction.
+        monthly_balances_add(administration_id=administration.pk, deltas=stored_line_deltas(transaction_ids=stale))
         for chunk in bulk.batched(stale, bulk.ORM_CHUNK):
             TransactionLine.objects.filter(transaction_id__in=chunk).delete()
             Transaction.objects.filter(pk__in=chunk).delete()
@@ -226,6 +229,8 @@ def _write_batch(
         table=_TRANSACTIONS, fixed={"administration_id": administration_id}, rows=rows, returning_ids=True
     )
     changed = [pk for pk, is_new in outcome.ids.values() if not is_new]
+    # The monthly balances follow the lines: a changed transaction's old lines come off, the written lines go on.
+    removed = stored_line_deltas(transaction_ids=changed) if changed else {}
     for chunk in bulk.batched(changed, bulk.ORM_CHUNK):
         TransactionLine.objects.filter(transaction_id__in=chunk).delete()
     line_rows: list[list] = []
@@ -235,6 +240,8 @@ def _write_batch(
             line[0] = pk
         line_rows += lines
     bulk.insert(model=TransactionLine, columns=_LINE_COLUMNS, rows=line_rows)
+    added = line_deltas((line[4], line[2], line[11], line[5]) for line in line_rows)
+    monthly_balances_add(administration_id=administration_id, deltas=merge(removed, added) if removed else added)
     return (
         WriteCounts.of(outcome),
         [r.external_id for r in records],
