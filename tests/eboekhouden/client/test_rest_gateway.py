@@ -8,7 +8,6 @@ from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import responses
 
 from eboekhouden.client import Administration, CostCentre, LedgerBalance, MutationType, Side
 from eboekhouden.client.dto import Unreadable
@@ -33,7 +32,7 @@ def serve_pages(mocked, path: str, items: list[dict]) -> list[dict]:
         chunk = items[offset : offset + limit]
         return (200, {"Content-Type": "application/json"}, json.dumps({"items": chunk, "count": len(chunk)}))
 
-    mocked.add_callback(responses.GET, f"{BASE}{path}", callback=page)
+    mocked.add_callback("GET", f"{BASE}{path}", callback=page)
     return queries
 
 
