@@ -88,6 +88,8 @@ class MutationsStream(Stream):
         done = seen = 0
         # Each window is read one ahead (its headers listed, its details fetched) while the one before is written, so
         # the fetch threads never drain between months; writing, deleting and the cursor still go window by window.
+        # ``reading`` holds the current window's read and the next one's; each is closed when done with or on the way
+        # out (closing stops a read the stream no longer needs).
         reading: list[WindowPrefetch] = []
         try:
             for index, (first, last) in enumerate(windows):
@@ -95,12 +97,11 @@ class MutationsStream(Stream):
                     reading.append(self._read_ahead(ctx, first, last))
                 if index + 1 < len(windows):
                     reading.append(self._read_ahead(ctx, *windows[index + 1]))
-                current = reading.pop(0)
                 # A full run reads every detail again: an edit the list does not show is found only that way.
                 window_counts, listed = self.sync_window(
-                    ctx, first, last, progress=(done, seen, index, len(windows)), refetch=ctx.full, ahead=current
+                    ctx, first, last, progress=(done, seen, index, len(windows)), refetch=ctx.full, ahead=reading[0]
                 )
-                current.close()
+                reading.pop(0).close()
                 counts += window_counts
                 seen += listed
                 done += listed
