@@ -10,7 +10,9 @@ after L ms; then a second sync with nothing changed; then 1 % of the mutations, 
 edited (a row's amount) or deleted at the source, and a third sync; last, the next nightly sync twelve hours later,
 nothing changed, whose detail calls are the rotating re-read's share of the history (``MONITR_SYNC_REREAD_DAYS``:
 every mutation's detail once in that many days). Each sync: wall time and API calls by endpoint;
-the first also mutations per second and the process's peak memory. After the first and the last sync the imported
+the first also mutations per second, the process's peak memory, and the API's floor: its calls x the latency /
+the calls in flight at once (``max_parallel``), the least any client could take, with the ratio of its wall time
+to that (target <= 1.15). After the first and the last sync the imported
 lines are checked against the sandbox's balances per ledger (the import must be exact, not only fast).
 
 ``memory``: the first sync of a big administration (100,000 mutations, about 300,000 lines); the figure is the
