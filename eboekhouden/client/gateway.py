@@ -71,6 +71,11 @@ class BookkeepingGateway(Protocol):
         """Mutation list items dated within the window (both ends included); opening balance items have id 0."""
         ...
 
+    def has_mutations(self, date_from: dt.date, date_to: dt.date) -> bool:
+        """Whether any mutation (an opening balance too) is dated within the window: as cheap a call as the
+        protocol has, for the first sync's search for where the history starts."""
+        ...
+
     def mutation(self, mutation_id: int) -> Mutation | Unreadable:
         """One whole mutation; raises ``NotFound`` if it no longer exists."""
         ...

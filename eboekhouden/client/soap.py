@@ -72,9 +72,10 @@ def _wsdl_document() -> Document:
 class _ZeepTransport(zeep.Transport):
     """Hands zeep's posts to :class:`HttpTransport`; never logs envelopes (they carry the security codes)."""
 
-    def __init__(self, http: HttpTransport) -> None:
-        super().__init__(session=http.session)
-        http.session.headers["User-Agent"] = USER_AGENT  # zeep put its own name there
+    def __init__(self, http: HttpTransport, session: requests.Session) -> None:
+        # ``session`` is the one ``http`` sends on: zeep wants a requests session of its own to hold.
+        super().__init__(session=session)
+        session.headers["User-Agent"] = USER_AGENT  # zeep put its own name there
         self._http = http
 
     def load(self, url: str) -> bytes:  # pragma: no cover - the document is parsed before a client exists
@@ -88,7 +89,7 @@ class _ZeepTransport(zeep.Transport):
             address,
             endpoint=operation,
             headers=headers,
-            data=etree_to_string(envelope),
+            body=etree_to_string(envelope),
             # A SOAP fault comes with status 500: that is an answer to read, not a server in trouble.
             is_answer=lambda response: b"Fault>" in response.content[:4096],
             # A body cut short, or a proxy's HTML page, is asked for again; zeep parses what arrives whole.
@@ -151,15 +152,16 @@ class SoapClient:
         self._credentials = credentials
         self._source = source
         self._owns_session = session is None
+        session = session or new_session(max_parallel)
         self.transport = eboekhouden_transport(
             protocol="soap",
-            session=session or new_session(max_parallel),
+            session=session,
             timeouts=timeouts,
             retry=retry or RetryPolicy(),
             max_parallel=max_parallel,
             counter=self.counter,
         )
-        client = zeep.Client(wsdl=_wsdl_document(), transport=_ZeepTransport(self.transport))
+        client = zeep.Client(wsdl=_wsdl_document(), transport=_ZeepTransport(self.transport, session))
         self._service = client.create_service(BINDING, base_url)
         self._lock = threading.Lock()
         self._session_id: str | None = None
@@ -207,7 +209,7 @@ class SoapClient:
             except IntegrationError as error:
                 logger.warning("eboekhouden.session.close_failed", protocol="soap", error=type(error).__name__)
         if self._owns_session:
-            self.transport.session.close()
+            self.transport.close()
 
     # --- calls -----------------------------------------------------------------------------------------
 

@@ -283,6 +283,10 @@ class SoapGateway:
             )
         return iter(headers)
 
+    def has_mutations(self, date_from: dt.date, date_to: dt.date) -> bool:
+        # GetMutaties has no "one item" form: the window's first listing answers it.
+        return next(iter(self.mutation_headers(date_from, date_to)), None) is not None
+
     def _remember(self, mutation: Mutation) -> None:
         with self._cache_lock:
             self._cache[mutation.id] = mutation

@@ -3,15 +3,15 @@ failures on the way, and one ``eboekhouden.request`` log event per attempt.
 
 Both the REST client and the SOAP client (through its zeep transport) send every request through the
 :class:`~integrations.http.HttpTransport` made here; its timeouts, retries, adaptive limiter and counting are the
-base's.
+base's. REST sends on urllib3's connection pool, SOAP on the ``requests`` session zeep holds.
 """
 
 from __future__ import annotations
 
-import requests
 import structlog
 
 from integrations.http import AdaptiveLimiter, CallCounter, FailureMessages, HttpTransport, RetryPolicy, Timeouts
+from integrations.http.transport import Pool
 
 from . import errors
 
@@ -23,7 +23,7 @@ MESSAGES = FailureMessages(transient=errors.TRANSIENT, rate_limited=errors.RATE_
 def eboekhouden_transport(
     *,
     protocol: str,
-    session: requests.Session,
+    session: Pool,
     timeouts: Timeouts | None,
     retry: RetryPolicy,
     max_parallel: int,

@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 from django.utils import timezone
@@ -45,14 +46,14 @@ from ledger.services import (
     transactions_upsert,
 )
 
-from ..client.dto import MutationHeader, Side, Unreadable
+from ..client.dto import Mutation, MutationHeader, Side, Unreadable
 from ..mapping import (
-    header_fingerprint,
     mutation_label,
     mutation_record,
     opening_balance_id,
     opening_balance_record,
 )
+from .prefetch import WindowPrefetch, compare
 from .set_aside import REFUSED, SetAside, reason_of
 from .state import SourceState
 from .windows import OPEN_END, earliest_date, month_end, month_start, monthly_windows
@@ -85,19 +86,44 @@ class MutationsStream(Stream):
         cursor = dict(ctx.cursor)
         windows = list(monthly_windows(start, ctx.today))
         done = seen = 0
-        for index, (first, last) in enumerate(windows):
-            # A full run reads every detail again: an edit the list does not show is found only that way.
-            window_counts, listed = self.sync_window(
-                ctx, first, last, progress=(done, seen, index, len(windows)), refetch=ctx.full
-            )
-            counts += window_counts
-            seen += listed
-            done += listed
-            if last != OPEN_END:
-                cursor["through"] = last.isoformat()
-                ctx.save_cursor(dict(cursor))
+        # Each window is read one ahead (its headers listed, its details fetched) while the one before is written, so
+        # the fetch threads never drain between months; writing, deleting and the cursor still go window by window.
+        # ``reading`` holds the current window's read and the next one's; each is closed when done with or on the way
+        # out (closing stops a read the stream no longer needs).
+        reading: list[WindowPrefetch] = []
+        try:
+            for index, (first, last) in enumerate(windows):
+                if not reading:
+                    reading.append(self._read_ahead(ctx, first, last))
+                if index + 1 < len(windows):
+                    reading.append(self._read_ahead(ctx, *windows[index + 1]))
+                # A full run reads every detail again: an edit the list does not show is found only that way.
+                window_counts, listed = self.sync_window(
+                    ctx, first, last, progress=(done, seen, index, len(windows)), refetch=ctx.full, ahead=reading[0]
+                )
+                reading.pop(0).close()
+                counts += window_counts
+                seen += listed
+                done += listed
+                if last != OPEN_END:
+                    cursor["through"] = last.isoformat()
+                    ctx.save_cursor(dict(cursor))
+        finally:
+            for prefetch in reading:
+                prefetch.close()
         counts += self._reread(ctx, cursor)
         return counts
+
+    def _read_ahead(self, ctx: StreamContext, first: dt.date, last: dt.date) -> WindowPrefetch:
+        """Start reading a window in the background; its stored fingerprints are read here, in the stream's thread
+        (the database is this thread's). Read before the window ahead of it is written, which is safe: a mutation
+        listed in a window is not listed in another, so no write of the one ahead changes what this one compares."""
+        stored = (
+            {}
+            if ctx.full
+            else transaction_fingerprints(administration=ctx.administration, window_start=first, window_end=last)
+        )
+        return WindowPrefetch(self.gateway, first, last, stored)
 
     def _reread(self, ctx: StreamContext, cursor: dict) -> StreamCounts:
         """Read again the next share of the stored history, round and round, so that an edit the mutation list
@@ -175,12 +201,15 @@ class MutationsStream(Stream):
         window: tuple[dt.date, dt.date] | None = None,
         already: int,
         estimate: int,
+        details: Iterator[Mutation | Unreadable] | None = None,
     ) -> Iterator[TransactionRecord]:
-        """The records of the wanted mutations ({id: fingerprint}), their details fetched concurrently; a mutation
-        that cannot be read or booked is set aside (dated in ``window`` when one is given) and left out."""
+        """The records of the wanted mutations ({id: fingerprint}), their details fetched concurrently (or taken from
+        ``details``, fetched ahead); a mutation that cannot be read or booked is set aside (dated in ``window`` when
+        one is given) and left out."""
         vat_ledgers = self.state.vat_ledgers
         first, last = window or (None, None)
-        for fetched, mutation in enumerate(self.gateway.mutations(list(wanted)), start=1):
+        fetched_details = details if details is not None else self.gateway.mutations(list(wanted))
+        for fetched, mutation in enumerate(fetched_details, start=1):
             record = None
             if not set_aside.took(mutation, record_date=first):
                 in_window = first is None or first <= mutation.date <= last
@@ -213,8 +242,10 @@ class MutationsStream(Stream):
             return dt.date.fromisoformat(through) - dt.timedelta(days=ctx.lookback_days)
         return earliest_date(self._has_any, ctx.today)
 
-    def _has_any(self, first: dt.date, last: dt.date) -> bool:
-        return next(iter(self.gateway.mutation_headers(first, last)), None) is not None
+    def _has_any(self, windows: list[tuple[dt.date, dt.date]]) -> list[bool]:
+        """Whether each window holds a mutation, asked at once: a round of the search for the first month."""
+        with ThreadPoolExecutor(max_workers=len(windows), thread_name_prefix="eboekhouden-probe") as pool:
+            return list(pool.map(lambda window: self.gateway.has_mutations(*window), windows))
 
     def sync_window(
         self,
@@ -224,20 +255,26 @@ class MutationsStream(Stream):
         *,
         progress: tuple[int, int, int, int] = (0, 0, 0, 1),
         refetch: bool = False,
+        ahead: WindowPrefetch | None = None,
     ) -> tuple[StreamCounts, int]:
         """Bring one window in line with the source; returns the counts and how many mutations it lists.
         ``refetch`` fetches every mutation's detail, also those whose header did not change (a row can move to
-        another ledger without changing the header)."""
+        another ledger without changing the header). ``ahead`` is the window being read in the background (its
+        headers and details are taken from it; it compared them with what was stored, or nothing for ``refetch``)."""
         done_before, seen_before, index, windows = progress
-        headers = list(self.gateway.mutation_headers(first, last))
-        counts = StreamCounts()
-        stored = (
-            {}
-            if refetch
-            else transaction_fingerprints(administration=ctx.administration, window_start=first, window_end=last)
-        )
+        if ahead is not None:
+            listed = ahead.listed()
+            headers, stored, wanted, unchanged = listed.headers, ahead.stored, listed.wanted, listed.unchanged
+        else:
+            headers = list(self.gateway.mutation_headers(first, last))
+            stored = (
+                {}
+                if refetch
+                else transaction_fingerprints(administration=ctx.administration, window_start=first, window_end=last)
+            )
+            wanted, unchanged = compare(headers, stored)
+        counts = StreamCounts(unchanged=unchanged)
         opening: dict[str, list[MutationHeader]] = defaultdict(list)
-        wanted: dict[int, str] = {}
         seen_ids: set[str] = set()
         # A record that cannot be read or stored is set aside with its reason; the window goes on without it.
         set_aside = SetAside(ctx.administration, SetAsideKind.TRANSACTION, tried=self.state.set_aside_tried)
@@ -248,13 +285,7 @@ class MutationsStream(Stream):
             if header.is_opening_balance:
                 opening[opening_balance_id(header)].append(header)
                 continue
-            external_id = str(header.id)
-            seen_ids.add(external_id)
-            fingerprint = header_fingerprint(header)
-            if stored.get(external_id) == fingerprint:
-                counts.unchanged += 1
-            else:
-                wanted[header.id] = fingerprint
+            seen_ids.add(str(header.id))
         seen_ids.update(opening)
         records = [
             record
@@ -279,7 +310,13 @@ class MutationsStream(Stream):
         def window_records() -> Iterator[TransactionRecord]:
             yield from records
             yield from self._detail_records(
-                ctx, wanted, set_aside, window=(first, last), already=already, estimate=estimate
+                ctx,
+                wanted,
+                set_aside,
+                window=(first, last),
+                already=already,
+                estimate=estimate,
+                details=ahead.details() if ahead is not None else None,
             )
 
         # One write call per window, committing every DETAIL_BATCH_LINES lines while the fetch threads go on: the

@@ -12,17 +12,20 @@ from __future__ import annotations
 from .concurrency import AdaptiveLimiter, fetch_concurrently
 from .metrics import CallCounter
 from .retry import RetryPolicy, parse_retry_after
-from .transport import USER_AGENT, FailureMessages, HttpTransport, Timeouts, new_session
+from .transport import USER_AGENT, Answer, FailureMessages, HttpTransport, Response, Timeouts, new_pool, new_session
 
 __all__ = [
     "USER_AGENT",
     "AdaptiveLimiter",
+    "Answer",
     "CallCounter",
     "FailureMessages",
     "HttpTransport",
+    "Response",
     "RetryPolicy",
     "Timeouts",
     "fetch_concurrently",
+    "new_pool",
     "new_session",
     "parse_retry_after",
 ]

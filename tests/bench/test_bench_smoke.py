@@ -72,6 +72,22 @@ def test_the_import_benchmark_reports_every_figure_of_part_one_and_an_exact_impo
     assert figures["1% change sync: detail calls"]["met"] is True  # details of the changed mutations only
 
 
+def test_the_first_import_is_set_against_the_apis_floor_of_calls_x_latency_over_parallelism(tiny_report):
+    result = tiny_report["benchmarks"]["import"]
+    figures = figures_by_name(result)
+    run_details = result["runs"][0]["details"]
+    floor, parameters = run_details["floor"], result["runs"][0]["parameters"]
+
+    calls = figures["first import: API calls"]["value"]
+    assert floor["detail_calls"] + floor["other_calls"] == calls
+    assert (floor["latency_ms"], floor["parallelism"]) == (parameters["latency_ms"], parameters["max_parallel"])
+    floor_seconds = calls * floor["latency_ms"] / 1000 / floor["parallelism"]
+    assert figures["first import: API floor"]["value"] == round(floor_seconds, 2)
+    ratio = figures["first import: wall / floor"]
+    assert ratio["value"] == pytest.approx(run_details["first"]["seconds"] / floor_seconds, abs=0.001)
+    assert ratio["target"] == 1.15
+
+
 def test_the_memory_benchmark_reports_the_workers_peak_memory_and_an_exact_import(tiny_report):
     figures = figures_by_name(tiny_report["benchmarks"]["memory"])
 

@@ -12,6 +12,7 @@ import structlog
 
 from eboekhouden.client import ApiTokenCredentials, RetryPolicy, Timeouts
 from eboekhouden.client.rest import RestClient, RestGateway
+from tests.pool_mock import PoolMock, pool_mock
 
 BASE = "https://api.test"
 API_TOKEN = "api-token-8f3a1c9e5d7b42f0a6c1e3d5b7f9a2c4"
@@ -64,7 +65,15 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def mocked() -> Iterator[responses.RequestsMock]:
+def mocked() -> Iterator[PoolMock]:
+    """Answers for the REST client, which sends on urllib3's pool."""
+    with pool_mock() as mock:
+        yield mock
+
+
+@pytest.fixture
+def soap_mocked() -> Iterator[responses.RequestsMock]:
+    """Answers for the SOAP client, which sends through zeep's requests session."""
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         yield mock
 
@@ -93,7 +102,7 @@ def make_client(fast_retry: RetryPolicy, clock: FakeClock) -> Iterator[Callable[
 
 
 @pytest.fixture
-def gateway(make_client: Callable[..., RestClient], mocked: responses.RequestsMock) -> RestGateway:
+def gateway(make_client: Callable[..., RestClient], mocked: PoolMock) -> RestGateway:
     """A REST gateway against ``mocked``, with a session that opens without trouble."""
     mocked.post(f"{BASE}/v1/session", json=session_answer())
     mocked.delete(f"{BASE}/v1/session", status=204)

@@ -41,11 +41,11 @@ def test_known_codes_still_decide_the_error():
 
 
 @pytest.mark.parametrize("field", ["LastErrorCode", "LastErrorDescription"])
-def test_a_security_code_echoed_in_a_soap_error_is_blanked(fast_retry, mocked, field):
+def test_a_security_code_echoed_in_a_soap_error_is_blanked(fast_retry, soap_mocked, field):
     code_2 = "SoapCodeCanary-4d6f8a0c2e4a6c8e"
     texts = {"LastErrorCode": "ERR_WEIRD", "LastErrorDescription": "Something is odd", field: f"bad {code_2.lower()}"}
-    mocked.post(URL, body=OPENED)
-    mocked.post(
+    soap_mocked.post(URL, body=OPENED)
+    soap_mocked.post(
         URL,
         body=envelope(
             "GetKostenplaatsen",

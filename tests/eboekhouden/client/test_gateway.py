@@ -65,4 +65,4 @@ def test_a_rest_gateway_fetches_thirty_two_mutations_at_once_unless_the_settings
 
     assert configured.client.max_parallel == 6
     assert configured.client.limiter.maximum == 6
-    assert configured.client.transport.session.get_adapter("http://x.test")._pool_maxsize == 6
+    assert configured.client.transport.session.connection_from_url("http://x.test").pool.maxsize == 6

@@ -12,9 +12,9 @@ from .fake_server import FakeRest
 def test_the_rest_fetch_holds_as_many_connections_as_threads(make_client):
     client = make_client(max_parallel=6)
 
-    adapter = client.transport.session.get_adapter(BASE)
+    pool = client.transport.session.connection_from_url(BASE)
 
-    assert adapter._pool_maxsize == 6
+    assert pool.pool.maxsize == 6
 
 
 def test_the_rest_fetch_keeps_to_its_parallelism_over_real_sockets(fast_retry):

@@ -8,7 +8,6 @@ from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import responses
 
 from eboekhouden.client import Administration, CostCentre, LedgerBalance, MutationType, Side
 from eboekhouden.client.dto import Unreadable
@@ -33,7 +32,7 @@ def serve_pages(mocked, path: str, items: list[dict]) -> list[dict]:
         chunk = items[offset : offset + limit]
         return (200, {"Content-Type": "application/json"}, json.dumps({"items": chunk, "count": len(chunk)}))
 
-    mocked.add_callback(responses.GET, f"{BASE}{path}", callback=page)
+    mocked.add_callback("GET", f"{BASE}{path}", callback=page)
     return queries
 
 
@@ -72,6 +71,19 @@ def test_mutation_headers_filter_the_date_window_as_the_api_writes_it(gateway, m
 
     query = parse_qs(urlsplit(listing.calls[0].request.url).query)
     assert query["date[range]"] == ["2025-01-01,2025-12-31"]
+
+
+def test_whether_a_window_holds_mutations_is_asked_for_one_item(gateway, mocked):
+    header = {"id": 7, "type": 2, "date": "2025-03-04", "ledgerId": 1, "amount": 10}
+    listing = mocked.get(f"{BASE}/v1/mutation", json=list_answer([header]))
+    mocked.get(f"{BASE}/v1/mutation", json=list_answer([]))
+
+    assert gateway.has_mutations(dt.date(1990, 1, 1), dt.date(2025, 12, 31)) is True
+    assert gateway.has_mutations(dt.date(1990, 1, 1), dt.date(2020, 12, 31)) is False
+
+    query = parse_qs(urlsplit(listing.calls[0].request.url).query)
+    assert (query["date[range]"], query["limit"], query["offset"]) == (["1990-01-01,2025-12-31"], ["1"], ["0"])
+    assert gateway.calls["GET /v1/mutation"] == 2
 
 
 def test_mutation_headers_are_typed(gateway, mocked):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-import responses
 from responses import matchers
 
 from eboekhouden.client import errors as messages
@@ -142,7 +141,7 @@ def test_the_session_expiring_mid_paging_is_renewed_and_paging_continues(make_cl
             return (401, {}, "")
         return (200, {"Content-Type": "application/json"}, json.dumps(list_answer(pages[offset])))
 
-    mocked.add_callback(responses.GET, f"{BASE}/v1/relation", callback=page)
+    mocked.add_callback("GET", f"{BASE}/v1/relation", callback=page)
     client = make_client(page_size=2)
 
     codes = [item["code"] for item in client.paged("/v1/relation")]
@@ -160,7 +159,7 @@ def test_a_session_that_runs_out_between_pages_is_renewed_before_the_next_page(m
         items = [{"id": offset + 1, "code": f"R{offset + 1}"}] if offset < 3 else []
         return (200, {}, json.dumps(list_answer(items)))
 
-    mocked.add_callback(responses.GET, f"{BASE}/v1/relation", callback=page)
+    mocked.add_callback("GET", f"{BASE}/v1/relation", callback=page)
 
     items = list(make_client(page_size=1).paged("/v1/relation"))
 

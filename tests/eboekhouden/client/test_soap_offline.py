@@ -42,17 +42,17 @@ def test_the_client_loads_without_touching_the_network(fast_retry):
         assert len(mocked.calls) == 0
 
 
-def test_calls_go_to_the_configured_end_point_not_the_wsdl_address(fast_retry, mocked):
-    mocked.post(URL, body=OPENED)
-    mocked.post(URL, body=envelope("GetKostenplaatsen", "<ErrorMsg /><Kostenplaatsen />"))
+def test_calls_go_to_the_configured_end_point_not_the_wsdl_address(fast_retry, soap_mocked):
+    soap_mocked.post(URL, body=OPENED)
+    soap_mocked.post(URL, body=envelope("GetKostenplaatsen", "<ErrorMsg /><Kostenplaatsen />"))
 
     assert list(soap_gateway(fast_retry).cost_centres()) == []
-    assert [call.request.url for call in mocked.calls] == [URL, URL]
+    assert [call.request.url for call in soap_mocked.calls] == [URL, URL]
 
 
-def test_an_unknown_error_code_is_an_api_error_with_the_description_redacted(fast_retry, mocked):
-    mocked.post(URL, body=OPENED)
-    mocked.post(
+def test_an_unknown_error_code_is_an_api_error_with_the_description_redacted(fast_retry, soap_mocked):
+    soap_mocked.post(URL, body=OPENED)
+    soap_mocked.post(
         URL,
         body=envelope(
             "GetKostenplaatsen",
@@ -69,13 +69,13 @@ def test_an_unknown_error_code_is_an_api_error_with_the_description_redacted(fas
     assert CODE_2 not in str(caught.value)
 
 
-def test_a_soap_fault_is_an_api_error_not_a_retried_server_error(fast_retry, mocked, sleeps):
+def test_a_soap_fault_is_an_api_error_not_a_retried_server_error(fast_retry, soap_mocked, sleeps):
     fault = (
         '<?xml version="1.0"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
         "<soap:Fault><faultcode>soap:Client</faultcode><faultstring>Bad request</faultstring></soap:Fault>"
         "</soap:Body></soap:Envelope>"
     )
-    mocked.post(URL, body=fault, status=500)
+    soap_mocked.post(URL, body=fault, status=500)
 
     with pytest.raises(ProviderApiError) as caught:
         list(soap_gateway(fast_retry).ledgers())
@@ -84,16 +84,16 @@ def test_a_soap_fault_is_an_api_error_not_a_retried_server_error(fast_retry, moc
     assert sleeps == []
 
 
-def test_an_answer_that_is_not_xml_is_a_garbled_response(fast_retry, mocked):
-    mocked.post(URL, body="<html><body>Bad gateway", status=200)
+def test_an_answer_that_is_not_xml_is_a_garbled_response(fast_retry, soap_mocked):
+    soap_mocked.post(URL, body="<html><body>Bad gateway", status=200)
 
     with pytest.raises(GarbledResponse):
         list(soap_gateway(fast_retry).ledgers())
 
 
-def test_a_mutation_with_an_unknown_soort_is_a_garbled_response(fast_retry, mocked):
-    mocked.post(URL, body=OPENED)
-    mocked.post(
+def test_a_mutation_with_an_unknown_soort_is_a_garbled_response(fast_retry, soap_mocked):
+    soap_mocked.post(URL, body=OPENED)
+    soap_mocked.post(
         URL,
         body=envelope(
             "GetMutaties",
@@ -101,7 +101,7 @@ def test_a_mutation_with_an_unknown_soort_is_a_garbled_response(fast_retry, mock
             "<Datum>2025-01-01T00:00:00</Datum><Rekening>1000</Rekening><MutatieRegels /></cMutatieList></Mutaties>",
         ),
     )
-    mocked.post(
+    soap_mocked.post(
         URL,
         body=envelope(
             "GetGrootboekrekeningen",
@@ -114,11 +114,11 @@ def test_a_mutation_with_an_unknown_soort_is_a_garbled_response(fast_retry, mock
         soap_gateway(fast_retry).mutation(1)
 
 
-def test_open_items_amounts_sent_as_doubles_become_the_exact_decimals(fast_retry, mocked):
+def test_open_items_amounts_sent_as_doubles_become_the_exact_decimals(fast_retry, soap_mocked):
     from decimal import Decimal
 
-    mocked.post(URL, body=OPENED)
-    mocked.post(
+    soap_mocked.post(URL, body=OPENED)
+    soap_mocked.post(
         URL,
         body=envelope(
             "GetOpenPosten",
@@ -138,7 +138,7 @@ def test_open_items_amounts_sent_as_doubles_become_the_exact_decimals(fast_retry
     assert item.paid_amount + item.outstanding_amount == item.total_amount
 
 
-def test_a_service_that_ignores_the_number_window_is_garbled_not_an_endless_walk(fast_retry, mocked):
+def test_a_service_that_ignores_the_number_window_is_garbled_not_an_endless_walk(fast_retry, soap_mocked):
     import datetime as dt
 
     full = "".join(
@@ -146,9 +146,9 @@ def test_a_service_that_ignores_the_number_window_is_garbled_not_an_endless_walk
         "<MutatieRegels /></cMutatieList>"
         for number in range(1001, 1501)
     )
-    mocked.post(URL, body=OPENED)
-    mocked.post(URL, body=envelope("GetMutaties", f"<ErrorMsg /><Mutaties>{full}</Mutaties>"))  # capped probe
-    mocked.post(URL, body=envelope("GetMutaties", f"<ErrorMsg /><Mutaties>{full}</Mutaties>"))  # window 0..499
+    soap_mocked.post(URL, body=OPENED)
+    soap_mocked.post(URL, body=envelope("GetMutaties", f"<ErrorMsg /><Mutaties>{full}</Mutaties>"))  # capped probe
+    soap_mocked.post(URL, body=envelope("GetMutaties", f"<ErrorMsg /><Mutaties>{full}</Mutaties>"))  # window 0..499
 
     with pytest.raises(GarbledResponse) as caught:
         list(soap_gateway(fast_retry).mutation_headers(dt.date(2025, 1, 1), dt.date(2025, 12, 31)))

@@ -1,13 +1,17 @@
-"""The shared HTTP transport: what it retries, what it raises in the provider's words, what it counts and logs."""
+"""The shared HTTP transport: what it retries, what it raises in the provider's words, what it counts and logs, on
+either connection pool it sends on (urllib3's, for the REST clients; a requests session, for zeep)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
 import responses
+import urllib3
+from urllib3.exceptions import ReadTimeoutError
 
 from integrations.errors import AuthenticationError, GarbledResponse, RateLimited, TransientError
 from integrations.http import (
@@ -17,8 +21,10 @@ from integrations.http import (
     HttpTransport,
     RetryPolicy,
     Timeouts,
+    new_pool,
     new_session,
 )
+from tests.pool_mock import pool_mock
 
 BASE = "https://books.test"
 MESSAGES = FailureMessages(
@@ -38,10 +44,28 @@ class Recorder:
         self.events.append((event, fields))
 
 
+@pytest.fixture(params=["pool", "session"])
+def pool_kind(request) -> str:
+    return request.param
+
+
+def make_pool(kind: str, size: int):
+    return new_pool(size, base_url=BASE) if kind == "pool" else new_session(size)
+
+
+def read_timeout(kind: str) -> Exception:
+    """What the pool's library raises when the answer does not come in time."""
+    return ReadTimeoutError(None, BASE, "Read timed out.") if kind == "pool" else requests.exceptions.ReadTimeout()
+
+
 @pytest.fixture
-def mocked() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
+def mocked(pool_kind) -> Iterator[Any]:
+    if pool_kind == "pool":
+        with pool_mock() as mock:
+            yield mock
+    else:
+        with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+            yield mock
 
 
 @pytest.fixture
@@ -55,11 +79,11 @@ def recorder() -> Recorder:
 
 
 @pytest.fixture
-def transport(sleeps, recorder) -> HttpTransport:
+def transport(sleeps, recorder, pool_kind) -> HttpTransport:
     retry = RetryPolicy(attempts=3, base_wait=0.01, max_wait=0.02, max_retry_after=5, sleep=sleeps.append)
     return HttpTransport(
         protocol="rest",
-        session=new_session(4),
+        session=make_pool(pool_kind, 4),
         timeouts=Timeouts(connect=1, read=1),
         retry=retry,
         limiter=AdaptiveLimiter(4, sleep=retry.sleep),
@@ -132,8 +156,8 @@ def test_a_429_that_outlasts_the_attempts_is_rate_limited_with_its_advice(transp
     assert caught.value.retry_after == 2.0
 
 
-def test_a_timeout_is_transient_and_keeps_nothing_of_the_request(transport, mocked):
-    mocked.get(f"{BASE}/items", body=requests.exceptions.ReadTimeout())
+def test_a_timeout_is_transient_and_keeps_nothing_of_the_request(transport, mocked, pool_kind):
+    mocked.get(f"{BASE}/items", body=read_timeout(pool_kind))
 
     with pytest.raises(TransientError) as caught:
         transport.send("GET", f"{BASE}/items", endpoint="/items", headers={"Authorization": "secret-token"})
@@ -200,11 +224,11 @@ def test_a_refusal_is_the_callers_to_read_and_not_retried(transport, mocked, sle
     assert sleeps == []
 
 
-def test_without_a_providers_words_the_errors_say_the_neutral_ones(mocked):
+def test_without_a_providers_words_the_errors_say_the_neutral_ones(mocked, pool_kind):
     mocked.get(f"{BASE}/items", status=503)
     plain = HttpTransport(
         protocol="rest",
-        session=new_session(1),
+        session=make_pool(pool_kind, 1),
         timeouts=Timeouts(),
         retry=RetryPolicy(attempts=1),
         limiter=AdaptiveLimiter(1),
@@ -235,3 +259,62 @@ def test_a_session_holds_as_many_connections_as_asked_and_names_monitr():
 
     assert session.get_adapter(BASE)._pool_maxsize == 6
     assert session.headers["User-Agent"] == "Monitr"
+
+
+def test_a_pool_reads_the_proxy_from_the_environment_once_as_requests_does(monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://user%40x:p%3Ass@proxy.test:3128")
+    monkeypatch.setenv("NO_PROXY", "sandbox.test")
+
+    through_proxy = new_pool(4, base_url="https://books.example")
+    direct = new_pool(4, base_url="http://sandbox.test:8765")
+
+    assert isinstance(through_proxy, urllib3.ProxyManager)
+    assert (through_proxy.proxy.host, through_proxy.proxy.port) == ("proxy.test", 3128)
+    # The proxy's login, unquoted, as requests sends it.
+    assert through_proxy.proxy_headers == urllib3.util.make_headers(proxy_basic_auth="user@x:p:ss")
+    assert not isinstance(direct, urllib3.ProxyManager)
+
+
+def test_a_pool_verifies_with_the_ca_bundle_the_environment_names_else_certifis(monkeypatch, tmp_path):
+    import certifi
+
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    assert new_pool(1, base_url=BASE).connection_pool_kw["ca_certs"] == certifi.where()
+
+    bundle = tmp_path / "company-ca.pem"
+    bundle.write_text("")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
+    pool = new_pool(1, base_url=BASE)
+
+    assert pool.connection_pool_kw["ca_certs"] == str(bundle)
+    assert pool.connection_pool_kw["cert_reqs"] == "CERT_REQUIRED"
+
+
+def test_a_pool_holds_as_many_connections_as_asked_and_every_request_names_monitr():
+    pool = new_pool(6, base_url=BASE)
+    plain = HttpTransport(
+        protocol="rest",
+        session=pool,
+        timeouts=Timeouts(),
+        retry=RetryPolicy(attempts=1),
+        limiter=AdaptiveLimiter(1),
+        counter=CallCounter(),
+    )
+    with pool_mock() as mocked:
+        mocked.get(f"{BASE}/items", json=[])
+        plain.send("GET", f"{BASE}/items", endpoint="/items", headers={"Accept": "application/json"})
+
+    assert pool.connection_from_url(BASE).pool.maxsize == 6
+    headers = mocked.calls[0].request.headers
+    assert (headers["User-Agent"], headers["Accept"]) == ("Monitr", "application/json")
+
+
+def test_a_json_body_is_sent_as_json_on_either_pool(transport, mocked):
+    mocked.post(f"{BASE}/session", json={"ok": True})
+
+    transport.send("POST", f"{BASE}/session", endpoint="/session", json={"key": "value", "n": 1})
+
+    request = mocked.calls[0].request
+    assert request.headers["Content-Type"] == "application/json"
+    assert json.loads(request.body) == {"key": "value", "n": 1}
