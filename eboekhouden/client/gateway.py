@@ -57,6 +57,11 @@ class BookkeepingGateway(Protocol):
         """API calls made so far, per endpoint (retries included)."""
         ...
 
+    @property
+    def parallelism(self) -> int:
+        """How many requests the gateway keeps in flight at most: what a caller fetching concurrently uses."""
+        ...
+
     def administrations(self) -> list[Administration]:
         """The administrations these credentials can reach (for the Add wizard)."""
         ...

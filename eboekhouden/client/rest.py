@@ -303,6 +303,10 @@ class RestGateway:
     def calls(self) -> CallCounter:
         return self.client.counter
 
+    @property
+    def parallelism(self) -> int:
+        return self.client.max_parallel
+
     def _fetch_pool(self) -> ThreadPoolExecutor:
         with self._executor_lock:
             if self._executor is None:

@@ -144,6 +144,10 @@ class SoapGateway:
     def calls(self) -> CallCounter:
         return self.client.counter
 
+    @property
+    def parallelism(self) -> int:
+        return self.client.max_parallel
+
     # --- reference data --------------------------------------------------------------------------------
 
     def administrations(self) -> list[Administration]:
