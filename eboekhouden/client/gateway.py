@@ -76,6 +76,11 @@ class BookkeepingGateway(Protocol):
         """Mutation list items dated within the window (both ends included); opening balance items have id 0."""
         ...
 
+    def has_mutations(self, date_from: dt.date, date_to: dt.date) -> bool:
+        """Whether any mutation (an opening balance item included) is dated within the window: one list call that
+        asks for as little as the protocol allows."""
+        ...
+
     def mutation(self, mutation_id: int) -> Mutation | Unreadable:
         """One whole mutation; raises ``NotFound`` if it no longer exists."""
         ...

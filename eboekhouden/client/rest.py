@@ -373,6 +373,15 @@ class RestGateway:
             "/v1/mutation", parsing.mutation_header_from_json, {"date[range]": (date_from, date_to)}, kind="mutation"
         )
 
+    def has_mutations(self, date_from: dt.date, date_to: dt.date) -> bool:
+        # One item is enough: a page of 2,000 headers of a wide window costs the service and the parse for nothing.
+        endpoint = "/v1/mutation"
+        document = self.client.get(endpoint, params={"date[range]": (date_from, date_to), "limit": 1, "offset": 0})
+        try:
+            return bool(parsing.envelope_items(document))
+        except parsing.ParseError as exc:
+            raise errors.garbled(endpoint, str(exc), status=200) from None
+
     def mutation(self, mutation_id: int) -> Mutation | Unreadable:
         endpoint = "/v1/mutation/{id}"
         found = self._parse(

@@ -287,6 +287,11 @@ class SoapGateway:
             )
         return iter(headers)
 
+    def has_mutations(self, date_from: dt.date, date_to: dt.date) -> bool:
+        # GetMutaties has no limit: one answer (up to its cap) says it, without walking past the cap.
+        start, end = (dt.datetime.combine(day, dt.time()) for day in (date_from, date_to))
+        return bool(self._get_mutaties(DatumVan=start, DatumTm=end))
+
     def _remember(self, mutation: Mutation) -> None:
         with self._cache_lock:
             self._cache[mutation.id] = mutation

@@ -110,12 +110,12 @@ class MonthBalancesStream(Stream):
             if transactions_exist(administration=administration):
                 return []
             # A first import: nothing stored yet (an administration that was empty until now counts as one too).
-            start = self.state.history_start(lambda: earliest_date(self._has_any, ctx.today))
+            parallel = self.gateway.parallelism
+            start = self.state.history_start(
+                lambda: earliest_date(self.gateway.has_mutations, ctx.today, parallel=parallel)
+            )
             if start is None:
                 return []  # no mutation at all: nothing to show, and the mutations stream marks the lines complete
             lines_complete_reset(administration=administration, before=min(start, ctx.today))
         following = administration.lines_complete_through + dt.timedelta(days=1)
         return list(monthly_windows(following, ctx.today))
-
-    def _has_any(self, first: dt.date, last: dt.date) -> bool:
-        return next(iter(self.gateway.mutation_headers(first, last)), None) is not None

@@ -1,14 +1,17 @@
 """The date windows the mutations stream reads: calendar months, from the earliest mutation to an open end.
 
 The mutation list can be filtered by date but says nothing of where the history starts, so the first sync finds
-the earliest date by bisection with one list call per step (about fifteen calls for a century). Later syncs start
-the look-back period before their cursor.
+the earliest date by bisection with one list call per step (about fifteen calls for a century), or, given
+``parallel`` calls at a time, by splitting what is left into parts a round (four rounds of at most 32 calls over
+REST: a quarter of the time at 50 ms a call). Later syncs start the look-back period before their cursor.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 EARLIEST = dt.date(1990, 1, 1)
 # The last window is open-ended: bookkeeping may hold mutations dated ahead (invoices for next month).
@@ -24,8 +27,11 @@ def month_end(day: dt.date) -> dt.date:
     return following - dt.timedelta(days=1)
 
 
-def earliest_date(has_any: Callable[[dt.date, dt.date], bool], today: dt.date) -> dt.date | None:
-    """The first day on which a mutation exists, up to ``OPEN_END``; None for an empty administration."""
+def earliest_date(has_any: Callable[[dt.date, dt.date], bool], today: dt.date, *, parallel: int = 1) -> dt.date | None:
+    """The first day on which a mutation exists, up to ``OPEN_END``; None for an empty administration. With
+    ``parallel`` above 1, that many calls of ``has_any`` go out at once (from threads): see :func:`_split_search`."""
+    if parallel > 1:
+        return _split_search(has_any, parallel)
     if not has_any(EARLIEST, OPEN_END):
         return None
     low, high = EARLIEST, OPEN_END  # invariant: something in [EARLIEST, high]; nothing before low
@@ -36,6 +42,32 @@ def earliest_date(has_any: Callable[[dt.date, dt.date], bool], today: dt.date) -
         else:
             low = middle + dt.timedelta(days=1)
     return low
+
+
+def _split_search(has_any: Callable[[dt.date, dt.date], bool], parallel: int) -> dt.date | None:
+    """The search ``parallel`` calls at a time: each round splits the days left into parts and asks of each part at
+    once; the first part that holds a mutation is what is left. The parts do not overlap, so a round asks the source
+    to look through the days left once, where a bisection's calls each look from the start of time."""
+    low, high = EARLIEST, OPEN_END
+    known = False  # whether [low, high] is known to hold a mutation: then its last part need not be asked
+    with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="eboekhouden-search") as pool:
+        while not (known and low == high):
+            parts = _parts(low, high, parallel + 1 if known else parallel)
+            asked = parts[:-1] if known else parts
+            answers = list(pool.map(lambda part: has_any(*part), asked))
+            found = next((part for part, holds in zip(asked, answers, strict=True) if holds), None)
+            if found is None and not known:
+                return None
+            low, high = found or parts[-1]
+            known = True
+    return low
+
+
+def _parts(low: dt.date, high: dt.date, count: int) -> list[tuple[dt.date, dt.date]]:
+    """``low`` to ``high`` in at most ``count`` consecutive parts of (nearly) equal numbers of days."""
+    size = math.ceil(((high - low).days + 1) / count)
+    starts = [low + dt.timedelta(days=size * i) for i in range(count)]
+    return [(start, min(start + dt.timedelta(days=size - 1), high)) for start in starts if start <= high]
 
 
 def monthly_windows(start: dt.date, today: dt.date) -> Iterator[tuple[dt.date, dt.date]]:
