@@ -35,6 +35,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -85,19 +86,23 @@ def main(argv: list[str] | None = None) -> int:
     details: dict[str, Any] = {}
     database = ""
     for mutations in sizes:
-        result = run(
-            mutations=mutations,
-            latency_ms=args.latency_ms,
-            poll_ms=args.poll_ms,
-            sandbox_mode=args.sandbox,
-            seed=args.seed,
-            log_level=args.log_level,
-        )
+        if len(sizes) > 1:
+            # Each size in a process of its own: Django is set up once per process, on one database.
+            result = _in_own_process(mutations, args)
+        else:
+            result = run(
+                mutations=mutations,
+                latency_ms=args.latency_ms,
+                poll_ms=args.poll_ms,
+                sandbox_mode=args.sandbox,
+                seed=args.seed,
+                log_level=args.log_level,
+            )
+            print(f"first numbers: {mutations:,} mutations, latency {args.latency_ms} ms, {result['database']}")
+            print_figures(result["figures"])
         figures += result["figures"]
-        details[str(mutations)] = result["details"]
+        details[str(mutations)] = result["details"][str(mutations)] if len(sizes) > 1 else result["details"]
         database = result["database"]
-        print(f"first numbers: {mutations:,} mutations, latency {args.latency_ms} ms, {database}")
-        print_figures(result["figures"])
     report = {
         "benchmark": "first_numbers",
         "parameters": {
@@ -114,6 +119,27 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         write_json(args.json, report)
     return 0 if all(f.get("met") is not False for f in figures) else 1
+
+
+def _in_own_process(mutations: int, args: argparse.Namespace) -> dict[str, Any]:
+    """This benchmark at one size, run by a child process; its JSON report."""
+    with tempfile.TemporaryDirectory(prefix="monitr-bench-") as folder:
+        out = Path(folder) / "result.json"
+        command = [
+            sys.executable,
+            __file__,
+            f"--mutations={mutations}",
+            f"--latency-ms={args.latency_ms}",
+            f"--poll-ms={args.poll_ms}",
+            f"--sandbox={args.sandbox}",
+            f"--seed={args.seed}",
+            f"--log-level={args.log_level}",
+            f"--json={out}",
+        ]
+        subprocess.run(command, check=False)
+        if not out.exists():
+            raise RuntimeError(f"the benchmark of {mutations:,} mutations wrote no figures")
+        return json.loads(out.read_text())
 
 
 @dataclass
