@@ -207,11 +207,18 @@ class SandboxHandle:
         else:
             self._control("DELETE", f"administrations/{self.guid}/mutations/{mutation_id}")
 
-    def balances(self) -> list[dict[str, Any]]:
-        """Every ledger's balance over the whole history, debit positive."""
+    def balances(self, start: dt.date | None = None, end: dt.date | None = None) -> list[dict[str, Any]]:
+        """Every ledger's balance from ``start`` to ``end`` (default: over the whole history), debit positive."""
         if self._sandbox is not None:
-            return self._sandbox.balances(self.guid)
-        return self._control("GET", f"administrations/{self.guid}/balances")
+            return self._sandbox.balances(self.guid, start, end)
+        params = {key: day.isoformat() for key, day in (("from", start), ("to", end)) if day is not None}
+        return self._control("GET", f"administrations/{self.guid}/balances", params=params)
+
+    def outstanding(self, side: str) -> list[dict[str, Any]]:
+        """The open items of one side (``D`` debtors, ``C`` creditors) as the source lists them."""
+        if self._sandbox is not None:
+            return self._sandbox.outstanding(self.guid, side)
+        return self._control("GET", f"administrations/{self.guid}/outstanding", params={"credDeb": side})
 
     def set_fault(self, **settings: Any) -> dict[str, Any]:
         if self._sandbox is not None:

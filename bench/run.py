@@ -1,7 +1,7 @@
 """Monitr's benchmarks in one run (``make bench``): each benchmark in a process of its own, repeated, one table of
 medians with the targets of issue 9, and ``bench/results/latest.json``.
 
-    .venv/bin/python bench/run.py                          # everything at full scale, twice (about 20 minutes)
+    .venv/bin/python bench/run.py                          # everything at full scale, twice (about 35 minutes)
     .venv/bin/python bench/run.py --quick                  # small scale, once: a check that all of it works
     .venv/bin/python bench/run.py --only import,write      # some of them
     .venv/bin/python bench/run.py --repeat 3               # the medians of three runs
@@ -9,6 +9,8 @@ medians with the targets of issue 9, and ``bench/results/latest.json``.
 The benchmarks (each also runs alone, see its own docstring):
 - ``import``: the first import of 20,000 mutations over the API with 50 ms latency, a sync with nothing
   changed, a sync after 1 % changes (``bench/import_sync.py import``);
+- ``first_numbers``: how soon the read API shows the open items and the P&L right while a first import of 20,000
+  and of 200,000 mutations runs, beside the whole import's time (``bench/first_numbers.py``);
 - ``write``: 1,000,000 lines through the ledger's upsert path against a plain COPY (``bench/write_path.py``);
 - ``memory``: the worker's peak memory importing 100,000 mutations, about 300,000 lines
   (``bench/import_sync.py memory``);
@@ -70,15 +72,16 @@ class Scale:
     repeat: int
     dashboard_lines: int  # part 3: the big books of bench/dashboards.py
     dashboard_requests: int = 30  # timed requests per page
+    first_numbers_mutations: str = "20000,200000"  # bench/first_numbers.py: the sizes, one first import each
 
 
 SCALES = {
     # Issue 9's figures.
     "full": Scale(20_000, 50, 100_000, 1_000_000, 3, False, 2, 1_000_000),
     # A few minutes: every code path at a tenth of the size or less.
-    "quick": Scale(2_000, 50, 10_000, 20_000, 1, True, 1, 50_000),
+    "quick": Scale(2_000, 50, 10_000, 20_000, 1, True, 1, 50_000, first_numbers_mutations="2000"),
     # Seconds: what the smoke test and CI run so that the benchmarks cannot rot. No timing means anything here.
-    "tiny": Scale(120, 5, 300, 2_000, 1, True, 1, 2_000, 3),
+    "tiny": Scale(120, 5, 300, 2_000, 1, True, 1, 2_000, 3, first_numbers_mutations="120"),
 }
 
 
@@ -125,6 +128,21 @@ BENCHMARKS = {
             _json_result,
         ),
         Benchmark(
+            "first_numbers",
+            "First numbers: open items and P&L right while a first import runs",
+            False,
+            lambda s, out: [
+                PYTHON,
+                "bench/first_numbers.py",
+                f"--mutations={s.first_numbers_mutations}",
+                f"--latency-ms={s.import_latency_ms}",
+                f"--json={out}",
+            ],
+            _json_result,
+            # One run: the import of 200,000 mutations alone takes about ten minutes.
+            repeat=1,
+        ),
+        Benchmark(
             "write",
             "2. Write path: upsert against a plain COPY",
             True,
@@ -160,7 +178,7 @@ BENCHMARKS = {
         ),
     )
 }
-DEFAULT_ORDER = ["import", "write", "memory", "sandbox"]
+DEFAULT_ORDER = ["import", "first_numbers", "write", "memory", "sandbox"]
 
 # Issue 9, part 3: bench/dashboards.py generates books of N lines in PostgreSQL (kept for the next run from 100,000
 # lines, found again by a fingerprint), reads each page as a signed-in member, and writes

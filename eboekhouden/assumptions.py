@@ -11,6 +11,14 @@ from dataclasses import replace
 
 from integrations.providers import AdministrationChoice
 
+# The source's balances of a period (REST ``GET /v1/ledger/balances?from&to``, SOAP ``GetSaldi``) are taken as the sum
+# of the lines of the mutations dated in it, per ledger, debit positive, the opening balance (mutation 0, dated its
+# day) included; neither contract says so. A first import relies on it: the balances of each month stand in for the
+# month's lines until the mutations are in (``sync/month_balances.py``), the current month's asked to the open end
+# (``sync.windows.OPEN_END``: mutations dated ahead included) and stored as the current month's. Every sync's check
+# compares the two and records any month where they differ (``sync/streams.py``, ``BalancesCheckStream``), so a
+# source that reads otherwise shows on the Data checks page instead of in silently wrong statements.
+
 # A REST API key belongs to one administration and a session cannot switch to another (reported from the live service:
 # docs/eboekhouden.md, "What the contracts say, and what only the field knows").
 # Which entry of ``administration/linked`` is the key's own is not documented; Monitr takes the first one listed as

@@ -91,6 +91,33 @@ def transaction_date_range(*, administration: Administration) -> tuple[date, dat
     return None if span["first"] is None else (span["first"], span["last"])
 
 
+def transactions_exist(*, administration: Administration) -> bool:
+    """Whether any transaction of the administration is stored (none: its first import has not stored one yet)."""
+    return Transaction.objects.filter(administration=administration).exists()
+
+
+def transactions_stored(*, administration: Administration, external_ids: Iterable[str]) -> set[str]:
+    """Which of these transactions (by the source's id) are stored."""
+    found: set[str] = set()
+    rows = Transaction.objects.filter(administration=administration)
+    for chunk in batched(set(external_ids), 5_000):
+        found.update(rows.filter(external_id__in=chunk).values_list("external_id", flat=True))
+    return found
+
+
+def invoice_numbers_stored(
+    *, administration: Administration, invoice_type: TransactionType, invoice_numbers: Iterable[str]
+) -> set[str]:
+    """Which of these invoice numbers an invoice of ``invoice_type`` carries among the stored transactions, as the
+    ledger stores them (see ``stored_text``)."""
+    found: set[str] = set()
+    rows = Transaction.objects.filter(administration=administration, transaction_type=invoice_type)
+    numbers = {stored_text(number, "invoice_number") for number in invoice_numbers} - {""}
+    for chunk in batched(numbers, 5_000):
+        found.update(rows.filter(invoice_number__in=chunk).values_list("invoice_number", flat=True))
+    return found
+
+
 @dataclass(frozen=True)
 class PaymentTerms:
     """Payment terms in days, of some transactions and some relations by external id, and of some invoices by

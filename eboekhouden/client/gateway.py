@@ -57,6 +57,11 @@ class BookkeepingGateway(Protocol):
         """API calls made so far, per endpoint (retries included)."""
         ...
 
+    @property
+    def parallelism(self) -> int:
+        """How many requests the gateway keeps in flight at most: what a caller fetching concurrently uses."""
+        ...
+
     def administrations(self) -> list[Administration]:
         """The administrations these credentials can reach (for the Add wizard)."""
         ...
@@ -72,8 +77,8 @@ class BookkeepingGateway(Protocol):
         ...
 
     def has_mutations(self, date_from: dt.date, date_to: dt.date) -> bool:
-        """Whether any mutation (an opening balance too) is dated within the window: as cheap a call as the
-        protocol has, for the first sync's search for where the history starts."""
+        """Whether any mutation (an opening balance item included) is dated within the window: one list call that
+        asks for as little as the protocol allows."""
         ...
 
     def mutation(self, mutation_id: int) -> Mutation | Unreadable:

@@ -313,6 +313,10 @@ class RestGateway:
     def calls(self) -> CallCounter:
         return self.client.counter
 
+    @property
+    def parallelism(self) -> int:
+        return self.client.max_parallel
+
     def _fetch_pool(self) -> ThreadPoolExecutor:
         with self._executor_lock:
             if self._executor is None:
@@ -380,7 +384,7 @@ class RestGateway:
         )
 
     def has_mutations(self, date_from: dt.date, date_to: dt.date) -> bool:
-        """One list call for one item: a page of 2,000 headers costs both sides far more to write and read."""
+        # One item is enough: a page of 2,000 headers of a wide window costs the service and the parse for nothing.
         endpoint = "/v1/mutation"
         document = self.client.get(endpoint, params={"date[range]": (date_from, date_to), "limit": 1, "offset": 0})
         try:

@@ -144,6 +144,10 @@ class SoapGateway:
     def calls(self) -> CallCounter:
         return self.client.counter
 
+    @property
+    def parallelism(self) -> int:
+        return self.client.max_parallel
+
     # --- reference data --------------------------------------------------------------------------------
 
     def administrations(self) -> list[Administration]:
@@ -284,8 +288,9 @@ class SoapGateway:
         return iter(headers)
 
     def has_mutations(self, date_from: dt.date, date_to: dt.date) -> bool:
-        # GetMutaties has no "one item" form: the window's first listing answers it.
-        return next(iter(self.mutation_headers(date_from, date_to)), None) is not None
+        # GetMutaties has no limit: one answer (up to its cap) says it, without walking past the cap.
+        start, end = (dt.datetime.combine(day, dt.time()) for day in (date_from, date_to))
+        return bool(self._get_mutaties(DatumVan=start, DatumTm=end))
 
     def _remember(self, mutation: Mutation) -> None:
         with self._cache_lock:

@@ -211,7 +211,11 @@ def get_mutaties(state: SandboxState, call: Call, session: Session | None) -> st
     start = _date(call.value("cFilter", "DatumVan"))
     end = _date(call.value("cFilter", "DatumTm"))
     found: list[Mutation] = []
-    for mutation in _ids_between(book, number, low, high):
+    if not (number or low or high) and (start or end):  # by date alone: found by date, as an index would
+        candidates: Iterable[Mutation] = book.dated(start or date.min, end or date.max)
+    else:
+        candidates = _ids_between(book, number, low, high)
+    for mutation in candidates:
         if invoice and invoice.lower() not in {n.lower() for n in mutation.invoice_number.split(",")}:
             continue
         if (start and mutation.date < start) or (end and mutation.date > end):

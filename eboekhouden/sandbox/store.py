@@ -45,6 +45,9 @@ class Book:
         self.relations = {relation.id: relation for relation in admin.relations}
         self.mutations: dict[int, Mutation] = {}
         self.ids: list[int] = []  # sorted
+        # (date's ordinal, id), sorted: a list filtered by a date range reads its mutations from here instead of
+        # looking through every one (the live service answers such a list from an index as well).
+        self.by_date: list[tuple[int, int]] = []
         self.day_totals: dict[int, dict[int, Decimal]] = {ledger.id: {} for ledger in admin.ledgers}
         self.invoices: dict[InvoiceKey, int] = {}
         self.paid: dict[InvoiceKey, Decimal] = {}
@@ -56,6 +59,7 @@ class Book:
             self._put(mutation, keep_sorted=not append_in_order)
         if not append_in_order:
             self.ids.sort()
+        self.by_date.sort()
 
     # -- changes --------------------------------------------------------------------------------------------------
     @property
@@ -75,6 +79,7 @@ class Book:
         mutation = self.mutations.pop(mutation_id)
         index = bisect.bisect_left(self.ids, mutation_id)
         del self.ids[index]
+        del self.by_date[bisect.bisect_left(self.by_date, (mutation.date.toordinal(), mutation_id))]
         self._index(mutation, -1)
         self.version += 1
         return mutation
@@ -83,8 +88,10 @@ class Book:
         self.mutations[mutation.id] = mutation
         if keep_sorted:
             bisect.insort(self.ids, mutation.id)
+            bisect.insort(self.by_date, (mutation.date.toordinal(), mutation.id))
         else:
             self.ids.append(mutation.id)
+            self.by_date.append((mutation.date.toordinal(), mutation.id))
         self._index(mutation, 1)
         self.version += 1
 
@@ -121,6 +128,15 @@ class Book:
     def __iter__(self) -> Iterator[Mutation]:
         mutations = self.mutations
         return (mutations[mutation_id] for mutation_id in self.ids)
+
+    def dated(self, start: date, end: date) -> Iterator[Mutation]:
+        """The mutations dated ``start`` to ``end`` (both included), in id order, found through ``by_date``."""
+        low = bisect.bisect_left(self.by_date, (start.toordinal(), -1))
+        high = bisect.bisect_left(self.by_date, (end.toordinal() + 1, -1))
+        mutations = self.mutations
+        return (
+            mutations[mutation_id] for mutation_id in sorted(mutation_id for _, mutation_id in self.by_date[low:high])
+        )
 
     def lines(self, mutation: Mutation) -> tuple[Line, ...]:
         return lines_of(mutation, self.vat_ledgers)

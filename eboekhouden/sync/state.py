@@ -1,10 +1,17 @@
-"""What the streams of one run learn and pass on: the chart of accounts' ids by code and category."""
+"""What the streams of one run learn and pass on: the chart of accounts' ids by code and category, where the history
+starts, and the balances set aside."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ledger.records import SetAsideEntry
+
 from ..mapping import VatLedgers
+
+_NOT_SEARCHED = object()
 
 
 @dataclass
@@ -14,6 +21,10 @@ class SourceState:
     # (kind, external id) of the records set aside in this run: the balance check reads again only the months of
     # records set aside by earlier runs, which this run has not tried yet.
     set_aside_tried: set[tuple[str, str]] = field(default_factory=set)
+    # The month balances the balances-per-month stream set aside in this run: the check, which makes the balances'
+    # entries its own at the end, keeps them listed (the check reads other periods).
+    balances_set_aside: dict[str, SetAsideEntry] = field(default_factory=dict)
+    _history_start: object = field(default=_NOT_SEARCHED, repr=False)
 
     @property
     def vat_ledgers(self) -> VatLedgers:
@@ -21,3 +32,10 @@ class SourceState:
 
     def ledgers_of(self, *categories: str) -> list[str]:
         return [ledger for category in categories for ledger in self.ledgers_by_category.get(category, [])]
+
+    def history_start(self, search: Callable[[], dt.date | None]) -> dt.date | None:
+        """The first day of the history (None: no mutation at all), searched once per run: the search costs about
+        fifteen list calls, and both the balances per month and the mutations of a first import need it."""
+        if self._history_start is _NOT_SEARCHED:
+            self._history_start = search()
+        return self._history_start  # type: ignore[return-value]

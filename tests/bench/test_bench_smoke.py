@@ -174,6 +174,24 @@ def test_a_run_of_one_benchmark_replaces_its_figures_and_keeps_the_others():
 
 
 @pytest.fixture(scope="module")
+def tiny_first_numbers(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return tiny_run(tmp_path_factory, "first_numbers")
+
+
+def test_the_first_numbers_benchmark_sees_the_open_items_and_the_pnl_right_and_an_exact_import(tiny_first_numbers):
+    assert tiny_first_numbers["summary"]["failed"] == []
+    figures = figures_by_name(tiny_first_numbers["benchmarks"]["first_numbers"])
+    size = f"{run.SCALES['tiny'].first_numbers_mutations} mutations"
+
+    # A moment is a number only once the polls saw the API give the source's figures: a check of the values.
+    assert isinstance(figures[f"{size}: open items right"]["value"], int | float)
+    assert isinstance(figures[f"{size}: P&L 2025 right"]["value"], int | float)
+    assert isinstance(figures[f"{size}: whole import"]["value"], int | float)
+    assert figures[f"{size}: detail calls"]["met"] is True  # none fetched twice
+    assert figures[f"{size}: exact"]["value"] == "yes"
+
+
+@pytest.fixture(scope="module")
 def tiny_dashboards(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return tiny_run(tmp_path_factory, "dashboards")
 

@@ -1,8 +1,10 @@
-"""Where the first sync starts: the search for the earliest month with a mutation, a few list calls at a time."""
+"""Where the history starts: the concurrent search finds the day the bisection finds, in far fewer rounds."""
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import threading
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -10,36 +12,47 @@ from hypothesis import strategies as st
 from eboekhouden.sync.windows import EARLIEST, OPEN_END, earliest_date
 
 TODAY = dt.date(2026, 1, 12)
+days = st.dates(min_value=EARLIEST, max_value=OPEN_END)
 
 
-def source_with(first: dt.date | None):
-    """A source whose earliest mutation is on ``first``; it records each round of questions."""
-    rounds: list[list[tuple[dt.date, dt.date]]] = []
+def books(first: dt.date | None):
+    """``has_any`` of books whose first mutation is dated ``first`` (None: empty), counting its calls."""
+    calls: list[tuple[dt.date, dt.date]] = []
+    lock = threading.Lock()
 
-    def has_any(windows: list[tuple[dt.date, dt.date]]) -> list[bool]:
-        rounds.append(windows)
-        return [first is not None and start <= first <= end for start, end in windows]
+    def has_any(start: dt.date, end: dt.date) -> bool:
+        with lock:
+            calls.append((start, end))
+        return first is not None and start <= first <= end
 
-    return has_any, rounds
-
-
-@given(st.dates(min_value=EARLIEST, max_value=OPEN_END))
-def test_the_search_finds_the_first_month_holding_a_mutation_in_four_rounds_of_at_most_eight_calls(first):
-    has_any, rounds = source_with(first)
-
-    assert earliest_date(has_any, TODAY) == first.replace(day=1)
-    assert len(rounds) <= 4 and all(len(asked) <= 8 for asked in rounds)
-    assert all(start == EARLIEST for asked in rounds for start, _ in asked)
+    return has_any, calls
 
 
-def test_an_empty_administration_has_no_start_after_one_round():
-    has_any, rounds = source_with(None)
+@given(first=days, parallel=st.sampled_from([2, 4, 32]))
+def test_the_concurrent_search_finds_the_first_day_as_the_bisection_does(first, parallel):
+    has_any, _ = books(first)
 
-    assert earliest_date(has_any, TODAY) is None
-    assert len(rounds) == 1 and rounds[0][-1] == (EARLIEST, OPEN_END)
+    assert earliest_date(has_any, TODAY, parallel=parallel) == first == earliest_date(has_any, TODAY)
 
 
-def test_a_mutation_on_the_very_first_and_last_day_is_found():
-    for first in (EARLIEST, OPEN_END):
-        has_any, _ = source_with(first)
-        assert earliest_date(has_any, TODAY) == first.replace(day=1)
+def test_an_empty_administration_has_no_first_day_after_one_round():
+    has_any, calls = books(None)
+
+    assert earliest_date(has_any, TODAY, parallel=32) is None
+    assert len(calls) == 32
+    covered = sorted(calls)
+    assert covered[0][0] == EARLIEST and covered[-1][1] == OPEN_END  # every day asked of, once
+    assert all(a[1] + dt.timedelta(days=1) == b[0] for a, b in itertools.pairwise(covered))
+
+
+def test_thirty_two_at_a_time_take_at_most_four_rounds_where_the_bisection_takes_seventeen_calls():
+    has_any, calls = books(dt.date(2023, 1, 1))
+    earliest_date(has_any, TODAY)
+    one_by_one = len(calls)
+    calls.clear()
+
+    earliest_date(has_any, TODAY, parallel=32)
+
+    assert one_by_one == 17
+    assert len(calls) <= 4 * 32  # at most four rounds
+    assert all(start > EARLIEST for start, _ in calls[32:])  # after the first round, no call looks from the start

@@ -287,3 +287,13 @@ def test_soap_calls_are_counted_per_operation(both):
     list(soap.cost_centres())
 
     assert soap.calls.snapshot() == {"OpenSession": 1, "GetGrootboekrekeningen": 1, "GetKostenplaatsen": 1}
+
+
+def test_both_gateways_say_alike_whether_a_window_holds_a_mutation(both, eboekhouden_sandbox, admin):
+    soap, rest = both
+    first = min(dt.date.fromisoformat(m["date"]) for m in eboekhouden_sandbox.truth(admin.guid))
+    windows = [(first - dt.timedelta(days=400), first - dt.timedelta(days=1)), (first, first), WHOLE_BOOKS]
+
+    assert [rest.has_mutations(*w) for w in windows] == [False, True, True]
+    assert [soap.has_mutations(*w) for w in windows] == [False, True, True]
+    assert rest.calls.snapshot()["GET /v1/mutation"] == 3  # one list call each, a page of one item

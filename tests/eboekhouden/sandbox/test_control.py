@@ -74,6 +74,9 @@ def test_an_edited_mutation_changes_what_rest_serves_and_the_balances(eboekhoude
     moved = rest.json("/v1/ledger/balances", **{"from": "2025-12-30", "to": "2025-12-30"})["items"]
     assert any(item["balance"] for item in moved)
     assert rest.json("/v1/ledger/balances", **period)["items"] != moved
+    # The list by date finds it on its new day only (the book's index by date follows the edit).
+    assert 5 in [i["id"] for i in rest.all("/v1/mutation", **{"date[range]": "2025-12-30,2025-12-30"})]
+    assert 5 not in [i["id"] for i in rest.all("/v1/mutation", **{"date[range]": f"{before['date']},{before['date']}"})]
 
 
 def test_a_deleted_mutation_is_gone_from_the_list_and_by_id(eboekhouden_sandbox, admin, control) -> None:
@@ -81,6 +84,7 @@ def test_a_deleted_mutation_is_gone_from_the_list_and_by_id(eboekhouden_sandbox,
     assert control("DELETE", "/mutations/7").status_code == 204
     assert rest.get("/v1/mutation/7").status_code == 404
     assert 7 not in [item["id"] for item in rest.all("/v1/mutation")]
+    assert 7 not in [item["id"] for item in rest.all("/v1/mutation", **{"date[range]": "2000-01-01,2099-12-31"})]
 
 
 def test_paying_an_invoice_clears_its_outstanding_item(eboekhouden_sandbox, admin, control) -> None:

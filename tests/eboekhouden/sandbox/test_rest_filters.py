@@ -121,3 +121,22 @@ def test_outstanding_items_filter_by_invoice_number(everything) -> None:
     item = rest.json("/v1/mutation/invoice/outstanding", credDeb="C")["items"][0]
     found = rest.json("/v1/mutation/invoice/outstanding", credDeb="C", invoiceNumber=item["invoiceNumber"])
     assert [i["mutationId"] for i in found["items"]] == [item["mutationId"]]
+
+
+def test_a_date_range_counts_and_pages_as_a_look_through_every_mutation_would(everything) -> None:
+    """The book finds a date range's mutations by date: the same items, count and pages, the opening balance's one
+    item per ledger included (they are the first items, so a page may start or end among them)."""
+    rest, items = everything
+    first_day = items[0]["date"]
+    window = {"date[range]": f"{first_day},2023-03-31"}
+    expected = [i for i in items if first_day <= i["date"] <= "2023-03-31"]
+    openings = sum(1 for i in expected if i["id"] == 0)
+    assert openings > 2
+
+    pages = [rest.json("/v1/mutation", limit=2, offset=offset, **window) for offset in range(0, len(expected) + 2, 2)]
+
+    assert {page["count"] for page in pages} == {len(expected)}
+    assert [i for page in pages for i in page["items"]] == expected
+    assert rest.json("/v1/mutation", limit=1, **{"date[range]": "2099-01-01,2099-12-31"}) == {"items": [], "count": 0}
+    # The operator is matched as written: an upper-case one is no filter at all, so nothing is left out.
+    assert rest.json("/v1/mutation", limit=1, **{"date[RANGE]": "2099-01-01,2099-12-31"})["count"] == len(items)

@@ -1,0 +1,121 @@
+"""The balances per month: while a first import's mutations are still coming (a detail call each, the long part),
+the statements read e-Boekhouden's own balance of every ledger and month, so the P&L, the balance sheet and the
+overview are right within seconds.
+
+Which months: those after ``Administration.lines_complete_through``, the day up to which every line is stored. A
+first import (lines complete by default, and no transaction stored yet) sets that day back to before the history's
+first month, which the stream finds by the same search as the mutations stream (done once per run, through
+``SourceState``); an import that stopped half-way has left it where its last committed window ended. The mutations
+stream moves it on window by window and marks the lines complete after the last one. So once a first import has
+finished, this stream makes no call at all.
+
+Each month is one balances call, ``gateway.balances(first, last)``; the current month's runs on to the open end,
+as the mutations stream's last window does, so that mutations dated ahead are in it, and is stored at the current
+month. The calls go out concurrently (at most the gateway's parallelism at once) and each month is written as it
+arrives, with ``ledger.services.monthly_balances_from_source``. That the source's balances of a month equal the
+month's lines (the opening balance included, in its month) is what the check compares every sync; see
+``eboekhouden/assumptions.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+
+from integrations.http import fetch_concurrently
+from integrations.sync.base import Stream, StreamContext, StreamCounts
+from ledger.records import SetAsideKind, checked_amount
+from ledger.selectors import transactions_exist
+from ledger.services import lines_complete_reset, monthly_balances_from_source
+
+from ..client.dto import LedgerBalance, Unreadable
+from .set_aside import REFUSED, SetAside, reason_of
+from .state import SourceState
+from .windows import earliest_date, monthly_windows
+
+ZERO = Decimal("0.00")
+
+
+def source_balances(
+    balances: Iterable[LedgerBalance | Unreadable],
+    state: SourceState,
+    set_aside: SetAside,
+    start: dt.date,
+    end: dt.date,
+) -> tuple[dict[str, Decimal], set[str]]:
+    """({ledger id: balance}, the ledgers whose balance cannot be stored) of one balances call over ``start`` to
+    ``end``. A balance the gateway could not read, or one beyond what is stored, is set aside with its reason (the
+    ledger then left out: a made-up figure would be worse than none); a ledger the chart does not hold is left
+    out."""
+    found: dict[str, Decimal] = {}
+    unreadable: set[str] = set()
+    for balance in balances:
+        if set_aside.took(balance):
+            continue
+        ledger = str(balance.ledger_id) if balance.ledger_id else state.ledger_ids_by_code.get(balance.ledger_code)
+        if ledger is None:
+            continue
+        try:
+            amount = checked_amount(balance.balance, "balance")
+        except REFUSED as error:
+            period = f"{start.isoformat()} to {end.isoformat()}"
+            set_aside.add(
+                f"{balance.ledger_code or ledger}:{start.isoformat()}:{end.isoformat()}",
+                reason_of(error),
+                label=f"Balance of ledger {balance.ledger_code or ledger}, {period}",
+            )
+            unreadable.add(ledger)
+            continue
+        found[ledger] = found.get(ledger, ZERO) + amount
+    return found, unreadable
+
+
+class MonthBalancesStream(Stream):
+    """The source's balances of every month whose lines are not all stored yet (a first import's): one call per
+    month, concurrently, each written as it arrives. Counts a month written as new."""
+
+    name = "month_balances"
+    label = "Balances per month"
+
+    def __init__(self, gateway, state: SourceState) -> None:
+        self.gateway, self.state = gateway, state
+
+    def run(self, ctx: StreamContext) -> StreamCounts:
+        counts = StreamCounts()
+        months = self._months(ctx)
+        if not months:
+            return counts
+        set_aside = SetAside(ctx.administration, SetAsideKind.BALANCE)
+        fetched = fetch_concurrently(
+            months,
+            lambda window: self.gateway.balances(*window),
+            max_workers=max(1, min(self.gateway.parallelism, len(months))),
+            thread_name_prefix="eboekhouden-balances",
+        )
+        for done, ((first, last), balances) in enumerate(fetched, start=1):
+            amounts, _ = source_balances(balances, self.state, set_aside, first, last)
+            # A ledger the chart does not hold (set aside itself) is left out, as the check leaves it out.
+            monthly_balances_from_source(administration=ctx.administration, month=first, balances=amounts)
+            counts.new += 1
+            ctx.progress(done, len(months))
+        self.state.balances_set_aside.update(set_aside.entries)
+        counts += set_aside.save()
+        return counts
+
+    def _months(self, ctx: StreamContext) -> list[tuple[dt.date, dt.date]]:
+        """The months to read: none once every line is in; on a first import every month of the history."""
+        administration = ctx.administration
+        if administration.lines_complete:
+            if transactions_exist(administration=administration):
+                return []
+            # A first import: nothing stored yet (an administration that was empty until now counts as one too).
+            parallel = self.gateway.parallelism
+            start = self.state.history_start(
+                lambda: earliest_date(self.gateway.has_mutations, ctx.today, parallel=parallel)
+            )
+            if start is None:
+                return []  # no mutation at all: nothing to show, and the mutations stream marks the lines complete
+            lines_complete_reset(administration=administration, before=min(start, ctx.today))
+        following = administration.lines_complete_through + dt.timedelta(days=1)
+        return list(monthly_windows(following, ctx.today))
