@@ -433,8 +433,14 @@ def account_ledger(*, scope: StatementScope, account: Account, month: int | None
     total = cents(lines.aggregate(total=Sum("amount"))["total"])
     brought_forward = None
     if is_balance:
-        brought_forward = cents(
-            _lines(scope).filter(account=account, date__lt=start).aggregate(total=Sum("amount"))["total"]
+        # Every line before the start, read off the lines' own monthly balances (the start is a month's first day,
+        # so they are the same sum): a few dozen rows where the lines before it may be millions. While a first
+        # import runs these hold the lines imported so far, as the list does.
+        before = MonthlyBalance.objects.for_organization(scope.organization).filter(
+            basis=BalanceBasis.LINES, account=account, month__lt=start
         )
+        if scope.administration is not None:
+            before = before.filter(administration=scope.administration)
+        brought_forward = cents(before.aggregate(total=Sum("amount"))["total"])
         total += brought_forward
     return AccountLedger(start=start, end=end, brought_forward=brought_forward, lines=lines, total=total)

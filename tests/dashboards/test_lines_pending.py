@@ -167,6 +167,15 @@ class TestLists:
         assert f'data-figure="account-total">{money(Decimal("100.00"))}' in page
         assert "of the lines imported so far" in page and "as on the statement" not in page
 
+    def test_a_balance_brings_forward_the_lines_imported_so_far(self, member_client, importing, year):
+        debtors = Account.objects.get(administration=importing.administration, external_id="debtors")
+
+        page = html(member_client.get(reverse("dashboards:account", args=[debtors.pk]), {"year": year + 1}))
+
+        # Every sale of last year imported so far (1.210 + 605 + 121), not the source's balances of March and April.
+        assert "Balance brought forward" in page and money(Decimal("1936.00")) in page
+        assert f'data-figure="account-total">{money(Decimal("1936.00"))}' in page
+
     def test_the_explorer_is_not_complete_yet(self, member_client, importing):
         page = html(member_client.get(EXPLORER))
 
