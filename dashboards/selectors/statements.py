@@ -244,16 +244,17 @@ Movements = dict[int, dict[tuple[int, int], Decimal]]
 
 
 def _sums(
-    scope: StatementScope, *, accounts: list[int] | None = None, before: bool = False
+    scope: StatementScope, *, kind: str | None = None, before: bool = False
 ) -> tuple[Movements, dict[int, Decimal]]:
-    """Per account, its movement per (year, month) from the prior year's January to the last month; of
-    ``accounts`` only when given. With ``before``, also per account the sum of every month before the prior year
-    (what a balance opens with), grouped in the same query as one more row per account. Read off the monthly
+    """Per account, its movement per (year, month) from the prior year's January to the last month; of the
+    accounts of ``kind`` only when given. With ``before``, also per account the sum of every month before the prior
+    year (what a balance opens with), grouped in the same query as one more row per account. Read off the monthly
     balances: a few thousand rows at most, whatever the number of lines."""
     first = date(scope.year - 1, 1, 1)
     rows = _balances(scope).filter(month__lte=scope.end)
-    if accounts is not None:
-        rows = rows.filter(account_id__in=accounts)
+    if kind is not None:
+        # By the accounts' kind rather than a list of their ids: the same rows, without a parameter per account.
+        rows = rows.filter(account__kind=kind)
     if before:
         # Every month before the prior year falls into one group, whose period is NULL.
         period = Case(When(month__lt=first, then=Value(None)), default=F("month"), output_field=DateField())
@@ -344,8 +345,7 @@ def statement_reports(*, scope: StatementScope, statements: Collection[Statement
     accounts = mapped_accounts(organization=scope.organization, administration=scope.administration)
     # The balance sheet needs every account's movements (its result lines add up the P&L accounts); the P&L its own.
     balance = Statement.BALANCE_SHEET in statements
-    own = None if balance else [a.pk for a in accounts if a.statement == Statement.PROFIT_AND_LOSS]
-    sums, before = _sums(scope, accounts=own, before=balance)
+    sums, before = _sums(scope, kind=None if balance else AccountKind.PROFIT_AND_LOSS, before=balance)
     return {
         statement: _report(scope=scope, statement=statement, accounts=accounts, sums=sums, before=before)
         for statement in statements
