@@ -255,11 +255,12 @@ def _sums(
     if kind is not None:
         # By the accounts' kind rather than a list of their ids: the same rows, without a parameter per account.
         rows = rows.filter(account__kind=kind)
+    period: Case | F = F("month")
     if before:
         # Every month before the prior year falls into one group, whose period is NULL.
         period = Case(When(month__lt=first, then=Value(None)), default=F("month"), output_field=DateField())
     else:
-        rows, period = rows.filter(month__gte=first), F("month")
+        rows = rows.filter(month__gte=first)
     grouped = rows.annotate(period=period).values_list("account_id", "period").annotate(total=Sum("amount")).order_by()
     movements: Movements = defaultdict(dict)
     opening: dict[int, Decimal] = {}
