@@ -16,8 +16,11 @@ The benchmarks (each also runs alone, see its own docstring):
   (``bench/import_sync.py memory``);
 - ``sandbox``: the fake e-Boekhouden's own throughput, so it is known not to be the bottleneck
   (``bench/sandbox_throughput.py``);
-- ``dashboards``: server time and queries of the Outstanding Items page, the per-relation table, the P&L and the
-  transactions explorer on books of 1,000,000 lines and 50,000 open items (``bench/dashboards.py``).
+- ``dashboards``: server time and queries of the Outstanding Items page, the per-relation table, the P&L, the
+  balance sheet, the Overview and the transactions explorer on books of 1,000,000 lines and 50,000 open items
+  (``bench/dashboards.py``);
+- ``dashboards10m``, only when named in ``--only``: the P&L, the balance sheet and the Overview on books of
+  10,000,000 lines (generated once in 15 to 20 minutes, about 7 GB, then kept).
 
 ``DATABASE_URL`` must name PostgreSQL for a full run (each benchmark creates and drops a database of its own on
 that server; the databases it names are never touched); ``--quick`` and ``--scale tiny`` also run on SQLite, without
@@ -73,15 +76,20 @@ class Scale:
     dashboard_lines: int  # part 3: the big books of bench/dashboards.py
     dashboard_requests: int = 30  # timed requests per page
     first_numbers_mutations: str = "20000,200000"  # bench/first_numbers.py: the sizes, one first import each
+    # Part 3 again, the statements alone on ten times the lines (``--only dashboards10m``, not in a plain run: its
+    # books take 15 to 20 minutes and about 7 GB to generate the first time).
+    dashboard_big_lines: int = 10_000_000
 
 
 SCALES = {
     # Issue 9's figures.
     "full": Scale(20_000, 50, 100_000, 1_000_000, 3, False, 2, 1_000_000),
     # A few minutes: every code path at a tenth of the size or less.
-    "quick": Scale(2_000, 50, 10_000, 20_000, 1, True, 1, 50_000, first_numbers_mutations="2000"),
+    "quick": Scale(
+        2_000, 50, 10_000, 20_000, 1, True, 1, 50_000, first_numbers_mutations="2000", dashboard_big_lines=200_000
+    ),
     # Seconds: what the smoke test and CI run so that the benchmarks cannot rot. No timing means anything here.
-    "tiny": Scale(120, 5, 300, 2_000, 1, True, 1, 2_000, 3, first_numbers_mutations="120"),
+    "tiny": Scale(120, 5, 300, 2_000, 1, True, 1, 2_000, 3, first_numbers_mutations="120", dashboard_big_lines=4_000),
 }
 
 
@@ -199,13 +207,31 @@ if DASHBOARDS_SCRIPT.exists():
         _json_result,
     )
     DEFAULT_ORDER.append("dashboards")
+    # The P&L, balance sheet and Overview read the monthly balances, so they must cost the same on ten times the
+    # lines; run on request only (see Scale.dashboard_big_lines).
+    BENCHMARKS["dashboards10m"] = Benchmark(
+        "dashboards10m",
+        "3. Dashboards at scale: the statements on ten times the lines",
+        True,
+        lambda s, out: [
+            PYTHON,
+            "bench/dashboards.py",
+            f"--lines={s.dashboard_big_lines}",
+            "--only=pnl,balance_sheet,overview",
+            f"--requests={s.dashboard_requests}",
+            f"--json={out}",
+        ],
+        _json_result,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="the small scale (same as --scale quick)")
     parser.add_argument("--scale", choices=sorted(SCALES), default=None, help="full (default), quick or tiny")
-    parser.add_argument("--only", default="", help=f"comma-separated, from: {', '.join(DEFAULT_ORDER)}")
+    parser.add_argument(
+        "--only", default="", help=f"comma-separated, from: {', '.join(DEFAULT_ORDER)}; on request: dashboards10m"
+    )
     parser.add_argument(
         "--repeat", type=int, default=None, help="runs of import and memory (full: 2, else 1); write repeats in rounds"
     )

@@ -185,5 +185,23 @@ class ReportSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     month = serializers.IntegerField(help_text="The last month included.")
     administration = serializers.IntegerField(allow_null=True)
+    complete = serializers.BooleanField(
+        help_text="Every transaction of the administrations is imported: every figure is the sum of their lines."
+    )
+    lines_complete_through = serializers.DateField(
+        allow_null=True,
+        help_text=(
+            "While a first import runs (complete is false): every transaction dated up to this day is imported, for "
+            "the administration furthest behind. Null when complete."
+        ),
+    )
+    source_balances_from = serializers.DateField(
+        allow_null=True,
+        help_text=(
+            "While a first import runs: the figures of this month and later come from the bookkeeping's own monthly "
+            "balances, not yet from imported transactions (the transactions endpoint lists those imported so far). "
+            "Null when complete."
+        ),
+    )
     unmapped_accounts = serializers.IntegerField()
     rows = ReportRowSerializer(many=True)

@@ -3,7 +3,9 @@ so that the API and the pages always agree.
 
 - ``/api/v1/accounts/``: the chart of accounts with each account's reporting line;
 - ``/api/v1/transactions/``: the transactions explorer's list;
-- ``/api/v1/reports/pnl/`` and ``/api/v1/reports/balance-sheet/``: the statements;
+- ``/api/v1/reports/pnl/`` and ``/api/v1/reports/balance-sheet/``: the statements, with whether every transaction
+  is in yet (while a first import runs, the later months are the provider's monthly balances: ``complete``,
+  ``lines_complete_through``, ``source_balances_from``);
 - ``/api/v1/outstanding-items/`` and ``/api/v1/outstanding-items/aging/``: the open items and their aging, scoped
   like the page through ``OutstandingScope``; a past day without a snapshot is a 404 with a detail that says so.
 
@@ -30,6 +32,7 @@ from monitr.api.pagination import ByIdPagination, CheckedCursorPagination
 
 from ..mapping import Statement
 from ..models import AgingBasis
+from ..selectors.completeness import LinesStatus, lines_status
 from ..selectors.figures import outstanding_snapshot_status
 from ..selectors.outstanding import outstanding_aging, outstanding_items_list
 from ..selectors.scope import OutstandingScope
@@ -98,7 +101,7 @@ class TransactionList(ScopedListView):
         return rows.prefetch_related(Prefetch("lines", queryset=lines)).order_by()
 
 
-def _report_data(report: StatementReport) -> dict:
+def _report_data(report: StatementReport, lines: LinesStatus) -> dict:
     def figures(f):
         return {"months": f.months, "total": f.total, "prior_months": f.prior_months, "prior_total": f.prior_total}
 
@@ -107,6 +110,9 @@ def _report_data(report: StatementReport) -> dict:
         "year": report.scope.year,
         "month": report.scope.month,
         "administration": report.scope.administration.pk if report.scope.administration else None,
+        "complete": lines.complete,
+        "lines_complete_through": lines.through,
+        "source_balances_from": lines.source_from,
         "unmapped_accounts": report.unmapped_count,
         "rows": [
             {
@@ -134,14 +140,12 @@ class _ReportView(ScopedAPIView):
         today = timezone.localdate()
         year = params.get("year", today.year)
         month = params.get("month", today.month if year == today.year else 12)
-        scope = StatementScope(
-            organization=self.organization,
-            year=year,
-            month=month,
-            administration=self.administration_from(params.get("administration")),
-        )
+        administration = self.administration_from(params.get("administration"))
+        scope = StatementScope(organization=self.organization, year=year, month=month, administration=administration)
         report = statement_report(scope=scope, statement=self.statement)
-        return Response(s.ReportSerializer(_report_data(report)).data)
+        shown = [administration] if administration else Administration.objects.for_organization(self.organization)
+        lines = lines_status(administrations=shown)
+        return Response(s.ReportSerializer(_report_data(report, lines)).data)
 
 
 @extend_schema(

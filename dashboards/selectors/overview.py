@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ledger.models import AccountRole
 
 from ..mapping import ReportingLine, Statement
-from .statements import Figures, StatementReport, StatementScope, statement_report
+from .statements import Figures, StatementReport, StatementScope, statement_reports
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +43,10 @@ def _payables(report: StatementReport) -> Figures:
 
 
 def overview_figures(*, scope: StatementScope) -> list[OverviewFigure]:
-    """The six key figures of the scope, each by month with the same months of the prior year (five queries)."""
-    pnl = statement_report(scope=scope, statement=Statement.PROFIT_AND_LOSS)
-    balance = statement_report(scope=scope, statement=Statement.BALANCE_SHEET)
+    """The six key figures of the scope, each by month with the same months of the prior year (two queries)."""
     p, b = Statement.PROFIT_AND_LOSS, Statement.BALANCE_SHEET
+    reports = statement_reports(scope=scope, statements=[p, b])
+    pnl, balance = reports[p], reports[b]
     return [
         OverviewFigure("revenue", "Revenue", _row(pnl, line=ReportingLine.REVENUE), False, p, ReportingLine.REVENUE),
         OverviewFigure("gross_margin", "Gross margin", _row(pnl, label="Gross margin"), False, p, None),

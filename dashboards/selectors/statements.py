@@ -2,11 +2,12 @@
 
 The figures come from the monthly balances (``ledger.models.MonthlyBalance``), never from summing lines, so a
 statement costs the same at a thousand lines and at ten million; while a first import runs, the months whose lines
-are not in yet show the source's own balances. The database adds up (one query per account and month over two
-years, one for everything before); the accounts are then placed on their lines in Python, which is cheap because a
-chart has tens of accounts, not millions. Every figure on a statement is the sum of its accounts' figures, and each
-account's figure equals the sum of its lines in the period (``account_ledger``), since the write services keep the
-monthly balances exact: the drill-downs add up to their parent.
+are not in yet show the source's own balances. The database adds up in one query (per account and month over two
+years, and for a balance sheet everything before in one more row per account); the accounts are then placed on
+their lines in Python, which is cheap because a chart has tens of accounts, not millions. The P&L and the balance
+sheet of the Overview share that query and the accounts'. Every figure on a statement is the sum of its accounts'
+figures, and each account's figure equals the sum of its lines in the period (``account_ledger``), since the write
+services keep the monthly balances exact: the drill-downs add up to their parent.
 
 Periods: a :class:`StatementScope` is a year and the last month shown. A P&L figure of a month is that month's
 movement, its year-to-date the months up to the last one. A balance-sheet figure of a month is the balance at the
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import BooleanField, Case, F, Q, QuerySet, Sum, Value, When
+from django.db.models import BooleanField, Case, DateField, F, Q, QuerySet, Sum, Value, When
 
 from ledger.models import (
     Account,
@@ -239,35 +240,36 @@ def _balances(scope: StatementScope) -> QuerySet:
     )
 
 
-def _movements(scope: StatementScope, accounts: list[int] | None = None) -> dict[int, dict[tuple[int, int], Decimal]]:
-    """Per account, its movement per (year, month) from the prior year's January to the last month; of
-    ``accounts`` only when given. Read off the monthly balances: a few hundred rows whatever the number of lines."""
-    rows = _balances(scope)
-    if accounts is not None:
-        rows = rows.filter(account_id__in=accounts)
-    rows = (
-        rows.filter(month__gte=date(scope.year - 1, 1, 1), month__lte=scope.end)
-        .values("account_id", "month")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
-    sums: dict[int, dict[tuple[int, int], Decimal]] = defaultdict(dict)
-    for row in rows:
-        month = row["month"]
-        sums[row["account_id"]][(month.year, month.month)] = cents(row["total"])
-    return sums
+Movements = dict[int, dict[tuple[int, int], Decimal]]
 
 
-def _before(scope: StatementScope) -> dict[int, Decimal]:
-    """Per account, the sum of every month before the prior year."""
-    rows = (
-        _balances(scope)
-        .filter(month__lt=date(scope.year - 1, 1, 1))
-        .values("account_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
-    return {row["account_id"]: cents(row["total"]) for row in rows}
+def _sums(
+    scope: StatementScope, *, kind: str | None = None, before: bool = False
+) -> tuple[Movements, dict[int, Decimal]]:
+    """Per account, its movement per (year, month) from the prior year's January to the last month; of the
+    accounts of ``kind`` only when given. With ``before``, also per account the sum of every month before the prior
+    year (what a balance opens with), grouped in the same query as one more row per account. Read off the monthly
+    balances: a few thousand rows at most, whatever the number of lines."""
+    first = date(scope.year - 1, 1, 1)
+    rows = _balances(scope).filter(month__lte=scope.end)
+    if kind is not None:
+        # By the accounts' kind rather than a list of their ids: the same rows, without a parameter per account.
+        rows = rows.filter(account__kind=kind)
+    period: Case | F = F("month")
+    if before:
+        # Every month before the prior year falls into one group, whose period is NULL.
+        period = Case(When(month__lt=first, then=Value(None)), default=F("month"), output_field=DateField())
+    else:
+        rows = rows.filter(month__gte=first)
+    grouped = rows.annotate(period=period).values_list("account_id", "period").annotate(total=Sum("amount")).order_by()
+    movements: Movements = defaultdict(dict)
+    opening: dict[int, Decimal] = {}
+    for account_id, month, total in grouped:
+        if month is None:
+            opening[account_id] = cents(total)
+        else:
+            movements[account_id][(month.year, month.month)] = cents(total)
+    return movements, opening
 
 
 def _account_figures(
@@ -334,13 +336,31 @@ PNL_SUBTOTALS: tuple[tuple[str, str], ...] = (
 
 
 def statement_report(*, scope: StatementScope, statement: Statement | str) -> StatementReport:
-    """The P&L or the balance sheet of the scope, through the mapping, with its accounts (three queries)."""
-    statement = Statement(statement)
+    """The P&L or the balance sheet of the scope, through the mapping, with its accounts (two queries)."""
+    return statement_reports(scope=scope, statements=[Statement(statement)])[Statement(statement)]
+
+
+def statement_reports(*, scope: StatementScope, statements: Collection[Statement]) -> dict[Statement, StatementReport]:
+    """The P&L and (or) the balance sheet of the scope from the same two queries: the accounts, and their monthly
+    balances (every account's, with what came before the prior year, when the balance sheet is asked for)."""
     accounts = mapped_accounts(organization=scope.organization, administration=scope.administration)
     # The balance sheet needs every account's movements (its result lines add up the P&L accounts); the P&L its own.
-    own = [a.pk for a in accounts if a.statement == statement]
-    sums = _movements(scope, own if statement == Statement.PROFIT_AND_LOSS else None)
-    before = _before(scope) if statement == Statement.BALANCE_SHEET else {}
+    balance = Statement.BALANCE_SHEET in statements
+    sums, before = _sums(scope, kind=None if balance else AccountKind.PROFIT_AND_LOSS, before=balance)
+    return {
+        statement: _report(scope=scope, statement=statement, accounts=accounts, sums=sums, before=before)
+        for statement in statements
+    }
+
+
+def _report(
+    *,
+    scope: StatementScope,
+    statement: Statement,
+    accounts: list[MappedAccount],
+    sums: Movements,
+    before: dict[int, Decimal],
+) -> StatementReport:
     infos = PNL_LINES if statement == Statement.PROFIT_AND_LOSS else BALANCE_LINES
     rows = {str(i.line): StatementRow(label=i.label, figures=Figures.zero(scope.month), info=i) for i in infos}
     unmapped = 0
@@ -433,8 +453,14 @@ def account_ledger(*, scope: StatementScope, account: Account, month: int | None
     total = cents(lines.aggregate(total=Sum("amount"))["total"])
     brought_forward = None
     if is_balance:
-        brought_forward = cents(
-            _lines(scope).filter(account=account, date__lt=start).aggregate(total=Sum("amount"))["total"]
+        # Every line before the start, read off the lines' own monthly balances (the start is a month's first day,
+        # so they are the same sum): a few dozen rows where the lines before it may be millions. While a first
+        # import runs these hold the lines imported so far, as the list does.
+        before = MonthlyBalance.objects.for_organization(scope.organization).filter(
+            basis=BalanceBasis.LINES, account=account, month__lt=start
         )
+        if scope.administration is not None:
+            before = before.filter(administration=scope.administration)
+        brought_forward = cents(before.aggregate(total=Sum("amount"))["total"])
         total += brought_forward
     return AccountLedger(start=start, end=end, brought_forward=brought_forward, lines=lines, total=total)

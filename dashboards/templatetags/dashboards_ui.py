@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 
 from django import template
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from monitr.web.templatetags.monitr_ui import money
 
@@ -89,6 +91,30 @@ def whole(value: Decimal | None) -> str:
     if value is None:
         return "–"
     return money(value, 0).replace("€ ", "")
+
+
+@register.simple_tag
+def month_cells(
+    values: Sequence[Decimal], *, url: str = "", query: str = "", css: str = "num", mark_zero: bool = False
+) -> SafeString:
+    """A statement row's figure per month as table cells, in whole euros: each linked to ``url?query&m=<month>``
+    when a ``url`` is given and the figure is not zero; a zero greyed out with ``mark_zero``.
+
+    A tag rather than a loop in the template: a statement has a few hundred such cells, and the template language
+    spends about 20 µs on each. The address and the classes are escaped once for the row; each figure is
+    :func:`whole`'s digits, points and minus sign, escaped all the same."""
+    href = escape(f"{url}?{query}&m=") if url else ""
+    plain, zero = escape(css), escape(f"{css} zero" if mark_zero else css)
+    cells = []
+    for month, value in enumerate(values, start=1):
+        text = escape(whole(value))
+        if not value:
+            cells.append(f'<td class="{zero}">{text}</td>')
+        elif href:
+            cells.append(f'<td class="{plain}"><a href="{href}{month}">{text}</a></td>')
+        else:
+            cells.append(f'<td class="{plain}">{text}</td>')
+    return mark_safe("".join(cells))  # noqa: S308 - every value in it is escaped above
 
 
 @register.filter

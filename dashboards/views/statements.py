@@ -27,6 +27,7 @@ from monitr.tenancy.requests import MemberRequest
 from ..forms import whole_number
 from ..mapping import BALANCE_LINES, PNL_LINES, UNMAPPED, ReportingLine, Statement, mappable_lines
 from ..selectors.capabilities import administrations_capability
+from ..selectors.completeness import lines_status
 from ..selectors.overview import overview_figures
 from ..selectors.scope import administrations_list
 from ..selectors.statements import account_ledger, line_info, mapped_accounts, statement_report
@@ -67,6 +68,7 @@ def _statement(request: MemberRequest, statement: Statement) -> HttpResponse:
             administrations=form.chosen_administrations, capability=Capability.DIMENSIONS
         ),
         "is_balance": statement == Statement.BALANCE_SHEET,
+        "lines": lines_status(administrations=form.chosen_administrations),
     }
     return render(request, "dashboards/statement.html", context)
 
@@ -113,6 +115,7 @@ def statement_line(request: MemberRequest, statement: str, line: str) -> HttpRes
         "account_query": form.query(page=None, administration=None),
         "back_query": form.query(m=None, page=None),
         "is_balance": statement == Statement.BALANCE_SHEET,
+        "lines": lines_status(administrations=form.chosen_administrations),
     }
     return render(request, "dashboards/statement_line.html", context)
 
@@ -152,6 +155,8 @@ def account_detail(request: MemberRequest, pk: int) -> HttpResponse:
         "lines": page,
         "month": month,
         "page_query": form.query(page=None),
+        # The lines listed are those imported so far while the account's administration is still importing.
+        "lines_pending": lines_status(administrations=[account.administration]),
     }
     return render(request, "dashboards/account.html", context)
 
@@ -245,6 +250,7 @@ def overview(request: MemberRequest) -> HttpResponse:
         "form": form,
         "scope": scope,
         "figures": figures,
+        "lines": lines_status(administrations=form.chosen_administrations),
         "drill_query": form.query(m=None, page=None),
         "dimensions": administrations_capability(
             administrations=form.chosen_administrations, capability=Capability.DIMENSIONS

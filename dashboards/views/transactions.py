@@ -18,6 +18,7 @@ from monitr.tenancy.requests import MemberRequest
 
 from .. import exports
 from ..selectors.capabilities import administrations_capability
+from ..selectors.completeness import lines_status
 from ..selectors.scope import administrations_list
 from ..selectors.statements import mapped_accounts
 from ..selectors.transactions import TRANSACTION_SORTS, transactions_list
@@ -55,6 +56,7 @@ def transactions(request: MemberRequest) -> HttpResponse:
         "dimensions": administrations_capability(
             administrations=form.chosen_administrations, capability=Capability.DIMENSIONS
         ),
+        "lines": lines_status(administrations=form.chosen_administrations),
     }
     return render(request, "dashboards/transactions.html", context)
 

@@ -4,7 +4,7 @@ another organisation's data is never listed and its ids are 404."""
 from __future__ import annotations
 
 import base64
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from integrations.models import Connection, Integration, SyncRun
 from ledger.models import Account, Relation
+from ledger.services import lines_complete_advance, lines_complete_reset, monthly_balances_from_source
 
 pytestmark = pytest.mark.django_db
 
@@ -135,6 +136,39 @@ def test_the_balance_sheet_report_balances(token_client, books):
 
     totals = [r for r in body["rows"] if r["kind"] == "total"]
     assert totals[0]["figures"]["total"] == totals[1]["figures"]["total"] == "1815.00"
+
+
+def test_a_complete_report_says_every_transaction_is_in(token_client, books):
+    body = get(token_client, "report_pnl", year=2025, month=3)
+
+    assert body["complete"] is True
+    assert body["lines_complete_through"] is None and body["source_balances_from"] is None
+
+
+def test_a_report_during_a_first_import_says_which_months_are_the_sources_balances(token_client, books):
+    administration = books.administration
+    lines_complete_reset(administration=administration, before=date(2025, 1, 1))
+    lines_complete_advance(administration=administration, window_start=date(2025, 1, 1), window_end=date(2025, 1, 31))
+    for month, revenue in ((2, "700.00"), (3, "800.00")):
+        monthly_balances_from_source(
+            administration=administration,
+            month=date(2025, month, 1),
+            balances={"revenue": -Decimal(revenue), "debtors": Decimal(revenue)},
+        )
+
+    for params in ({}, {"administration": administration.pk}):
+        body = get(token_client, "report_pnl", year=2025, month=3, **params)
+
+        assert body["complete"] is False
+        assert body["lines_complete_through"] == "2025-01-31"
+        assert body["source_balances_from"] == "2025-02-01"
+        rows = {r["label"]: r for r in body["rows"]}
+        # January from the lines; February and March from the source's balances, not February's imported sale.
+        assert rows["Revenue"]["figures"]["months"] == ["1000.00", "700.00", "800.00"]
+    balance = get(token_client, "report_balance_sheet", year=2025, month=3)
+    assert balance["complete"] is False and balance["source_balances_from"] == "2025-02-01"
+    totals = [r for r in balance["rows"] if r["kind"] == "total"]
+    assert totals[0]["figures"]["total"] == totals[1]["figures"]["total"]
 
 
 def test_sync_runs_are_listed(token_client, books):

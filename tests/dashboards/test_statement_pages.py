@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from dashboards.mapping import ReportingLine, default_reporting_line
 from dashboards.models import AccountMapping
-from dashboards.templatetags.dashboards_ui import amount
+from dashboards.templatetags.dashboards_ui import amount, month_cells
 from ledger.models import Account, AccountKind, AccountRole, Administration, Transaction
 from ledger.records import AccountRecord
 from ledger.services import accounts_upsert
@@ -140,6 +140,28 @@ class TestProfitAndLoss:
     def test_an_unknown_line_is_not_found(self, member_client, booked):
         response = member_client.get(reverse("dashboards:statement_line", args=["pnl", "nonsense"]))
         assert response.status_code == 404
+
+
+class TestMonthCells:
+    def test_links_each_figure_to_its_months_accounts_and_greys_out_a_zero(self):
+        cells = month_cells(
+            [Decimal("1234.56"), Decimal("0.00"), Decimal("-80.00")],
+            url="/dashboards/statements/pnl/revenue/",
+            query="year=2025&month=3",
+            mark_zero=True,
+        )
+
+        assert cells == (
+            '<td class="num"><a href="/dashboards/statements/pnl/revenue/?year=2025&amp;month=3&amp;m=1">1.235</a></td>'
+            '<td class="num zero">0</td>'
+            '<td class="num"><a href="/dashboards/statements/pnl/revenue/?year=2025&amp;month=3&amp;m=3">-80</a></td>'
+        )
+
+    def test_escapes_what_it_is_given(self):
+        cells = month_cells([Decimal("1")], url='/x/"><script>', query="a=<b>", css='num "x"')
+
+        assert "<script>" not in cells and "<b>" not in cells and 'class="num &quot;x&quot;"' in cells
+        assert month_cells([Decimal("5")]) == '<td class="num">5</td>'
 
 
 class TestBalanceSheet:
