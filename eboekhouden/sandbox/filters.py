@@ -15,6 +15,8 @@ from typing import Any
 STRING_OPS = frozenset({"eq", "not_eq", "like", "not_like"})
 ORDERED_OPS = frozenset({"eq", "not_eq", "gt", "gte", "lt", "lte", "range"})
 _NAME = re.compile(r"^([A-Za-z]+)(?:\[([a-z_]+)\])?$")
+# A filter parameter's name: the field, then the operator in brackets (``date[range]``).
+FILTER_NAME = _NAME
 
 
 class ApiError(Exception):

@@ -49,6 +49,7 @@ class Book:
         self.invoices: dict[InvoiceKey, int] = {}
         self.paid: dict[InvoiceKey, Decimal] = {}
         self.version = 0  # bumped on every change, for caches
+        self._by_date: tuple[int, list[date], list[int]] = (-1, [], [])  # (version, dates, ids), sorted by date
         append_in_order = True
         for mutation in mutations:
             if append_in_order and self.ids and mutation.id <= self.ids[-1]:
@@ -121,6 +122,17 @@ class Book:
     def __iter__(self) -> Iterator[Mutation]:
         mutations = self.mutations
         return (mutations[mutation_id] for mutation_id in self.ids)
+
+    def ids_dated(self, start: date, end: date) -> list[int]:
+        """The ids of the mutations dated from ``start`` to ``end`` (both included), in id order: what a list
+        filtered by ``date[range]`` reads, found through a date index (kept until the next change) instead of a
+        test of every mutation per call."""
+        version, dates, ids = self._by_date
+        if version != self.version:
+            ordered = sorted((mutation.date, mutation.id) for mutation in self.mutations.values())
+            dates, ids = [day for day, _ in ordered], [mutation_id for _, mutation_id in ordered]
+            self._by_date = (self.version, dates, ids)
+        return sorted(ids[bisect.bisect_left(dates, start) : bisect.bisect_right(dates, end)])
 
     def lines(self, mutation: Mutation) -> tuple[Line, ...]:
         return lines_of(mutation, self.vat_ledgers)

@@ -121,3 +121,19 @@ def test_outstanding_items_filter_by_invoice_number(everything) -> None:
     item = rest.json("/v1/mutation/invoice/outstanding", credDeb="C")["items"][0]
     found = rest.json("/v1/mutation/invoice/outstanding", credDeb="C", invoiceNumber=item["invoiceNumber"])
     assert [i["mutationId"] for i in found["items"]] == [item["mutationId"]]
+
+
+def test_a_date_range_follows_a_mutation_whose_date_was_changed(
+    eboekhouden_sandbox, eboekhouden_sandbox_administration
+):
+    """The date index behind ``date[range]`` is rebuilt after a change: an edited date moves the mutation."""
+    admin = eboekhouden_sandbox_administration
+    rest = Rest(eboekhouden_sandbox, admin)
+    march = {"date[range]": "2024-03-01,2024-03-31"}
+    moved = ids(rest.all("/v1/mutation", **march))[-1]
+    eboekhouden_sandbox.edit_mutation(admin.guid, moved, {"date": "2024-07-04"})
+
+    assert moved not in ids(rest.all("/v1/mutation", **march))
+    july = rest.all("/v1/mutation", **{"date[range]": "2024-07-04,2024-07-04"})
+    assert moved in ids(july)
+    assert ids(july) == sorted(ids(july))  # in id order, as the unfiltered list
