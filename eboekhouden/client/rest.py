@@ -95,8 +95,8 @@ class RestClient:
         self._owns_pool = pool is None
         self.transport = eboekhouden_transport(
             protocol="rest",
-            # urllib3's pool, not a requests session: requests costs about three times the CPU per call, and a
-            # first import makes a call per mutation (bench/README.md, "What limits the import").
+            # urllib3's pool, not a requests session: requests costs about twice the CPU per call, and a first
+            # import makes a call per mutation (bench/README.md, "What limits the import").
             session=pool or new_pool(max_parallel, base_url=self.base_url),
             timeouts=timeouts,
             retry=retry or RetryPolicy(),

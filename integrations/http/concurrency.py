@@ -118,23 +118,18 @@ def fetch_concurrently(
     max_workers: int,
     executor: Executor | None = None,
     thread_name_prefix: str = "http-fetch",
-    queued: int | None = None,
 ) -> Iterator[tuple[K, V]]:
     """Yield ``(key, fetch(key))`` for each distinct key, in the order the fetches complete.
 
-    At most ``queued`` fetches (by default ``8 * max_workers``) are queued or done and not yet taken at a time, so
-    a list of a hundred thousand ids costs no more memory than a few hundred futures. New fetches are queued as
-    results are taken: the depth lets the threads go on for several rounds while the caller is busy with what it
-    took (writing a batch), where ``2 * max_workers`` ran them dry within two (bench/README.md). The first fetch
-    that raises cancels the rest and re-raises; closing the iterator early cancels what has not started and waits
-    for what has.
+    At most ``2 * max_workers`` fetches are queued at a time, so a list of a hundred thousand ids costs no
+    more memory than a few dozen futures. The first fetch that raises cancels the rest and re-raises; closing
+    the iterator early cancels what has not started and waits for what has.
 
     ``executor`` lends a pool that outlives the call (a gateway's, reused window after window, so the threads
     are not started again for every month); without it a pool of ``max_workers`` threads, named
     ``thread_name_prefix``, lives for the call.
     """
     remaining = iter(dict.fromkeys(keys))
-    depth = queued or 8 * max_workers
     pool = executor or ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix=thread_name_prefix)
     pending: dict[Future[V], K] = {}
     # Each future reports itself here when done: O(1) per result, where ``wait(FIRST_COMPLETED)`` would hang a
@@ -142,7 +137,7 @@ def fetch_concurrently(
     completed: queue.SimpleQueue[Future[V]] = queue.SimpleQueue()
 
     def refill() -> None:
-        while len(pending) < depth:
+        while len(pending) < 2 * max_workers:
             try:
                 key = next(remaining)
             except StopIteration:

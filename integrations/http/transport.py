@@ -8,8 +8,9 @@ endpoint, and logs one request event: protocol, method, path template, status, d
 Bodies, headers and URLs with values are never logged.
 
 It sends on one of two connection pools, with the same policies: urllib3's own (:func:`new_pool`), for a client that
-speaks HTTP itself (a REST client: a fifth of the CPU per call that ``requests`` takes over it, which bounds a fetch
-of thousands of calls), or a ``requests`` session (:func:`new_session`), for a library that wants one (zeep, for SOAP).
+speaks HTTP itself (a REST client: about half the CPU per call of ``requests`` on top of the same pool, 0.25 against
+0.45 ms, and a fetch of thousands of calls is bound by it), or a ``requests`` session (:func:`new_session`), for a
+library that wants one (zeep, for SOAP).
 
 What stays with the provider: authentication, parsing, its error codes, and the words of :class:`FailureMessages`
 (it names its own service) and of the log event.
