@@ -19,7 +19,7 @@ from .kept import KeptMutations
 from .month_balances import MonthBalancesStream
 from .reference import ReferenceStreams
 from .state import SourceState
-from .streams import BalancesCheckStream, MutationsStream, OutstandingItemsStream
+from .streams import BalancesCheckStream, MutationsStream, OpenItemTermsStream, OutstandingItemsStream
 
 
 class EboekhoudenSource:
@@ -43,6 +43,7 @@ class EboekhoudenSource:
             reference.cost_centres,
             open_items,
             MonthBalancesStream(kept, self.state),
+            OpenItemTermsStream(open_items),
             mutations,
             BalancesCheckStream(kept, self.state, mutations, open_items),
         ]

@@ -408,7 +408,11 @@ class OutstandingItemsStream(Stream):
                     set_aside.took(_side_item(item, source_side))
                 else:
                     items.append(item)
-        self._source = self._source_terms(ctx)
+        # Written at once with the terms already known (a stored invoice's, else the relation's, else the
+        # organisation's): the amounts, the relations and the count are the source's from this moment. The terms of
+        # invoices not stored yet are read next (:meth:`read_source_terms`, after the balances per month, so that
+        # the statements do not wait for them either).
+        self._source = _SourceTerms()
         for done, (source_side, side) in enumerate(self.SIDES):
             _add(counts, self._write(ctx, source_side, side, set_aside))
             ctx.progress(done + 1, len(self.SIDES))
@@ -416,21 +420,35 @@ class OutstandingItemsStream(Stream):
         outstanding_snapshot_record(administration=ctx.administration, as_of=ctx.today)
         return counts
 
+    def read_source_terms(self, ctx: StreamContext) -> WriteCounts:
+        """Read the own terms of the listed items' invoices that are not stored (:meth:`_source_terms`) and date
+        again the items whose due date they change. An invoice normally takes its relation's term, so on most books
+        this changes few items, if any; until it has run, an item whose invoice has a term of its own is dated by
+        its relation's."""
+        self._source = self._source_terms(ctx)
+        return self._follow_terms(ctx)
+
     def follow_stored_terms(self, ctx: StreamContext) -> None:
         """After the mutations stream: where the stored invoices now give an item another due date (an invoice this
         run stored or changed), write that side's items again, and today's snapshot. No call to the source."""
+        changed = self._follow_terms(ctx).changed
+        if changed:
+            logger.info("eboekhouden.open_items.terms_followed", changed=changed)
+
+    def _follow_terms(self, ctx: StreamContext) -> WriteCounts:
+        """Write again the sides whose items the terms now known date otherwise, and today's snapshot."""
         set_aside = SetAside(ctx.administration, SetAsideKind.OPEN_ITEM)
-        changed = 0
+        counts = WriteCounts()
         for source_side, side in self.SIDES:
             if source_side not in self._listed:
                 continue
             records = self._records(ctx, source_side, set_aside)
             if {r.external_id: r.due_date for r in records} != self._due[source_side]:
-                changed += self._write(ctx, source_side, side, set_aside, records=records).changed
-        if changed:
+                counts += self._write(ctx, source_side, side, set_aside, records=records)
+        if counts.changed:
             set_aside.save()
             outstanding_snapshot_record(administration=ctx.administration, as_of=ctx.today)
-            logger.info("eboekhouden.open_items.terms_followed", changed=changed)
+        return counts
 
     def _write(
         self,
@@ -597,6 +615,24 @@ class OutstandingItemsStream(Stream):
             return self.gateway.gateway.mutation(mutation_id)
         except NotFound:
             return None
+
+
+class OpenItemTermsStream(Stream):
+    """The open items' own payment terms, read from the source for the invoices not stored yet (a first import's
+    every one): one detail call per such invoice over REST, kept for the mutations stream so none is fetched
+    twice. It runs after the balances per month, so that the open items and the statements are both right before
+    the longest wait of a first import's first minute."""
+
+    name = "open_item_terms"
+    label = "Open items' payment terms"
+
+    def __init__(self, open_items: OutstandingItemsStream) -> None:
+        self.open_items = open_items
+
+    def run(self, ctx: StreamContext) -> StreamCounts:
+        counts = StreamCounts()
+        counts += self.open_items.read_source_terms(ctx)
+        return counts
 
 
 def _side_item(item: Unreadable, side: Side) -> Unreadable:

@@ -16,7 +16,7 @@ from dashboards.mapping import Statement
 from dashboards.selectors.statements import StatementScope, statement_report
 from eboekhouden.provider import Transport
 from eboekhouden.sync import EboekhoudenSource
-from eboekhouden.sync.streams import MutationsStream
+from eboekhouden.sync.streams import MutationsStream, OpenItemTermsStream
 from eboekhouden.sync.windows import month_end
 from integrations.models import SyncRun, SyncRunStatus
 from integrations.sync.engine import sync_run_execute
@@ -44,6 +44,7 @@ STREAMS = [
     ("cost_centres", "Cost centres"),
     ("outstanding_items", "Open items"),
     ("month_balances", "Balances per month"),
+    ("open_item_terms", "Open items' payment terms"),
     ("mutations", "Transactions"),
     ("balances", "Checking balances"),
 ]
@@ -165,7 +166,7 @@ def test_a_first_sync_stopped_before_the_mutations_already_shows_the_open_items_
 
         administration = connection.administration
         administration.refresh_from_db()
-        assert set(stopped.counts) == {name for name, _ in STREAMS[:5]}
+        assert set(stopped.counts) == {name for name, _ in STREAMS[:6]}
         assert not Transaction.objects.filter(administration=administration).exists()
         # The transactions are still coming: the statements read the source's balances for every month.
         first = min(dt.date.fromisoformat(m["date"]) for m in sandbox.truth(guid))
@@ -188,6 +189,28 @@ def test_a_first_sync_stopped_before_the_mutations_already_shows_the_open_items_
     assert run.counts["month_balances"]["new"] == _months_of_history(sandbox, guid)
     if connection.transport == Transport.REST:
         assert run.api_calls[DETAIL] == eboekhouden_sandbox_administration.mutations  # none fetched twice
+
+
+def test_the_open_items_and_the_statements_are_in_before_a_single_detail_call(
+    sandbox_connection, eboekhouden_sandbox, eboekhouden_sandbox_administration, monkeypatch
+):
+    """Stopped as the invoices' own terms are about to be read: the open items (every amount, relation and count) and
+    the statements are already the source's, and no mutation's detail was asked for (the sandbox's invoices take
+    their relation's term, so the due dates are right too)."""
+    sandbox, guid = eboekhouden_sandbox, eboekhouden_sandbox_administration.guid
+
+    def killed(self, ctx):
+        raise RuntimeError("the worker was killed")
+
+    with time_machine.travel(RECENTLY):
+        monkeypatch.setattr(OpenItemTermsStream, "run", killed)
+        stopped = _stopped(sandbox_connection)
+        monkeypatch.undo()
+
+        assert set(stopped.counts) == {name for name, _ in STREAMS[:5]}
+        assert DETAIL not in stopped.api_calls
+        assert_open_items_right(sandbox_connection, sandbox, guid)
+        assert_pnl_equals_the_source(sandbox_connection, sandbox, guid)
 
 
 def test_a_first_import_stopped_half_way_reads_the_balances_of_the_months_it_did_not_reach(
