@@ -49,26 +49,37 @@ def source_balances(
     ledger then left out: a made-up figure would be worse than none); a ledger the chart does not hold is left
     out."""
     found: dict[str, Decimal] = {}
+    codes: dict[str, str] = {}
     unreadable: set[str] = set()
+    period = f"{start.isoformat()} to {end.isoformat()}"
+
+    def refused(ledger: str, code: str, error: BaseException) -> None:
+        set_aside.add(
+            f"{code}:{start.isoformat()}:{end.isoformat()}",
+            reason_of(error),
+            label=f"Balance of ledger {code}, {period}",
+        )
+        unreadable.add(ledger)
+
     for balance in balances:
         if set_aside.took(balance):
             continue
         ledger = str(balance.ledger_id) if balance.ledger_id else state.ledger_ids_by_code.get(balance.ledger_code)
         if ledger is None:
             continue
+        codes[ledger] = balance.ledger_code or ledger
         try:
             amount = checked_amount(balance.balance, "balance")
         except REFUSED as error:
-            period = f"{start.isoformat()} to {end.isoformat()}"
-            set_aside.add(
-                f"{balance.ledger_code or ledger}:{start.isoformat()}:{end.isoformat()}",
-                reason_of(error),
-                label=f"Balance of ledger {balance.ledger_code or ledger}, {period}",
-            )
-            unreadable.add(ledger)
+            refused(ledger, codes[ledger], error)
             continue
         found[ledger] = found.get(ledger, ZERO) + amount
-    return found, unreadable
+    for ledger, amount in list(found.items()):
+        try:  # a ledger listed more than once adds up: the sum must fit as well
+            checked_amount(amount, "balance")
+        except REFUSED as error:
+            refused(ledger, codes[ledger], error)
+    return {ledger: amount for ledger, amount in found.items() if ledger not in unreadable}, unreadable
 
 
 class MonthBalancesStream(Stream):
