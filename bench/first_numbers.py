@@ -17,11 +17,11 @@ and notes when, counted from the sync's start (``time.monotonic``, one clock for
 
 Beside them the whole import's time. A moment is the end of the first poll that saw it right, so it is late by at
 most a poll's interval and its own time. The figures' targets are the issue's (5 s each). What the sync does
-before the first numbers, on REST: the reference lists (a few calls), the open items of both sides (2 calls) and
-the details of their invoices (one call per open item: their own payment terms date them right; the mutations
-stream takes them from there, no detail is fetched twice), the search for the history's first day (about fifteen
-list calls) and the balances of every month (one call each, concurrently). The number of open items is printed
-too: it is what the time to right open items grows with.
+before the first numbers, on REST: the reference lists (a few calls), the open items of both sides (2 calls, written
+at once, dated by the terms known then), the search for the history's first day (a few rounds of one-item list
+calls) and the balances of every month (one call each, concurrently). The details of the open items' invoices (one
+call per open item, for their own payment terms; the mutations stream takes them from there, no detail is fetched
+twice) come after both. The number of open items is printed too.
 
 The sync runs "on" 2026-01-12, twelve days after the books end, as in ``bench/import_sync.py``. ``DATABASE_URL``
 names the PostgreSQL server (a throwaway database is created on it); without it SQLite.

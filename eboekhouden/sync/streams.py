@@ -542,8 +542,9 @@ class OutstandingItemsStream(Stream):
           gateway, from which the mutations stream takes it instead of fetching it again. Of the ways to the terms
           this is the cheapest: a detail is the only call that shows a term, the import fetches each once anyway,
           and nothing is written twice (writing the invoices early would need the headers' fingerprints, which only
-          their month's list gives). Its price is time before the first numbers: one call per open item, 853 of
-          them in the sandbox's books of 20,000 mutations, 10,251 of 200,000 (bench/README.md).
+          their month's list gives). One call per open item not stored (853 in the sandbox's books of 20,000
+          mutations, 10,251 of 200,000): it runs after the open items and the balances per month are written, so
+          the first numbers do not wait for it (bench/README.md).
         - An item named by its invoice number only (SOAP): the list of the mutations of its date, which carries
           whole mutations with their terms; one call per date that has such items (a date's list is short, where a
           month's would run past GetMutaties's 500 and have to be walked). Those lists are not kept: the mutations
