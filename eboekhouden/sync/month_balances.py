@@ -32,7 +32,7 @@ from ledger.services import lines_complete_reset, monthly_balances_from_source
 from ..client.dto import LedgerBalance, Unreadable
 from .set_aside import REFUSED, SetAside, reason_of
 from .state import SourceState
-from .windows import earliest_date, monthly_windows
+from .windows import monthly_windows
 
 ZERO = Decimal("0.00")
 
@@ -121,10 +121,7 @@ class MonthBalancesStream(Stream):
             if transactions_exist(administration=administration):
                 return []
             # A first import: nothing stored yet (an administration that was empty until now counts as one too).
-            parallel = self.gateway.parallelism
-            start = self.state.history_start(
-                lambda: earliest_date(self.gateway.has_mutations, ctx.today, parallel=parallel)
-            )
+            start = self.state.history_start(self.gateway)
             if start is None:
                 return []  # no mutation at all: nothing to show, and the mutations stream marks the lines complete
             lines_complete_reset(administration=administration, before=min(start, ctx.today))

@@ -4,12 +4,12 @@ starts, and the balances set aside."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ledger.records import SetAsideEntry
 
 from ..mapping import VatLedgers
+from .windows import earliest_date
 
 _NOT_SEARCHED = object()
 
@@ -33,9 +33,10 @@ class SourceState:
     def ledgers_of(self, *categories: str) -> list[str]:
         return [ledger for category in categories for ledger in self.ledgers_by_category.get(category, [])]
 
-    def history_start(self, search: Callable[[], dt.date | None]) -> dt.date | None:
-        """The first day of the history (None: no mutation at all), searched once per run: the search costs about
-        fifteen list calls, and both the balances per month and the mutations of a first import need it."""
+    def history_start(self, gateway) -> dt.date | None:
+        """The first day of the history (None: no mutation at all), searched once per run through ``gateway`` (a
+        few rounds of list calls, the gateway's parallelism at a time): both the balances per month and the
+        mutations of a first import need it."""
         if self._history_start is _NOT_SEARCHED:
-            self._history_start = search()
+            self._history_start = earliest_date(gateway.has_mutations, parallel=gateway.parallelism)
         return self._history_start  # type: ignore[return-value]

@@ -67,7 +67,7 @@ from .month_balances import source_balances
 from .prefetch import WindowPrefetch, compare
 from .set_aside import REFUSED, SetAside
 from .state import SourceState
-from .windows import OPEN_END, earliest_date, month_end, month_start, monthly_windows
+from .windows import OPEN_END, month_end, month_start, monthly_windows
 
 logger = get_logger(__name__)
 
@@ -259,8 +259,7 @@ class MutationsStream(Stream):
         if through and not ctx.full:
             return dt.date.fromisoformat(through) - dt.timedelta(days=ctx.lookback_days)
         # Shared with the balances per month, which searched already on a first import: the search runs once.
-        parallel = self.gateway.parallelism
-        return self.state.history_start(lambda: earliest_date(self.gateway.has_mutations, ctx.today, parallel=parallel))
+        return self.state.history_start(self.gateway)
 
     def sync_window(
         self,

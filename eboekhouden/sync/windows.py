@@ -27,7 +27,7 @@ def month_end(day: dt.date) -> dt.date:
     return following - dt.timedelta(days=1)
 
 
-def earliest_date(has_any: Callable[[dt.date, dt.date], bool], today: dt.date, *, parallel: int = 1) -> dt.date | None:
+def earliest_date(has_any: Callable[[dt.date, dt.date], bool], *, parallel: int = 1) -> dt.date | None:
     """The first day on which a mutation exists, up to ``OPEN_END``; None for an empty administration. With
     ``parallel`` above 1, that many calls of ``has_any`` go out at once (from threads): see :func:`_split_search`."""
     if parallel > 1:
