@@ -43,12 +43,12 @@ def month_of(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
-def line_deltas(rows: Iterable[tuple[int, dt.date, int | None, Decimal]], *, sign: int = 1) -> Deltas:
-    """The sums of ``(account pk, date, cost centre pk, amount)`` per monthly balance key, times ``sign``."""
+def line_deltas(rows: Iterable[tuple[int, dt.date, int | None, Decimal]]) -> Deltas:
+    """The sums of ``(account pk, date, cost centre pk, amount)`` per monthly balance key."""
     deltas: Deltas = defaultdict(lambda: ZERO)
     for account_id, day, cost_center_id, amount in rows:
-        deltas[(account_id, day.replace(day=1), cost_center_id or 0)] += amount
-    return deltas if sign == 1 else {key: -amount for key, amount in deltas.items()}
+        deltas[(account_id, month_of(day), cost_center_id or 0)] += amount
+    return deltas
 
 
 def stored_line_deltas(*, transaction_ids: Iterable[int]) -> Deltas:
