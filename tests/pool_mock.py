@@ -15,7 +15,10 @@ As with ``responses``: an URL matches on scheme, host and path, and on its query
 one; of several answers registered for the same request the first is used up and the last stays; a ``body`` that
 is an exception is raised instead of answering; a request nothing matches fails the test. It replaces
 ``urllib3.PoolManager.urlopen`` (a ``ProxyManager``'s too), so everything above it runs as it does in production:
-the headers merged, the JSON body encoded, urllib3's answer read whole.
+the headers merged, the JSON body encoded, urllib3's answer read whole. Requests a client sends from its event loop
+(``AsyncSender``, the REST detail fetch) are answered from the same registrations, through the pool's sender, so
+everything above the sender (the async retry, limiter and session renewal) runs as in production too; a callback
+runs on the loop's thread, so it must not block.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import urllib3
 from urllib3 import HTTPHeaderDict
+
+from integrations.http.transport import AsyncSender, Response, Timeouts, _PoolSender
 
 
 @dataclass
@@ -163,5 +168,10 @@ def pool_mock() -> Iterator[PoolMock]:
     def urlopen(pool: urllib3.PoolManager, method: str, url: str, redirect: bool = True, **kw: Any):
         return mocked._urlopen(pool, method, url, redirect, **kw)
 
-    with mock.patch.object(urllib3.PoolManager, "urlopen", urlopen):
+    async def send_async(
+        sender: AsyncSender, method: str, url: str, headers: Any, body: Any, json: Any, timeouts: Timeouts
+    ) -> Response:
+        return _PoolSender(urllib3.PoolManager()).send(method, url, headers, body, json, timeouts)
+
+    with mock.patch.object(urllib3.PoolManager, "urlopen", urlopen), mock.patch.object(AsyncSender, "send", send_async):
         yield mocked

@@ -11,6 +11,7 @@ until a short page, and ends the session on :meth:`RestClient.close`.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 import threading
@@ -33,6 +34,8 @@ from integrations.http import (
     fetch_concurrently,
     new_pool,
 )
+from integrations.http.aio import EventLoopThread, fetch_many
+from integrations.http.transport import AsyncSender, new_async_sender
 
 from . import errors, parsing
 from .dto import (
@@ -58,6 +61,7 @@ MAX_PAGE_SIZE = 2000
 DEFAULT_SOURCE = "Monitr"
 # A call that meets this many 401s in a row, each followed by a renewed session, gives up (transient: the key works).
 MAX_UNAUTHORIZED = 3
+MUTATION = "/v1/mutation/{id}"
 
 
 class RestClient:
@@ -80,6 +84,7 @@ class RestClient:
         clock: Callable[[], float] = time.monotonic,
         counter: CallCounter | None = None,
         pool: urllib3.PoolManager | None = None,
+        async_sender: AsyncSender | None = None,
     ) -> None:
         if not SOURCE_PATTERN.match(source):
             # The service refuses it (API_SESSION_002); say so before the first call, not after.
@@ -102,6 +107,11 @@ class RestClient:
             retry=retry or RetryPolicy(),
             max_parallel=max_parallel,
             counter=self.counter,
+            # The detail calls of a fetch go out from an event loop (integrations.http.aio): a third of the CPU
+            # per call of a thread each. A client handed a pool (tests) sends everything on it, on threads.
+            async_sender=async_sender
+            if async_sender is not None or pool is not None
+            else new_async_sender(max_parallel, base_url=self.base_url),
         )
         self._renew_margin = renew_margin
         self._clock = clock
@@ -128,6 +138,14 @@ class RestClient:
                 self._open_session()
             assert self._token is not None
             return self._token
+
+    async def session_token_async(self) -> str:
+        """:meth:`session_token` from the event loop: at once while the token is good, else renewed on a thread
+        (opening a session is one blocking call, once an hour, and it must not stall the loop's other requests)."""
+        with self._lock:
+            if self._token is not None and self._clock() < self._renew_at:
+                return self._token
+        return await asyncio.to_thread(self.session_token)
 
     def _open_session(self) -> None:
         endpoint = "/v1/session"
@@ -200,30 +218,64 @@ class RestClient:
 
         ``params`` keys are written as the API wants them, brackets unescaped: ``{"date[range]": "a,b"}``.
         """
-        url = self.base_url + template.format(**{k: quote(str(v), safe="") for k, v in (path or {}).items()})
-        if params:
-            url += "?" + urlencode(
-                {k: _param(v) for k, v in params.items() if v is not None}, safe="[],", quote_via=quote
-            )
+        url = self._url(template, path, params)
         document: list[Any] = []
         for unauthorized in range(1, MAX_UNAUTHORIZED + 1):
             used: list[str] = []
 
             def headers(used: list[str] = used) -> dict[str, str]:
-                token = self.session_token()
-                used.append(token)
-                return {"Authorization": token, "Accept": "application/json"}
+                used.append(self.session_token())
+                return self._headers(used[-1])
 
             response = self.transport.send(
                 "GET", url, endpoint=template, headers=headers, readable=lambda r: _parsed_into(document, r)
             )
-            if response.status_code != 401 or unauthorized == MAX_UNAUTHORIZED:
+            if not self._renewed_after(response, used, unauthorized, template):
                 break
-            # The session ended before we expected (revoked, expired early, server restart): renew it once per
-            # 401 and repeat the call. A revoked key fails at the renewal itself (403), so this cannot loop.
-            # Under concurrency another thread may have renewed already; then the call just repeats.
-            self._invalidate(used[-1])
-            logger.info("eboekhouden.session.renewing", reason="401", path=template)
+        return self._document(response, document, template)
+
+    async def get_async(self, template: str, *, path: Mapping[str, Any] | None = None) -> Any:
+        """:meth:`get` from the client's event loop (the detail calls of a fetch, see :class:`RestGateway`)."""
+        url = self._url(template, path, None)
+        document: list[Any] = []
+        for unauthorized in range(1, MAX_UNAUTHORIZED + 1):
+            used: list[str] = []
+
+            async def headers(used: list[str] = used) -> dict[str, str]:
+                used.append(await self.session_token_async())
+                return self._headers(used[-1])
+
+            response = await self.transport.send_async(
+                "GET", url, endpoint=template, headers=headers, readable=lambda r: _parsed_into(document, r)
+            )
+            if not self._renewed_after(response, used, unauthorized, template):
+                break
+        return self._document(response, document, template)
+
+    def _url(self, template: str, path: Mapping[str, Any] | None, params: Mapping[str, Any] | None) -> str:
+        url = self.base_url + template.format(**{k: quote(str(v), safe="") for k, v in (path or {}).items()})
+        if params:
+            url += "?" + urlencode(
+                {k: _param(v) for k, v in params.items() if v is not None}, safe="[],", quote_via=quote
+            )
+        return url
+
+    @staticmethod
+    def _headers(token: str) -> dict[str, str]:
+        return {"Authorization": token, "Accept": "application/json"}
+
+    def _renewed_after(self, response: Answer, used: list[str], unauthorized: int, template: str) -> bool:
+        """After a 401, drop the session the call used so the next attempt opens a new one; True to repeat."""
+        if response.status_code != 401 or unauthorized == MAX_UNAUTHORIZED:
+            return False
+        # The session ended before we expected (revoked, expired early, server restart): renew it once per 401
+        # and repeat the call. A revoked key fails at the renewal itself (403), so this cannot loop. Under
+        # concurrency another request may have renewed already; then the call just repeats.
+        self._invalidate(used[-1])
+        logger.info("eboekhouden.session.renewing", reason="401", path=template)
+        return True
+
+    def _document(self, response: Answer, document: list[Any], template: str) -> Any:
         if response.status_code == 401:
             # Every renewal succeeded, so the key is accepted; the service keeps dropping sessions. Not a reason
             # to ask the user for a new key: let the run be retried later.
@@ -289,7 +341,9 @@ class RestGateway:
     def __init__(self, client: RestClient) -> None:
         self.client = client
         self._ledger_ids: dict[str, int] | None = None
-        # The detail fetch's threads, started on first use and kept for the gateway's life (one sync run).
+        # The detail fetch's event loop (or, for a client without an async sender, its threads), started on first
+        # use and kept for the gateway's life (one sync run).
+        self._loop = EventLoopThread("eboekhouden-fetch")
         self._executor: ThreadPoolExecutor | None = None
         self._executor_lock = threading.Lock()
 
@@ -303,6 +357,8 @@ class RestGateway:
         return f"RestGateway({self.client!r})"
 
     def close(self) -> None:
+        sender = self.client.transport.async_sender
+        self._loop.close(sender.close if sender is not None else None)
         with self._executor_lock:
             executor, self._executor = self._executor, None
         if executor is not None:
@@ -393,10 +449,10 @@ class RestGateway:
             raise errors.garbled(endpoint, str(exc), status=200) from None
 
     def mutation(self, mutation_id: int) -> Mutation | Unreadable:
-        endpoint = "/v1/mutation/{id}"
-        found = self._parse(
-            endpoint, parsing.mutation_from_json, self.client.get(endpoint, path={"id": mutation_id}), kind="mutation"
-        )
+        return self._mutation_from(mutation_id, self.client.get(MUTATION, path={"id": mutation_id}))
+
+    def _mutation_from(self, mutation_id: int, document: Any) -> Mutation | Unreadable:
+        found = self._parse(MUTATION, parsing.mutation_from_json, document, kind="mutation")
         if isinstance(found, Unreadable):
             # The id asked for is the mutation's, whatever its own id field held.
             return Unreadable(kind=found.kind, external_id=str(mutation_id), reason=found.reason)
@@ -408,9 +464,15 @@ class RestGateway:
         An id that answers 404 was deleted since it was listed: it is skipped (and logged), because the next
         listing will no longer show it either.
         """
-        for mutation_id, mutation in fetch_concurrently(
-            mutation_ids, self._mutation_or_none, max_workers=self.client.max_parallel, executor=self._fetch_pool()
-        ):
+        if self.client.transport.async_sender is not None:
+            fetched = fetch_many(
+                mutation_ids, self._mutation_or_none_async, runner=self._loop, max_in_flight=self.client.max_parallel
+            )
+        else:
+            fetched = fetch_concurrently(
+                mutation_ids, self._mutation_or_none, max_workers=self.client.max_parallel, executor=self._fetch_pool()
+            )
+        for mutation_id, mutation in fetched:
             if mutation is None:
                 logger.info("eboekhouden.mutation.vanished", mutation_id=mutation_id)
                 continue
@@ -421,6 +483,13 @@ class RestGateway:
             return self.mutation(mutation_id)
         except NotFound:
             return None
+
+    async def _mutation_or_none_async(self, mutation_id: int) -> Mutation | Unreadable | None:
+        try:
+            document = await self.client.get_async(MUTATION, path={"id": mutation_id})
+        except NotFound:
+            return None
+        return self._mutation_from(mutation_id, document)
 
     def outstanding_items(self, side: Side) -> Iterator[OutstandingItem | Unreadable]:
         side = Side(side)

@@ -2,26 +2,44 @@
 
 :class:`AdaptiveLimiter` gates every HTTP request of a client (AIMD): a 429 halves the number of requests
 allowed in flight and pauses all of them for ``Retry-After``; a run of successes lets one more through, up to
-the configured maximum. :func:`fetch_concurrently` runs a fetch per id in a thread pool sized to that maximum
-(and to the HTTP connection pool), yields results as they complete, and fetches each id exactly once.
+the configured maximum. Threads and coroutines (on the client's event loop, :mod:`.aio`) draw on the same budget.
+:func:`fetch_concurrently` runs a fetch per id in a thread pool sized to that maximum (and to the HTTP connection
+pool), yields results as they complete, and fetches each id exactly once.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor, wait
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 K = TypeVar("K")
 V = TypeVar("V")
 
 
+@dataclass(frozen=True, slots=True)
+class _Request:
+    """What the limiter remembers of the request in flight on a thread or a task: the epoch it started in, and
+    until when it was told to wait (the one that met the 429 waits out Retry-After in its retry policy; it need
+    not wait twice). Frozen, and replaced rather than changed: a task starts with a copy of its creator's context,
+    so a changed object would be shared by every task created in the same context."""
+
+    epoch: int = 0
+    excused_until: float = float("-inf")
+
+
 class AdaptiveLimiter:
-    """How many requests may be in flight at once, lowered by rate limiting and raised by success."""
+    """How many requests may be in flight at once, lowered by rate limiting and raised by success.
+
+    A thread takes a slot with :meth:`slot`, a coroutine with :meth:`slot_async`; both count against one limit.
+    """
 
     def __init__(
         self,
@@ -30,6 +48,7 @@ class AdaptiveLimiter:
         minimum: int = 1,
         increase_after: int = 20,
         sleep: Callable[[float], None] = time.sleep,
+        async_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         if maximum < 1 or not 1 <= minimum <= maximum:
             raise ValueError("need 1 <= minimum <= maximum")
@@ -46,9 +65,12 @@ class AdaptiveLimiter:
         self._epoch = 0
         self._condition = threading.Condition()
         self._sleep = sleep
-        # Per thread: the epoch its request started in, and until when it was told to wait (the thread that met
-        # the 429 waits out Retry-After in its retry policy; it need not wait twice).
-        self._local = threading.local()
+        self._async_sleep = async_sleep
+        # Coroutines waiting for a slot, each woken on its own loop when one frees up (a thread waits on the
+        # condition instead).
+        self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+        # Per thread, and per task on an event loop (a context variable is both): see _Request.
+        self._request: contextvars.ContextVar[_Request] = contextvars.ContextVar(f"limiter-{id(self)}")
 
     @property
     def limit(self) -> int:
@@ -63,28 +85,74 @@ class AdaptiveLimiter:
         """The most requests that were ever in flight together (for tests and benchmarks)."""
         return self._peak_in_flight
 
-    def acquire(self) -> None:
+    def _current(self) -> _Request:
+        return self._request.get(None) or _Request(epoch=self._epoch)
+
+    def _pause(self) -> float:
+        """How long a request starting now holds back: the server asked everyone to pause, not only the one told."""
         with self._condition:
             pause = self._paused_until - time.monotonic()
-            excused = getattr(self._local, "excused_until", float("-inf")) >= self._paused_until
-        if pause > 0 and not excused:
-            # Everyone holds back while the server asked for a pause, not only the thread that was told.
+            excused = self._current().excused_until >= self._paused_until
+        return pause if pause > 0 and not excused else 0.0
+
+    def _try_take(self) -> bool:
+        # Called holding the condition's lock.
+        if self._in_flight >= self._limit:
+            return False
+        self._in_flight += 1
+        self._peak_in_flight = max(self._peak_in_flight, self._in_flight)
+        self._request.set(replace(self._current(), epoch=self._epoch))
+        return True
+
+    def acquire(self) -> None:
+        pause = self._pause()
+        if pause:
             self._sleep(pause)
         with self._condition:
-            while self._in_flight >= self._limit:
+            while not self._try_take():
                 self._condition.wait()
-            self._in_flight += 1
-            self._peak_in_flight = max(self._peak_in_flight, self._in_flight)
-            self._local.epoch = self._epoch
+
+    async def acquire_async(self) -> None:
+        pause = self._pause()
+        if pause:
+            await self._async_sleep(pause)
+        loop = asyncio.get_running_loop()
+        while True:
+            with self._condition:
+                if self._try_take():
+                    return
+                waiter = loop.create_future()
+                self._waiters.append((loop, waiter))
+            try:
+                await waiter
+            finally:
+                with self._condition:
+                    if (loop, waiter) in self._waiters:
+                        self._waiters.remove((loop, waiter))
 
     def release(self) -> None:
         with self._condition:
             self._in_flight -= 1
-            self._condition.notify_all()
+            self._wake()
+
+    def _wake(self) -> None:
+        # Called holding the lock: every waiter looks again (few wait: the fetch runs no more coroutines than slots).
+        self._condition.notify_all()
+        waiters, self._waiters = self._waiters, []
+        for loop, waiter in waiters:
+            loop.call_soon_threadsafe(_set_done, waiter)
 
     @contextmanager
     def slot(self) -> Iterator[None]:
         self.acquire()
+        try:
+            yield
+        finally:
+            self.release()
+
+    @asynccontextmanager
+    async def slot_async(self) -> AsyncIterator[None]:
+        await self.acquire_async()
         try:
             yield
         finally:
@@ -96,19 +164,25 @@ class AdaptiveLimiter:
             if self._successes >= self.increase_after and self._limit < self.maximum:
                 self._limit += 1
                 self._successes = 0
-                self._condition.notify_all()
+                self._wake()
 
     def record_rate_limited(self, retry_after: float | None) -> None:
         with self._condition:
             now = time.monotonic()
             self._successes = 0
-            if getattr(self._local, "epoch", self._epoch) == self._epoch:
+            request = self._current()
+            if request.epoch == self._epoch:
                 self._limit = max(self.minimum, self._limit // 2)
                 self._epoch += 1
             if retry_after:
                 self._paused_until = max(self._paused_until, now + retry_after)
-                self._local.excused_until = self._paused_until
-            self._condition.notify_all()
+                self._request.set(replace(request, excused_until=self._paused_until))
+            self._wake()
+
+
+def _set_done(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
 
 
 def fetch_concurrently(

@@ -7,15 +7,16 @@ hostile or mistaken header cannot stall a sync for hours. The whole run is retri
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import email.utils
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
+from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
 from integrations.errors import RateLimited, TransientError
 
@@ -31,6 +32,17 @@ class RetryPolicy:
     max_wait: float = 20.0
     max_retry_after: float = 120.0
     sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
+    # The pause of a request sent from an event loop (integrations.http.aio); by default ``sleep`` on a thread of
+    # its own, so a sleep that does more than wait (a sync's, which keeps its lock alive meanwhile) still does it.
+    async_sleep: Callable[[float], Awaitable[None]] | None = field(default=None, compare=False)
+
+    async def pause_async(self, seconds: float) -> None:
+        if self.async_sleep is not None:
+            await self.async_sleep(seconds)
+        elif self.sleep is time.sleep:
+            await asyncio.sleep(seconds)
+        else:
+            await asyncio.to_thread(self.sleep, seconds)
 
     def wait_seconds(self, attempt: int, error: BaseException | None) -> float:
         """The pause before the attempt after ``attempt`` (1-based) failed with ``error``."""
@@ -40,23 +52,30 @@ class RetryPolicy:
         ceiling = min(self.max_wait, self.base_wait * 2 ** (attempt - 1))
         return random.uniform(0, ceiling)
 
+    def _wait(self, state: RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome else None
+        return self.wait_seconds(state.attempt_number, error)
+
+    def _rules(self) -> dict:
+        return {
+            "retry": retry_if_exception_type(TransientError),
+            "stop": stop_after_attempt(self.attempts),
+            "wait": self._wait,
+            "reraise": True,
+        }
+
     def run(self, operation: Callable[[int], T]) -> T:
         """Call ``operation(attempt)`` until it succeeds, fails for good, or the attempts run out."""
-
-        def wait(state: RetryCallState) -> float:
-            error = state.outcome.exception() if state.outcome else None
-            return self.wait_seconds(state.attempt_number, error)
-
-        retrying = Retrying(
-            retry=retry_if_exception_type(TransientError),
-            stop=stop_after_attempt(self.attempts),
-            wait=wait,
-            sleep=self.sleep,
-            reraise=True,
-        )
-        for attempt in retrying:
+        for attempt in Retrying(sleep=self.sleep, **self._rules()):
             with attempt:
                 result = operation(attempt.retry_state.attempt_number)
+        return result
+
+    async def run_async(self, operation: Callable[[int], Awaitable[T]]) -> T:
+        """:meth:`run` for a coroutine: the same attempts and pauses, waited out without blocking the loop."""
+        async for attempt in AsyncRetrying(sleep=self.pause_async, **self._rules()):
+            with attempt:
+                result = await operation(attempt.retry_state.attempt_number)
         return result
 
 

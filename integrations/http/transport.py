@@ -20,11 +20,14 @@ from __future__ import annotations
 
 import json as jsonlib
 import os
+import ssl
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import aiohttp
 import certifi
 import requests
 import structlog
@@ -109,7 +112,7 @@ def new_pool(pool_size: int, *, base_url: str) -> urllib3.PoolManager:
     stores, never a file's. Redirects are not followed (the APIs do not redirect, and a redirect would carry the
     session token along); urllib3 retries nothing itself: :class:`HttpTransport` does.
     """
-    ca_bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or certifi.where()
+    ca_bundle, proxy = _environment(base_url)
     options: dict[str, Any] = {
         "num_pools": 2,
         "maxsize": pool_size,
@@ -118,7 +121,6 @@ def new_pool(pool_size: int, *, base_url: str) -> urllib3.PoolManager:
         "cert_reqs": "CERT_REQUIRED",
         ("ca_cert_dir" if os.path.isdir(ca_bundle) else "ca_certs"): ca_bundle,
     }
-    proxy = requests.utils.select_proxy(base_url, requests.utils.get_environ_proxies(base_url))
     if not proxy:
         return urllib3.PoolManager(**options)
     if proxy.lower().startswith("socks"):
@@ -128,6 +130,21 @@ def new_pool(pool_size: int, *, base_url: str) -> urllib3.PoolManager:
     username, password = requests.utils.get_auth_from_url(proxy)
     proxy_headers = urllib3.util.make_headers(proxy_basic_auth=f"{username}:{password}") if username else None
     return urllib3.ProxyManager(proxy, proxy_headers=proxy_headers, **options)
+
+
+def _environment(base_url: str) -> tuple[str, str | None]:
+    """The CA bundle and the proxy (or None) for ``base_url``, read from the environment as ``requests`` reads them."""
+    ca_bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or certifi.where()
+    return ca_bundle, requests.utils.select_proxy(base_url, requests.utils.get_environ_proxies(base_url))
+
+
+def new_async_sender(pool_size: int, *, base_url: str) -> AsyncSender | None:
+    """An :class:`AsyncSender` for a client of ``base_url`` with the same environment as :func:`new_pool`; None
+    behind a SOCKS proxy, which aiohttp does not speak (the client then sends on threads)."""
+    ca_bundle, proxy = _environment(base_url)
+    if proxy and proxy.lower().startswith("socks"):
+        return None
+    return AsyncSender(pool_size, ca_bundle=ca_bundle, proxy=proxy)
 
 
 def new_session(pool_size: int, *, base_url: str | None = None) -> requests.Session:
@@ -223,9 +240,66 @@ class _SessionSender:
         self.session.close()
 
 
+class AsyncSender:
+    """Sends on an aiohttp session, from the client's event loop (:mod:`.aio`), with the pool's settings: at most
+    ``pool_size`` connections, the CA bundle and proxy of :func:`new_pool`, no redirects, no retries of its own.
+    The session is opened on the loop by the first request and closed there by :meth:`close`."""
+
+    def __init__(self, pool_size: int, *, ca_bundle: str, proxy: str | None) -> None:
+        self.pool_size = pool_size
+        self.ca_bundle = ca_bundle
+        self.proxy = proxy
+        self._session: aiohttp.ClientSession | None = None
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            if os.path.isdir(self.ca_bundle):
+                context = ssl.create_default_context(capath=self.ca_bundle)
+            else:
+                context = ssl.create_default_context(cafile=self.ca_bundle)
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self.pool_size, ssl=context),
+                headers={"User-Agent": USER_AGENT},
+                trust_env=False,  # the environment was read once, in new_async_sender
+            )
+        return self._session
+
+    async def send(
+        self, method: str, url: str, headers: Mapping[str, str], body: bytes | str | None, json: Any, timeouts: Timeouts
+    ) -> Response:
+        timeout = aiohttp.ClientTimeout(total=None, connect=timeouts.connect, sock_read=timeouts.read)
+        try:
+            async with self._client().request(
+                method,
+                url,
+                headers=headers,
+                data=body,
+                json=json,
+                timeout=timeout,
+                allow_redirects=False,
+                proxy=self.proxy,
+            ) as answer:
+                return Response(answer.status, answer.headers, await answer.read())
+        # ``from None`` throughout: aiohttp's errors name the URL, and a URL may hold values.
+        except TimeoutError:
+            raise _NoAnswer("timeout") from None
+        except aiohttp.ClientError:  # refused, reset, cut short (a payload error), TLS, the proxy
+            raise _NoAnswer("connection error") from None
+
+    async def close(self) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
+
+
 class _Unreadable(TransientError):
     """A 200 answer whose body is not what was asked for: cut short, or an HTML page a proxy put in its place.
     Sent again like a network failure; when every attempt gets one, it is a garbled answer."""
+
+
+@dataclass(slots=True)
+class _Attempt:
+    status: int | None = None
 
 
 class _HeadersFailed(Exception):
@@ -256,8 +330,10 @@ class HttpTransport:
         messages: FailureMessages = FailureMessages(),
         logger: structlog.stdlib.BoundLogger | None = None,
         event: str = "http.request",
+        async_sender: AsyncSender | None = None,
     ) -> None:
         self.protocol = protocol
+        self.async_sender = async_sender
         self.session = session
         self._sender = _PoolSender(session) if isinstance(session, urllib3.PoolManager) else _SessionSender(session)
         self.timeouts = timeouts
@@ -290,14 +366,46 @@ class HttpTransport:
         for again, and a :class:`~integrations.errors.GarbledResponse` only when every attempt got one.
         ``json`` is sent as a JSON body, ``body`` as it is. The answer is the pool's (see the class).
         """
-        try:
+        with self._final(endpoint):
             return self.retry.run(
                 lambda attempt: self._attempt(method, url, endpoint, headers, is_answer, readable, attempt, json, body)
             )
-        except _Unreadable:
-            raise self._garbled(endpoint, "the answer was cut short or not what was asked for", status=200) from None
-        except _HeadersFailed as failed:
-            raise failed.error from None
+        raise AssertionError("unreachable")  # _final re-raises; for the type checker
+
+    async def send_async(
+        self,
+        method: str,
+        url: str,
+        *,
+        endpoint: str,
+        headers: Callable[[], Awaitable[Mapping[str, str]]] | Mapping[str, str] | None = None,
+        readable: Callable[[Any], bool] | None = None,
+        json: Any = None,
+        body: bytes | str | None = None,
+    ) -> Response:
+        """:meth:`send` from the client's event loop, on the :class:`AsyncSender`: the same timeouts, retries,
+        limiter (its budget shared with requests sent on threads), counting and log event. ``headers`` may be a
+        coroutine function, awaited per attempt."""
+        if self.async_sender is None:
+            raise RuntimeError("this transport has no async sender")
+        sender = self.async_sender
+
+        async def attempt(number: int) -> Response:
+            try:
+                request_headers = dict(await headers() if callable(headers) else headers or {})
+            except IntegrationError as error:
+                raise _HeadersFailed(error) from None
+            with self._recorded(method, endpoint, number) as call:
+                async with self.limiter.slot_async():
+                    with self._answered(endpoint):
+                        response = await sender.send(method, url, request_headers, body, json, self.timeouts)
+                call.status = response.status_code
+                self._judge(endpoint, response, None, readable)
+                return response
+
+        with self._final(endpoint):
+            return await self.retry.run_async(attempt)
+        raise AssertionError("unreachable")  # _final re-raises; for the type checker
 
     def _attempt(
         self,
@@ -319,30 +427,41 @@ class HttpTransport:
             # Opening the session failed after its own retries: this call's attempts must not start them over
             # (four attempts of the call times four of the session), so the error leaves the retry loop at once.
             raise _HeadersFailed(error) from None
+        with self._recorded(method, endpoint, attempt) as call:
+            with self.limiter.slot(), self._answered(endpoint):
+                response = self._sender.send(method, url, request_headers, body, json, self.timeouts)
+            call.status = response.status_code
+            self._judge(endpoint, response, is_answer, readable)
+            return response
+
+    @contextmanager
+    def _final(self, endpoint: str) -> Iterator[None]:
+        """What leaves the retries: the last unreadable answer as garbled, a failed session as it was."""
+        try:
+            yield
+        except _Unreadable:
+            raise self._garbled(endpoint, "the answer was cut short or not what was asked for", status=200) from None
+        except _HeadersFailed as failed:
+            raise failed.error from None
+
+    @contextmanager
+    def _answered(self, endpoint: str) -> Iterator[None]:
+        """A request that got no answer becomes the error the retry policy knows."""
+        try:
+            yield
+        except _NoAnswer as failed:
+            if str(failed) == "undecodable":
+                raise self._garbled(endpoint, "the answer could not be decoded") from None
+            raise TransientError(self.messages.transient, title=str(failed), endpoint=endpoint) from None
+
+    @contextmanager
+    def _recorded(self, method: str, endpoint: str, attempt: int) -> Iterator[_Attempt]:
+        """Count the attempt and write its log event, whatever its outcome."""
+        call = _Attempt()
         started = time.perf_counter()
-        status: int | None = None
         outcome = "ok"
         try:
-            with self.limiter.slot():
-                try:
-                    response = self._sender.send(method, url, request_headers, body, json, self.timeouts)
-                except _NoAnswer as failed:
-                    if str(failed) == "undecodable":
-                        raise self._garbled(endpoint, "the answer could not be decoded") from None
-                    raise TransientError(self.messages.transient, title=str(failed), endpoint=endpoint) from None
-            status = response.status_code
-            if status == 429:
-                retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                self.limiter.record_rate_limited(
-                    None if retry_after is None else min(retry_after, self.retry.max_retry_after)
-                )
-                raise RateLimited(self.messages.rate_limited, retry_after=retry_after, status=status, endpoint=endpoint)
-            if status >= 500 and not (is_answer and is_answer(response)):
-                raise TransientError(self.messages.transient, status=status, endpoint=endpoint)
-            if status == 200 and readable is not None and not readable(response):
-                raise _Unreadable(self.messages.garbled, status=status, endpoint=endpoint)
-            self.limiter.record_success()
-            return response
+            yield call
         except Exception as error:
             outcome = type(error).__name__
             raise
@@ -354,11 +473,32 @@ class HttpTransport:
                 protocol=self.protocol,
                 method=method,
                 path=endpoint,
-                status=status,
+                status=call.status,
                 duration_ms=round((time.perf_counter() - started) * 1000, 1),
                 attempt=attempt,
                 outcome=outcome,
             )
+
+    def _judge(
+        self,
+        endpoint: str,
+        response: Any,
+        is_answer: Callable[[Any], bool] | None,
+        readable: Callable[[Any], bool] | None,
+    ) -> None:
+        """Raise for an answer that is to be tried again (429, 5xx, a 200 that is not whole); else count a success."""
+        status = response.status_code
+        if status == 429:
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            self.limiter.record_rate_limited(
+                None if retry_after is None else min(retry_after, self.retry.max_retry_after)
+            )
+            raise RateLimited(self.messages.rate_limited, retry_after=retry_after, status=status, endpoint=endpoint)
+        if status >= 500 and not (is_answer and is_answer(response)):
+            raise TransientError(self.messages.transient, status=status, endpoint=endpoint)
+        if status == 200 and readable is not None and not readable(response):
+            raise _Unreadable(self.messages.garbled, status=status, endpoint=endpoint)
+        self.limiter.record_success()
 
     def close(self) -> None:
         """Release the pool's connections."""

@@ -3,9 +3,12 @@ mutations and the fetch threads it keeps for a run. (The limiter and the fetch t
 
 from __future__ import annotations
 
-from eboekhouden.client.rest import RestGateway
+import urllib3
 
-from .conftest import BASE
+from eboekhouden.client.rest import RestGateway
+from integrations.http.transport import new_async_sender
+
+from .conftest import BASE, session_answer
 from .fake_server import FakeRest
 
 
@@ -39,14 +42,41 @@ def test_a_vanished_mutation_is_skipped_and_the_rest_arrive(gateway, mocked):
     assert sorted(m.id for m in gateway.mutations([1, 2, 3])) == [1, 3]
 
 
-def test_the_rest_gateway_keeps_its_fetch_threads_for_the_run_and_stops_them_on_close(gateway, mocked):
+def test_the_rest_gateway_keeps_its_fetch_loop_for_the_run_and_stops_it_on_close(gateway, mocked):
     for mutation_id in (1, 2, 3):
         mocked.get(f"{BASE}/v1/mutation/{mutation_id}", json={"id": mutation_id, "type": 7, "date": "2025-01-01"})
 
     list(gateway.mutations([1, 2]))
+    loop = gateway._loop.loop
+    list(gateway.mutations([3]))
+
+    assert gateway._loop.loop is loop and loop.is_running()
+    assert gateway._executor is None  # the details went out from the loop, not from threads
+    gateway.close()
+    assert not gateway._loop.running and loop.is_closed()
+
+
+def test_a_client_on_a_pool_it_was_handed_fetches_on_threads_kept_for_the_run(make_client, mocked):
+    mocked.post(f"{BASE}/v1/session", json=session_answer())
+    mocked.delete(f"{BASE}/v1/session", status=204)
+    for mutation_id in (1, 2, 3):
+        mocked.get(f"{BASE}/v1/mutation/{mutation_id}", json={"id": mutation_id, "type": 7, "date": "2025-01-01"})
+    gateway = RestGateway(make_client(pool=urllib3.PoolManager()))
+
+    assert sorted(m.id for m in gateway.mutations([1, 2])) == [1, 2]
     pool = gateway._executor
     list(gateway.mutations([3]))
 
     assert pool is not None and gateway._executor is pool
+    assert not gateway._loop.running
     gateway.close()
     assert gateway._executor is None
+
+
+def test_behind_a_socks_proxy_there_is_no_async_sender_and_the_details_go_out_on_threads(monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "socks5://127.0.0.1:1080")
+    assert new_async_sender(4, base_url=BASE) is None
+
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    sender = new_async_sender(4, base_url=BASE)
+    assert sender is not None and sender.proxy == "http://proxy.example:3128"
