@@ -42,6 +42,8 @@ from .services import LastAdminError, membership_change_role, membership_remove
 
 log = get_logger(__name__)
 
+INVITATION_SESSION_KEY = "monitr_invitation"
+
 
 @require_POST
 @member_required
@@ -86,7 +88,7 @@ def _members_page(request: MemberRequest, invite_form: InviteForm | None = None)
 
 def _send(request: MemberRequest, issued: IssuedInvitation) -> bool:
     """E-mail the invitation; on a mail server's refusal say so (the invitation stays, to send again) and False."""
-    link = request.build_absolute_uri(reverse("tenancy:invitation_accept", args=[issued.secret]))
+    link = request.build_absolute_uri(reverse("tenancy:invitation_link", args=[issued.secret]))
     try:
         invitation_send(issued, link=link)
     except OSError as exc:  # smtplib's errors and refused or timed-out connections are all OSErrors
@@ -208,12 +210,13 @@ def member_remove(request: MemberRequest, pk: int) -> HttpResponse:
 def _invalid(request: TenantRequest, invitation: Invitation | None) -> HttpResponse:
     """A link that does not (or no longer) open an invitation: 404 for one that never did, 410 for a closed one."""
     state = invitation_state(invitation) if invitation else None
-    context = {"invitation": invitation, "state": state, "states": InvitationState}
+    context = {"invitation": invitation, "state": state}
     return render(request, "tenancy/invitation_invalid.html", context, status=410 if invitation else 404)
 
 
 def _joined(request: TenantRequest, membership: Membership) -> HttpResponse:
     """Into the organisation just joined: it becomes the one the top bar shows, and home is its first page."""
+    request.session.pop(INVITATION_SESSION_KEY, None)
     request.session[SESSION_KEY] = membership.organization_id
     messages.success(
         request,
@@ -223,10 +226,18 @@ def _joined(request: TenantRequest, membership: Membership) -> HttpResponse:
     return redirect("home")
 
 
+def invitation_link(request: TenantRequest, secret: str) -> HttpResponse:
+    """The address in an invitation e-mail. The secret moves into the session and the browser on to the same page
+    without it, as Django's password reset does: no later response, log line or Referer carries the secret."""
+    request.session[INVITATION_SESSION_KEY] = secret
+    return redirect("tenancy:invitation_accept")
+
+
 @never_cache
-def invitation_accept_view(request: TenantRequest, secret: str) -> HttpResponse:
+def invitation_accept_view(request: TenantRequest) -> HttpResponse:
     """The page an invitation's link opens: for someone new, name and password; for someone with an account, sign in
     (as the invited address) and join. A used, revoked, expired or unknown link says so and changes nothing."""
+    secret = request.session.get(INVITATION_SESSION_KEY, "")
     invitation = invitation_for_secret(secret)
     if invitation is None or invitation_state(invitation) is not InvitationState.OPEN:
         return _invalid(request, invitation)
