@@ -15,7 +15,7 @@ from datetime import timedelta
 from enum import StrEnum
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -151,13 +151,12 @@ def invitation_send(issued: IssuedInvitation, *, link: str) -> None:
         "expires_at": invitation.expires_at,
     }
     subject = " ".join(render_to_string("tenancy/email/invitation_subject.txt", context).split())
-    message = EmailMultiAlternatives(
+    message = EmailMessage(
         subject=subject,
         body=render_to_string("tenancy/email/invitation.txt", context),
         to=[invitation.email],
         reply_to=[inviter.email] if inviter else None,
     )
-    message.attach_alternative(render_to_string("tenancy/email/invitation.html", context), "text/html")
     message.send()
 
 

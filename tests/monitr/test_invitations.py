@@ -67,7 +67,6 @@ def test_an_admin_invites_and_the_e_mail_carries_a_working_link(admin_client, ad
     assert message.reply_to == [admin_user.email]
     assert "Acme BV" in message.subject
     assert "as Admin" in message.body
-    assert link_in(message) in message.alternatives[0][0]
     page = admin_client.get(MEMBERS).content.decode()
     assert 'data-invitation="new.colleague@example.test"' in page and "Pending" in page
 
