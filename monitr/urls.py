@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from monitr.web import outbox
 from monitr.web import views as web_views
 from monitr.web.forms import LoginForm
 
@@ -20,6 +21,7 @@ urlpatterns = [
     path("dashboards/", include("dashboards.urls")),
     path("api/", include("monitr.api.urls")),
     path("account/", include("monitr.accounts.urls")),
+    path("outbox/", outbox.outbox, name="outbox"),
 ]
 
 handler403 = "monitr.web.views.permission_denied"

@@ -23,6 +23,7 @@ __all__ = [
     "DEBUG",
     "DEFAULT_AUTO_FIELD",
     "INSTALLED_APPS",
+    "INVITATION_EXPIRY_DAYS",
     "IS_PRODUCTION",
     "LANGUAGE_CODE",
     "LOGIN_REDIRECT_URL",
@@ -137,6 +138,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Days an invitation's link works (monitr.tenancy.invitations); Resend on the members page starts them again.
+INVITATION_EXPIRY_DAYS: int = env.int("INVITATION_EXPIRY_DAYS", default=7)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Amsterdam")

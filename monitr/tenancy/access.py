@@ -14,6 +14,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from .requests import TenantRequest
 
@@ -24,7 +25,7 @@ def _refusal(request: TenantRequest, *, need_admin: bool) -> HttpResponse | None
     if request.organization is None or request.membership is None:
         return render(request, "tenancy/no_organization.html", status=403)
     if need_admin and not request.membership.is_admin:
-        return render(request, "403.html", {"reason": "Only an admin of this organisation can do this."}, status=403)
+        return render(request, "403.html", {"reason": _("Only an admin of this organisation can do this.")}, status=403)
     return None
 
 

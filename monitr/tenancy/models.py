@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from .scoping import TenantManager
+from .scoping import TenantManager, TenantQuerySet
 
 
 class Organization(models.Model):
@@ -25,8 +27,8 @@ class Organization(models.Model):
 
 
 class Role(models.TextChoices):
-    ADMIN = "admin", "Admin"
-    MEMBER = "member", "Member"
+    ADMIN = "admin", _("Admin")
+    MEMBER = "member", _("Member")
 
 
 class Membership(models.Model):
@@ -52,3 +54,60 @@ class Membership(models.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+
+class InvitationQuerySet(TenantQuerySet["Invitation"]):
+    def open(self) -> InvitationQuerySet:
+        """Neither accepted nor revoked: shown on the members page, expired or not."""
+        return self.filter(accepted_at=None, revoked_at=None)
+
+
+_InvitationManagerBase = models.Manager.from_queryset(InvitationQuerySet)
+
+
+class InvitationManager(_InvitationManagerBase["Invitation"]):
+    """The tenant manager of invitations, with :meth:`InvitationQuerySet.open`."""
+
+
+class Invitation(models.Model):
+    """An e-mail invitation to join an organisation in a role, accepted once through the link it carries.
+
+    Only a SHA-256 digest of the link's secret is stored. Resending replaces the secret (the earlier link stops
+    working) and starts a new expiry; accepting or revoking closes the invitation for good."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    digest = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="invitations_sent"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    tenant_path = "organization"
+    objects = InvitationManager()
+
+    class Meta:
+        constraints = [
+            # One open invitation per address and organisation: inviting the same address again resends it.
+            models.UniqueConstraint(
+                fields=["organization", "email"],
+                condition=models.Q(accepted_at=None, revoked_at=None),
+                name="invitation_one_open_per_email",
+            )
+        ]
+        ordering = ["-sent_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.organization} ({self.role})"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

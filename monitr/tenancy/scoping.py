@@ -8,7 +8,7 @@ organisation's rows: an object of another organisation is simply not found (404)
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from django.db import models
 from django.http import Http404
@@ -20,7 +20,7 @@ M = TypeVar("M", bound=models.Model)
 
 
 class TenantQuerySet(models.QuerySet[M]):
-    def for_organization(self, organization: Organization) -> TenantQuerySet[M]:
+    def for_organization(self, organization: Organization) -> Self:
         path = getattr(self.model, "tenant_path", None)
         if not path:
             raise TypeError(f"{self.model.__name__} has no tenant_path: it cannot be scoped to an organisation.")

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from monitr.accounts.models import User
 from monitr.accounts.tokens import api_tokens_revoke_for_membership
+from monitr.logs import get_logger
 
 from .models import Membership, Organization, Role
+
+log = get_logger(__name__)
 
 
 class ExistingUserPasswordError(ValueError):
     """A password was given for a user who already has an account, without asking to replace theirs."""
+
+
+class LastAdminError(ValueError):
+    """The change would leave the organisation without an admin: nobody could manage its integrations and members."""
 
 
 def _unique_slug(name: str) -> str:
@@ -71,16 +79,58 @@ def membership_set(
     return membership, created
 
 
+def _refuse_last_admin(membership: Membership) -> None:
+    """Raise :class:`LastAdminError` when ``membership`` is its organisation's only admin. Locks the admins' rows, so
+    two admins demoting each other at once cannot both succeed."""
+    if not membership.is_admin:
+        return
+    admins = Membership.objects.select_for_update().filter(organization=membership.organization, role=Role.ADMIN)
+    if len(admins) == 1:
+        raise LastAdminError(
+            _("%(email)s is the last admin of %(organization)s.")
+            % {"email": membership.user.email, "organization": membership.organization.name}
+        )
+
+
 @transaction.atomic
-def membership_remove(*, membership: Membership) -> int:
+def membership_change_role(*, membership: Membership, role: str, by: User | None = None) -> Membership:
+    """Give ``membership`` the role ``role``. The organisation's last admin cannot become a member."""
+    if role not in Role.values:
+        raise ValueError(_("Choose a role: admin or member."))
+    membership = Membership.objects.select_for_update().select_related("user", "organization").get(pk=membership.pk)
+    if membership.role == role:
+        return membership
+    if role != Role.ADMIN:
+        _refuse_last_admin(membership)
+    membership.role = role
+    membership.save(update_fields=["role"])
+    log.info(
+        "members.role_changed",
+        organization_id=membership.organization_id,
+        membership_id=membership.pk,
+        role=role,
+        by_user_id=by.pk if by else None,
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, by: User | None = None) -> int:
     """End ``membership``: the user leaves the organisation and every API token they made for it is revoked, so
     adding them again later does not bring those tokens back. Returns how many tokens were revoked.
 
     The organisation's last admin cannot be removed: nobody would be left to manage its integrations and members."""
     membership = Membership.objects.select_for_update().select_related("user", "organization").get(pk=membership.pk)
-    if membership.is_admin:
-        admins = Membership.objects.select_for_update().filter(organization=membership.organization, role=Role.ADMIN)
-        if len(admins) == 1:
-            raise ValueError(f"{membership.user.email} is the last admin of {membership.organization.name}.")
+    _refuse_last_admin(membership)
+    membership_id = membership.pk
     membership.delete()
-    return api_tokens_revoke_for_membership(user=membership.user, organization=membership.organization)
+    revoked = api_tokens_revoke_for_membership(user=membership.user, organization=membership.organization)
+    log.info(
+        "members.removed",
+        organization_id=membership.organization_id,
+        membership_id=membership_id,
+        user_id=membership.user_id,
+        revoked=revoked,
+        by_user_id=by.pk if by else None,
+    )
+    return revoked

@@ -7,6 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from monitr.tenancy.access import member_required
 from monitr.tenancy.requests import MemberRequest
@@ -37,7 +38,7 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A form sent without its CSRF token (settings.CSRF_FAILURE_VIEW): said in words a user can act on."""
-    reason = (
+    reason = _(
         "This form could not be sent: it was open for too long, or it did not come from Monitr itself. "
         "Reload the page and try again."
     )

@@ -29,7 +29,8 @@ from ledgerfile.reading import Source
 from ledgerfile.services import new_external_id, upload_store
 from monitr.accounts.models import ApiToken
 from monitr.accounts.tokens import api_token_create
-from monitr.tenancy.models import Membership, Organization, Role
+from monitr.tenancy.invitations import invitation_create
+from monitr.tenancy.models import Invitation, Membership, Organization, Role
 from tests.dashboards.factories import PAYABLE, RECEIVABLE, Books, item
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
@@ -64,6 +65,7 @@ class Tenant:
     token: ApiToken
     token_secret: str
     ledger_upload: LedgerUpload  # a ledger file the admin uploaded and has not imported yet
+    invitation: Invitation  # an open invitation the admin sent
 
 
 def _tenant(organization: Organization, *, prefix: str, admin_email: str, amount: str) -> Tenant:
@@ -136,6 +138,9 @@ def _tenant(organization: Organization, *, prefix: str, admin_email: str, amount
         ),
         user=admin,
     )
+    invitation = invitation_create(
+        organization=organization, email=f"invitee@{prefix.lower()}.example", role=Role.MEMBER, invited_by=admin
+    ).invitation
     return Tenant(
         organization=organization,
         admin=admin,
@@ -149,6 +154,7 @@ def _tenant(organization: Organization, *, prefix: str, admin_email: str, amount
         token=issued.token,
         token_secret=issued.secret,
         ledger_upload=ledger_upload,
+        invitation=invitation,
     )
 
 

@@ -25,6 +25,8 @@ PUBLIC = {
     "logout",  # signing out is harmless for anyone; POST only
     "api:schema",  # the OpenAPI schema: documentation of the API, no data
     "api:docs",  # Swagger UI over that schema
+    "tenancy:invitation_link",  # an invitation e-mail's link: its secret is the key, for someone not signed in yet
+    "tenancy:invitation_accept",  # where that link leads: the invitation is the one whose secret the session holds
 }
 
 
@@ -43,6 +45,10 @@ def _connection(t: Tenant) -> list[dict[str, Any]]:
 
 def _provider(t: Tenant) -> list[dict[str, Any]]:
     return [{"provider_key": t.connection.integration.provider_key}]
+
+
+def _member(t: Tenant) -> list[dict[str, Any]]:
+    return [{"pk": Membership.objects.get(organization=t.organization, user=t.member).pk}]
 
 
 def _ledger_upload(t: Tenant) -> list[dict[str, Any]]:
@@ -81,9 +87,11 @@ FILL: dict[str, Fill] = {
     "dashboards:transaction": Fill(True, lambda t: [{"pk": t.transaction.pk}]),
     "api:connection_sync": Fill(True, lambda t: [{"pk": str(t.connection.pk)}]),
     "accounts:api_token_revoke": Fill(True, lambda t: [{"pk": t.token.pk}]),
-    "tenancy:member_remove": Fill(
-        True, lambda t: [{"pk": Membership.objects.get(organization=t.organization, user=t.member).pk}]
-    ),
+    "tenancy:member_remove": Fill(True, _member),
+    "tenancy:member_role": Fill(True, _member),
+    "tenancy:invitation_resend": Fill(True, lambda t: [{"pk": t.invitation.pk}]),
+    "tenancy:invitation_revoke": Fill(True, lambda t: [{"pk": t.invitation.pk}]),
+    "tenancy:invitation_link": Fill(False, lambda t: [{"secret": "not-an-invitation"}]),
 }
 
 

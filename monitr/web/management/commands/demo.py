@@ -2,8 +2,9 @@
 
 What ``make demo`` runs. It needs nothing but Python: SQLite, the filesystem Celery broker and the sandbox stand in
 for PostgreSQL, Redis and e-Boekhouden. It migrates, makes sure the demo organisation and user exist, starts the
-sandbox, the web server and a Celery worker (with beat) as child processes, prints where to go and what to paste,
-and stops them all on Ctrl-C, or as soon as one of them dies.
+sandbox, the web server (DEBUG off, as customers see it) and a Celery worker (with beat) as child processes, prints
+where to go and what to paste, and stops them all on Ctrl-C, or as soon as one of them dies. The demo user's sign-in
+survives a restart; e-mail (invitations) is kept in the local outbox, shown at ``/outbox/``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from monitr.tenancy.models import Membership, Organization, Role
-from monitr.tenancy.services import membership_set, organization_create
+from monitr.tenancy.services import membership_set, organization_create, user_get_or_create
 
 DEMO_ORGANIZATION = "Demo BV"
 DEMO_EMAIL = "demo@monitr.local"
@@ -52,7 +53,7 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         self.ensure_demo_organization()
         children: list[subprocess.Popen[bytes]] = []
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        env = self.child_environment()
         try:
             sandbox, info = self.start_sandbox(_free_port(sandbox_port), mutations)
             children.append(sandbox)
@@ -91,14 +92,29 @@ class Command(BaseCommand):
             self.stop(children)
 
     def ensure_demo_organization(self) -> None:
+        """The demo organisation with the demo user as its admin, signing in with the printed password.
+
+        A restart changes nothing that already holds: setting the same password again would give it a new salt, and
+        Django ends every session of a user whose password hash changed, so each ``make demo`` would sign the demo
+        user out. The password is set only when it no longer matches (someone changed it)."""
         organization = Organization.objects.filter(name=DEMO_ORGANIZATION).first()
         if organization is None:
             organization = organization_create(
                 name=DEMO_ORGANIZATION, admin_email=DEMO_EMAIL, admin_password=DEMO_PASSWORD
             )
-        else:
-            membership_set(organization=organization, email=DEMO_EMAIL, role=Role.ADMIN, password=DEMO_PASSWORD)
+        user, _ = user_get_or_create(email=DEMO_EMAIL)
+        if not user.check_password(DEMO_PASSWORD):
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        membership_set(organization=organization, email=DEMO_EMAIL, role=Role.ADMIN)
         assert Membership.objects.filter(organization=organization, user__email=DEMO_EMAIL, role=Role.ADMIN).exists()
+
+    @staticmethod
+    def child_environment() -> dict[str, str]:
+        """The environment of the web server and the worker: the demo shows what a customer sees, so DEBUG is off
+        (a wrong address gets Monitr's own 404, not Django's debug page with every URL); WhiteNoise still serves the
+        static files, from the apps' folders, as in any run that is not production."""
+        return dict(os.environ, PYTHONUNBUFFERED="1", DEBUG="false")
 
     def start_sandbox(self, port: int, mutations: int) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
         command = [
@@ -127,6 +143,7 @@ class Command(BaseCommand):
         out.write(self.style.SUCCESS("Monitr is running."))
         out.write(f"  Open      http://127.0.0.1:{web_port}/")
         out.write(f"  Sign in   {DEMO_EMAIL}  /  {DEMO_PASSWORD}")
+        out.write(f"  Sent mail http://127.0.0.1:{web_port}/outbox/  (invitations; nothing leaves this machine)")
         out.write(f"  e-Boekhouden sandbox: REST {sandbox['restUrl']}  SOAP {sandbox['soapUrl']}")
         out.write("  Paste one of these API keys into Integrations → eBoekhouden → Add → API Key:")
         for admin in admins:
