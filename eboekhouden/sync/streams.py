@@ -691,7 +691,9 @@ class BalancesCheckStream(Stream):
                 if self._differences(ctx, start, end):
                     # A month's repair reports progress as often as an import (it keeps the lock's lease alive),
                     # but the bar stays on the year being checked instead of showing the month's mutations.
-                    in_year = dataclasses.replace(ctx, progress=lambda *_, done=done: ctx.progress(done, len(years)))
+                    in_year = dataclasses.replace(
+                        ctx, progress=lambda *_, done=done, **__: ctx.progress(done, len(years))
+                    )
                     results += self._check_months(in_year, start, end)
                 ctx.progress(done + 1, len(years))
         if self.open_items is not None:
@@ -707,7 +709,7 @@ class BalancesCheckStream(Stream):
         tried = {external_id for kind, external_id in self.state.set_aside_tried if kind == SetAsideKind.TRANSACTION}
         months = set_aside_months(administration=ctx.administration, kind=SetAsideKind.TRANSACTION)
         # The bar stays at the check's start while these months are read (each step still renews the lock's lease).
-        quiet = dataclasses.replace(ctx, progress=lambda *_: ctx.progress(0, 1))
+        quiet = dataclasses.replace(ctx, progress=lambda *_, **__: ctx.progress(0, 1))
         for month, external_ids in months.items():
             if external_ids - tried:
                 repaired, _ = self.mutations.sync_window(quiet, month, month_end(month))
