@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import checks, outstanding, statements, transactions
+from .views import checks, outstanding, statements, states, transactions
 
 app_name = "dashboards"
 
@@ -25,4 +25,5 @@ urlpatterns = [
     path("transactions/<int:pk>/", statements.transaction_detail, name="transaction"),
     path("mapping/", statements.account_mapping, name="account_mapping"),
     path("checks/", checks.data_checks_page, name="data_checks"),
+    path("imports/first/", states.first_import_status, name="first_import_status"),
 ]

@@ -8,11 +8,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from ledger.imports import first_imports
 from monitr.tenancy.access import member_required
 from monitr.tenancy.requests import MemberRequest
 
 from ..selectors.checks import data_checks
 from ..selectors.scope import administrations_list
+from .states import not_connected, waiting
 
 ALL = "all"
 
@@ -21,12 +23,17 @@ ALL = "all"
 @member_required
 def data_checks_page(request: MemberRequest) -> HttpResponse:
     administrations = administrations_list(organization=request.organization)
+    if not administrations:
+        return not_connected(request, "data_checks")
     chosen = request.GET.get("administration") or ALL
     administration = None
     if chosen != ALL:
         administration = next((a for a in administrations if str(a.pk) == chosen), None)
         if administration is None:
             raise Http404("No such administration in this organisation.")
+    imports = first_imports(administrations=[administration] if administration else administrations)
+    if (page := waiting(request, "data_checks", imports, administration)) is not None:
+        return page
     checks = data_checks(organization=request.organization, administration=administration)
     ledger_rows = [
         {

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from ledger.imports import first_imports
 from ledger.models import OutstandingSide
 from monitr.tenancy.access import admin_required, member_required
 from monitr.tenancy.requests import MemberRequest
@@ -49,6 +50,7 @@ from ..selectors.outstanding import (
 )
 from ..selectors.scope import administrations_list
 from ..selectors.settings import outstanding_settings_get
+from .states import imports_context, not_connected, waiting
 
 RELATIONS_PER_PAGE = 25
 TOP_RELATIONS = 5
@@ -101,9 +103,17 @@ def _relations_context(form: OutstandingFilterForm, scope) -> dict[str, Any]:
 def outstanding(request: MemberRequest) -> HttpResponse:
     form = _filter_form(request, OutstandingFilterForm)
     if form is None:
-        return render(request, "dashboards/outstanding_empty.html")
+        return not_connected(request, "outstanding")
+    imports = first_imports(administrations=form.chosen_administrations)
+    if (page := waiting(request, "outstanding", imports, form.chosen_administration)) is not None:
+        return page
     scope = form.scope()
-    context: dict[str, Any] = {"form": form, "scope": scope, "administrations": form.administrations}
+    context: dict[str, Any] = {
+        "form": form,
+        "scope": scope,
+        "administrations": form.administrations,
+        **imports_context("outstanding", imports, form.chosen_administration),
+    }
     snapshot = None
     if not scope.is_live:
         snapshot = outstanding_snapshot_status(

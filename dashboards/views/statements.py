@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ledger.capabilities import Capability
+from ledger.imports import first_imports
 from ledger.models import Account, Administration, Transaction
 from ledger.services import accounts_mark_reviewed
 from monitr.tenancy.access import member_required
@@ -33,9 +34,11 @@ from ..selectors.scope import administrations_list
 from ..selectors.statements import account_ledger, line_info, mapped_accounts, statement_report
 from ..services import account_mapping_set
 from ..statement_forms import StatementFilterForm
+from .states import imports_context, not_connected, waiting
 
 LINES_PER_PAGE = 100
 TITLES = {Statement.PROFIT_AND_LOSS: "Profit and loss", Statement.BALANCE_SHEET: "Balance sheet"}
+PAGE_KEYS = {Statement.PROFIT_AND_LOSS: "pnl", Statement.BALANCE_SHEET: "balance_sheet"}
 
 
 def _form(request: MemberRequest) -> StatementFilterForm | None:
@@ -52,8 +55,12 @@ def _form(request: MemberRequest) -> StatementFilterForm | None:
 
 def _statement(request: MemberRequest, statement: Statement) -> HttpResponse:
     form = _form(request)
+    page_key = PAGE_KEYS[statement]
     if form is None:
-        return render(request, "dashboards/outstanding_empty.html")
+        return not_connected(request, page_key)
+    imports = first_imports(administrations=form.chosen_administrations)
+    if (page := waiting(request, page_key, imports, form.chosen_administration)) is not None:
+        return page
     scope = form.scope()
     report = statement_report(scope=scope, statement=statement)
     context: dict[str, Any] = {
@@ -69,6 +76,7 @@ def _statement(request: MemberRequest, statement: Statement) -> HttpResponse:
         ),
         "is_balance": statement == Statement.BALANCE_SHEET,
         "lines": lines_status(administrations=form.chosen_administrations),
+        **imports_context(page_key, imports, form.chosen_administration),
     }
     return render(request, "dashboards/statement.html", context)
 
@@ -205,6 +213,8 @@ def account_mapping(request: MemberRequest) -> HttpResponse:
             messages.success(request, f"{account} saved.")
         return redirect(f"{request.path}?{request.POST.get('next_query', '')}")
     accounts = mapped_accounts(organization=request.organization)
+    if not accounts and not administrations_list(organization=request.organization):
+        return not_connected(request, "account_mapping")
     only_unmapped = request.GET.get("unmapped") == "1"
     only_new = not only_unmapped and request.GET.get("new") == "1"
     unmapped = [a for a in accounts if not a.is_mapped]
@@ -243,7 +253,10 @@ def overview(request: MemberRequest) -> HttpResponse:
     """Revenue, margin, result, cash, receivables and payables by month against the prior year, with a chart."""
     form = _form(request)
     if form is None:
-        return render(request, "dashboards/outstanding_empty.html")
+        return not_connected(request, "overview")
+    imports = first_imports(administrations=form.chosen_administrations)
+    if (page := waiting(request, "overview", imports, form.chosen_administration)) is not None:
+        return page
     scope = form.scope()
     figures = overview_figures(scope=scope)
     context = {
@@ -251,6 +264,7 @@ def overview(request: MemberRequest) -> HttpResponse:
         "scope": scope,
         "figures": figures,
         "lines": lines_status(administrations=form.chosen_administrations),
+        **imports_context("overview", imports, form.chosen_administration),
         "drill_query": form.query(m=None, page=None),
         "dimensions": administrations_capability(
             administrations=form.chosen_administrations, capability=Capability.DIMENSIONS

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from ledger.capabilities import Capability
+from ledger.imports import first_imports
 from monitr.tenancy.access import member_required
 from monitr.tenancy.requests import MemberRequest
 
@@ -23,6 +24,7 @@ from ..selectors.scope import administrations_list
 from ..selectors.statements import mapped_accounts
 from ..selectors.transactions import TRANSACTION_SORTS, transactions_list
 from ..transaction_forms import TransactionFilterForm
+from .states import imports_context, not_connected
 
 PER_PAGE = 50
 
@@ -41,7 +43,7 @@ def _form(request: MemberRequest) -> TransactionFilterForm:
 def transactions(request: MemberRequest) -> HttpResponse:
     form = _form(request)
     if not form.administrations:
-        return render(request, "dashboards/outstanding_empty.html")
+        return not_connected(request, "transactions")
     rows = transactions_list(**form.selector_arguments())
     page = Paginator(rows, PER_PAGE).get_page(form.value("page"))
     context = {
@@ -57,6 +59,12 @@ def transactions(request: MemberRequest) -> HttpResponse:
             administrations=form.chosen_administrations, capability=Capability.DIMENSIONS
         ),
         "lines": lines_status(administrations=form.chosen_administrations),
+        # The list holds what is in so far while a first import runs: the page says so, with its progress.
+        **imports_context(
+            "transactions",
+            first_imports(administrations=form.chosen_administrations),
+            form.chosen_administration,
+        ),
     }
     return render(request, "dashboards/transactions.html", context)
 

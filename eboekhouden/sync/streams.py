@@ -19,6 +19,7 @@ from django.utils import timezone
 from integrations.errors import NotFound
 from integrations.http import fetch_concurrently
 from integrations.sync.base import Stream, StreamContext, StreamCounts
+from ledger.imports import Arrival
 from ledger.records import (
     OutstandingItemRecord,
     OutstandingSide,
@@ -86,6 +87,7 @@ def _add(counts: StreamCounts, result: WriteCounts) -> None:
 class MutationsStream(Stream):
     name = "mutations"
     label = "Transactions"
+    brings = Arrival.TRANSACTIONS
 
     def __init__(self, gateway, state: SourceState) -> None:
         self.gateway, self.state = gateway, state
@@ -219,6 +221,7 @@ class MutationsStream(Stream):
         window: tuple[dt.date, dt.date] | None = None,
         already: int,
         estimate: int,
+        estimated: bool = False,
         details: Iterator[Mutation | Unreadable] | None = None,
     ) -> Iterator[TransactionRecord]:
         """The records of the wanted mutations ({id: fingerprint}), their details fetched concurrently (or taken from
@@ -240,7 +243,7 @@ class MutationsStream(Stream):
             if record is not None:
                 yield record
             if fetched % DETAIL_BATCH == 0:
-                ctx.progress(already + fetched, estimate)
+                ctx.progress(already + fetched, estimate, estimated=estimated)
 
     @staticmethod
     def _refuser(set_aside: SetAside):
@@ -319,6 +322,7 @@ class MutationsStream(Stream):
         # Estimate the whole stream from what the windows so far held, so the bar moves evenly.
         listed_so_far = seen_before + len(headers)
         estimate = max(listed_so_far, round(listed_so_far / (index + 1) * windows))
+        estimated = index + 1 < windows  # the last window's total is the real one
         already = done_before + len(headers) - len(wanted)
 
         def window_records() -> Iterator[TransactionRecord]:
@@ -330,6 +334,7 @@ class MutationsStream(Stream):
                 window=(first, last),
                 already=already,
                 estimate=estimate,
+                estimated=estimated,
                 details=ahead.details() if ahead is not None else None,
             )
 
@@ -353,7 +358,7 @@ class MutationsStream(Stream):
             ),
         )
         counts += set_aside.save()
-        ctx.progress(done_before + len(headers), estimate)
+        ctx.progress(done_before + len(headers), estimate, estimated=estimated)
         return counts, len(headers)
 
 
@@ -382,6 +387,7 @@ class OutstandingItemsStream(Stream):
 
     name = "outstanding_items"
     label = "Open items"
+    brings = Arrival.OUTSTANDING_ITEMS
 
     SIDES = ((Side.DEBTORS, OutstandingSide.RECEIVABLE), (Side.CREDITORS, OutstandingSide.PAYABLE))
     INVOICE_TYPES = {Side.DEBTORS: TransactionType.SALES_INVOICE, Side.CREDITORS: TransactionType.PURCHASE_INVOICE}
@@ -657,6 +663,7 @@ class BalancesCheckStream(Stream):
 
     name = "balances"
     label = "Checking balances"
+    brings = Arrival.CHECKS
 
     def __init__(
         self,
@@ -684,7 +691,9 @@ class BalancesCheckStream(Stream):
                 if self._differences(ctx, start, end):
                     # A month's repair reports progress as often as an import (it keeps the lock's lease alive),
                     # but the bar stays on the year being checked instead of showing the month's mutations.
-                    in_year = dataclasses.replace(ctx, progress=lambda *_, done=done: ctx.progress(done, len(years)))
+                    in_year = dataclasses.replace(
+                        ctx, progress=lambda *_, done=done, **__: ctx.progress(done, len(years))
+                    )
                     results += self._check_months(in_year, start, end)
                 ctx.progress(done + 1, len(years))
         if self.open_items is not None:
@@ -700,7 +709,7 @@ class BalancesCheckStream(Stream):
         tried = {external_id for kind, external_id in self.state.set_aside_tried if kind == SetAsideKind.TRANSACTION}
         months = set_aside_months(administration=ctx.administration, kind=SetAsideKind.TRANSACTION)
         # The bar stays at the check's start while these months are read (each step still renews the lock's lease).
-        quiet = dataclasses.replace(ctx, progress=lambda *_: ctx.progress(0, 1))
+        quiet = dataclasses.replace(ctx, progress=lambda *_, **__: ctx.progress(0, 1))
         for month, external_ids in months.items():
             if external_ids - tried:
                 repaired, _ = self.mutations.sync_window(quiet, month, month_end(month))

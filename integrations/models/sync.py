@@ -60,6 +60,13 @@ class SyncRun(models.Model):
     stream_label = models.CharField(max_length=80, blank=True, help_text="What the stream running now is called.")
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
+    progress_estimated = models.BooleanField(
+        default=False, help_text="progress_total is the running stream's estimate (shown as 'about'); never below done."
+    )
+    plan = models.JSONField(
+        default=list,
+        help_text="The run's streams in order, as it started them: name, label and the part of the books each brings.",
+    )
     counts = models.JSONField(default=dict, help_text="Per stream: its label; new, changed, deleted, unchanged.")
     api_calls = models.JSONField(default=dict, help_text="API calls per endpoint.")
     error_code = models.CharField(max_length=60, blank=True)

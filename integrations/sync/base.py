@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, Self
 
+from ledger.imports import Arrival
 from ledger.models import Administration
 from ledger.services import WriteCounts
 
@@ -63,7 +64,8 @@ class StreamContext:
     today: dt.date
     lookback_days: int
     save_cursor: Callable[[dict[str, Any]], None]
-    progress: Callable[[int, int], None]
+    # progress(done, total, estimated=False): ``estimated`` says the total is a guess that may still change.
+    progress: Callable[..., None]
     # Every stored record the source can show more of than its list is read again at least this often.
     reread_days: int = 30
 
@@ -71,6 +73,8 @@ class StreamContext:
 class Stream(abc.ABC):
     name: str
     label: str  # what the progress bar says while this stream runs
+    # The part of the books that is complete once this stream has run (pages wait for it during a first import).
+    brings: Arrival | None = None
 
     @abc.abstractmethod
     def run(self, ctx: StreamContext) -> StreamCounts: ...

@@ -73,18 +73,21 @@ class _Progress:
 
     def stream_started(self, stream: Stream) -> None:
         self.run.stream, self.run.stream_label = stream.name, stream.label
-        self.run.progress_done, self.run.progress_total = 0, 0
+        self.run.progress_done, self.run.progress_total, self.run.progress_estimated = 0, 0, False
+        # Written before the observers hear of it: what they are told is already what pages read.
+        self.flush()
         if self.stream_observer is not None:
             self.stream_observer(stream.name, stream.label)
-        self.flush()
 
-    def __call__(self, done: int, total: int) -> None:
-        new_total = max(total, done) != self.run.progress_total
+    def __call__(self, done: int, total: int, estimated: bool = False) -> None:
+        # An estimate may go down as well as up, but never below what is done.
+        new_total = max(total, done) != self.run.progress_total or estimated != self.run.progress_estimated
         self.run.progress_done, self.run.progress_total = done, max(total, done)
-        if self.observer is not None:
-            self.observer(self.run.stream, done, max(total, done))
+        self.run.progress_estimated = estimated and done < total
         if new_total or time.monotonic() - self._last >= self.interval:
             self.flush()
+        if self.observer is not None:
+            self.observer(self.run.stream, done, max(total, done))
 
     def flush(self) -> None:
         self._last = time.monotonic()
@@ -93,6 +96,7 @@ class _Progress:
             stream_label=self.run.stream_label,
             progress_done=self.run.progress_done,
             progress_total=self.run.progress_total,
+            progress_estimated=self.run.progress_estimated,
         )
         self.lease.renew()
 
@@ -180,6 +184,9 @@ def _run(
             external_id=connection.administration.external_id,
             wait=lease.wait,
         )
+        # What the run will do, for the pages that say what is in and what is still coming.
+        run.plan = [{"name": s.name, "label": s.label, "brings": s.brings} for s in source.streams]
+        SyncRun.objects.filter(pk=run.pk).update(plan=run.plan)
         cursors = {c.stream: c.value for c in SyncCursor.objects.filter(connection_id=connection_id)}
         for stream in source.streams:
             progress.stream_started(stream)
@@ -313,5 +320,6 @@ def _finish(run, source, lease: Lease, *, error: IntegrationError | None, unexpe
             "stream_label",
             "progress_done",
             "progress_total",
+            "progress_estimated",
         ]
     )

@@ -9,18 +9,23 @@
   });
 
   // Menus: <details class="menu"> and <div data-menu> with a [data-menu-button] that shows its .menu-panel.
-  // Only one is open at a time; a click elsewhere or Escape closes them.
+  // Only one is open at a time; a click elsewhere or Escape closes them (Escape puts the focus back on its button).
   function closeMenus(except) {
+    var closed = null;
     document.querySelectorAll("details.menu[open]").forEach(function (menu) {
-      if (menu !== except) menu.removeAttribute("open");
+      if (menu === except) return;
+      menu.removeAttribute("open");
+      closed = menu.querySelector("summary");
     });
     document.querySelectorAll("[data-menu]").forEach(function (menu) {
       if (menu === except) return;
       var panel = menu.querySelector(".menu-panel");
       var button = menu.querySelector("[data-menu-button]");
+      if (panel && !panel.hidden) closed = button;
       if (panel) panel.hidden = true;
       if (button) button.setAttribute("aria-expanded", "false");
     });
+    return closed;
   }
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-menu-button]");
@@ -32,8 +37,56 @@
       button.setAttribute("aria-expanded", panel.hidden ? "false" : "true");
     }
   });
+
+  // The sidebar as a menu on narrow screens: the header's button opens it over the page, the close button, the
+  // backdrop, Escape or a wider window close it. Focus moves into it on opening and back to the button on closing.
+  var nav = document.querySelector("[data-nav]");
+  var navToggle = document.querySelector("[data-nav-toggle]");
+  var backdrop = document.querySelector(".nav-backdrop");
+  var narrow = window.matchMedia("(max-width: 860px)");
+  function navIsOpen() {
+    return document.body.classList.contains("nav-open");
+  }
+  function setNav(open, focusBack) {
+    if (!nav || !navToggle) return;
+    document.body.classList.toggle("nav-open", open);
+    navToggle.setAttribute("aria-expanded", open ? "true" : "false");
+    if (backdrop) backdrop.hidden = !open;
+    if (open) {
+      var current = nav.querySelector("[aria-current=page]") || nav.querySelector("a, button");
+      if (current) current.focus();
+    } else if (focusBack) {
+      navToggle.focus();
+    }
+  }
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-nav-toggle]")) setNav(!navIsOpen(), false);
+    else if (event.target.closest("[data-nav-close]")) setNav(false, true);
+  });
+  narrow.addEventListener("change", function (event) {
+    if (!event.matches && navIsOpen()) setNav(false, false);
+  });
+  // Tab stays inside the open menu, as in a dialog.
   document.addEventListener("keydown", function (event) {
-    if (event.key === "Escape") closeMenus(null);
+    if (event.key !== "Tab" || !navIsOpen() || !narrow.matches) return;
+    var focusable = nav.querySelectorAll("a[href], button:not([disabled])");
+    var first = focusable[0];
+    var last = focusable[focusable.length - 1];
+    if (event.shiftKey && document.activeElement === first) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && document.activeElement === last) {
+      event.preventDefault();
+      first.focus();
+    }
+  });
+
+  // Escape closes what is open: a menu (its button gets the focus back), else the sidebar menu.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var button = closeMenus(null);
+    if (button) button.focus();
+    else if (navIsOpen()) setNav(false, true);
   });
 
   // Bars get their width from data-width: the Content-Security-Policy forbids style attributes in the markup,

@@ -262,7 +262,7 @@ def _context(administration: Administration) -> StreamContext:
         today=TODAY,
         lookback_days=60,
         save_cursor=lambda value: None,
-        progress=lambda done, total: None,
+        progress=lambda done, total, estimated=False: None,
     )
 
 

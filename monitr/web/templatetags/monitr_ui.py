@@ -29,6 +29,8 @@ _ICONS: dict[str, str] = {
     ' 1.5 1H21a2 2 0 1 1 0 4h-.1a1.7 1.7 0 0 0-1.5 1z"/>',
     "logout": '<path d="M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4M16 17l5-5-5-5M21 12H9"/>',
     "chevron-down": '<path d="M6 9l6 6 6-6"/>',
+    "menu": '<path d="M4 6h16M4 12h16M4 18h16"/>',
+    "close": '<path d="M6 6l12 12M18 6L6 18"/>',
     "check": '<path d="M20 6L9 17l-5-5"/>',
     "alert": '<path d="M12 3l10 18H2L12 3z"/><path d="M12 10v4M12 17.5v.5"/>',
     "info": '<circle cx="12" cy="12" r="9"/><path d="M12 11v6M12 7.5v.5"/>',
