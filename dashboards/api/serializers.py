@@ -56,14 +56,22 @@ class OutstandingItemSerializer(serializers.Serializer):
     invoice_date = serializers.DateField()
     due_date = serializers.DateField(allow_null=True)
     days_overdue = serializers.SerializerMethodField(
-        help_text="Days past the due date (else the invoice date) on as_of; 0 when not overdue."
+        help_text="Days past the due date (else the invoice date) on as_of; 0 when not overdue and for a credit."
+    )
+    is_credit = serializers.SerializerMethodField(
+        help_text="A credit note or a payment not applied to an invoice (a negative outstanding): never overdue."
     )
     total = serializers.DecimalField(max_digits=18, decimal_places=2)
     paid = serializers.DecimalField(max_digits=18, decimal_places=2)
     outstanding = serializers.DecimalField(max_digits=18, decimal_places=2)
 
     def get_days_overdue(self, item) -> int:
+        if self.get_is_credit(item):
+            return 0
         return max(0, (self.context["as_of"] - item.effective_due).days)
+
+    def get_is_credit(self, item) -> bool:
+        return item.outstanding < 0
 
 
 class AgingBucketSerializer(serializers.Serializer):
@@ -84,11 +92,21 @@ class AgingSerializer(serializers.Serializer):
     side = serializers.ChoiceField(choices=OutstandingSide.choices)
     basis = serializers.ChoiceField(choices=AgingBasis.choices)
     boundaries = serializers.ListField(child=serializers.IntegerField())
-    total = serializers.DecimalField(max_digits=18, decimal_places=2)
-    overdue = serializers.DecimalField(max_digits=18, decimal_places=2)
+    total = serializers.DecimalField(
+        max_digits=18, decimal_places=2, help_text="Net: the buckets (open invoices) plus `credit`."
+    )
+    overdue = serializers.DecimalField(max_digits=18, decimal_places=2, help_text="Of the open invoices only.")
+    credit = serializers.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        help_text="Credit notes and unapplied payments (zero or negative): never overdue, in no bucket.",
+    )
+    credit_count = serializers.IntegerField()
     count = serializers.IntegerField()
     without_due_date = serializers.IntegerField()
-    buckets = AgingBucketSerializer(many=True)
+    buckets = AgingBucketSerializer(
+        many=True, help_text="The open invoices by age; with `credit` they add up to `total`."
+    )
 
 
 class AccountSerializer(serializers.ModelSerializer):

@@ -241,7 +241,10 @@ class OutstandingAgingView(_OutstandingView):
     @extend_schema(
         parameters=_FILTERS,
         responses={200: AgingSerializer, **ERRORS},
-        description="The aging buckets of one side (default receivables); they always add up to `total`.",
+        description=(
+            "The aging buckets of one side (default receivables): the open invoices by age. Credits (credit notes, "
+            "unapplied payments) are in no bucket and never overdue; buckets plus `credit` add up to `total`."
+        ),
     )
     def get(self, request: Request) -> Response:
         scope, _ = self.parse(request)
@@ -255,6 +258,8 @@ class OutstandingAgingView(_OutstandingView):
             "boundaries": list(scope.boundaries),
             "total": aging.total,
             "overdue": aging.overdue,
+            "credit": aging.credit,
+            "credit_count": aging.credit_count,
             "count": aging.count,
             "without_due_date": aging.without_due_date,
             "buckets": aging.buckets,

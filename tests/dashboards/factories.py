@@ -209,5 +209,16 @@ def random_items(
     return items
 
 
+def with_credits(today: date) -> list[OutstandingItemRecord]:
+    """An overdue invoice of 100.00 and a credit note of -30.00 of 988 days ago (CN-1) for rel-1, and a payment of
+    -250.00 of rel-2 not applied to any invoice (no due date)."""
+    long_ago = today - timedelta(days=988)
+    return [
+        item("inv", relation="rel-1", invoiced=today - timedelta(days=70), due=today - timedelta(days=40)),
+        item("cn", relation="rel-1", invoiced=long_ago, due=long_ago, total="-30.00", invoice_number="CN-1"),
+        item("pay", relation="rel-2", invoiced=long_ago, due=None, total="-250.00"),
+    ]
+
+
 def shifted(records: list[OutstandingItemRecord], **changes) -> list[OutstandingItemRecord]:
     return [replace(r, **changes) for r in records]
