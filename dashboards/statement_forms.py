@@ -41,6 +41,7 @@ class StatementFilterForm(DashboardFilterForm):
             year=year or self.value("year"),
             month=self.value("month"),
             administration=self.chosen_administration,
+            today=self.today,
         )
 
     def link_values(self) -> dict[str, Any]:

@@ -202,6 +202,12 @@ class ReportSerializer(serializers.Serializer):
     statement = serializers.CharField()
     year = serializers.IntegerField()
     month = serializers.IntegerField(help_text="The last month included.")
+    through = serializers.DateField(
+        help_text="The last day included: today while the last month has not ended, else that month's last day."
+    )
+    prior_through = serializers.DateField(
+        help_text="The last day of the prior year's figures: `through` a year earlier."
+    )
     administration = serializers.IntegerField(allow_null=True)
     complete = serializers.BooleanField(
         help_text="Every transaction of the administrations is imported: every figure is the sum of their lines."

@@ -109,6 +109,8 @@ def _report_data(report: StatementReport, lines: LinesStatus) -> dict:
         "statement": str(report.statement),
         "year": report.scope.year,
         "month": report.scope.month,
+        "through": report.scope.through,
+        "prior_through": report.scope.prior_through,
         "administration": report.scope.administration.pk if report.scope.administration else None,
         "complete": lines.complete,
         "lines_complete_through": lines.through,
@@ -141,7 +143,9 @@ class _ReportView(ScopedAPIView):
         year = params.get("year", today.year)
         month = params.get("month", today.month if year == today.year else 12)
         administration = self.administration_from(params.get("administration"))
-        scope = StatementScope(organization=self.organization, year=year, month=month, administration=administration)
+        scope = StatementScope(
+            organization=self.organization, year=year, month=month, administration=administration, today=today
+        )
         report = statement_report(scope=scope, statement=self.statement)
         shown = [administration] if administration else Administration.objects.for_organization(self.organization)
         lines = lines_status(administrations=shown)

@@ -100,17 +100,20 @@ def statement_line(request: MemberRequest, statement: str, line: str) -> HttpRes
     if row is None:
         raise Http404("No such line.")
     month = form.value("m")
+    shown = month if month and month <= scope.month else None
     context = {
         "form": form,
         "scope": scope,
+        # The period of the figure: a month (its first day to its end, or to today while it runs) or the year to date.
+        "period_start": scope.month_start(shown) if shown else scope.start,
+        "period_end": scope.through if not shown or shown == scope.month else scope.month_end(shown),
         "statement": Statement(statement),
         "title": TITLES[Statement(statement)],
         "row": row,
-        "month": month,
-        "figure": row.figures.months[month - 1] if month and month <= scope.month else row.figures.total,
+        "month": shown,
+        "figure": row.figures.months[shown - 1] if shown else row.figures.total,
         "accounts": [
-            {"row": a, "figure": a.figures.months[month - 1] if month and month <= scope.month else a.figures.total}
-            for a in row.accounts
+            {"row": a, "figure": a.figures.months[shown - 1] if shown else a.figures.total} for a in row.accounts
         ],
         "account_query": form.query(page=None, administration=None),
         "back_query": form.query(m=None, page=None),
