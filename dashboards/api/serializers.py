@@ -168,11 +168,29 @@ class TransactionQuery(AdministrationQuery):
     amount_min = serializers.DecimalField(max_digits=18, decimal_places=2, required=False)
     amount_max = serializers.DecimalField(max_digits=18, decimal_places=2, required=False)
     q = serializers.CharField(required=False, max_length=200)
+    cost_center = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="A cost centre's id: only transactions with a line on it.",
+    )
 
 
 class ReportQuery(AdministrationQuery):
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
     month = serializers.IntegerField(required=False, min_value=1, max_value=12)
+
+
+class ProfitAndLossQuery(ReportQuery):
+    cost_center = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text=(
+            "A cost centre's id: only what was booked on it, from the imported lines (the bookkeeping's own monthly "
+            "balances have no cost centres, so months still being imported show nothing)."
+        ),
+    )
 
 
 class FiguresSerializer(serializers.Serializer):

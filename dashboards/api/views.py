@@ -15,6 +15,8 @@ relation id that is not the organisation's is a 404.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -26,7 +28,7 @@ from rest_framework.response import Response
 
 from ledger.api.base import ScopedAPIView, ScopedListView
 from ledger.api.serializers import AdministrationQuery
-from ledger.models import Account, Administration, OutstandingSide, Relation, TransactionLine
+from ledger.models import Account, Administration, CostCenter, OutstandingSide, Relation, TransactionLine
 from monitr.api.errors import ERRORS
 from monitr.api.pagination import ByIdPagination, CheckedCursorPagination
 
@@ -76,15 +78,8 @@ class TransactionList(ScopedListView):
     def get_queryset(self):
         params = self.query()
         organization = self.organization
-        account = relation = None
-        if "account" in params:
-            account = Account.objects.for_organization(organization).filter(pk=params["account"]).first()
-            if account is None:
-                raise NotFound("No such account in this organisation.")
-        if "relation" in params:
-            relation = Relation.objects.for_organization(organization).filter(pk=params["relation"]).first()
-            if relation is None:
-                raise NotFound("No such relation in this organisation.")
+        account = _owned(Account, organization, params.get("account"), "account")
+        relation = _owned(Relation, organization, params.get("relation"), "relation")
         rows = transactions_list(
             organization=organization,
             administration=self.administration_from(params.get("administration")),
@@ -92,6 +87,7 @@ class TransactionList(ScopedListView):
             date_to=params.get("date_to"),
             account=account,
             relation=relation,
+            cost_center=_owned(CostCenter, organization, params.get("cost_center"), "cost centre"),
             transaction_type=params.get("type"),
             amount_min=params.get("amount_min"),
             amount_max=params.get("amount_max"),
@@ -132,11 +128,22 @@ def _report_data(report: StatementReport, lines: LinesStatus) -> dict:
     }
 
 
+def _owned(model: Any, organization: Any, pk: int | None, noun: str) -> Any:
+    """The organisation's ``model`` row of id ``pk`` (None when not asked for); another organisation's is a 404."""
+    if pk is None:
+        return None
+    found = model.objects.for_organization(organization).filter(pk=pk).first()
+    if found is None:
+        raise NotFound(f"No such {noun} in this organisation.")
+    return found
+
+
 class _ReportView(ScopedAPIView):
     statement: Statement
+    query_class: type[s.ReportQuery] = s.ReportQuery
 
     def get(self, request: Request) -> Response:
-        query = s.ReportQuery(data=request.query_params)
+        query = self.query_class(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
         today = timezone.localdate()
@@ -144,7 +151,12 @@ class _ReportView(ScopedAPIView):
         month = params.get("month", today.month if year == today.year else 12)
         administration = self.administration_from(params.get("administration"))
         scope = StatementScope(
-            organization=self.organization, year=year, month=month, administration=administration, today=today
+            organization=self.organization,
+            year=year,
+            month=month,
+            administration=administration,
+            today=today,
+            cost_center=_owned(CostCenter, self.organization, params.get("cost_center"), "cost centre"),
         )
         report = statement_report(scope=scope, statement=self.statement)
         shown = [administration] if administration else Administration.objects.for_organization(self.organization)
@@ -153,12 +165,16 @@ class _ReportView(ScopedAPIView):
 
 
 @extend_schema(
-    parameters=[s.ReportQuery],
+    parameters=[s.ProfitAndLossQuery],
     responses={200: s.ReportSerializer, **ERRORS},
-    description="The P&L by month through the account mapping, with the prior year; revenue shown positive.",
+    description=(
+        "The P&L by month through the account mapping, with the prior year; revenue shown positive. "
+        "With `cost_center`, only what was booked on that cost centre."
+    ),
 )
 class ProfitAndLossReport(_ReportView):
     statement = Statement.PROFIT_AND_LOSS
+    query_class = s.ProfitAndLossQuery
 
 
 @extend_schema(

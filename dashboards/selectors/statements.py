@@ -41,6 +41,7 @@ from ledger.models import (
     AccountRole,
     Administration,
     BalanceBasis,
+    CostCenter,
     MonthlyBalance,
     TransactionLine,
 )
@@ -71,6 +72,8 @@ class StatementScope:
     administration: Administration | None = None
     # The day the figures are read on; when the last month shown holds it, the figures stop at it (``through``).
     today: date | None = None
+    # Only what was booked on this cost centre (the P&L's filter, where the provider declares cost centres).
+    cost_center: CostCenter | None = None
 
     @property
     def start(self) -> date:
@@ -250,15 +253,21 @@ def _lines(scope: StatementScope) -> QuerySet:
     rows = TransactionLine.objects.for_organization(scope.organization)
     if scope.administration is not None:
         rows = rows.filter(administration=scope.administration)
+    if scope.cost_center is not None:
+        rows = rows.filter(cost_center=scope.cost_center)
     return rows
 
 
 def _balances(scope: StatementScope) -> QuerySet:
     """The monthly balances a statement of the scope reads: per administration, the lines' rows for the months
-    whose lines are all in, the source's rows for the months a first import has not reached yet."""
+    whose lines are all in, the source's rows for the months a first import has not reached yet. By cost centre,
+    the lines' rows of that cost centre alone: the source's balances are per account, without cost centres, so
+    months whose lines are not in yet read as nothing (the page says they are still coming)."""
     rows = MonthlyBalance.objects.for_organization(scope.organization)
     if scope.administration is not None:
         rows = rows.filter(administration=scope.administration)
+    if scope.cost_center is not None:
+        return rows.filter(basis=BalanceBasis.LINES, cost_center_key=scope.cost_center.pk)
     through = F("administration__lines_complete_through")
     return rows.filter(
         Q(basis=BalanceBasis.LINES, month__lte=through) | Q(basis=BalanceBasis.SOURCE, month__gt=through)
@@ -535,6 +544,8 @@ def account_ledger(*, scope: StatementScope, account: Account, month: int | None
         )
         if scope.administration is not None:
             before = before.filter(administration=scope.administration)
+        if scope.cost_center is not None:
+            before = before.filter(cost_center_key=scope.cost_center.pk)
         brought_forward = cents(before.aggregate(total=Sum("amount"))["total"])
         total += brought_forward
     return AccountLedger(start=start, end=end, brought_forward=brought_forward, lines=lines, total=total)

@@ -18,15 +18,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ledger.capabilities import Capability
-from ledger.models import Account, Administration, Transaction
+from ledger.models import Account, AccountKind, Administration, Transaction
 from ledger.services import accounts_mark_reviewed
 from monitr.tenancy.access import member_required
 from monitr.tenancy.requests import MemberRequest
 
 from ..forms import whole_number
 from ..mapping import BALANCE_LINES, PNL_LINES, UNMAPPED, ReportingLine, Statement, mappable_lines
-from ..selectors.capabilities import administrations_capability
+from ..selectors.capabilities import reporting_axes
 from ..selectors.completeness import lines_status
 from ..selectors.overview import overview_figures
 from ..selectors.scope import administrations_list
@@ -54,7 +53,7 @@ def _statement(request: MemberRequest, statement: Statement) -> HttpResponse:
     form = _form(request)
     if form is None:
         return render(request, "dashboards/outstanding_empty.html")
-    scope = form.scope()
+    scope = form.scope(by_cost_centre=statement == Statement.PROFIT_AND_LOSS)
     report = statement_report(scope=scope, statement=statement)
     context: dict[str, Any] = {
         "form": form,
@@ -64,9 +63,8 @@ def _statement(request: MemberRequest, statement: Statement) -> HttpResponse:
         "title": TITLES[statement],
         "drill_query": form.query(m=None, page=None),
         "prior_query": form.query(m=None, page=None, year=scope.year - 1),
-        "dimensions": administrations_capability(
-            administrations=form.chosen_administrations, capability=Capability.DIMENSIONS
-        ),
+        "axes": reporting_axes(organization=request.organization, administrations=form.chosen_administrations),
+        "cost_centre_filter": statement == Statement.PROFIT_AND_LOSS,
         "is_balance": statement == Statement.BALANCE_SHEET,
         "lines": lines_status(administrations=form.chosen_administrations),
     }
@@ -94,7 +92,7 @@ def statement_line(request: MemberRequest, statement: str, line: str) -> HttpRes
     form = _form(request)
     if form is None:
         raise Http404("No administrations yet.")
-    scope = form.scope()
+    scope = form.scope(by_cost_centre=statement == Statement.PROFIT_AND_LOSS)
     report = statement_report(scope=scope, statement=statement)
     row = next((r for r in report.rows if r.kind == "line" and r.line == line), None)
     if row is None:
@@ -134,7 +132,7 @@ def account_detail(request: MemberRequest, pk: int) -> HttpResponse:
     form = _form(request)
     if form is None:
         raise Http404("No administrations yet.")
-    scope = form.scope()
+    scope = form.scope(by_cost_centre=account.kind == AccountKind.PROFIT_AND_LOSS)
     month = form.value("m")
     if month and month > scope.month:
         month = None
@@ -255,9 +253,7 @@ def overview(request: MemberRequest) -> HttpResponse:
         "figures": figures,
         "lines": lines_status(administrations=form.chosen_administrations),
         "drill_query": form.query(m=None, page=None),
-        "dimensions": administrations_capability(
-            administrations=form.chosen_administrations, capability=Capability.DIMENSIONS
-        ),
+        "axes": reporting_axes(organization=request.organization, administrations=form.chosen_administrations),
         "chart": {
             "months": [m.strftime("%b") for m in scope.months],
             "year": scope.year,
