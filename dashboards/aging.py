@@ -10,9 +10,13 @@ An item's age on day D is D minus its *reference date*:
 With boundaries ``[30, 60, 90]`` the buckets by due date are Not yet due (age ≤ 0), 1–30, 31–60, 61–90 and over 90
 days; by invoice date there is no "not yet due", so they are 0–30 (age ≤ 30, which also takes an invoice dated after
 D), 31–60, 61–90 and over 90 days. The first bucket is open below and the last open above, and each starts the day
-after the one before ends, so every item falls in exactly one bucket: the buckets always add up to the total.
+after the one before ends, so every open invoice falls in exactly one bucket.
 
-"Overdue" does not depend on the basis: an item is overdue when its due date (else its invoice date) is before D.
+Credits (credit notes and payments not applied to an invoice: items with a negative amount) are in no bucket and
+never overdue, as in Xero's and Exact's aged receivables. The pages, exports and API show them on their own
+("Credit"), and the totals are net: the buckets plus the credit add up to the total.
+
+"Overdue" does not depend on the basis: an invoice is overdue when its due date (else its invoice date) is before D.
 """
 
 from __future__ import annotations

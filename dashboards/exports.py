@@ -29,6 +29,7 @@ from typing import Any
 import xlsxwriter
 from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
+from django.utils.translation import gettext_lazy
 
 from ledger.money import cents
 
@@ -36,6 +37,8 @@ from .aging import age_in_days
 from .selectors.scope import OutstandingScope
 
 TABLES = ("relations", "items")
+# The column and the bucket of credit notes and unapplied payments, which are in no aging bucket.
+CREDIT = gettext_lazy("Credit")
 FORMATS = ("csv", "xlsx")
 CHUNK = 2_000
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -76,6 +79,7 @@ def relation_sheet(*, scope: OutstandingScope, rows: QuerySet) -> Sheet:
         Column("Total", "money"),
         Column("Overdue", "money"),
         *(Column(bucket.label, "money") for bucket in buckets),
+        Column(str(CREDIT), "money"),
         Column("Oldest invoice date", "date"),
         Column("Most days overdue", "int"),
         Column("Items", "int"),
@@ -90,8 +94,10 @@ def relation_sheet(*, scope: OutstandingScope, rows: QuerySet) -> Sheet:
                 cents(row["total"]),
                 cents(row["overdue"]),
                 *(cents(row[f"bucket_{i}"]) for i in range(len(buckets))),
+                cents(row["credit"]),
                 row["oldest_invoice"],
-                max(0, age_in_days(as_of=scope.as_of, reference=row["oldest_due"])),
+                # Empty for a relation with only credits open: nothing of it is overdue.
+                max(0, age_in_days(as_of=scope.as_of, reference=row["oldest_due"])) if row["oldest_due"] else None,
                 row["items"],
             )
 
@@ -117,7 +123,9 @@ def item_sheet(*, scope: OutstandingScope, rows: QuerySet) -> Sheet:
     def produce() -> Iterator[tuple[Any, ...]]:
         for item in _chunked(rows):
             age = age_in_days(as_of=scope.as_of, reference=item.reference)
-            bucket = next(b for b in scope.buckets if b.holds(age))
+            # A credit (a negative item) is in no bucket and never overdue: its days overdue are left empty.
+            credit = item.outstanding < 0
+            bucket = str(CREDIT) if credit else next(b for b in scope.buckets if b.holds(age)).label
             yield (
                 item.administration.name,
                 item.relation.code if item.relation else "",
@@ -125,8 +133,8 @@ def item_sheet(*, scope: OutstandingScope, rows: QuerySet) -> Sheet:
                 item.invoice_number,
                 item.invoice_date,
                 item.due_date,
-                max(0, age_in_days(as_of=scope.as_of, reference=item.effective_due)),
-                bucket.label,
+                None if credit else max(0, age_in_days(as_of=scope.as_of, reference=item.effective_due)),
+                bucket,
                 item.total,
                 item.paid,
                 item.outstanding,

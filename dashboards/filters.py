@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.http import Http404
 
-from ledger.models import Administration
+from ledger.models import Administration, CostCenter
 from monitr.tenancy.models import Organization
 
 ALL = "all"
@@ -68,6 +68,26 @@ class DashboardFilterForm(forms.Form):
         self.is_valid()  # fills cleaned_data with the valid fields; the rest fall back to their defaults
         if "administration" in self.errors:
             raise Http404("No such administration in this organisation.")
+
+    def owned(self, model: Any, name: str) -> Any:
+        """The organisation's ``model`` row whose id the field ``name`` holds; None when the field is empty. An id
+        that is not the organisation's is a 404, as for any other organisation's object."""
+        pk = self.cleaned_data.get(name)
+        if not pk:
+            return None
+        found = model.objects.for_organization(self.organization).filter(pk=pk).first()
+        if found is None:
+            raise Http404(f"No such {name.replace('_', ' ')} in this organisation.")
+        return found
+
+    @property
+    def chosen_cost_center(self) -> Any:
+        """The cost centre filtered by, when the form has the field and it is one of the shown administrations'."""
+        if "cost_center" not in self.fields:
+            return None
+        centre = self.owned(CostCenter, "cost_center")
+        shown = {a.pk for a in self.chosen_administrations}
+        return centre if centre is not None and centre.administration_id in shown else None
 
     def prepare_fields(self) -> None:
         """Set what the fields need to know before they validate (choices that depend on today)."""

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .filters import DashboardFilterForm
 from .selectors.statements import StatementScope
@@ -23,6 +24,8 @@ class StatementFilterForm(DashboardFilterForm):
     month = forms.TypedChoiceField(choices=MONTHS, required=False, coerce=int, label="Through")
     # A single month of a drill-down; absent: the year to date.
     m = forms.TypedChoiceField(choices=MONTHS, required=False, coerce=int)
+    # The P&L and its drill-downs only: a balance sheet is the whole administration's.
+    cost_center = forms.IntegerField(required=False, label=_("Cost centre"))
 
     def prepare_fields(self) -> None:
         years = range(self.today.year, self.today.year - YEARS_BACK, -1)
@@ -35,13 +38,23 @@ class StatementFilterForm(DashboardFilterForm):
             return self.today.month if self.value("year") == self.today.year else 12
         return super().default(name)
 
-    def scope(self, *, year: int | None = None) -> StatementScope:
+    def scope(self, *, year: int | None = None, by_cost_centre: bool = False) -> StatementScope:
+        """The statement's scope; ``by_cost_centre`` (the P&L's) takes the cost centre chosen, if any."""
         return StatementScope(
             organization=self.organization,
             year=year or self.value("year"),
             month=self.value("month"),
             administration=self.chosen_administration,
+            today=self.today,
+            cost_center=self.chosen_cost_center if by_cost_centre else None,
         )
 
     def link_values(self) -> dict[str, Any]:
-        return {**super().link_values(), "year": self.value("year"), "month": self.value("month"), "m": self.value("m")}
+        centre = self.chosen_cost_center
+        return {
+            **super().link_values(),
+            "year": self.value("year"),
+            "month": self.value("month"),
+            "m": self.value("m"),
+            "cost_center": centre.pk if centre else None,
+        }

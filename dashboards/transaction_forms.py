@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from ledger.models import Account, Relation, TransactionType
 
@@ -29,19 +29,12 @@ class TransactionFilterForm(DashboardFilterForm):
     unbalanced = forms.BooleanField(required=False, label="Only transactions that do not balance")
     sort = forms.ChoiceField(required=False, choices=sort_choices(TRANSACTION_SORTS))
 
+    cost_center = forms.IntegerField(required=False, label=_("Cost centre"))
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.chosen_account = self._owned(Account, "account")
-        self.chosen_relation = self._owned(Relation, "relation")
-
-    def _owned(self, model, name: str):
-        pk = self.cleaned_data.get(name)
-        if not pk:
-            return None
-        found = model.objects.for_organization(self.organization).filter(pk=pk).first()
-        if found is None:
-            raise Http404(f"No such {name} in this organisation.")
-        return found
+        self.chosen_account = self.owned(Account, "account")
+        self.chosen_relation = self.owned(Relation, "relation")
 
     def default(self, name: str) -> Any:
         return DEFAULT_TRANSACTION_SORT if name == "sort" else super().default(name)
@@ -54,6 +47,7 @@ class TransactionFilterForm(DashboardFilterForm):
             "date_to": self.value("date_to"),
             "account": self.chosen_account,
             "relation": self.chosen_relation,
+            "cost_center": self.chosen_cost_center,
             "transaction_type": self.value("type"),
             "amount_min": self.value("amount_min"),
             "amount_max": self.value("amount_max"),
@@ -69,5 +63,6 @@ class TransactionFilterForm(DashboardFilterForm):
             **super().link_values(),
             **{name: self.value(name) for name in fields},
             "unbalanced": "1" if self.value("unbalanced") else None,
+            "cost_center": self.chosen_cost_center.pk if self.chosen_cost_center else None,
             "sort": self.value("sort") if self.value("sort") != DEFAULT_TRANSACTION_SORT else None,
         }

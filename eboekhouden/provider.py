@@ -48,7 +48,8 @@ class EboekhoudenProvider(Provider):
     category = Category.ACCOUNTING
     logo = "img/providers/eboekhouden.svg"
     description = "Online bookkeeping from e-Boekhouden.nl: general ledger, relations and open invoices."
-    # e-Boekhouden has cost centres on rows but no analytical axes to report along.
+    # Its rows carry cost centres, which Monitr imports and reports by (the P&L and the transactions filter by
+    # them); it has no other analytical axes (projects, departments), so no DIMENSIONS.
     capabilities = frozenset(
         {Capability.GENERAL_LEDGER, Capability.OUTSTANDING_ITEMS, Capability.BALANCES, Capability.COST_CENTRES}
     )

@@ -56,14 +56,22 @@ class OutstandingItemSerializer(serializers.Serializer):
     invoice_date = serializers.DateField()
     due_date = serializers.DateField(allow_null=True)
     days_overdue = serializers.SerializerMethodField(
-        help_text="Days past the due date (else the invoice date) on as_of; 0 when not overdue."
+        help_text="Days past the due date (else the invoice date) on as_of; 0 when not overdue and for a credit."
+    )
+    is_credit = serializers.SerializerMethodField(
+        help_text="A credit note or a payment not applied to an invoice (a negative outstanding): never overdue."
     )
     total = serializers.DecimalField(max_digits=18, decimal_places=2)
     paid = serializers.DecimalField(max_digits=18, decimal_places=2)
     outstanding = serializers.DecimalField(max_digits=18, decimal_places=2)
 
     def get_days_overdue(self, item) -> int:
+        if self.get_is_credit(item):
+            return 0
         return max(0, (self.context["as_of"] - item.effective_due).days)
+
+    def get_is_credit(self, item) -> bool:
+        return item.outstanding < 0
 
 
 class AgingBucketSerializer(serializers.Serializer):
@@ -84,11 +92,21 @@ class AgingSerializer(serializers.Serializer):
     side = serializers.ChoiceField(choices=OutstandingSide.choices)
     basis = serializers.ChoiceField(choices=AgingBasis.choices)
     boundaries = serializers.ListField(child=serializers.IntegerField())
-    total = serializers.DecimalField(max_digits=18, decimal_places=2)
-    overdue = serializers.DecimalField(max_digits=18, decimal_places=2)
+    total = serializers.DecimalField(
+        max_digits=18, decimal_places=2, help_text="Net: the buckets (open invoices) plus `credit`."
+    )
+    overdue = serializers.DecimalField(max_digits=18, decimal_places=2, help_text="Of the open invoices only.")
+    credit = serializers.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        help_text="Credit notes and unapplied payments (zero or negative): never overdue, in no bucket.",
+    )
+    credit_count = serializers.IntegerField()
     count = serializers.IntegerField()
     without_due_date = serializers.IntegerField()
-    buckets = AgingBucketSerializer(many=True)
+    buckets = AgingBucketSerializer(
+        many=True, help_text="The open invoices by age; with `credit` they add up to `total`."
+    )
 
 
 class AccountSerializer(serializers.ModelSerializer):
@@ -150,11 +168,29 @@ class TransactionQuery(AdministrationQuery):
     amount_min = serializers.DecimalField(max_digits=18, decimal_places=2, required=False)
     amount_max = serializers.DecimalField(max_digits=18, decimal_places=2, required=False)
     q = serializers.CharField(required=False, max_length=200)
+    cost_center = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="A cost centre's id: only transactions with a line on it.",
+    )
 
 
 class ReportQuery(AdministrationQuery):
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
     month = serializers.IntegerField(required=False, min_value=1, max_value=12)
+
+
+class ProfitAndLossQuery(ReportQuery):
+    cost_center = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text=(
+            "A cost centre's id: only what was booked on it, from the imported lines (the bookkeeping's own monthly "
+            "balances have no cost centres, so months still being imported show nothing)."
+        ),
+    )
 
 
 class FiguresSerializer(serializers.Serializer):
@@ -184,6 +220,12 @@ class ReportSerializer(serializers.Serializer):
     statement = serializers.CharField()
     year = serializers.IntegerField()
     month = serializers.IntegerField(help_text="The last month included.")
+    through = serializers.DateField(
+        help_text="The last day included: today while the last month has not ended, else that month's last day."
+    )
+    prior_through = serializers.DateField(
+        help_text="The last day of the prior year's figures: `through` a year earlier."
+    )
     administration = serializers.IntegerField(allow_null=True)
     complete = serializers.BooleanField(
         help_text="Every transaction of the administrations is imported: every figure is the sum of their lines."

@@ -15,6 +15,8 @@ relation id that is not the organisation's is a 404.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -26,7 +28,7 @@ from rest_framework.response import Response
 
 from ledger.api.base import ScopedAPIView, ScopedListView
 from ledger.api.serializers import AdministrationQuery
-from ledger.models import Account, Administration, OutstandingSide, Relation, TransactionLine
+from ledger.models import Account, Administration, CostCenter, OutstandingSide, Relation, TransactionLine
 from monitr.api.errors import ERRORS
 from monitr.api.pagination import ByIdPagination, CheckedCursorPagination
 
@@ -76,15 +78,8 @@ class TransactionList(ScopedListView):
     def get_queryset(self):
         params = self.query()
         organization = self.organization
-        account = relation = None
-        if "account" in params:
-            account = Account.objects.for_organization(organization).filter(pk=params["account"]).first()
-            if account is None:
-                raise NotFound("No such account in this organisation.")
-        if "relation" in params:
-            relation = Relation.objects.for_organization(organization).filter(pk=params["relation"]).first()
-            if relation is None:
-                raise NotFound("No such relation in this organisation.")
+        account = _owned(Account, organization, params.get("account"), "account")
+        relation = _owned(Relation, organization, params.get("relation"), "relation")
         rows = transactions_list(
             organization=organization,
             administration=self.administration_from(params.get("administration")),
@@ -92,6 +87,7 @@ class TransactionList(ScopedListView):
             date_to=params.get("date_to"),
             account=account,
             relation=relation,
+            cost_center=_owned(CostCenter, organization, params.get("cost_center"), "cost centre"),
             transaction_type=params.get("type"),
             amount_min=params.get("amount_min"),
             amount_max=params.get("amount_max"),
@@ -109,6 +105,8 @@ def _report_data(report: StatementReport, lines: LinesStatus) -> dict:
         "statement": str(report.statement),
         "year": report.scope.year,
         "month": report.scope.month,
+        "through": report.scope.through,
+        "prior_through": report.scope.prior_through,
         "administration": report.scope.administration.pk if report.scope.administration else None,
         "complete": lines.complete,
         "lines_complete_through": lines.through,
@@ -130,18 +128,36 @@ def _report_data(report: StatementReport, lines: LinesStatus) -> dict:
     }
 
 
+def _owned(model: Any, organization: Any, pk: int | None, noun: str) -> Any:
+    """The organisation's ``model`` row of id ``pk`` (None when not asked for); another organisation's is a 404."""
+    if pk is None:
+        return None
+    found = model.objects.for_organization(organization).filter(pk=pk).first()
+    if found is None:
+        raise NotFound(f"No such {noun} in this organisation.")
+    return found
+
+
 class _ReportView(ScopedAPIView):
     statement: Statement
+    query_class: type[s.ReportQuery] = s.ReportQuery
 
     def get(self, request: Request) -> Response:
-        query = s.ReportQuery(data=request.query_params)
+        query = self.query_class(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
         today = timezone.localdate()
         year = params.get("year", today.year)
         month = params.get("month", today.month if year == today.year else 12)
         administration = self.administration_from(params.get("administration"))
-        scope = StatementScope(organization=self.organization, year=year, month=month, administration=administration)
+        scope = StatementScope(
+            organization=self.organization,
+            year=year,
+            month=month,
+            administration=administration,
+            today=today,
+            cost_center=_owned(CostCenter, self.organization, params.get("cost_center"), "cost centre"),
+        )
         report = statement_report(scope=scope, statement=self.statement)
         shown = [administration] if administration else Administration.objects.for_organization(self.organization)
         lines = lines_status(administrations=shown)
@@ -149,12 +165,16 @@ class _ReportView(ScopedAPIView):
 
 
 @extend_schema(
-    parameters=[s.ReportQuery],
+    parameters=[s.ProfitAndLossQuery],
     responses={200: s.ReportSerializer, **ERRORS},
-    description="The P&L by month through the account mapping, with the prior year; revenue shown positive.",
+    description=(
+        "The P&L by month through the account mapping, with the prior year; revenue shown positive. "
+        "With `cost_center`, only what was booked on that cost centre."
+    ),
 )
 class ProfitAndLossReport(_ReportView):
     statement = Statement.PROFIT_AND_LOSS
+    query_class = s.ProfitAndLossQuery
 
 
 @extend_schema(
@@ -241,7 +261,10 @@ class OutstandingAgingView(_OutstandingView):
     @extend_schema(
         parameters=_FILTERS,
         responses={200: AgingSerializer, **ERRORS},
-        description="The aging buckets of one side (default receivables); they always add up to `total`.",
+        description=(
+            "The aging buckets of one side (default receivables): the open invoices by age. Credits (credit notes, "
+            "unapplied payments) are in no bucket and never overdue; buckets plus `credit` add up to `total`."
+        ),
     )
     def get(self, request: Request) -> Response:
         scope, _ = self.parse(request)
@@ -255,6 +278,8 @@ class OutstandingAgingView(_OutstandingView):
             "boundaries": list(scope.boundaries),
             "total": aging.total,
             "overdue": aging.overdue,
+            "credit": aging.credit,
+            "credit_count": aging.credit_count,
             "count": aging.count,
             "without_due_date": aging.without_due_date,
             "buckets": aging.buckets,

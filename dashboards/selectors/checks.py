@@ -11,11 +11,12 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from ledger.models import (
     Administration,
@@ -32,6 +33,21 @@ from .statements import MappedAccount, mapped_accounts
 
 
 @dataclass(frozen=True, slots=True)
+class CheckedAdministration:
+    """When an administration's books were last checked against the source, and what that check found."""
+
+    administration_id: int
+    name: str
+    checked_at: datetime | None  # None: no import has finished its check yet
+    mismatches: int  # the ledger and month differences that check left
+    open_items_checked: bool  # the open items were compared with the debtors or creditors ledger too
+
+    @property
+    def matches(self) -> bool:
+        return self.checked_at is not None and not self.mismatches
+
+
+@dataclass(frozen=True, slots=True)
 class DataChecks:
     # The oldest of the scope's administrations' last ledger checks; None while any of them has not been checked.
     ledger_checked_at: datetime | None
@@ -44,6 +60,12 @@ class DataChecks:
     new_accounts: list[MappedAccount]
     # Source records the import could not store (a date, term or amount out of range), with the reason.
     set_aside: list[SetAsideRecord]
+    # Each administration in scope with its own last check: one not checked yet never hides another's result.
+    checked: tuple[CheckedAdministration, ...] = ()
+
+    @property
+    def checked_count(self) -> int:
+        return sum(1 for a in self.checked if a.checked_at is not None)
 
     @property
     def open_items_mismatches(self) -> list[Reconciliation]:
@@ -73,9 +95,8 @@ def data_checks(*, organization: Organization, administration: Administration | 
     administrations = Administration.objects.for_organization(organization)
     if administration is not None:
         administrations = administrations.filter(pk=administration.pk)
-    checked = administrations.aggregate(
-        oldest=Min("ledger_checked_at"), unchecked=Count("pk", filter=Q(ledger_checked_at=None))
-    )
+    # Each administration's own time: the page says per administration when it was checked and what was found.
+    times = list(administrations.order_by("name", "pk").values_list("pk", "name", "ledger_checked_at"))
     mismatches = list(
         ledger.exclude(difference=0)
         .select_related("account", "administration")
@@ -102,8 +123,24 @@ def data_checks(*, organization: Organization, administration: Administration | 
         .select_related("administration")
         .order_by("administration__name", "kind", "record_date", "external_id")
     )
+    differing: dict[int, int] = defaultdict(int)
+    for row in mismatches:
+        differing[row.administration_id] += 1
+    with_open_items = {c.administration_id for c in open_items}
+    checked = tuple(
+        CheckedAdministration(
+            administration_id=pk,
+            name=name,
+            checked_at=at,
+            mismatches=differing[pk],
+            open_items_checked=pk in with_open_items,
+        )
+        for pk, name, at in times
+    )
+    unchecked = any(a.checked_at is None for a in checked)
     return DataChecks(
-        ledger_checked_at=None if checked["unchecked"] else checked["oldest"],
+        ledger_checked_at=None if unchecked else min((a.checked_at for a in checked if a.checked_at), default=None),
+        checked=checked,
         ledger_mismatches=mismatches,
         open_items_checks=open_items,
         unbalanced=unbalanced,

@@ -6,6 +6,11 @@
   page of it with the count in the same query (:func:`outstanding_relations_page`), the exports stream all of it.
 - :func:`outstanding_items_list`: the items themselves, for the drill-down, the item export and the API.
 
+Credits (credit notes and unapplied payments: an open item with a negative amount) are never overdue and never in an
+aging bucket, as in Xero's and Exact's aged receivables: the buckets hold the open invoices, the credits are shown
+on their own ("Credit"), and the total is the net of both (invoices plus credits), so buckets plus credit add up to
+the total. Overdue counts invoices only; a relation's oldest item and days overdue are its oldest invoice's.
+
 Sums of two-place amounts come back as exact ``Decimal`` (SQLite sums in floating point; rounding to cents gives
 the exact sum back).
 """
@@ -50,6 +55,7 @@ RELATION_SORTS: dict[str, str] = {
     "overdue": "overdue",
     "items": "items",
     "oldest": "oldest_due",
+    "credit": "credit",
 }
 DEFAULT_RELATION_SORT = "-total"
 
@@ -74,16 +80,28 @@ class BucketTotal:
 
 @dataclass(frozen=True, slots=True)
 class Aging:
-    total: Decimal
+    total: Decimal  # net: the open invoices plus the credits
     count: int
     overdue: Decimal
     overdue_count: int
-    without_due_date: int
-    buckets: list[BucketTotal]
+    without_due_date: int  # invoices without a due date (a credit is never due)
+    buckets: list[BucketTotal]  # the open invoices by age; with ``credit`` they add up to ``total``
+    credit: Decimal = ZERO  # credit notes and unapplied payments: zero or negative, in no bucket
+    credit_count: int = 0
+
+    @property
+    def invoiced(self) -> Decimal:
+        """The open invoices alone: what the buckets add up to."""
+        return self.total - self.credit
 
     @property
     def overdue_share(self) -> Decimal | None:
-        return _percent(self.overdue, self.total)
+        return _percent(self.overdue, self.invoiced)
+
+
+# An open item with a negative amount is a credit (a credit note, a payment not applied to an invoice): never due.
+IS_CREDIT = Q(outstanding__lt=0)
+IS_INVOICE = ~IS_CREDIT
 
 
 def _percent(part: Decimal, whole: Decimal) -> Decimal | None:
@@ -105,10 +123,11 @@ def _figures(scope: OutstandingScope) -> dict:
     date) and ``effective_due`` that :func:`_annotated` adds."""
     figures = {
         "total": sum_or_zero("outstanding"),
-        "overdue": sum_or_zero("outstanding", filter=Q(effective_due__lt=scope.as_of)),
+        "overdue": sum_or_zero("outstanding", filter=IS_INVOICE & Q(effective_due__lt=scope.as_of)),
+        "credit": sum_or_zero("outstanding", filter=IS_CREDIT),
     }
     for index, bucket in enumerate(scope.buckets):
-        figures[f"bucket_{index}"] = sum_or_zero("outstanding", filter=_in_bucket(bucket, scope.as_of))
+        figures[f"bucket_{index}"] = sum_or_zero("outstanding", filter=IS_INVOICE & _in_bucket(bucket, scope.as_of))
     return figures
 
 
@@ -123,6 +142,7 @@ def outstanding_aging(*, scope: OutstandingScope) -> Aging:
     and one count per group cost the database less than a conditional sum and count per bucket and figure over
     every item, and the query is a fraction of the SQL to build."""
     buckets = Case(
+        When(IS_CREDIT, then=Value(None)),
         *(When(_in_bucket(bucket, scope.as_of), then=Value(i)) for i, bucket in enumerate(scope.buckets)),
         output_field=IntegerField(),
     )
@@ -130,26 +150,31 @@ def outstanding_aging(*, scope: OutstandingScope) -> Aging:
         _annotated(scope)
         .annotate(
             bucket=buckets,
+            is_credit=ExpressionWrapper(IS_CREDIT, output_field=BooleanField()),
             is_overdue=ExpressionWrapper(Q(effective_due__lt=scope.as_of), output_field=BooleanField()),
             no_due_date=ExpressionWrapper(Q(due_date__isnull=True), output_field=BooleanField()),
         )
-        .values("bucket", "is_overdue", "no_due_date")
+        .values("bucket", "is_credit", "is_overdue", "no_due_date")
         .annotate(amount=Sum("outstanding"), items=Count("pk"))
         .order_by()
     )
     amounts = [ZERO] * len(scope.buckets)
     counts = [0] * len(scope.buckets)
     total, count, overdue, overdue_count, without_due_date = ZERO, 0, ZERO, 0, 0
+    credit, credit_count = ZERO, 0
     for group in groups:
         amount = cents(group["amount"])
         total, count = total + amount, count + group["items"]
-        if group["bucket"] is not None:
-            amounts[group["bucket"]] += amount
-            counts[group["bucket"]] += group["items"]
+        if group["is_credit"]:
+            credit, credit_count = credit + amount, credit_count + group["items"]
+            continue
+        amounts[group["bucket"]] += amount
+        counts[group["bucket"]] += group["items"]
         if group["is_overdue"]:
             overdue, overdue_count = overdue + amount, overdue_count + group["items"]
         if group["no_due_date"]:
             without_due_date += group["items"]
+    invoiced = total - credit
     return Aging(
         total=total,
         count=count,
@@ -157,9 +182,11 @@ def outstanding_aging(*, scope: OutstandingScope) -> Aging:
         overdue_count=overdue_count,
         without_due_date=without_due_date,
         buckets=[
-            BucketTotal(bucket=bucket, amount=amounts[i], count=counts[i], share=_percent(amounts[i], total))
+            BucketTotal(bucket=bucket, amount=amounts[i], count=counts[i], share=_percent(amounts[i], invoiced))
             for i, bucket in enumerate(scope.buckets)
         ],
+        credit=credit,
+        credit_count=credit_count,
     )
 
 
@@ -171,8 +198,9 @@ def _relation_figures(scope: OutstandingScope) -> dict:
         "relation_code": Max("relation__code"),
         **_figures(scope),
         "items": Count("pk"),
-        "oldest_invoice": Min("invoice_date"),
-        "oldest_due": Min(Coalesce(F("due_date"), F("invoice_date"), output_field=DateField())),
+        # Of the invoices only: a credit is never the oldest item to chase, nor overdue.
+        "oldest_invoice": Min("invoice_date", filter=IS_INVOICE),
+        "oldest_due": Min(Coalesce(F("due_date"), F("invoice_date"), output_field=DateField()), filter=IS_INVOICE),
     }
 
 
@@ -201,8 +229,9 @@ def outstanding_by_relation(
 ) -> QuerySet:
     """One row per relation (per administration: relations belong to one), as dicts: ``administration_id``,
     ``administration_name``, ``relation_id`` (None for items without a relation), ``relation_name``,
-    ``relation_code``, ``total``, ``overdue``, ``bucket_<i>`` per bucket, ``items``, ``oldest_invoice`` (the
-    earliest invoice date) and ``oldest_due`` (the earliest due date, else invoice date: the most overdue item).
+    ``relation_code``, ``total`` (net), ``overdue``, ``credit`` (zero or negative), ``bucket_<i>`` per bucket (of
+    the invoices), ``items``, ``oldest_invoice`` (the earliest invoice date of the open invoices) and ``oldest_due``
+    (their earliest due date, else invoice date: the most overdue invoice); both None when only credits are open.
 
     Sorted by ``sort`` (a key of :data:`RELATION_SORTS`, "-" for descending), then by name and ids so that pages
     never repeat or skip a row. ``search`` matches the relation's name or code."""
@@ -319,9 +348,10 @@ def outstanding_items_list(
         )
     if relation_search:
         rows = rows.filter(Q(relation__name__icontains=relation_search) | Q(relation__code__icontains=relation_search))
-    rows = _annotated(scope, rows)
+    rows = _annotated(scope, rows).annotate(is_credit=ExpressionWrapper(IS_CREDIT, output_field=BooleanField()))
     if overdue is not None:
-        rows = rows.filter(effective_due__lt=scope.as_of) if overdue else rows.exclude(effective_due__lt=scope.as_of)
+        is_overdue = IS_INVOICE & Q(effective_due__lt=scope.as_of)
+        rows = rows.filter(is_overdue) if overdue else rows.exclude(is_overdue)
     ordering = _ordering(sort, ITEM_SORTS, DEFAULT_ITEM_SORT)
     return rows.select_related("relation", "administration").order_by(*ordering, "pk")
 
@@ -338,8 +368,17 @@ def _ordering(sort: str, allowed: dict[str, str], default: str) -> list[str | Or
 
 
 def outstanding_items_summary(*, rows: QuerySet, as_of: date) -> dict[str, Decimal | int]:
-    """Outstanding, overdue and the number of items of a selection from :func:`outstanding_items_list`."""
+    """Outstanding (net), overdue (invoices only), credit and the number of items of a selection from
+    :func:`outstanding_items_list`."""
     row = rows.order_by().aggregate(
-        total=Sum("outstanding"), overdue=Sum("outstanding", filter=Q(effective_due__lt=as_of)), count=Count("pk")
+        total=Sum("outstanding"),
+        overdue=Sum("outstanding", filter=IS_INVOICE & Q(effective_due__lt=as_of)),
+        credit=Sum("outstanding", filter=IS_CREDIT),
+        count=Count("pk"),
     )
-    return {"total": cents(row["total"]), "overdue": cents(row["overdue"]), "count": row["count"]}
+    return {
+        "total": cents(row["total"]),
+        "overdue": cents(row["overdue"]),
+        "credit": cents(row["credit"]),
+        "count": row["count"],
+    }

@@ -13,6 +13,13 @@ Periods: a :class:`StatementScope` is a year and the last month shown. A P&L fig
 movement, its year-to-date the months up to the last one. A balance-sheet figure of a month is the balance at the
 end of that month, from every line ever booked. The prior-year figures are the same months one year earlier.
 
+A month that has not ended is shown up to today, never to its end: when the last month shown holds today (the scope
+knows ``today``), its figures stop at today (``StatementScope.through``) and the prior year's stop at the same day a
+year earlier, so the year to date on 3 December compares 1 January – 3 December with 1 January – 3 December of the
+year before, not with all of last December, and a balance is today's, not the one of 31 December. The part of the
+last month after that day is read from the lines in one more query (:func:`_tails`) and taken off the month; the
+balances of the months before stay whole.
+
 The balance sheet balances without closing entries: P&L accounts' lines before the year show as "Result of earlier
 years" and those of the year so far as "Result for the year", both under equity.
 """
@@ -34,6 +41,7 @@ from ledger.models import (
     AccountRole,
     Administration,
     BalanceBasis,
+    CostCenter,
     MonthlyBalance,
     TransactionLine,
 )
@@ -62,10 +70,30 @@ class StatementScope:
     month: int  # the last month shown, 1–12
     # None: all the organisation's administrations, added up.
     administration: Administration | None = None
+    # The day the figures are read on; when the last month shown holds it, the figures stop at it (``through``).
+    today: date | None = None
+    # Only what was booked on this cost centre (the P&L's filter, where the provider declares cost centres).
+    cost_center: CostCenter | None = None
 
     @property
     def start(self) -> date:
         return date(self.year, 1, 1)
+
+    @property
+    def is_partial(self) -> bool:
+        """The last month shown holds today: it has not ended, and its figures stop at today."""
+        return self.today is not None and self.month_start(self.month) <= self.today <= self.end
+
+    @property
+    def through(self) -> date:
+        """The last day the figures cover: today when the last month shown has not ended, else that month's end."""
+        return self.today if self.is_partial and self.today is not None else self.end
+
+    @property
+    def prior_through(self) -> date:
+        """``through`` a year earlier (29 February: the 28th), the last day of the prior year's figures."""
+        day = self.through
+        return day.replace(year=day.year - 1, day=min(day.day, calendar.monthrange(day.year - 1, day.month)[1]))
 
     @property
     def end(self) -> date:
@@ -225,15 +253,21 @@ def _lines(scope: StatementScope) -> QuerySet:
     rows = TransactionLine.objects.for_organization(scope.organization)
     if scope.administration is not None:
         rows = rows.filter(administration=scope.administration)
+    if scope.cost_center is not None:
+        rows = rows.filter(cost_center=scope.cost_center)
     return rows
 
 
 def _balances(scope: StatementScope) -> QuerySet:
     """The monthly balances a statement of the scope reads: per administration, the lines' rows for the months
-    whose lines are all in, the source's rows for the months a first import has not reached yet."""
+    whose lines are all in, the source's rows for the months a first import has not reached yet. By cost centre,
+    the lines' rows of that cost centre alone: the source's balances are per account, without cost centres, so
+    months whose lines are not in yet read as nothing (the page says they are still coming)."""
     rows = MonthlyBalance.objects.for_organization(scope.organization)
     if scope.administration is not None:
         rows = rows.filter(administration=scope.administration)
+    if scope.cost_center is not None:
+        return rows.filter(basis=BalanceBasis.LINES, cost_center_key=scope.cost_center.pk)
     through = F("administration__lines_complete_through")
     return rows.filter(
         Q(basis=BalanceBasis.LINES, month__lte=through) | Q(basis=BalanceBasis.SOURCE, month__gt=through)
@@ -272,17 +306,56 @@ def _sums(
     return movements, opening
 
 
+Tails = dict[int, tuple[Decimal, Decimal]]
+NO_TAIL = (ZERO, ZERO)
+
+
+def _tails(scope: StatementScope, *, kind: str | None = None) -> Tails:
+    """Per account, what its lines moved in the last month shown after ``through`` (this year) and after
+    ``prior_through`` (the year before): the part of that month the figures leave out. Empty unless the last month
+    holds today. One grouped query over the lines of those two month ends (the monthly balances cannot split a
+    month). While a first import has not stored those lines, they are not taken off: the month shows whole."""
+    if not scope.is_partial:
+        return {}
+    prior_end = scope.prior_through.replace(day=calendar.monthrange(scope.year - 1, scope.month)[1])
+    this_year = Q(date__gt=scope.through, date__lte=scope.end)
+    rows = _lines(scope).filter(this_year | Q(date__gt=scope.prior_through, date__lte=prior_end))
+    if kind is not None:
+        rows = rows.filter(account__kind=kind)
+    grouped = (
+        rows.annotate(
+            this_year=Case(When(this_year, then=Value(True)), default=Value(False), output_field=BooleanField())
+        )
+        .values_list("account_id", "this_year")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    tails: dict[int, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    for account_id, is_this_year, total in grouped:
+        tails[account_id][0 if is_this_year else 1] += cents(total)
+    return {account_id: (this, prior) for account_id, (this, prior) in tails.items()}
+
+
 def _account_figures(
-    *, statement: Statement, scope: StatementScope, sums: dict[tuple[int, int], Decimal], before: Decimal
+    *,
+    statement: Statement,
+    scope: StatementScope,
+    sums: dict[tuple[int, int], Decimal],
+    before: Decimal,
+    tail: tuple[Decimal, Decimal] = NO_TAIL,
 ) -> Figures:
-    """Debit-positive figures of one account: movements (P&L) or month-end balances (balance sheet)."""
+    """Debit-positive figures of one account: movements (P&L) or month-end balances (balance sheet); the last month
+    without its ``tail`` (this year's, the prior year's), see :func:`_tails`."""
     count = scope.month
     this = [sums.get((scope.year, m), ZERO) for m in range(1, count + 1)]
     prior = [sums.get((scope.year - 1, m), ZERO) for m in range(1, count + 1)]
+    # The year opens with the whole prior year, its last month included: only the shown months are cut.
+    opening = before + sum((sums.get((scope.year - 1, m), ZERO) for m in range(1, 13)), ZERO)
+    this[-1] -= tail[0]
+    prior[-1] -= tail[1]
     if statement == Statement.PROFIT_AND_LOSS:
         return Figures(this, sum(this, ZERO), prior, sum(prior, ZERO))
     prior_opening = before
-    opening = before + sum((sums.get((scope.year - 1, m), ZERO) for m in range(1, 13)), ZERO)
     balances, prior_balances = [], []
     for m in range(count):
         opening += this[m]
@@ -293,7 +366,7 @@ def _account_figures(
 
 
 def _results(
-    *, scope: StatementScope, accounts: list[MappedAccount], sums, before: dict[int, Decimal]
+    *, scope: StatementScope, accounts: list[MappedAccount], sums, before: dict[int, Decimal], tails: Tails
 ) -> tuple[Figures, Figures]:
     """Debit-positive result of earlier years and result of the year so far, at each month's end."""
     count = scope.month
@@ -302,7 +375,9 @@ def _results(
         if account.statement != Statement.PROFIT_AND_LOSS:
             continue
         own = sums.get(account.pk, {})
-        movement = _account_figures(statement=Statement.PROFIT_AND_LOSS, scope=scope, sums=own, before=ZERO)
+        movement = _account_figures(
+            statement=Statement.PROFIT_AND_LOSS, scope=scope, sums=own, before=ZERO, tail=tails.get(account.pk, NO_TAIL)
+        )
         running, prior_running, this_year, prior_year = ZERO, ZERO, [], []
         for m in range(count):
             running += movement.months[m]
@@ -346,9 +421,11 @@ def statement_reports(*, scope: StatementScope, statements: Collection[Statement
     accounts = mapped_accounts(organization=scope.organization, administration=scope.administration)
     # The balance sheet needs every account's movements (its result lines add up the P&L accounts); the P&L its own.
     balance = Statement.BALANCE_SHEET in statements
-    sums, before = _sums(scope, kind=None if balance else AccountKind.PROFIT_AND_LOSS, before=balance)
+    kind = None if balance else AccountKind.PROFIT_AND_LOSS
+    sums, before = _sums(scope, kind=kind, before=balance)
+    tails = _tails(scope, kind=kind)
     return {
-        statement: _report(scope=scope, statement=statement, accounts=accounts, sums=sums, before=before)
+        statement: _report(scope=scope, statement=statement, accounts=accounts, sums=sums, before=before, tails=tails)
         for statement in statements
     }
 
@@ -360,6 +437,7 @@ def _report(
     accounts: list[MappedAccount],
     sums: Movements,
     before: dict[int, Decimal],
+    tails: Tails,
 ) -> StatementReport:
     infos = PNL_LINES if statement == Statement.PROFIT_AND_LOSS else BALANCE_LINES
     rows = {str(i.line): StatementRow(label=i.label, figures=Figures.zero(scope.month), info=i) for i in infos}
@@ -370,13 +448,17 @@ def _report(
         unmapped += not account.is_mapped
         row = rows[account.line]
         raw = _account_figures(
-            statement=statement, scope=scope, sums=sums.get(account.pk, {}), before=before.get(account.pk, ZERO)
+            statement=statement,
+            scope=scope,
+            sums=sums.get(account.pk, {}),
+            before=before.get(account.pk, ZERO),
+            tail=tails.get(account.pk, NO_TAIL),
         )
         shown = raw.times(row.info.sign)  # type: ignore[union-attr]
         row.figures.add(shown)
         row.accounts.append(AccountRow(account=account, figures=shown))
     if statement == Statement.BALANCE_SHEET:
-        earlier, year = _results(scope=scope, accounts=accounts, sums=sums, before=before)
+        earlier, year = _results(scope=scope, accounts=accounts, sums=sums, before=before, tails=tails)
         rows[RETAINED_EARNINGS].figures = earlier.times(-1)
         rows[RESULT_FOR_THE_YEAR].figures = year.times(-1)
     ordered = [r for r in rows.values() if r.line != UNMAPPED or r.accounts]
@@ -443,7 +525,8 @@ def account_ledger(*, scope: StatementScope, account: Account, month: int | None
     last = month or scope.month
     is_balance = account.kind == AccountKind.BALANCE_SHEET
     start = scope.month_start(month) if month and not is_balance else scope.start
-    end = scope.month_end(last)
+    # The last month shown ends today while it runs, as the statement's figures do.
+    end = scope.through if last == scope.month else scope.month_end(last)
     lines = (
         _lines(scope)
         .filter(account=account, date__gte=start, date__lte=end)
@@ -461,6 +544,8 @@ def account_ledger(*, scope: StatementScope, account: Account, month: int | None
         )
         if scope.administration is not None:
             before = before.filter(administration=scope.administration)
+        if scope.cost_center is not None:
+            before = before.filter(cost_center_key=scope.cost_center.pk)
         brought_forward = cents(before.aggregate(total=Sum("amount"))["total"])
         total += brought_forward
     return AccountLedger(start=start, end=end, brought_forward=brought_forward, lines=lines, total=total)

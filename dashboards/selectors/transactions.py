@@ -1,7 +1,8 @@
 """The transactions explorer: the organisation's transactions filtered, searched and sorted in the database.
 
 A transaction's amount is the sum of its debit lines (what moved), so an amount range reads the same for an invoice,
-a payment and a journal entry. The account filter keeps transactions with at least one line on that account.
+a payment and a journal entry. The account filter keeps transactions with at least one line on that account, the
+cost-centre filter those with at least one line on that cost centre.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from ledger.models import Account, Administration, Relation, Transaction, TransactionLine
+from ledger.models import Account, Administration, CostCenter, Relation, Transaction, TransactionLine
 from ledger.money import ZERO
 from monitr.tenancy.models import Organization
 
@@ -34,6 +35,7 @@ def transactions_list(
     date_to: date | None = None,
     account: Account | None = None,
     relation: Relation | None = None,
+    cost_center: CostCenter | None = None,
     transaction_type: str | None = None,
     amount_min: Decimal | None = None,
     amount_max: Decimal | None = None,
@@ -57,6 +59,8 @@ def transactions_list(
         rows = rows.exclude(imbalance=0)
     if account is not None:
         rows = rows.filter(Exists(TransactionLine.objects.filter(transaction=OuterRef("pk"), account=account)))
+    if cost_center is not None:
+        rows = rows.filter(Exists(TransactionLine.objects.filter(transaction=OuterRef("pk"), cost_center=cost_center)))
     if search:
         rows = rows.filter(
             Q(description__icontains=search)

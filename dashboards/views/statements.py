@@ -18,16 +18,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ledger.capabilities import Capability
 from ledger.imports import first_imports
-from ledger.models import Account, Administration, Transaction
+from ledger.models import Account, AccountKind, Administration, Transaction
 from ledger.services import accounts_mark_reviewed
 from monitr.tenancy.access import member_required
 from monitr.tenancy.requests import MemberRequest
 
 from ..forms import whole_number
 from ..mapping import BALANCE_LINES, PNL_LINES, UNMAPPED, ReportingLine, Statement, mappable_lines
-from ..selectors.capabilities import administrations_capability
+from ..selectors.capabilities import reporting_axes
 from ..selectors.completeness import lines_status
 from ..selectors.overview import overview_figures
 from ..selectors.scope import administrations_list
@@ -61,7 +60,7 @@ def _statement(request: MemberRequest, statement: Statement) -> HttpResponse:
     imports = first_imports(administrations=form.chosen_administrations)
     if (page := waiting(request, page_key, imports, form.chosen_administration)) is not None:
         return page
-    scope = form.scope()
+    scope = form.scope(by_cost_centre=statement == Statement.PROFIT_AND_LOSS)
     report = statement_report(scope=scope, statement=statement)
     context: dict[str, Any] = {
         "form": form,
@@ -71,9 +70,8 @@ def _statement(request: MemberRequest, statement: Statement) -> HttpResponse:
         "title": TITLES[statement],
         "drill_query": form.query(m=None, page=None),
         "prior_query": form.query(m=None, page=None, year=scope.year - 1),
-        "dimensions": administrations_capability(
-            administrations=form.chosen_administrations, capability=Capability.DIMENSIONS
-        ),
+        "axes": reporting_axes(organization=request.organization, administrations=form.chosen_administrations),
+        "cost_centre_filter": statement == Statement.PROFIT_AND_LOSS,
         "is_balance": statement == Statement.BALANCE_SHEET,
         "lines": lines_status(administrations=form.chosen_administrations),
         **imports_context(page_key, imports, form.chosen_administration),
@@ -102,23 +100,26 @@ def statement_line(request: MemberRequest, statement: str, line: str) -> HttpRes
     form = _form(request)
     if form is None:
         raise Http404("No administrations yet.")
-    scope = form.scope()
+    scope = form.scope(by_cost_centre=statement == Statement.PROFIT_AND_LOSS)
     report = statement_report(scope=scope, statement=statement)
     row = next((r for r in report.rows if r.kind == "line" and r.line == line), None)
     if row is None:
         raise Http404("No such line.")
     month = form.value("m")
+    shown = month if month and month <= scope.month else None
     context = {
         "form": form,
         "scope": scope,
+        # The period of the figure: a month (its first day to its end, or to today while it runs) or the year to date.
+        "period_start": scope.month_start(shown) if shown else scope.start,
+        "period_end": scope.through if not shown or shown == scope.month else scope.month_end(shown),
         "statement": Statement(statement),
         "title": TITLES[Statement(statement)],
         "row": row,
-        "month": month,
-        "figure": row.figures.months[month - 1] if month and month <= scope.month else row.figures.total,
+        "month": shown,
+        "figure": row.figures.months[shown - 1] if shown else row.figures.total,
         "accounts": [
-            {"row": a, "figure": a.figures.months[month - 1] if month and month <= scope.month else a.figures.total}
-            for a in row.accounts
+            {"row": a, "figure": a.figures.months[shown - 1] if shown else a.figures.total} for a in row.accounts
         ],
         "account_query": form.query(page=None, administration=None),
         "back_query": form.query(m=None, page=None),
@@ -139,7 +140,7 @@ def account_detail(request: MemberRequest, pk: int) -> HttpResponse:
     form = _form(request)
     if form is None:
         raise Http404("No administrations yet.")
-    scope = form.scope()
+    scope = form.scope(by_cost_centre=account.kind == AccountKind.PROFIT_AND_LOSS)
     month = form.value("m")
     if month and month > scope.month:
         month = None
@@ -266,9 +267,7 @@ def overview(request: MemberRequest) -> HttpResponse:
         "lines": lines_status(administrations=form.chosen_administrations),
         **imports_context("overview", imports, form.chosen_administration),
         "drill_query": form.query(m=None, page=None),
-        "dimensions": administrations_capability(
-            administrations=form.chosen_administrations, capability=Capability.DIMENSIONS
-        ),
+        "axes": reporting_axes(organization=request.organization, administrations=form.chosen_administrations),
         "chart": {
             "months": [m.strftime("%b") for m in scope.months],
             "year": scope.year,

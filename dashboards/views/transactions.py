@@ -12,13 +12,12 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from ledger.capabilities import Capability
 from ledger.imports import first_imports
 from monitr.tenancy.access import member_required
 from monitr.tenancy.requests import MemberRequest
 
 from .. import exports
-from ..selectors.capabilities import administrations_capability
+from ..selectors.capabilities import reporting_axes
 from ..selectors.completeness import lines_status
 from ..selectors.scope import administrations_list
 from ..selectors.statements import mapped_accounts
@@ -55,9 +54,8 @@ def transactions(request: MemberRequest) -> HttpResponse:
         "export_query": form.query(),
         "relation_clear_query": form.query(relation=None),
         "today": form.today,
-        "dimensions": administrations_capability(
-            administrations=form.chosen_administrations, capability=Capability.DIMENSIONS
-        ),
+        "axes": reporting_axes(organization=request.organization, administrations=form.chosen_administrations),
+        "cost_centre_filter": True,
         "lines": lines_status(administrations=form.chosen_administrations),
         # The list holds what is in so far while a first import runs: the page says so, with its progress.
         **imports_context(

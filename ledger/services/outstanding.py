@@ -147,8 +147,9 @@ def outstanding_snapshot_record(*, administration: Administration, as_of: date) 
 
 def outstanding_snapshot_totals_record(*, administration: Administration, as_of: date) -> None:
     """Add up the snapshot of ``as_of`` per side into ``OutstandingSnapshotTotal`` (replacing that day's totals):
-    the total, the part overdue on that day (due, else invoiced, before it) and the number of items."""
-    overdue = Q(due_date__lt=as_of) | Q(due_date__isnull=True, invoice_date__lt=as_of)
+    the total (net of credits), the part overdue on that day (invoices due, else invoiced, before it; a credit, an
+    item with a negative amount, is never overdue) and the number of items."""
+    overdue = Q(outstanding__gte=0) & (Q(due_date__lt=as_of) | Q(due_date__isnull=True, invoice_date__lt=as_of))
     sums = (
         OutstandingSnapshot.objects.filter(administration=administration, as_of=as_of)
         .values("side")

@@ -18,6 +18,11 @@ def reference(item: OutstandingItemRecord, basis: str) -> date:
     return item.due_date or item.invoice_date
 
 
+def overdue(item: OutstandingItemRecord, as_of: date) -> bool:
+    """An invoice due (else invoiced) before ``as_of``; a credit (a negative item) never is."""
+    return item.outstanding >= 0 and (item.due_date or item.invoice_date) < as_of
+
+
 def bucket_index(age: int, boundaries: Sequence[int], basis: str) -> int:
     """By due date: 0 = not yet due, then one per boundary, then "over"; by invoice date no "not yet due"."""
     if basis == "due":
@@ -36,20 +41,25 @@ def bucket_index(age: int, boundaries: Sequence[int], basis: str) -> int:
 def aging(
     items: Iterable[OutstandingItemRecord], *, as_of: date, boundaries: Sequence[int] = (30, 60, 90), basis: str = "due"
 ) -> dict:
+    """Credits (negative items) are in no bucket and never overdue; the total is net of them."""
     items = list(items)
+    invoices = [i for i in items if i.outstanding >= 0]
+    credits = [i for i in items if i.outstanding < 0]
     size = len(boundaries) + (2 if basis == "due" else 1)
     amounts, counts = [ZERO] * size, [0] * size
-    for item in items:
+    for item in invoices:
         index = bucket_index((as_of - reference(item, basis)).days, boundaries, basis)
         amounts[index] += item.outstanding
         counts[index] += 1
-    overdue = [i for i in items if (i.due_date or i.invoice_date) < as_of]
+    late = [i for i in invoices if overdue(i, as_of)]
     return {
         "total": sum((i.outstanding for i in items), ZERO),
         "count": len(items),
-        "overdue": sum((i.outstanding for i in overdue), ZERO),
-        "overdue_count": len(overdue),
-        "without_due_date": sum(1 for i in items if i.due_date is None),
+        "overdue": sum((i.outstanding for i in late), ZERO),
+        "overdue_count": len(late),
+        "without_due_date": sum(1 for i in invoices if i.due_date is None),
+        "credit": sum((i.outstanding for i in credits), ZERO),
+        "credit_count": len(credits),
         "amounts": amounts,
         "counts": counts,
     }
@@ -69,8 +79,9 @@ def by_relation(
             "total": figures["total"],
             "overdue": figures["overdue"],
             "buckets": figures["amounts"],
+            "credit": figures["credit"],
             "items": figures["count"],
-            "oldest_invoice": min(i.invoice_date for i in members),
-            "oldest_due": min(i.due_date or i.invoice_date for i in members),
+            "oldest_invoice": min((i.invoice_date for i in members if i.outstanding >= 0), default=None),
+            "oldest_due": min((i.due_date or i.invoice_date for i in members if i.outstanding >= 0), default=None),
         }
     return rows

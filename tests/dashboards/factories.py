@@ -115,9 +115,18 @@ class Books:
         """Keep the open items as they are now as the snapshot of ``as_of``."""
         outstanding_snapshot_record(administration=self.administration, as_of=as_of)
 
-    def invoice(self, external_id: str, *, side: OutstandingSide, day: date, amount: str, relation: str = "rel-1"):
-        """A sales invoice (receivables) or purchase invoice (payables) of ``amount`` incl. 21% VAT, balanced.
-        A negative amount is a credit note."""
+    def invoice(
+        self,
+        external_id: str,
+        *,
+        side: OutstandingSide,
+        day: date,
+        amount: str,
+        relation: str = "rel-1",
+        cost_centre: str | None = None,
+    ):
+        """A sales invoice (receivables) or purchase invoice (payables) of ``amount`` incl. 21% VAT, balanced, its
+        revenue or cost line on ``cost_centre`` (an external id) when given. A negative amount is a credit note."""
         total = Decimal(amount)
         vat = (total * 21 / 121).quantize(CENT)
         sales = side == RECEIVABLE
@@ -125,7 +134,11 @@ class Books:
         header = "debtors" if sales else "creditors"
         lines = (
             LineRecord(account_external_id=header, amount=sign * total, relation_external_id=relation),
-            LineRecord(account_external_id="revenue" if sales else "costs", amount=-sign * (total - vat)),
+            LineRecord(
+                account_external_id="revenue" if sales else "costs",
+                amount=-sign * (total - vat),
+                cost_center_external_id=cost_centre,
+            ),
             LineRecord(account_external_id="vat", amount=-sign * vat),
         )
         transactions_upsert(
@@ -207,6 +220,17 @@ def random_items(
             )
         )
     return items
+
+
+def with_credits(today: date) -> list[OutstandingItemRecord]:
+    """An overdue invoice of 100.00 and a credit note of -30.00 of 988 days ago (CN-1) for rel-1, and a payment of
+    -250.00 of rel-2 not applied to any invoice (no due date)."""
+    long_ago = today - timedelta(days=988)
+    return [
+        item("inv", relation="rel-1", invoiced=today - timedelta(days=70), due=today - timedelta(days=40)),
+        item("cn", relation="rel-1", invoiced=long_ago, due=long_ago, total="-30.00", invoice_number="CN-1"),
+        item("pay", relation="rel-2", invoiced=long_ago, due=None, total="-250.00"),
+    ]
 
 
 def shifted(records: list[OutstandingItemRecord], **changes) -> list[OutstandingItemRecord]:

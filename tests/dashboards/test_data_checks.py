@@ -47,7 +47,7 @@ def test_a_clean_administration_has_nothing_to_look_at(member_client, books, tod
     page = html(member_client.get(PAGE))
 
     assert "Nothing to look at" in page
-    assert 'data-check="ledger">0<' in page and "all match" in page
+    assert 'data-check="ledger">0<' in page and "all balances match" in page
 
 
 def test_counts_and_lists_every_kind_of_problem(member_client, books, today):
@@ -87,7 +87,7 @@ def test_another_organisations_checks_never_show(member_client, books, other_boo
 
     page = html(member_client.get(PAGE))
 
-    assert "Other Books BV" not in page and 'data-check="open-items">0<' in page
+    assert "Other Books BV" not in page and 'data-check="open-items">–<' in page
     assert member_client.get(PAGE, {"administration": other_books.administration.pk}).status_code == 404
 
 
@@ -133,7 +133,7 @@ def test_the_ledger_check_says_all_match_only_after_a_check_that_found_nothing(m
     reconciliation_record(administration=books.administration, results=[], checked_through=today)
 
     page = html(member_client.get(PAGE))
-    assert 'data-ledger-check="match"' in page and "last checked" in page
+    assert 'data-ledger-check="match"' in page and "checked " in page
     assert "Not checked yet" not in page.split('id="c-open"')[0]
 
 
@@ -148,3 +148,46 @@ def test_the_ledger_check_waits_for_every_administration_in_scope(member_client,
     assert 'data-ledger-check="pending"' in html(member_client.get(PAGE))
     scoped = html(member_client.get(PAGE, {"administration": books.administration.pk}))
     assert 'data-ledger-check="match"' in scoped
+
+
+def test_an_administration_not_checked_yet_never_hides_anothers_check(member_client, books, organization, today):
+    from ledger.services import reconciliation_record
+
+    from .factories import Books
+
+    second = Books.create(organization, name="Second Books BV")
+    reconciliation_record(administration=books.administration, results=[], checked_through=today)
+    books.check(side=RECEIVABLE, day=today, expected="5.00", actual="5.00")
+    checked_at = type(books.administration).objects.get(pk=books.administration.pk).ledger_checked_at
+
+    page = html(member_client.get(PAGE))
+
+    first_row = page.split(f'data-checked="{books.administration.pk}"')[1].split("</li>")[0]
+    second_row = page.split(f'data-checked="{second.administration.pk}"')[1].split("</li>")[0]
+    local = timezone.localtime(checked_at)
+    assert 'data-ledger-check="match"' in first_row and f"checked {local:%-d %b %Y %H:%M}" in first_row
+    assert "all balances match" in first_row
+    assert 'data-ledger-check="pending"' in second_row and "not checked yet" in second_row
+    assert 'data-check="ledger">0<' in page and 'data-check="open-items">0<' in page
+
+
+def test_before_any_check_the_page_counts_nothing_and_says_so(member_client, books):
+    page = html(member_client.get(PAGE))
+
+    assert 'data-check="ledger">–<' in page and 'data-check="open-items">–<' in page
+    assert 'data-ledger-check="pending"' in page and 'data-open-items-check="pending"' in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_an_import_the_page_shows_when_it_checked_and_what_it_found(member_client, sandbox_connection):
+    from tests.connections import sync
+
+    sync(sandbox_connection)
+    sync(sandbox_connection)  # a run that finds no changes checks again
+
+    page = html(member_client.get(PAGE))
+
+    row = page.split(f'data-checked="{sandbox_connection.administration.pk}"')[1].split("</li>")[0]
+    assert 'data-ledger-check="match"' in row and "checked " in row and "all balances match" in row
+    assert 'data-check="ledger">0<' in page and 'data-check="open-items">0<' in page
+    assert "Not checked yet" not in page

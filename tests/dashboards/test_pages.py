@@ -14,7 +14,7 @@ from monitr.web.templatetags.monitr_ui import money
 from tests.factories import MembershipFactory
 
 from . import expected
-from .factories import PAYABLE, RECEIVABLE, Books, item, random_items
+from .factories import PAYABLE, RECEIVABLE, Books, item, random_items, with_credits
 
 pytestmark = pytest.mark.django_db
 
@@ -290,6 +290,52 @@ class TestDrillDown:
         assert member_client.get(ITEMS, {"relation": relation}).status_code == 404
         url = reverse("dashboards:outstanding_export", args=["items", "csv"])
         assert member_client.get(url, {"relation": relation}).status_code == 404
+
+
+class TestCredits:
+    """A credit note 988 days old is a credit on every part of the page, never "988 days overdue"."""
+
+    @pytest.fixture
+    def credit_note(self, books, today):
+        books.open_items(RECEIVABLE, with_credits(today))
+
+    def test_the_dashboard_shows_credits_apart_from_the_buckets(self, member_client, credit_note):
+        response = member_client.get(PAGE)
+
+        page = html(response)
+        aging = response.context["aging"]
+        assert (aging.total, aging.overdue, aging.credit) == (Decimal("-180.00"), Decimal("100.00"), -280)
+        assert '<tr data-bucket="credit"' in page
+        assert f'data-figure="credit">{money(Decimal("-280.00"))}<' in page
+        assert "988" not in page
+        assert "credit only" in page  # Beta & Zonen has only an unapplied payment open
+
+    def test_the_relation_table_has_a_credit_column_and_no_overdue_for_credits(self, member_client, credit_note):
+        rows = {r["relation_name"]: r for r in member_client.get(PAGE).context["relations"]}
+
+        assert (rows["Alpha BV"]["overdue"], rows["Alpha BV"]["credit"]) == (Decimal("100.00"), -30)
+        assert (rows["Beta & Zonen"]["overdue"], rows["Beta & Zonen"]["total"]) == (0, Decimal("-250.00"))
+
+    def test_the_drill_down_marks_a_credit_note_as_credit_not_overdue(self, member_client, books, credit_note):
+        response = member_client.get(ITEMS, {"relation": books.relation("rel-1").pk})
+
+        page = html(response)
+        row = page.split("CN-1")[1].split("</tr>")[0]
+        assert "data-credit" in row and "988" not in row and "no due date" not in page
+        assert response.context["summary"] == {
+            "total": Decimal("70.00"),
+            "overdue": Decimal("100.00"),
+            "credit": Decimal("-30.00"),
+            "count": 2,
+        }
+
+    def test_the_item_export_puts_a_credit_in_the_credit_bucket_without_days(self, member_client, credit_note):
+        url = reverse("dashboards:outstanding_export", args=["items", "csv"])
+
+        content = b"".join(member_client.get(url).streaming_content).decode("utf-8-sig")
+
+        line = next(line for line in content.splitlines() if "CN-1" in line)
+        assert ",,Credit," in line  # days overdue empty, then the bucket
 
 
 class TestAccess:

@@ -25,7 +25,7 @@ from dashboards.selectors.scope import OutstandingScope
 from ledger.models import Relation
 
 from . import expected
-from .factories import PAYABLE, RECEIVABLE, Books, item, random_items
+from .factories import PAYABLE, RECEIVABLE, Books, item, random_items, with_credits
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,8 @@ def assert_aging_equals(aging, figures):
     assert aging.without_due_date == figures["without_due_date"]
     assert [b.amount for b in aging.buckets] == figures["amounts"]
     assert [b.count for b in aging.buckets] == figures["counts"]
-    assert sum((b.amount for b in aging.buckets), Decimal(0)) == aging.total
+    assert (aging.credit, aging.credit_count) == (figures["credit"], figures["credit_count"])
+    assert sum((b.amount for b in aging.buckets), Decimal(0)) + aging.credit == aging.total
 
 
 @pytest.fixture
@@ -201,6 +202,48 @@ class TestAsOf:
         ]
 
 
+class TestCredits:
+    """A credit note or an unapplied payment (a negative open item) is a credit: never overdue, in no bucket."""
+
+    @pytest.fixture
+    def mixed(self, books, today):
+        books.open_items(RECEIVABLE, with_credits(today))
+
+    def test_a_credit_is_in_no_bucket_and_never_overdue(self, organization, mixed, today):
+        aging = outstanding_aging(scope=scope_of(organization, today))
+
+        assert (aging.total, aging.credit, aging.credit_count) == (Decimal("-180.00"), Decimal("-280.00"), 2)
+        assert (aging.overdue, aging.overdue_count, aging.without_due_date) == (Decimal("100.00"), 1, 0)
+        assert [b.amount for b in aging.buckets] == [0, 0, Decimal("100.00"), 0, 0]
+        assert aging.overdue_share == Decimal("100.0")
+
+    def test_a_relation_nets_its_credits_and_counts_only_invoices_as_overdue(self, organization, books, mixed, today):
+        rows = {r["relation_name"]: r for r in outstanding_by_relation(scope=scope_of(organization, today))}
+
+        alpha, beta = rows["Alpha BV"], rows["Beta & Zonen"]
+        assert (alpha["total"], alpha["overdue"], alpha["credit"]) == (Decimal("70.00"), Decimal("100.00"), -30)
+        assert alpha["oldest_due"] == today - timedelta(days=40)
+        assert (beta["total"], beta["overdue"], beta["credit"]) == (Decimal("-250.00"), 0, Decimal("-250.00"))
+        assert (beta["oldest_invoice"], beta["oldest_due"]) == (None, None)
+        assert all(beta[f"bucket_{i}"] == 0 for i in range(5))
+
+    def test_the_overdue_filter_leaves_credits_out(self, organization, mixed, today):
+        scope = scope_of(organization, today)
+
+        overdue = [i.external_id for i in outstanding_items_list(scope=scope, overdue=True)]
+        others = {i.external_id: i.is_credit for i in outstanding_items_list(scope=scope, overdue=False)}
+
+        assert overdue == ["inv"]
+        assert others == {"cn": True, "pay": True}
+
+    def test_a_snapshot_records_no_credit_as_overdue(self, organization, books, mixed, today):
+        books.snapshot(today)
+
+        history = outstanding_history(scope=scope_of(organization, today))
+
+        assert [(p.total, p.overdue) for p in history] == [(Decimal("-180.00"), Decimal("100.00"))]
+
+
 class TestByRelation:
     def test_each_relation_row_equals_its_items_added_up(self, organization, books, receivables, today):
         rows = list(outstanding_by_relation(scope=scope_of(organization, today)))
@@ -211,6 +254,7 @@ class TestByRelation:
             ids.get(r["relation_id"]): {
                 "total": r["total"],
                 "overdue": r["overdue"],
+                "credit": r["credit"],
                 "buckets": [r[f"bucket_{i}"] for i in range(5)],
                 "items": r["items"],
                 "oldest_invoice": r["oldest_invoice"],
@@ -285,7 +329,9 @@ class TestItems:
 
         assert no_due == {i.external_id for i in receivables if i.due_date is None}
         assert no_relation == {i.external_id for i in receivables if i.relation_external_id is None}
-        assert overdue == {i.external_id for i in receivables if (i.due_date or i.invoice_date) < today}
+        assert overdue == {
+            i.external_id for i in receivables if i.outstanding >= 0 and (i.due_date or i.invoice_date) < today
+        }
 
 
 class TestTurnover:

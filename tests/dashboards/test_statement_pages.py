@@ -108,13 +108,13 @@ class TestProfitAndLoss:
         assert amount(Decimal("200.00")) in page  # the purchase excl. VAT, on 4000 = Personnel
         assert amount(Decimal("1300.00")) in page  # net result
 
-    def test_says_dimensional_reporting_is_not_available_for_the_integration(self, member_client, booked):
+    def test_says_there_are_no_cost_centres_to_filter_by_when_none_are_booked(self, member_client, booked):
         booked.administration.provider = "eboekhouden"
         booked.administration.save(update_fields=["provider"])
 
         page = html(member_client.get(PNL))
 
-        assert "Dimensional reporting" in page and "not available for this integration" in page
+        assert 'data-axes="no-cost-centres"' in page and "No cost centres are booked" in page
         assert 'name="cost_center"' not in page
 
     def test_a_line_lists_its_accounts_adding_up_to_the_figure(self, member_client, booked, today):

@@ -108,10 +108,11 @@ def test_the_relation_filter_shows_whose_transactions_these_are(member_client, b
     assert "Only transactions of" not in member_client.get(PAGE).content.decode()
 
 
-def test_says_dimension_filters_are_not_available_for_the_integration(member_client, booked):
-    booked.administration.provider = "eboekhouden"
+def test_a_provider_without_cost_centres_gets_no_filter_and_is_named(member_client, booked):
+    booked.administration.provider = "no-such-provider"
     booked.administration.save(update_fields=["provider"])
 
     page = member_client.get(PAGE).content.decode()
 
-    assert "not available for this integration" in page and 'name="cost_center"' not in page
+    assert 'data-axes="none"' in page and "no-such-provider has no cost centres" in page
+    assert 'name="cost_center"' not in page

@@ -57,7 +57,7 @@ def test_overview_to_pnl_to_an_account_to_a_transaction(page: Page, ledger_user)
 
     expect(page.get_by_role("heading", name="Overview", exact=True)).to_be_visible()
     expect(page.locator("#overview-chart")).to_be_visible()
-    expect(page.get_by_text("Dimensional reporting")).to_be_visible()
+    expect(page.locator(".dimensions-note")).to_be_visible()
     page.screenshot(path="test-results/gl-overview.png", full_page=True)
 
     page.get_by_role("complementary", name="Main navigation").get_by_role("link", name="Profit and loss").click()
