@@ -15,7 +15,7 @@ from typing import Any, TypeVar, cast
 
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
-from django.http import Http404, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -232,7 +232,7 @@ def outstanding_items(request: MemberRequest) -> HttpResponse:
 
 @require_GET
 @member_required
-def outstanding_export(request: MemberRequest, table: str, file_format: str) -> StreamingHttpResponse:
+def outstanding_export(request: MemberRequest, table: str, file_format: str) -> StreamingHttpResponse | FileResponse:
     """The relation table or the item list with the current filters, as CSV or XLSX, streamed."""
     if table not in exports.TABLES or file_format not in exports.FORMATS:
         raise Http404("No such export.")

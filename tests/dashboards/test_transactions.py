@@ -16,7 +16,7 @@ from .factories import PAYABLE, RECEIVABLE
 pytestmark = pytest.mark.django_db
 
 PAGE = reverse("dashboards:transactions")
-EXPORT = reverse("dashboards:transactions_export")
+EXPORT = reverse("dashboards:transactions_export", args=["csv"])
 
 
 @pytest.fixture
