@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from integrations.http import fetch_concurrently
-from integrations.sync.base import Stream, StreamContext, StreamCounts
+from integrations.sync.base import RecordKind, Stream, StreamContext, StreamCounts
 from ledger.records import SetAsideKind, checked_amount
 from ledger.selectors import transactions_exist
 from ledger.services import lines_complete_reset, monthly_balances_from_source
@@ -88,6 +88,7 @@ class MonthBalancesStream(Stream):
 
     name = "month_balances"
     label = "Balances per month"
+    records = RecordKind.MONTH_BALANCES
 
     def __init__(self, gateway, state: SourceState) -> None:
         self.gateway, self.state = gateway, state

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from integrations.errors import NotFound
 from integrations.http import fetch_concurrently
-from integrations.sync.base import Stream, StreamContext, StreamCounts
+from integrations.sync.base import RecordKind, Stream, StreamContext, StreamCounts
 from ledger.records import (
     OutstandingItemRecord,
     OutstandingSide,
@@ -86,6 +86,7 @@ def _add(counts: StreamCounts, result: WriteCounts) -> None:
 class MutationsStream(Stream):
     name = "mutations"
     label = "Transactions"
+    records = RecordKind.TRANSACTIONS
 
     def __init__(self, gateway, state: SourceState) -> None:
         self.gateway, self.state = gateway, state
@@ -382,6 +383,7 @@ class OutstandingItemsStream(Stream):
 
     name = "outstanding_items"
     label = "Open items"
+    records = RecordKind.OPEN_ITEMS
 
     SIDES = ((Side.DEBTORS, OutstandingSide.RECEIVABLE), (Side.CREDITORS, OutstandingSide.PAYABLE))
     INVOICE_TYPES = {Side.DEBTORS: TransactionType.SALES_INVOICE, Side.CREDITORS: TransactionType.PURCHASE_INVOICE}
@@ -625,6 +627,7 @@ class OpenItemTermsStream(Stream):
 
     name = "open_item_terms"
     label = "Open items' payment terms"
+    records = RecordKind.OPEN_ITEMS
 
     def __init__(self, open_items: OutstandingItemsStream) -> None:
         self.open_items = open_items

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dashboards.mapping import ReportingLine, default_reporting_line
 from dashboards.models import AccountMapping
@@ -143,16 +143,19 @@ class TestProfitAndLoss:
 
 
 class TestMonthCells:
-    def test_links_each_figure_to_its_months_accounts_and_greys_out_a_zero(self):
-        cells = month_cells(
-            [Decimal("1234.56"), Decimal("0.00"), Decimal("-80.00")],
-            url="/dashboards/statements/pnl/revenue/",
-            query="year=2025&month=3",
-            mark_zero=True,
-        )
+    @pytest.mark.parametrize(("language", "thousands"), [("nl", "1.235"), ("en", "1,235")])
+    def test_links_each_figure_to_its_months_accounts_and_greys_out_a_zero(self, language, thousands):
+        with translation.override(language):
+            cells = month_cells(
+                [Decimal("1234.56"), Decimal("0.00"), Decimal("-80.00")],
+                url="/dashboards/statements/pnl/revenue/",
+                query="year=2025&month=3",
+                mark_zero=True,
+            )
 
         assert cells == (
-            '<td class="num"><a href="/dashboards/statements/pnl/revenue/?year=2025&amp;month=3&amp;m=1">1.235</a></td>'
+            '<td class="num"><a href="/dashboards/statements/pnl/revenue/?year=2025&amp;month=3&amp;m=1">'
+            f"{thousands}</a></td>"
             '<td class="num zero">0</td>'
             '<td class="num"><a href="/dashboards/statements/pnl/revenue/?year=2025&amp;month=3&amp;m=3">-80</a></td>'
         )

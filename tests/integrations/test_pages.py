@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from integrations.errors import AuthenticationError
 from integrations.models import Connection, ConnectionStatus, Integration, SyncRun
@@ -375,7 +375,7 @@ def _succeeded_run(connection, api_calls):
         trigger="manual",
         status="succeeded",
         finished_at=now,
-        counts={"mutations": {"new": 5, "changed": 0, "deleted": 0, "unchanged": 0}},
+        counts={"mutations": {"new": 5, "changed": 0, "deleted": 0, "unchanged": 0, "records": "transactions"}},
         api_calls=api_calls,
     )
 
@@ -386,7 +386,7 @@ def test_the_card_counts_the_api_calls_of_the_last_run(member_client, connection
     fragment = member_client.get(reverse("integrations:connection_status", args=[connection.pk])).content.decode()
     history = member_client.get(reverse("integrations:history", args=[connection.pk])).content.decode()
 
-    assert "+5 new, 1,234 API calls," in fragment
+    assert ", 1,234 API calls. New: 5 transactions." in fragment
     assert '<th class="num">API calls</th>' in history and 'data-label="API calls">1,234<' in history
 
 
@@ -397,5 +397,26 @@ def test_a_run_that_called_no_api_says_nothing_of_api_calls(member_client, conne
     fragment = member_client.get(reverse("integrations:connection_status", args=[connection.pk])).content.decode()
     history = member_client.get(reverse("integrations:history", args=[connection.pk])).content.decode()
 
-    assert "Last run: +5 new," in fragment and "API call" not in fragment
+    assert "New: 5 transactions." in fragment and "API call" not in fragment
     assert "API call" not in history and "+5 new" in history
+
+
+def test_the_card_counts_what_the_last_run_brought_per_kind(member_client, connection):
+    run = _succeeded_run(connection, {})
+    run.counts = {
+        "ledgers": {"label": "Chart of accounts", "records": "accounts", "new": 12},
+        "relations": {"label": "Relations", "records": "relations", "new": 45},
+        "cost_centres": {"label": "Cost centres", "records": "cost_centres", "new": 1},
+        "outstanding_items": {"label": "Open items", "records": "open_items", "new": 21},
+        "mutations": {"label": "Transactions", "records": "transactions", "new": 1562, "changed": 3, "deleted": 1},
+        "balances": {"label": "Checking balances", "new": 0},
+    }
+    run.save()
+
+    with translation.override("en"):
+        fragment = member_client.get(reverse("integrations:connection_status", args=[connection.pk]))
+
+    assert (
+        "New: 12 accounts, 45 relations, 1 cost centre, 21 open items, 1,562 transactions; "
+        "changed: 3 transactions; deleted: 1 transaction."
+    ) in fragment.content.decode()
