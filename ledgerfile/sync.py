@@ -41,6 +41,7 @@ from ledger.services import (
     transactions_delete_missing,
     transactions_upsert,
 )
+from monitr.web.text import end_sentence
 
 from . import mapping
 from .book import ZERO, LedgerFile, OpenItemLine
@@ -87,7 +88,9 @@ class LedgerFileSource:
             administration = ctx.administration
             upload = upload_latest(organization=administration.organization, external_id=self.external_id)
             if upload is None:
-                raise FileRefused(f"No ledger file has been uploaded for {administration.name}. Upload one.")
+                raise FileRefused(
+                    f"No ledger file has been uploaded for {end_sentence(administration.name)} Upload one."
+                )
             journal, open_items = upload_sources(upload)
             ledger = self._stack.enter_context(LedgerFile(journal, open_items, upload.columns))
             if not ledger.report.ok:

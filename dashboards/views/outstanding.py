@@ -103,7 +103,13 @@ def outstanding(request: MemberRequest) -> HttpResponse:
     if form is None:
         return render(request, "dashboards/outstanding_empty.html")
     scope = form.scope()
-    context: dict[str, Any] = {"form": form, "scope": scope, "administrations": form.administrations}
+    context: dict[str, Any] = {
+        "form": form,
+        "scope": scope,
+        "administrations": form.administrations,
+        # Also in the relation table alone (the live search swaps it in): its empty row names the side's relations.
+        "is_receivable": scope.side == OutstandingSide.RECEIVABLE,
+    }
     snapshot = None
     if not scope.is_live:
         snapshot = outstanding_snapshot_status(
@@ -179,7 +185,6 @@ def _frame(form: OutstandingFilterForm, scope) -> dict[str, Any]:
         "items_query": form.query(q=None, sort=None, page=None),
         "today_query": form.query(as_of=None, page=None),
         "current_query": form.query(page=None),
-        "is_receivable": scope.side == OutstandingSide.RECEIVABLE,
     }
 
 

@@ -8,6 +8,7 @@ links to its line's accounts, an account to its lines for the same period, a lin
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ledger.capabilities import Capability
@@ -107,6 +109,8 @@ def statement_line(request: MemberRequest, statement: str, line: str) -> HttpRes
         "title": TITLES[Statement(statement)],
         "row": row,
         "month": month,
+        # The month as a date, for the page to name it ("May 2026", in Dutch "mei 2026").
+        "month_start": date(scope.year, month, 1) if month else None,
         "figure": row.figures.months[month - 1] if month and month <= scope.month else row.figures.total,
         "accounts": [
             {"row": a, "figure": a.figures.months[month - 1] if month and month <= scope.month else a.figures.total}
@@ -256,7 +260,7 @@ def overview(request: MemberRequest) -> HttpResponse:
             administrations=form.chosen_administrations, capability=Capability.DIMENSIONS
         ),
         "chart": {
-            "months": [m.strftime("%b") for m in scope.months],
+            "months": [date_format(m, "M") for m in scope.months],  # "May", in Dutch "mei"
             "year": scope.year,
             "series": {f.key: [str(v) for v in f.figures.months] for f in figures},
             "prior": {f.key: [str(v) for v in f.figures.prior_months] for f in figures},

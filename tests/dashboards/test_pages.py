@@ -248,6 +248,14 @@ class TestRelationTable:
     def test_a_search_that_finds_nothing_says_so(self, member_client, many):
         assert "No customers match “nobody”." in html(member_client.get(PAGE, {"q": "nobody"}))
 
+    @pytest.mark.parametrize(("side", "word"), [("receivable", "customers"), ("payable", "suppliers")])
+    def test_the_live_search_names_the_relations_of_its_own_side(self, member_client, many, side, word):
+        table = member_client.get(
+            PAGE, {"q": "nobody", "side": side}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="relations"
+        )
+
+        assert f"No {word} match “nobody”." in html(table)
+
 
 class TestDrillDown:
     def test_a_relation_opens_its_invoices_with_a_link_back(self, member_client, books, receivables, today):

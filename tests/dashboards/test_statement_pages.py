@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from dashboards.mapping import ReportingLine, default_reporting_line
 from dashboards.models import AccountMapping
@@ -124,6 +125,25 @@ class TestProfitAndLoss:
 
         assert "8000" in page and "Revenue" in page
         assert f'data-figure="accounts-total">{money(Decimal("1500.00"))}' in page
+
+    @pytest.mark.parametrize(("language", "booked_in"), [("en", "Booked in {month} {year}"), ("nl", "{month} {year}")])
+    def test_a_month_is_named_and_a_name_ending_in_a_stop_gets_no_second(
+        self, member_client, booked, today, language, booked_in
+    ):
+        Administration.objects.filter(pk=booked.administration.pk).update(name="Gouda Hoveniers B.V.")
+        url = reverse("dashboards:statement_line", args=["pnl", "revenue"])
+
+        with translation.override(language):
+            page = html(
+                member_client.get(
+                    url, {"m": today.month, "administration": booked.administration.pk}, HTTP_ACCEPT_LANGUAGE=language
+                )
+            )
+            month = date_format(today, "F")
+
+        assert booked_in.format(month=month, year=today.year) in page
+        assert f"{today.year}-{today.month:02d}" not in page
+        assert "Gouda Hoveniers B.V.</p>" in page and "B.V.." not in page
 
     def test_an_account_lists_its_lines_and_opens_a_transaction(self, member_client, booked, today):
         revenue = account(booked, "revenue")

@@ -63,7 +63,7 @@ def test_a_connection_shows_its_way_in_as_its_provider_calls_it(admin_client, co
 
     assert "Fake key ••••6789" in card
     assert "Update credentials" in card  # the provider declares no name of its own for them
-    assert "Now using fake key ••••6789" in update
+    assert "Now using: Fake key ••••6789." in update  # as the provider spells it: "API key", never "api key"
 
 
 class TestAddWizard:
@@ -239,11 +239,15 @@ class TestGear:
         assert Administration.objects.get().disconnected_at is not None
 
     def test_delete_with_data_ticked_removes_the_books(self, admin_client, connection, organization):
-        admin_client.post(
-            reverse("integrations:delete", args=["fakebooks"]), {"confirm_name": organization.name, "delete_data": "1"}
+        response = admin_client.post(
+            reverse("integrations:delete", args=["fakebooks"]),
+            {"confirm_name": organization.name, "delete_data": "1"},
+            follow=True,
         )
 
         assert not Administration.objects.exists()
+        # One administration, said as one: no "administration(s)".
+        assert "The imported data of 1 administration was deleted." in response.content.decode()
 
     @pytest.mark.parametrize("name", ["sync_now", "update_key", "remove"])
     def test_a_member_cannot_use_the_gear(self, member_client, connection, name):

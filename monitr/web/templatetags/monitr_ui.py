@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from ..numbers import format_count, format_money, format_percent
+from ..text import end_sentence as _end_sentence
 
 register = template.Library()
 
@@ -69,3 +70,9 @@ def count(value: int | None) -> str:
 def percent(value: Decimal | None, places: int = 1) -> str:
     """A percentage in the user's language: ``42,5%`` in Dutch, ``42.5%`` in English; nothing known → an en dash."""
     return format_percent(value, places)
+
+
+@register.filter
+def end_sentence(text: str) -> str:
+    """A name or phrase that closes a sentence, with one full stop: ``Gouda Hoveniers B.V.`` gets none added."""
+    return _end_sentence(text)
