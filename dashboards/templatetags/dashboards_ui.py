@@ -12,6 +12,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import ngettext
 
+from ledger.vat import vat_code_label
 from monitr.web.numbers import format_amount, format_count
 from monitr.web.templatetags.monitr_ui import money
 
@@ -118,3 +119,9 @@ def unshown_errors(form, shown: str = "") -> list[str]:
         if name not in inline
         for error in errors
     ]
+
+
+@register.filter
+def vat_code(code: str | None) -> str:
+    """A line's VAT code as its rate and kind: ``LAAG_VERK_9`` → ``9% sales``; an unknown code as it is."""
+    return vat_code_label(code)

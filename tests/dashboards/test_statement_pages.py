@@ -15,8 +15,8 @@ from dashboards.mapping import ReportingLine, default_reporting_line
 from dashboards.models import AccountMapping
 from dashboards.templatetags.dashboards_ui import amount, month_cells
 from ledger.models import Account, AccountKind, AccountRole, Administration, Transaction
-from ledger.records import AccountRecord
-from ledger.services import accounts_upsert
+from ledger.records import AccountRecord, LineRecord, TransactionRecord, TransactionType
+from ledger.services import accounts_upsert, transactions_upsert
 from monitr.web.templatetags.monitr_ui import money
 
 from .factories import PAYABLE, RECEIVABLE
@@ -156,6 +156,34 @@ class TestProfitAndLoss:
         detail = html(member_client.get(reverse("dashboards:transaction", args=[transaction.pk])))
         assert "1300 Debtors" in detail and "8000 Revenue" in detail
         assert f'data-figure="debit">{money(Decimal("1210.00"))}' in detail
+
+    def test_a_transaction_shows_each_line_s_vat_as_rate_and_kind(self, member_client, books, today):
+        transactions_upsert(
+            administration=books.administration,
+            transactions=[
+                TransactionRecord(
+                    external_id="v1",
+                    transaction_type=TransactionType.JOURNAL,
+                    date=today,
+                    fingerprint="fp-v1",
+                    lines=(
+                        LineRecord(account_external_id="bank", amount=Decimal("-109.00")),
+                        LineRecord(
+                            account_external_id="revenue",
+                            amount=Decimal("109.00"),
+                            vat_code="LAAG_VERK_9",
+                            vat_amount=Decimal("9.00"),
+                        ),
+                    ),
+                )
+            ],
+        )
+        transaction = Transaction.objects.get(external_id="v1")
+
+        with translation.override("en"):
+            detail = html(member_client.get(reverse("dashboards:transaction", args=[transaction.pk])))
+
+        assert 'title="LAAG_VERK_9">9% sales' in detail
 
     def test_an_unknown_line_is_not_found(self, member_client, booked):
         response = member_client.get(reverse("dashboards:statement_line", args=["pnl", "nonsense"]))
