@@ -3,6 +3,7 @@ themselves are :mod:`monitr.web.numbers`'s)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -125,3 +126,15 @@ def unshown_errors(form, shown: str = "") -> list[str]:
 def vat_code(code: str | None) -> str:
     """A line's VAT code as its rate and kind: ``LAAG_VERK_9`` → ``9% sales``; an unknown code as it is."""
     return vat_code_label(code)
+
+
+@register.filter
+def without_number(description: str | None, number: str | None) -> str:
+    """A description without the invoice number shown beside it: ``Factuur F-2025-00012`` next to ``F-2025-00012``
+    reads ``Factuur``. Only the whole number goes (``F-1`` stays in ``F-12``); a description that is nothing but
+    the number becomes empty."""
+    description = description or ""
+    if not number or not description:
+        return description
+    shorter = re.sub(rf"(?<![\w-]){re.escape(number)}(?![\w-])", " ", description)
+    return " ".join(shorter.split())
