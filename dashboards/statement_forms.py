@@ -6,17 +6,18 @@ all of them added up; this year, through this month (a past year: through Decemb
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, cast
 
 from django import forms
+from django.utils import dates
 from django.utils.translation import gettext_lazy as _
 
 from .filters import DashboardFilterForm
 from .selectors.statements import StatementScope
 
 YEARS_BACK = 6
-MONTHS = [(m, date(2000, m, 1).strftime("%B")) for m in range(1, 13)]
+# Django's month names, translated when a form is shown (strftime would name them in the server's locale).
+MONTHS = list(dates.MONTHS.items())
 
 
 class StatementFilterForm(DashboardFilterForm):

@@ -21,7 +21,11 @@ urlpatterns = [
     path("statements/<slug:statement>/<slug:line>/", statements.statement_line, name="statement_line"),
     path("accounts/<int:pk>/", statements.account_detail, name="account"),
     path("transactions/", transactions.transactions, name="transactions"),
-    path("transactions/export.csv", transactions.transactions_export, name="transactions_export"),
+    path(
+        "transactions/export.<slug:file_format>",
+        transactions.transactions_export,
+        name="transactions_export",
+    ),
     path("transactions/<int:pk>/", statements.transaction_detail, name="transaction"),
     path("mapping/", statements.account_mapping, name="account_mapping"),
     path("checks/", checks.data_checks_page, name="data_checks"),

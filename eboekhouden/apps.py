@@ -7,7 +7,10 @@ class EboekhoudenConfig(AppConfig):
 
     def ready(self) -> None:
         from integrations.registry import register
+        from ledger.vat import vat_codes_register
 
         from .provider import EboekhoudenProvider
+        from .vat_codes import VAT_CODES
 
         register(EboekhoudenProvider())
+        vat_codes_register(VAT_CODES)

@@ -44,7 +44,7 @@ def _hint(secret_part: str) -> str:
 
 class EboekhoudenProvider(Provider):
     key = "eboekhouden"
-    name = "eBoekhouden"
+    name = "e-Boekhouden"
     category = Category.ACCOUNTING
     logo = "img/providers/eboekhouden.svg"
     description = "Online bookkeeping from e-Boekhouden.nl: general ledger, relations and open invoices."

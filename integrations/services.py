@@ -12,6 +12,7 @@ from django.utils import timezone
 from ledger.models import Administration
 from ledger.services import administration_delete
 from monitr.tenancy.models import Organization
+from monitr.web.text import end_sentence
 
 from . import registry
 from .models import Connection, ConnectionStatus, Integration, SyncTrigger
@@ -85,11 +86,13 @@ def connection_update_credentials(*, connection: Connection, check: CredentialsC
         choice = _choice(check, external_id)
     except ConnectionRefused:
         raise ConnectionRefused(
-            f"These credentials do not reach {connection.administration.name}. Use credentials that have access to "
-            "that administration."
+            f"These credentials do not reach {end_sentence(connection.administration.name)} Use credentials that have "
+            "access to that administration."
         ) from None
     if not choice.importable:
-        raise ConnectionRefused(choice.note or f"These credentials cannot import {connection.administration.name}.")
+        raise ConnectionRefused(
+            choice.note or f"These credentials cannot import {end_sentence(connection.administration.name)}"
+        )
     connection.credentials = check.secret
     connection.credentials_hint = check.hint
     connection.transport = transport

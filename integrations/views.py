@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
@@ -19,6 +20,7 @@ from monitr.logs import get_logger
 from monitr.tenancy.access import admin_required, member_required
 from monitr.tenancy.requests import MemberRequest
 from monitr.tenancy.scoping import get_for_organization_or_404
+from monitr.web.numbers import format_count
 
 from . import registry, services
 from .errors import IntegrationError
@@ -248,11 +250,17 @@ def delete(request: MemberRequest, provider_key: str) -> HttpResponse:
                 integration=integration, delete_data=bool(request.POST.get("delete_data"))
             )
             note = (
-                f" The imported data of {deleted} administration(s) was deleted."
+                ngettext(
+                    "The imported data of %(count)s administration was deleted.",
+                    "The imported data of %(count)s administrations was deleted.",
+                    deleted,
+                )
+                % {"count": format_count(deleted)}
                 if deleted
-                else (" The imported data stays readable in the dashboards.")
+                else gettext("The imported data stays readable in the dashboards.")
             )
-            messages.success(request, f"The {provider.name} integration is deleted.{note}")
+            deleted_text = gettext("The %(provider)s integration is deleted.") % {"provider": provider.name}
+            messages.success(request, f"{deleted_text} {note}")
             return redirect("integrations:category", category=provider.category.value)
     return render(
         request,

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import ExitStack
 
-from integrations.sync.base import Stream, StreamContext, StreamCounts
+from integrations.sync.base import RecordKind, Stream, StreamContext, StreamCounts
 from ledger import limits
 from ledger.records import (
     AccountRole,
@@ -41,6 +41,7 @@ from ledger.services import (
     transactions_delete_missing,
     transactions_upsert,
 )
+from monitr.web.text import end_sentence
 
 from . import mapping
 from .book import ZERO, LedgerFile, OpenItemLine
@@ -63,9 +64,20 @@ class LedgerFileSource:
         self._stack = ExitStack()
         self._ledger: LedgerFile | None = None
         self.streams = [
-            _ReferenceStream(self, "ledgers", "Chart of accounts", "account_records", accounts_upsert),
-            _ReferenceStream(self, "relations", "Relations", "relation_records", relations_upsert),
-            _ReferenceStream(self, "cost_centres", "Cost centres", "cost_centre_records", cost_centers_upsert),
+            _ReferenceStream(
+                self, "ledgers", "Chart of accounts", RecordKind.ACCOUNTS, "account_records", accounts_upsert
+            ),
+            _ReferenceStream(
+                self, "relations", "Relations", RecordKind.RELATIONS, "relation_records", relations_upsert
+            ),
+            _ReferenceStream(
+                self,
+                "cost_centres",
+                "Cost centres",
+                RecordKind.COST_CENTRES,
+                "cost_centre_records",
+                cost_centers_upsert,
+            ),
             TransactionsStream(self),
             OpenItemsStream(self),
             ChecksStream(self),
@@ -76,7 +88,9 @@ class LedgerFileSource:
             administration = ctx.administration
             upload = upload_latest(organization=administration.organization, external_id=self.external_id)
             if upload is None:
-                raise FileRefused(f"No ledger file has been uploaded for {administration.name}. Upload one.")
+                raise FileRefused(
+                    f"No ledger file has been uploaded for {end_sentence(administration.name)} Upload one."
+                )
             journal, open_items = upload_sources(upload)
             ledger = self._stack.enter_context(LedgerFile(journal, open_items, upload.columns))
             if not ledger.report.ok:
@@ -99,12 +113,14 @@ class _FileStream(Stream):
 class _ReferenceStream(_FileStream):
     """Accounts, relations or cost centres: every one the file names, upserted."""
 
-    def __init__(self, source: LedgerFileSource, name: str, label: str, records: str, write) -> None:
+    def __init__(
+        self, source: LedgerFileSource, name: str, label: str, records: RecordKind, reader: str, write
+    ) -> None:
         super().__init__(source)
-        self.name, self.label, self.records, self.write = name, label, records, write
+        self.name, self.label, self.records, self.reader, self.write = name, label, records, reader, write
 
     def run(self, ctx: StreamContext) -> StreamCounts:
-        rows = getattr(self.source.ledger(ctx), self.records)()
+        rows = getattr(self.source.ledger(ctx), self.reader)()
         counts = _counts(self.write(administration=ctx.administration, rows=rows))
         ctx.progress(1, 1)
         return counts
@@ -116,6 +132,7 @@ class TransactionsStream(_FileStream):
 
     name = "transactions"
     label = "Transactions"
+    records = RecordKind.TRANSACTIONS
 
     def run(self, ctx: StreamContext) -> StreamCounts:
         ledger = self.source.ledger(ctx)
@@ -155,6 +172,7 @@ class OpenItemsStream(_FileStream):
 
     name = "outstanding_items"
     label = "Open items"
+    records = RecordKind.OPEN_ITEMS
 
     def run(self, ctx: StreamContext) -> StreamCounts:
         ledger = self.source.ledger(ctx)

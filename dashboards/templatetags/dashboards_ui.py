@@ -1,7 +1,9 @@
-"""Template helpers for the dashboards: ages in days, percentages and signed amounts, in Monitr's Dutch style."""
+"""Template helpers for the dashboards: ages in days and signed amounts, in the user's language (the numbers
+themselves are :mod:`monitr.web.numbers`'s)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -9,7 +11,10 @@ from decimal import Decimal
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import ngettext
 
+from ledger.vat import vat_code_label
+from monitr.web.numbers import format_amount, format_count
 from monitr.web.templatetags.monitr_ui import money
 
 register = template.Library()
@@ -22,15 +27,6 @@ def days_past(reference: date | None, as_of: date) -> int | None:
 
 
 @register.filter
-def percent(value: Decimal | None, places: int = 1) -> str:
-    """``42.5`` → ``42,5%``; nothing known → an en dash."""
-    if value is None:
-        return "–"
-    text = f"{Decimal(value):.{int(places)}f}".replace(".", ",")
-    return f"{text}%"
-
-
-@register.filter
 def signed_money(value: Decimal | None) -> str:
     """An amount with its sign always shown: ``+€ 1.200,00``, ``-€ 80,00``, ``€ 0,00``."""
     return _signed(value, money)
@@ -39,9 +35,7 @@ def signed_money(value: Decimal | None) -> str:
 @register.filter
 def amount(value: Decimal | None) -> str:
     """An amount with cents without the symbol, for statements whose header says "in euro": ``-1.234,50``."""
-    if value is None:
-        return "–"
-    return money(value).replace("€ ", "")
+    return format_amount(value)
 
 
 @register.filter
@@ -62,7 +56,7 @@ def days(value: Decimal | None) -> str:
     if value is None:
         return "–"
     whole = int(Decimal(value).quantize(Decimal(1)))
-    return f"{whole} day" if whole == 1 else f"{whole} days"
+    return ngettext("%(count)s day", "%(count)s days", whole) % {"count": format_count(whole)}
 
 
 @register.filter
@@ -88,9 +82,7 @@ def negate(value: Decimal | None) -> Decimal | None:
 @register.filter
 def whole(value: Decimal | None) -> str:
     """An amount in whole euros without the symbol, for dense tables whose header says "in euro": ``-1.235``."""
-    if value is None:
-        return "–"
-    return money(value, 0).replace("€ ", "")
+    return format_amount(value, 0)
 
 
 @register.simple_tag
@@ -128,3 +120,21 @@ def unshown_errors(form, shown: str = "") -> list[str]:
         if name not in inline
         for error in errors
     ]
+
+
+@register.filter
+def vat_code(code: str | None) -> str:
+    """A line's VAT code as its rate and kind: ``LAAG_VERK_9`` → ``9% sales``; an unknown code as it is."""
+    return vat_code_label(code)
+
+
+@register.filter
+def without_number(description: str | None, number: str | None) -> str:
+    """A description without the invoice number shown beside it: ``Factuur F-2025-00012`` next to ``F-2025-00012``
+    reads ``Factuur``. Only the whole number goes (``F-1`` stays in ``F-12``); a description that is nothing but
+    the number becomes empty."""
+    description = description or ""
+    if not number or not description:
+        return description
+    shorter = re.sub(rf"(?<![\w-]){re.escape(number)}(?![\w-])", " ", description)
+    return " ".join(shorter.split())

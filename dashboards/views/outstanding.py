@@ -15,7 +15,7 @@ from typing import Any, TypeVar, cast
 
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
-from django.http import Http404, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -113,6 +113,8 @@ def outstanding(request: MemberRequest) -> HttpResponse:
         "scope": scope,
         "administrations": form.administrations,
         **imports_context("outstanding", imports, form.chosen_administration),
+        # Also in the relation table alone (the live search swaps it in): its empty row names the side's relations.
+        "is_receivable": scope.side == OutstandingSide.RECEIVABLE,
     }
     snapshot = None
     if not scope.is_live:
@@ -189,7 +191,6 @@ def _frame(form: OutstandingFilterForm, scope) -> dict[str, Any]:
         "items_query": form.query(q=None, sort=None, page=None),
         "today_query": form.query(as_of=None, page=None),
         "current_query": form.query(page=None),
-        "is_receivable": scope.side == OutstandingSide.RECEIVABLE,
     }
 
 
@@ -242,7 +243,7 @@ def outstanding_items(request: MemberRequest) -> HttpResponse:
 
 @require_GET
 @member_required
-def outstanding_export(request: MemberRequest, table: str, file_format: str) -> StreamingHttpResponse:
+def outstanding_export(request: MemberRequest, table: str, file_format: str) -> StreamingHttpResponse | FileResponse:
     """The relation table or the item list with the current filters, as CSV or XLSX, streamed."""
     if table not in exports.TABLES or file_format not in exports.FORMATS:
         raise Http404("No such export.")

@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ledger.imports import first_imports
@@ -269,7 +270,7 @@ def overview(request: MemberRequest) -> HttpResponse:
         "drill_query": form.query(m=None, page=None),
         "axes": reporting_axes(organization=request.organization, administrations=form.chosen_administrations),
         "chart": {
-            "months": [m.strftime("%b") for m in scope.months],
+            "months": [date_format(m, "M") for m in scope.months],  # "May", in Dutch "mei"
             "year": scope.year,
             "series": {f.key: [str(v) for v in f.figures.months] for f in figures},
             "prior": {f.key: [str(v) for v in f.figures.prior_months] for f in figures},

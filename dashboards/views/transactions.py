@@ -1,4 +1,4 @@
-"""The transactions explorer: filters, sortable columns, pages, and the same rows as CSV.
+"""The transactions explorer: filters, sortable columns, pages, and the same rows as CSV or XLSX.
 
 Thin like the other dashboard views: the filter form, the selector, a template. A row opens the transaction with all
 its lines (``statements.transaction_detail``).
@@ -7,7 +7,7 @@ its lines (``statements.transaction_detail``).
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -69,9 +69,11 @@ def transactions(request: MemberRequest) -> HttpResponse:
 
 @require_GET
 @member_required
-def transactions_export(request: MemberRequest) -> StreamingHttpResponse:
-    """All rows the explorer shows with these filters (every page), as CSV, streamed."""
+def transactions_export(request: MemberRequest, file_format: str) -> StreamingHttpResponse | FileResponse:
+    """All rows the explorer shows with these filters (every page), as CSV or XLSX."""
+    if file_format not in exports.FORMATS:
+        raise Http404("No such export.")
     form = _form(request)
     rows = transactions_list(**form.selector_arguments())
     filename = f"transactions-{timezone.localdate().isoformat()}"
-    return exports.respond(sheet=exports.transaction_sheet(rows=rows), file_format="csv", filename=filename)
+    return exports.respond(sheet=exports.transaction_sheet(rows=rows), file_format=file_format, filename=filename)

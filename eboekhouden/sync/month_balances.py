@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from integrations.http import fetch_concurrently
-from integrations.sync.base import Stream, StreamContext, StreamCounts
+from integrations.sync.base import RecordKind, Stream, StreamContext, StreamCounts
 from ledger.imports import Arrival
 from ledger.records import SetAsideKind, checked_amount
 from ledger.selectors import transactions_exist
@@ -90,6 +90,7 @@ class MonthBalancesStream(Stream):
     name = "month_balances"
     label = "Balances per month"
     brings = Arrival.BALANCES
+    records = RecordKind.MONTH_BALANCES
 
     def __init__(self, gateway, state: SourceState) -> None:
         self.gateway, self.state = gateway, state

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from integrations.sync.base import Stream, StreamContext, StreamCounts
+from integrations.sync.base import RecordKind, Stream, StreamContext, StreamCounts
 from ledger.records import AccountRecord, CostCenterRecord, RelationRecord, SetAsideKind
 from ledger.services import WriteCounts, accounts_upsert, cost_centers_upsert, relations_upsert
 
@@ -23,9 +23,14 @@ class _FullRefresh(Stream):
     list of its kind becomes this run's (what the source fixed or removed drops off)."""
 
     def __init__(
-        self, name: str, label: str, kind: SetAsideKind, run: Callable[[StreamContext, SetAside], Any]
+        self,
+        name: str,
+        label: str,
+        records: RecordKind,
+        kind: SetAsideKind,
+        run: Callable[[StreamContext, SetAside], Any],
     ) -> None:
-        self.name, self.label, self.kind, self._run = name, label, kind, run
+        self.name, self.label, self.records, self.kind, self._run = name, label, records, kind, run
 
     def run(self, ctx: StreamContext) -> StreamCounts:
         set_aside = SetAside(ctx.administration, self.kind)
@@ -41,9 +46,15 @@ def _present(records: Iterable[Any | None]) -> Iterable[Any]:
 class ReferenceStreams:
     def __init__(self, gateway, state: SourceState) -> None:
         self.gateway, self.state = gateway, state
-        self.ledgers = _FullRefresh("ledgers", "Chart of accounts", SetAsideKind.ACCOUNT, self._ledgers)
-        self.relations = _FullRefresh("relations", "Relations", SetAsideKind.RELATION, self._relations)
-        self.cost_centres = _FullRefresh("cost_centres", "Cost centres", SetAsideKind.COST_CENTER, self._cost_centres)
+        self.ledgers = _FullRefresh(
+            "ledgers", "Chart of accounts", RecordKind.ACCOUNTS, SetAsideKind.ACCOUNT, self._ledgers
+        )
+        self.relations = _FullRefresh(
+            "relations", "Relations", RecordKind.RELATIONS, SetAsideKind.RELATION, self._relations
+        )
+        self.cost_centres = _FullRefresh(
+            "cost_centres", "Cost centres", RecordKind.COST_CENTRES, SetAsideKind.COST_CENTER, self._cost_centres
+        )
 
     def _ledgers(self, ctx: StreamContext, set_aside: SetAside):
         def records() -> Iterable[AccountRecord | None]:

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from integrations.errors import NotFound
 from integrations.http import fetch_concurrently
-from integrations.sync.base import Stream, StreamContext, StreamCounts
+from integrations.sync.base import RecordKind, Stream, StreamContext, StreamCounts
 from ledger.imports import Arrival
 from ledger.records import (
     OutstandingItemRecord,
@@ -88,6 +88,7 @@ class MutationsStream(Stream):
     name = "mutations"
     label = "Transactions"
     brings = Arrival.TRANSACTIONS
+    records = RecordKind.TRANSACTIONS
 
     def __init__(self, gateway, state: SourceState) -> None:
         self.gateway, self.state = gateway, state
@@ -388,6 +389,7 @@ class OutstandingItemsStream(Stream):
     name = "outstanding_items"
     label = "Open items"
     brings = Arrival.OUTSTANDING_ITEMS
+    records = RecordKind.OPEN_ITEMS
 
     SIDES = ((Side.DEBTORS, OutstandingSide.RECEIVABLE), (Side.CREDITORS, OutstandingSide.PAYABLE))
     INVOICE_TYPES = {Side.DEBTORS: TransactionType.SALES_INVOICE, Side.CREDITORS: TransactionType.PURCHASE_INVOICE}
@@ -631,6 +633,7 @@ class OpenItemTermsStream(Stream):
 
     name = "open_item_terms"
     label = "Open items' payment terms"
+    records = RecordKind.OPEN_ITEMS
 
     def __init__(self, open_items: OutstandingItemsStream) -> None:
         self.open_items = open_items

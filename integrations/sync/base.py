@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
+import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, Self
@@ -70,11 +71,24 @@ class StreamContext:
     reread_days: int = 30
 
 
+class RecordKind(enum.StrEnum):
+    """What the records a stream writes are, in the ledger's words: a run's summary counts them per kind
+    ("12 accounts, 45 relations, 1,562 transactions"). A stream that only checks writes no kind."""
+
+    ACCOUNTS = "accounts"
+    RELATIONS = "relations"
+    COST_CENTRES = "cost_centres"
+    OPEN_ITEMS = "open_items"
+    TRANSACTIONS = "transactions"
+    MONTH_BALANCES = "month_balances"
+
+
 class Stream(abc.ABC):
     name: str
     label: str  # what the progress bar says while this stream runs
     # The part of the books that is complete once this stream has run (pages wait for it during a first import).
     brings: Arrival | None = None
+    records: RecordKind | None = None  # what it writes, for the run's summary
 
     @abc.abstractmethod
     def run(self, ctx: StreamContext) -> StreamCounts: ...

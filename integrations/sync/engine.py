@@ -202,8 +202,11 @@ def _run(
                 progress=progress,
             )
             counts: StreamCounts = stream.run(ctx)
-            # The label goes with the counts: the history names each stream as the stream named itself.
+            # The label and the kind of records go with the counts: the history names each stream as the stream named
+            # itself, and the summary counts per kind.
             run.counts[stream.name] = {**counts.as_dict(), "label": stream.label}
+            if stream.records:
+                run.counts[stream.name]["records"] = str(stream.records)
             run.api_calls = source.api_calls()
             SyncRun.objects.filter(pk=run.pk).update(counts=run.counts, api_calls=run.api_calls)
             log.info("sync.stream.finished", connection_id=connection_id, stream=stream.name, **counts.log_fields())

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import gettext
 
+from integrations import summary
 from integrations.models import ConnectionStatus, SyncRunStatus
 from integrations.models.connection import INTERRUPTED
+from monitr.web.numbers import format_count
 
 register = template.Library()
 
@@ -40,19 +43,22 @@ def interrupted_message() -> str:
 @register.filter
 def counts_summary(counts: dict[str, int] | None) -> str:
     """``{"new": 120, "changed": 3, "deleted": 1, "unchanged": 9, "set_aside": 2}`` →
-    ``+120 new, 3 changed, 1 deleted, 2 set aside``."""
-    if not counts:
-        return "no changes"
-    parts = []
-    if counts.get("new"):
-        parts.append(f"+{counts['new']} new")
-    if counts.get("changed"):
-        parts.append(f"{counts['changed']} changed")
-    if counts.get("deleted"):
-        parts.append(f"{counts['deleted']} deleted")
-    if counts.get("set_aside"):
-        parts.append(f"{counts['set_aside']} set aside")
-    return ", ".join(parts) or "no changes"
+    ``+120 new, 3 changed, 1 deleted, 2 set aside``: one stream's counts, whose label names their kind."""
+    counts = counts or {}
+    words = {
+        "new": gettext("+%(count)s new"),
+        "changed": gettext("%(count)s changed"),
+        "deleted": gettext("%(count)s deleted"),
+        "set_aside": gettext("%(count)s set aside"),
+    }
+    parts = [text % {"count": format_count(counts[key])} for key, text in words.items() if counts.get(key)]
+    return ", ".join(parts) or gettext("no changes")
+
+
+@register.filter
+def run_changes(counts: dict[str, dict] | None) -> str:
+    """A whole run's changes per kind of record: ``New: 12 accounts, 1,562 transactions; changed: 3 transactions``."""
+    return summary.run_changes(counts)
 
 
 @register.filter

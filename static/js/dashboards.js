@@ -10,8 +10,10 @@
   });
 
   var BUCKET_COLOURS = ["#10b981", "#f2c94c", "#f59e0b", "#ea580c", "#dc2626", "#991b1b", "#6b1010"];
-  var euro = new Intl.NumberFormat("nl-NL", { style: "currency", currency: "EUR" });
-  var euroShort = new Intl.NumberFormat("nl-NL", { style: "currency", currency: "EUR", notation: "compact", maximumFractionDigits: 1 });
+  // Numbers and dates in the page's language, as the server writes them: <html lang> is the active language.
+  var locale = document.documentElement.lang || "en";
+  var euro = new Intl.NumberFormat(locale, { style: "currency", currency: "EUR" });
+  var euroShort = new Intl.NumberFormat(locale, { style: "currency", currency: "EUR", notation: "compact", maximumFractionDigits: 1 });
   var charts = [];
 
   function numbers(values) {
@@ -48,7 +50,7 @@
 
   function historyChart(canvas, data) {
     var dates = data.dates.map(function (iso) {
-      return new Date(iso + "T00:00:00").toLocaleDateString("en-GB", { day: "numeric", month: "short" });
+      return new Date(iso + "T00:00:00").toLocaleDateString(locale, { day: "numeric", month: "short" });
     });
     return new window.Chart(canvas, {
       type: "line",

@@ -63,8 +63,8 @@ def test_counts_and_lists_every_kind_of_problem(member_client, books, today):
 
     page = html(member_client.get(PAGE))
 
-    assert 'data-check="ledger">1<' in page and "-€ 10,00" in page
-    assert 'data-check="open-items">1<' in page and "-€ 50,00" in page
+    assert 'data-check="ledger">1<' in page and "-€10.00" in page
+    assert 'data-check="open-items">1<' in page and "-€50.00" in page
     assert 'data-check="unbalanced">1<' in page and f"{reverse('dashboards:transactions')}?unbalanced=1" in page
     assert 'data-check="unmapped">1<' in page and f"{reverse('dashboards:account_mapping')}?unmapped=1" in page
     assert 'data-check="without-due-date">1<' in page

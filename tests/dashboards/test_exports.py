@@ -7,44 +7,52 @@ import io
 import re
 import unicodedata
 import zipfile
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.http import FileResponse, StreamingHttpResponse
 from django.urls import reverse
+from django.utils import translation
+from django.utils.functional import lazy
 
-from dashboards.exports import guard_formula
+from dashboards.exports import Column, Sheet, guard_formula, respond
 from ledger.records import LineRecord, TransactionRecord, TransactionType
 from ledger.services import transactions_upsert
 
 from . import expected
 from .factories import PAYABLE, RECEIVABLE, Books, item, random_items
-from .xlsx import read_rows
+from .xlsx import read_rows, read_sheet
 
 pytestmark = pytest.mark.django_db
 
 RELATIONS = ["rel-1", "rel-2", "rel-3", None]
-EXCEL_EPOCH = date(1899, 12, 30)
 
 
-def export(client, table: str, file_format: str, **params):
-    return client.get(reverse("dashboards:outstanding_export", args=[table, file_format]), params)
+def in_language(client, url: str, language: str, params=None):
+    """``url`` asked for in ``language``: active while the view runs, and the browser's language too."""
+    with translation.override(language):
+        return client.get(url, params or {}, HTTP_ACCEPT_LANGUAGE=language)
 
 
-def csv_rows(response) -> list[dict[str, str]]:
+def export(client, table: str, file_format: str, language: str = "en", **params):
+    return in_language(client, reverse("dashboards:outstanding_export", args=[table, file_format]), language, params)
+
+
+def csv_rows(response, delimiter: str = ",") -> list[dict[str, str]]:
+    """The rows of a CSV export, read as Excel in that language would: with its separator."""
     assert response.status_code == 200
     assert isinstance(response, StreamingHttpResponse)
     text = b"".join(response.streaming_content).decode("utf-8")
     assert text.startswith("\ufeff")
-    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""), delimiter=delimiter))
 
 
 def xlsx_rows(response) -> list[dict]:
     assert response.status_code == 200
     assert isinstance(response, FileResponse)
     header, *rows = read_rows(b"".join(response.streaming_content))
-    return [dict(zip(header, row + [None] * (len(header) - len(row)), strict=True)) for row in rows]
+    return [dict(zip(header, row, strict=True)) for row in rows]
 
 
 @pytest.fixture
@@ -137,7 +145,7 @@ class TestItemExport:
 
         [row] = xlsx_rows(export(member_client, "items", "xlsx"))
 
-        assert EXCEL_EPOCH + timedelta(days=int(row["Invoice date"])) == today - timedelta(days=5)
+        assert row["Invoice date"].date() == today - timedelta(days=5)
         assert row["Due date"] is None
         assert row["Outstanding"] == pytest.approx(99.95)
         assert row["Relation"] == "Alpha BV"
@@ -149,6 +157,108 @@ class TestItemExport:
 
         assert len(csv_rows(export(member_client, "items", "csv"))) == 1000
         assert len(xlsx_rows(export(member_client, "items", "xlsx"))) == 1000
+
+
+class TestLocale:
+    """Each CSV as the user's Excel reads it, and each XLSX with real numbers and dates."""
+
+    @pytest.fixture
+    def one_item(self, books, today):
+        books.open_items(
+            RECEIVABLE,
+            [
+                item(
+                    "1",
+                    invoiced=date(2026, 3, 4),
+                    due=date(2026, 4, 3),
+                    total="1234.50",
+                    paid="0.25",
+                    invoice_number="F-1",
+                )
+            ],
+        )
+        books.invoice("t1", side=RECEIVABLE, day=date(2026, 3, 4), amount="1234.50")
+
+    def csv_text(self, response) -> str:
+        assert response.status_code == 200
+        return b"".join(response.streaming_content).decode("utf-8")
+
+    def transactions(self, client, file_format: str, language: str):
+        url = reverse("dashboards:transactions_export", args=[file_format])
+        return in_language(client, url, language, {"date_from": "2026-01-01"})
+
+    @pytest.mark.parametrize("table", ["relations", "items"])
+    @pytest.mark.parametrize(
+        ("language", "delimiter", "amount", "day"),
+        [("nl", ";", "1234,25", "04-03-2026"), ("en", ",", "1234.25", "2026-03-04")],
+    )
+    def test_csv_is_written_as_excel_in_the_language_reads_it(
+        self, member_client, one_item, table, language, delimiter, amount, day
+    ):
+        """Dutch: semicolons, decimal commas, day-month-year; English: commas, decimal points, ISO dates."""
+        text = self.csv_text(export(member_client, table, "csv", language=language))
+
+        assert text.startswith("\ufeff")
+        [row] = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""), delimiter=delimiter)
+        assert row["Total" if table == "relations" else "Outstanding"] == amount
+        assert row["Invoice date" if table == "items" else "Oldest invoice date"] == day
+
+    def test_a_dutch_excel_splits_the_dutch_csv_into_its_columns(self, member_client, one_item):
+        text = self.csv_text(export(member_client, "items", "csv", language="nl")).removeprefix("\ufeff")
+
+        header, row = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+        assert len(header) == len(row) == 11
+        assert "," not in "".join(header)  # no cell would run into its neighbour in a comma-reading program
+
+    def test_the_transactions_export_follows_the_language(self, member_client, one_item):
+        dutch = self.csv_text(self.transactions(member_client, "csv", "nl")).removeprefix("\ufeff")
+        english = self.csv_text(self.transactions(member_client, "csv", "en")).removeprefix("\ufeff")
+
+        [nl] = [r for r in csv.DictReader(io.StringIO(dutch, newline=""), delimiter=";") if r["Number"] == "t1"]
+        [en] = [r for r in csv.DictReader(io.StringIO(english, newline=""), delimiter=",") if r["Number"] == "t1"]
+        assert (nl["Date"], nl["Amount"]) == ("04-03-2026", "1234,50")
+        assert (en["Date"], en["Amount"]) == ("2026-03-04", "1234.50")
+
+    def test_the_transactions_export_is_also_a_workbook(self, member_client, one_item):
+        rows = xlsx_rows(self.transactions(member_client, "xlsx", "nl"))
+
+        [row] = [r for r in rows if r["Number"] == "t1"]
+        assert row["Date"] == datetime(2026, 3, 4)
+        assert row["Amount"] == pytest.approx(1234.50)
+        assert isinstance(row["Lines"], int)
+
+    @pytest.mark.parametrize(("language", "date_format"), [("nl", "dd-mm-yyyy"), ("en", "yyyy-mm-dd")])
+    def test_xlsx_cells_are_numbers_and_dates_with_formats(self, member_client, one_item, language, date_format):
+        response = export(member_client, "items", "xlsx", language=language)
+        sheet = read_sheet(b"".join(response.streaming_content))
+
+        header = [cell.value for cell in sheet[1]]
+        cells = dict(zip(header, sheet[2], strict=True))
+        assert cells["Outstanding"].data_type == "n" and cells["Outstanding"].value == pytest.approx(1234.25)
+        assert cells["Outstanding"].number_format == "#,##0.00"
+        assert cells["Invoice date"].is_date and cells["Invoice date"].value == datetime(2026, 3, 4)
+        assert cells["Invoice date"].number_format == date_format
+        assert cells["Days overdue"].data_type == "n"
+        assert cells["Invoice number"].data_type == "s"
+
+    def test_xlsx_has_a_frozen_header_row_and_column_widths(self, member_client, one_item):
+        response = export(member_client, "relations", "xlsx", language="nl")
+        sheet = read_sheet(b"".join(response.streaming_content))
+
+        assert sheet.freeze_panes == "A2"
+        assert sheet.column_dimensions["C"].width > sheet.column_dimensions["B"].width  # the relation is wide
+        assert all(cell.font.b for cell in sheet[1])
+
+    def test_headers_and_rows_are_written_in_the_language_of_the_request(self):
+        """The titles are translated while the file is written, also when a CSV streams after the view returned."""
+        language_now = lazy(translation.get_language, str)
+        sheet = Sheet(title=language_now(), columns=[Column(language_now())], rows=iter([(Decimal("1.50"),)]))
+        with translation.override("nl"):
+            csv_response = respond(sheet=sheet, file_format="csv", filename="x")
+        with translation.override("en"):
+            text = b"".join(csv_response.streaming_content).decode("utf-8")
+
+        assert text == "\ufeffnl\r\n1,50\r\n"
 
 
 class TestSafety:
@@ -278,7 +388,7 @@ class TestFormulaGuard:
 
     def csv_exports(self, client, today) -> list[str]:
         urls = [reverse("dashboards:outstanding_export", args=[table, "csv"]) for table in ("relations", "items")] + [
-            f"{reverse('dashboards:transactions_export')}?date_from={today.isoformat()}"
+            f"{reverse('dashboards:transactions_export', args=['csv'])}?date_from={today.isoformat()}"
         ]
         texts = []
         for url in urls:

@@ -102,7 +102,7 @@ class TestDashboard:
 
         page = html(member_client.get(PAGE))
 
-        assert 'href="#check"' in page and "Check: +€ 250,50" in page
+        assert 'href="#check"' in page and "Check: +€250.50" in page
         assert 'id="check"' in page
 
     def test_no_badge_when_the_check_matches(self, member_client, books, receivables, today):
@@ -203,7 +203,7 @@ class TestAsOf:
         response = member_client.get(PAGE)
 
         assert response.context["change"] == Decimal("600.00")
-        assert "+€ 600,00" in html(response)
+        assert "+€600.00" in html(response)
 
     def test_without_a_snapshot_thirty_days_ago_the_change_is_not_guessed(self, member_client, receivables, today):
         page = html(member_client.get(PAGE))
@@ -247,6 +247,14 @@ class TestRelationTable:
 
     def test_a_search_that_finds_nothing_says_so(self, member_client, many):
         assert "No customers match “nobody”." in html(member_client.get(PAGE, {"q": "nobody"}))
+
+    @pytest.mark.parametrize(("side", "word"), [("receivable", "customers"), ("payable", "suppliers")])
+    def test_the_live_search_names_the_relations_of_its_own_side(self, member_client, many, side, word):
+        table = member_client.get(
+            PAGE, {"q": "nobody", "side": side}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="relations"
+        )
+
+        assert f"No {word} match “nobody”." in html(table)
 
 
 class TestDrillDown:
@@ -427,7 +435,7 @@ class TestAdministrations:
         assert "Connect your bookkeeping first" in admin_page
         assert reverse("integrations:index") in admin_page and "Go to Integrations" in admin_page
         assert "An admin of Acme BV can connect it" in member_page
-        assert "€ 0,00" not in member_page
+        assert "€0.00" not in member_page
 
     def test_another_member_of_the_organisation_sees_the_same(self, organization, receivables, today):
         colleague = MembershipFactory(organization=organization).user

@@ -8,14 +8,15 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from dashboards.mapping import ReportingLine, default_reporting_line
 from dashboards.models import AccountMapping
 from dashboards.templatetags.dashboards_ui import amount, month_cells
 from ledger.models import Account, AccountKind, AccountRole, Administration, Transaction
-from ledger.records import AccountRecord
-from ledger.services import accounts_upsert
+from ledger.records import AccountRecord, LineRecord, TransactionRecord, TransactionType
+from ledger.services import accounts_upsert, transactions_upsert
 from monitr.web.templatetags.monitr_ui import money
 
 from .factories import PAYABLE, RECEIVABLE
@@ -125,6 +126,25 @@ class TestProfitAndLoss:
         assert "8000" in page and "Revenue" in page
         assert f'data-figure="accounts-total">{money(Decimal("1500.00"))}' in page
 
+    @pytest.mark.parametrize(("language", "booked_in"), [("en", "Booked in {month} {year}"), ("nl", "{month} {year}")])
+    def test_a_month_is_named_and_a_name_ending_in_a_stop_gets_no_second(
+        self, member_client, booked, today, language, booked_in
+    ):
+        Administration.objects.filter(pk=booked.administration.pk).update(name="Gouda Hoveniers B.V.")
+        url = reverse("dashboards:statement_line", args=["pnl", "revenue"])
+
+        with translation.override(language):
+            page = html(
+                member_client.get(
+                    url, {"m": today.month, "administration": booked.administration.pk}, HTTP_ACCEPT_LANGUAGE=language
+                )
+            )
+            month = date_format(today, "F")
+
+        assert booked_in.format(month=month, year=today.year) in page
+        assert f"{today.year}-{today.month:02d}" not in page
+        assert "Gouda Hoveniers B.V.</p>" in page and "B.V.." not in page
+
     def test_an_account_lists_its_lines_and_opens_a_transaction(self, member_client, booked, today):
         revenue = account(booked, "revenue")
 
@@ -137,22 +157,53 @@ class TestProfitAndLoss:
         assert "1300 Debtors" in detail and "8000 Revenue" in detail
         assert f'data-figure="debit">{money(Decimal("1210.00"))}' in detail
 
+    def test_a_transaction_shows_each_line_s_vat_as_rate_and_kind(self, member_client, books, today):
+        transactions_upsert(
+            administration=books.administration,
+            transactions=[
+                TransactionRecord(
+                    external_id="v1",
+                    transaction_type=TransactionType.JOURNAL,
+                    date=today,
+                    fingerprint="fp-v1",
+                    lines=(
+                        LineRecord(account_external_id="bank", amount=Decimal("-109.00")),
+                        LineRecord(
+                            account_external_id="revenue",
+                            amount=Decimal("109.00"),
+                            vat_code="LAAG_VERK_9",
+                            vat_amount=Decimal("9.00"),
+                        ),
+                    ),
+                )
+            ],
+        )
+        transaction = Transaction.objects.get(external_id="v1")
+
+        with translation.override("en"):
+            detail = html(member_client.get(reverse("dashboards:transaction", args=[transaction.pk])))
+
+        assert 'title="LAAG_VERK_9">9% sales' in detail
+
     def test_an_unknown_line_is_not_found(self, member_client, booked):
         response = member_client.get(reverse("dashboards:statement_line", args=["pnl", "nonsense"]))
         assert response.status_code == 404
 
 
 class TestMonthCells:
-    def test_links_each_figure_to_its_months_accounts_and_greys_out_a_zero(self):
-        cells = month_cells(
-            [Decimal("1234.56"), Decimal("0.00"), Decimal("-80.00")],
-            url="/dashboards/statements/pnl/revenue/",
-            query="year=2025&month=3",
-            mark_zero=True,
-        )
+    @pytest.mark.parametrize(("language", "thousands"), [("nl", "1.235"), ("en", "1,235")])
+    def test_links_each_figure_to_its_months_accounts_and_greys_out_a_zero(self, language, thousands):
+        with translation.override(language):
+            cells = month_cells(
+                [Decimal("1234.56"), Decimal("0.00"), Decimal("-80.00")],
+                url="/dashboards/statements/pnl/revenue/",
+                query="year=2025&month=3",
+                mark_zero=True,
+            )
 
         assert cells == (
-            '<td class="num"><a href="/dashboards/statements/pnl/revenue/?year=2025&amp;month=3&amp;m=1">1.235</a></td>'
+            '<td class="num"><a href="/dashboards/statements/pnl/revenue/?year=2025&amp;month=3&amp;m=1">'
+            f"{thousands}</a></td>"
             '<td class="num zero">0</td>'
             '<td class="num"><a href="/dashboards/statements/pnl/revenue/?year=2025&amp;month=3&amp;m=3">-80</a></td>'
         )

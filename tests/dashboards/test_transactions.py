@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from dashboards.templatetags.dashboards_ui import without_number
 from ledger.models import Account, Transaction
 
 from .factories import PAYABLE, RECEIVABLE
@@ -16,7 +17,7 @@ from .factories import PAYABLE, RECEIVABLE
 pytestmark = pytest.mark.django_db
 
 PAGE = reverse("dashboards:transactions")
-EXPORT = reverse("dashboards:transactions_export")
+EXPORT = reverse("dashboards:transactions_export", args=["csv"])
 
 
 @pytest.fixture
@@ -116,3 +117,26 @@ def test_a_provider_without_cost_centres_gets_no_filter_and_is_named(member_clie
 
     assert 'data-axes="none"' in page and "no-such-provider has no cost centres" in page
     assert 'name="cost_center"' not in page
+
+
+@pytest.mark.parametrize(
+    ("description", "number", "shown"),
+    [
+        ("Factuur F-2025-00012", "F-2025-00012", "Factuur"),
+        ("Ontvangst Alpha BV factuur 50158", "50158", "Ontvangst Alpha BV factuur"),
+        ("50158", "50158", ""),
+        ("Factuur F-12", "F-1", "Factuur F-12"),
+        ("Huur januari", "", "Huur januari"),
+    ],
+)
+def test_a_description_does_not_repeat_the_invoice_number_shown_beside_it(description, number, shown):
+    assert without_number(description, number) == shown
+
+
+def test_the_list_shows_the_invoice_number_once(member_client, books):
+    books.invoice("s9", side=RECEIVABLE, day=date(2026, 1, 5), amount="121.00")
+    Transaction.objects.filter(external_id="s9").update(description="Factuur F-77", invoice_number="F-77")
+
+    page = member_client.get(PAGE).content.decode()
+
+    assert page.count("F-77") == 1

@@ -37,7 +37,7 @@ def sign_in(page: Page, email: str) -> None:
 def open_card(page: Page):
     page.get_by_role("complementary", name="Main navigation").get_by_role("link", name="Integrations").click()
     page.get_by_role("tab", name="Accounting Software").click()
-    return page.get_by_role("region", name="eBoekhouden")
+    return page.get_by_role("region", name="e-Boekhouden")
 
 
 def connect(page: Page, key: str, company: str) -> None:
@@ -54,7 +54,7 @@ def test_an_admin_connects_e_boekhouden_and_the_first_import_succeeds(page: Page
 
     connect(page, info.api_token, info.company)
 
-    card = page.get_by_role("region", name="eBoekhouden")
+    card = page.get_by_role("region", name="e-Boekhouden")
     connection = card.get_by_role("listitem", name=info.company)
     expect(connection).to_be_visible()
     expect(connection.locator("[data-status]")).to_have_text("Succeeded", timeout=30_000)

@@ -40,8 +40,8 @@ def open_upload(page: Page) -> None:
 
 
 def amount(value) -> str:
-    """As the statements write amounts (in euro, no symbol): ``-1.234,50``."""
-    return money(value).replace("€ ", "")
+    """As the statements write amounts in English (in euro, no symbol): ``-1,234.50``."""
+    return money(value).replace("€", "")
 
 
 def figure(page: Page, name: str):

@@ -66,7 +66,7 @@ def test_the_dashboard_in_a_browser(page: Page, dashboard_user, tmp_path):
     expect(page.get_by_role("heading", name="Top debtors")).to_be_visible()
     expect(page.locator("#aging-chart")).to_be_visible()
     expect(page.get_by_role("link", name="<b>Hostile</b> & Co").first).to_be_visible()  # escaped, not markup
-    expect(page.get_by_text("Check: -€ 250,00")).to_be_visible()
+    expect(page.get_by_text("Check: -€250.00")).to_be_visible()
     page.screenshot(path="test-results/outstanding-items.png", full_page=True)
 
     # Tabs: payables.

@@ -72,7 +72,7 @@ def test_it_is_the_sync_command_for_e_boekhoudens_connections_only(sandbox_conne
 
 
 def test_no_matching_connection_is_an_error(db):
-    with pytest.raises(CommandError, match="No eBoekhouden connection matches"):
+    with pytest.raises(CommandError, match="No e-Boekhouden connection matches"):
         run("sync_eboekhouden", "--all")
 
 

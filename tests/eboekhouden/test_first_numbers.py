@@ -272,6 +272,7 @@ def test_a_later_sync_asks_for_no_balances_but_the_checks(
     assert later.api_calls[balances] == years  # the check's, as before: none per month
     assert later.counts["month_balances"] == {
         "label": "Balances per month",
+        "records": "month_balances",
         "new": 0,
         "changed": 0,
         "deleted": 0,

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from integrations.errors import AuthenticationError
 from integrations.models import Connection, ConnectionStatus, Integration, SyncRun
@@ -63,7 +63,7 @@ def test_a_connection_shows_its_way_in_as_its_provider_calls_it(admin_client, co
 
     assert "Fake key ••••6789" in card
     assert "Update credentials" in card  # the provider declares no name of its own for them
-    assert "Now using fake key ••••6789" in update
+    assert "Now using: Fake key ••••6789." in update  # as the provider spells it: "API key", never "api key"
 
 
 class TestAddWizard:
@@ -239,11 +239,15 @@ class TestGear:
         assert Administration.objects.get().disconnected_at is not None
 
     def test_delete_with_data_ticked_removes_the_books(self, admin_client, connection, organization):
-        admin_client.post(
-            reverse("integrations:delete", args=["fakebooks"]), {"confirm_name": organization.name, "delete_data": "1"}
+        response = admin_client.post(
+            reverse("integrations:delete", args=["fakebooks"]),
+            {"confirm_name": organization.name, "delete_data": "1"},
+            follow=True,
         )
 
         assert not Administration.objects.exists()
+        # One administration, said as one: no "administration(s)".
+        assert "The imported data of 1 administration was deleted." in response.content.decode()
 
     @pytest.mark.parametrize("name", ["sync_now", "update_key", "remove"])
     def test_a_member_cannot_use_the_gear(self, member_client, connection, name):
@@ -375,7 +379,7 @@ def _succeeded_run(connection, api_calls):
         trigger="manual",
         status="succeeded",
         finished_at=now,
-        counts={"mutations": {"new": 5, "changed": 0, "deleted": 0, "unchanged": 0}},
+        counts={"mutations": {"new": 5, "changed": 0, "deleted": 0, "unchanged": 0, "records": "transactions"}},
         api_calls=api_calls,
     )
 
@@ -386,7 +390,7 @@ def test_the_card_counts_the_api_calls_of_the_last_run(member_client, connection
     fragment = member_client.get(reverse("integrations:connection_status", args=[connection.pk])).content.decode()
     history = member_client.get(reverse("integrations:history", args=[connection.pk])).content.decode()
 
-    assert "+5 new, 1,234 API calls," in fragment
+    assert ", 1,234 API calls. New: 5 transactions." in fragment
     assert '<th class="num">API calls</th>' in history and 'data-label="API calls">1,234<' in history
 
 
@@ -397,5 +401,26 @@ def test_a_run_that_called_no_api_says_nothing_of_api_calls(member_client, conne
     fragment = member_client.get(reverse("integrations:connection_status", args=[connection.pk])).content.decode()
     history = member_client.get(reverse("integrations:history", args=[connection.pk])).content.decode()
 
-    assert "Last run: +5 new," in fragment and "API call" not in fragment
+    assert "New: 5 transactions." in fragment and "API call" not in fragment
     assert "API call" not in history and "+5 new" in history
+
+
+def test_the_card_counts_what_the_last_run_brought_per_kind(member_client, connection):
+    run = _succeeded_run(connection, {})
+    run.counts = {
+        "ledgers": {"label": "Chart of accounts", "records": "accounts", "new": 12},
+        "relations": {"label": "Relations", "records": "relations", "new": 45},
+        "cost_centres": {"label": "Cost centres", "records": "cost_centres", "new": 1},
+        "outstanding_items": {"label": "Open items", "records": "open_items", "new": 21},
+        "mutations": {"label": "Transactions", "records": "transactions", "new": 1562, "changed": 3, "deleted": 1},
+        "balances": {"label": "Checking balances", "new": 0},
+    }
+    run.save()
+
+    with translation.override("en"):
+        fragment = member_client.get(reverse("integrations:connection_status", args=[connection.pk]))
+
+    assert (
+        "New: 12 accounts, 45 relations, 1 cost centre, 21 open items, 1,562 transactions; "
+        "changed: 3 transactions; deleted: 1 transaction."
+    ) in fragment.content.decode()

@@ -13,7 +13,7 @@ from django.utils import timezone
 from integrations.errors import AuthenticationError, CredentialsExpired, TransientError
 from integrations.models import Connection, ConnectionStatus, SyncCursor, SyncRun, SyncRunStatus
 from integrations.models.connection import INTERRUPTED
-from integrations.sync.base import StreamCounts
+from integrations.sync.base import RecordKind, StreamCounts
 from integrations.sync.engine import UNEXPECTED, SyncSkipped, sync_run_execute
 from integrations.sync.lock import LEASE, Lease, LockLost, lock_acquire, lock_release
 from integrations.sync.schedule import AMSTERDAM, next_sync_after
@@ -398,3 +398,13 @@ def test_a_wait_in_a_fetch_thread_renews_the_lease_and_closes_that_threads_datab
 
     assert seen == {"open": False, "lost": True}
     assert Connection.objects.get(pk=connection.pk).sync_lock_expires_at > taken_at + dt.timedelta(seconds=0.3)
+
+
+def test_a_stream_that_says_what_it_writes_has_that_kind_beside_its_counts(connection, fake_provider):
+    fake_provider.streams[0].records = RecordKind.ACCOUNTS
+
+    outcome = run(connection)
+
+    counts = SyncRun.objects.get(pk=outcome.run_id).counts
+    assert counts["ledgers"]["records"] == "accounts"
+    assert "records" not in counts["mutations"]

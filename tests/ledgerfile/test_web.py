@@ -89,10 +89,9 @@ def sample_figures(journal: Path = DEFAULT_LAYOUT, open_items: Path = OPEN_ITEMS
 
 
 def money(value: Decimal) -> str:
-    """As the pages write euros: ``€ 1.234,56``."""
+    """As the pages write euros in English: ``€1,234.56``."""
     sign = "-" if value < 0 else ""
-    whole, fraction = f"{abs(value):.2f}".split(".")
-    return f"{sign}€ {int(whole):,}".replace(",", ".") + f",{fraction}"
+    return f"{sign}€{abs(value):,.2f}"
 
 
 def broken_journal() -> bytes:

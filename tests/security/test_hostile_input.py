@@ -16,8 +16,10 @@ from datetime import date
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from rest_framework.test import APIClient
 
+from dashboards.exports import SpreadsheetLocale
 from eboekhouden.provider import Transport
 from integrations.models import SyncRun, SyncRunStatus
 from integrations.sync.engine import sync_run_execute
@@ -228,21 +230,28 @@ def test_the_api_returns_the_names_as_data(imported, admin_user, organization, h
     assert stored(DESCRIPTION) in [t["description"] for t in transactions.json()["results"]]
 
 
+def _csv_locale(language: str) -> SpreadsheetLocale:
+    with translation.override(language):
+        return SpreadsheetLocale.active()
+
+
+ENGLISH_CSV, DUTCH_CSV = _csv_locale("en"), _csv_locale("nl")
+
+
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
 def test_a_csv_cell_that_starts_like_a_formula_is_neutralised(start):
-    from dashboards.exports import _csv_text
-
-    assert _csv_text(f"{start}1+1") == f"'{start}1+1"
-    assert _csv_text(f"A{start}1") == f"A{start}1"  # only the start counts
+    for locale in (ENGLISH_CSV, DUTCH_CSV):
+        assert locale.text(f"{start}1+1") == f"'{start}1+1"
+        assert locale.text(f"A{start}1") == f"A{start}1"  # only the start counts
 
 
 def test_csv_numbers_and_dates_are_written_as_values():
     from decimal import Decimal
 
-    from dashboards.exports import _csv_text
-
-    assert _csv_text(Decimal("-12.50")) == "-12.50"  # a negative amount stays a number
-    assert _csv_text(date(2025, 1, 31)) == "2025-01-31"
+    assert ENGLISH_CSV.text(Decimal("-12.50")) == "-12.50"  # a negative amount stays a number
+    assert DUTCH_CSV.text(Decimal("-12.50")) == "-12,50"
+    assert ENGLISH_CSV.text(date(2025, 1, 31)) == "2025-01-31"
+    assert DUTCH_CSV.text(date(2025, 1, 31)) == "31-01-2025"
 
 
 def test_the_sandbox_control_api_renames_at_the_source(eboekhouden_sandbox, eboekhouden_sandbox_administration):

@@ -182,7 +182,7 @@ def test_no_secret_appears_anywhere_after_the_whole_flow(flow, organization, set
     guid = flow.guid
     flow.set_credentials(api_token=KEY_1, username=USERNAME, security_code_1=CODE_1, security_code_2=CODE_2.upper())
 
-    # Add: Integrations → eBoekhouden → Add → API Key (a wrong one first) → Next → the administration.
+    # Add: Integrations → e-Boekhouden → Add → API Key (a wrong one first) → Next → the administration.
     flow.record("GET integrations", flow.client.get(reverse("integrations:index"), follow=True))
     flow.get("integrations:add", "eboekhouden")
     refused = flow.post("integrations:add", ("eboekhouden",), {"api_key": WRONG_KEY})

@@ -1,4 +1,4 @@
-"""Template helpers for the page layout: inline icons and money formatting."""
+"""Template helpers for every page: inline icons, and numbers (money, counts, percentages) in the user's language."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ from decimal import Decimal
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+
+from ..numbers import format_count, format_money, format_percent
+from ..text import end_sentence as _end_sentence
 
 register = template.Library()
 
@@ -55,11 +58,23 @@ def icon(name: str, size: int = 18, css_class: str = "") -> SafeString:
 
 @register.filter
 def money(value: Decimal | int | None, places: int = 2) -> str:
-    """``1234567.5`` → ``€ 1.234.567,50``: Dutch grouping, for amounts in euro."""
-    if value is None or value == "":
-        return "–"
-    amount = Decimal(value).quantize(Decimal(1).scaleb(-int(places)))
-    sign = "-" if amount < 0 else ""
-    whole, _, fraction = f"{abs(amount):.{int(places)}f}".partition(".")
-    grouped = f"{int(whole):,}".replace(",", ".")
-    return f"{sign}€ {grouped}{',' + fraction if fraction else ''}"
+    """An amount in euro in the user's language: ``€ 1.234.567,50`` in Dutch, ``€1,234,567.50`` in English."""
+    return format_money(value, places)
+
+
+@register.filter
+def count(value: int | None) -> str:
+    """A count in the user's language: ``1.562`` in Dutch, ``1,562`` in English."""
+    return format_count(value)
+
+
+@register.filter
+def percent(value: Decimal | None, places: int = 1) -> str:
+    """A percentage in the user's language: ``42,5%`` in Dutch, ``42.5%`` in English; nothing known → an en dash."""
+    return format_percent(value, places)
+
+
+@register.filter
+def end_sentence(text: str) -> str:
+    """A name or phrase that closes a sentence, with one full stop: ``Gouda Hoveniers B.V.`` gets none added."""
+    return _end_sentence(text)

@@ -145,7 +145,7 @@ class Command(BaseCommand):
         out.write(f"  Sign in   {DEMO_EMAIL}  /  {DEMO_PASSWORD}")
         out.write(f"  Sent mail http://127.0.0.1:{web_port}/outbox/  (invitations; nothing leaves this machine)")
         out.write(f"  e-Boekhouden sandbox: REST {sandbox['restUrl']}  SOAP {sandbox['soapUrl']}")
-        out.write("  Paste one of these API keys into Integrations → eBoekhouden → Add → API Key:")
+        out.write("  Paste one of these API keys into Integrations → e-Boekhouden → Add → API Key:")
         for admin in admins:
             out.write(f"    {admin['company']:<{width}}  {admin['apiToken']}")
         out.write("  Or the legacy credentials (username / security code 1 / security code 2):")

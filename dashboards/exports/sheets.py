@@ -1,0 +1,138 @@
+"""What each export of the dashboards holds: its columns (titles translated) and its rows, read from the same
+selectors as the page, with exactly the rows the page would show with the same filters (all pages of them).
+The rows are produced lazily from the database cursor in chunks; :mod:`.writer` writes them as CSV or XLSX."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from ledger.money import cents
+
+from ..aging import age_in_days
+from ..selectors.scope import OutstandingScope
+from .writer import Column, Sheet
+
+TABLES = ("relations", "items")
+CHUNK = 2_000
+# The column and the bucket of credit notes and unapplied payments, which are in no aging bucket.
+CREDIT = _("Credit")
+
+
+def _chunked(rows: QuerySet) -> Iterator[Any]:
+    return rows.iterator(chunk_size=CHUNK)
+
+
+def relation_sheet(*, scope: OutstandingScope, rows: QuerySet) -> Sheet:
+    """The per-relation rows of :func:`~dashboards.selectors.outstanding.outstanding_by_relation`."""
+    buckets = scope.buckets
+    columns = [
+        Column(_("Administration"), width=28),
+        Column(_("Relation code")),
+        Column(_("Relation"), width=36),
+        Column(_("Total"), "money"),
+        Column(_("Overdue"), "money"),
+        *(Column(bucket.label, "money") for bucket in buckets),
+        Column(CREDIT, "money"),
+        Column(_("Oldest invoice date"), "date"),
+        Column(_("Most days overdue"), "int"),
+        Column(_("Items"), "int"),
+    ]
+
+    def produce() -> Iterator[tuple[Any, ...]]:
+        no_relation = gettext("(no relation)")
+        for row in _chunked(rows):
+            yield (
+                row["administration_name"],
+                row["relation_code"] or "",
+                row["relation_name"] or no_relation,
+                cents(row["total"]),
+                cents(row["overdue"]),
+                *(cents(row[f"bucket_{i}"]) for i in range(len(buckets))),
+                cents(row["credit"]),
+                row["oldest_invoice"],
+                # Empty for a relation with only credits open: nothing of it is overdue.
+                max(0, age_in_days(as_of=scope.as_of, reference=row["oldest_due"])) if row["oldest_due"] else None,
+                row["items"],
+            )
+
+    return Sheet(title=_("Relations"), columns=columns, rows=produce())
+
+
+def item_sheet(*, scope: OutstandingScope, rows: QuerySet) -> Sheet:
+    """The items of :func:`~dashboards.selectors.outstanding.outstanding_items_list`."""
+    columns = [
+        Column(_("Administration"), width=28),
+        Column(_("Relation code")),
+        Column(_("Relation"), width=36),
+        Column(_("Invoice number"), width=18),
+        Column(_("Invoice date"), "date"),
+        Column(_("Due date"), "date"),
+        Column(_("Days overdue"), "int"),
+        Column(_("Bucket"), width=16),
+        Column(_("Total"), "money"),
+        Column(_("Paid"), "money"),
+        Column(_("Outstanding"), "money"),
+    ]
+
+    def produce() -> Iterator[tuple[Any, ...]]:
+        no_relation = gettext("(no relation)")
+        for item in _chunked(rows):
+            age = age_in_days(as_of=scope.as_of, reference=item.reference)
+            # A credit (a negative item) is in no bucket and never overdue: its days overdue are left empty.
+            credit = item.outstanding < 0
+            bucket = CREDIT if credit else next(b for b in scope.buckets if b.holds(age)).label
+            yield (
+                item.administration.name,
+                item.relation.code if item.relation else "",
+                item.relation.name if item.relation else no_relation,
+                item.invoice_number,
+                item.invoice_date,
+                item.due_date,
+                None if credit else max(0, age_in_days(as_of=scope.as_of, reference=item.effective_due)),
+                bucket,
+                item.total,
+                item.paid,
+                item.outstanding,
+            )
+
+    return Sheet(title=_("Items"), columns=columns, rows=produce())
+
+
+def transaction_sheet(*, rows: QuerySet) -> Sheet:
+    """The transactions explorer's rows (:func:`~dashboards.selectors.transactions.transactions_list`), one a row."""
+    columns = [
+        Column(_("Date"), "date", 12),
+        Column(_("Administration"), width=24),
+        Column(_("Number"), width=14),
+        Column(_("Type"), width=22),
+        Column(_("Relation"), width=28),
+        Column(_("Description"), width=40),
+        Column(_("Invoice number"), width=18),
+        Column(_("Amount"), "money"),
+        Column(_("Lines"), "int", 8),
+        Column(_("Imbalance"), "money"),
+    ]
+    return Sheet(
+        title=_("Transactions"),
+        columns=columns,
+        rows=(
+            (
+                t.date,
+                t.administration.name,
+                t.external_id,
+                str(t.get_transaction_type_display()),
+                t.relation.name if t.relation else "",
+                t.description,
+                t.invoice_number,
+                cents(t.amount),
+                t.line_count,
+                t.imbalance,
+            )
+            for t in _chunked(rows)
+        ),
+    )
