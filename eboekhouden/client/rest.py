@@ -142,9 +142,14 @@ class RestClient:
     async def session_token_async(self) -> str:
         """:meth:`session_token` from the event loop: at once while the token is good, else renewed on a thread
         (opening a session is one blocking call, once an hour, and it must not stall the loop's other requests)."""
-        with self._lock:
-            if self._token is not None and self._clock() < self._renew_at:
-                return self._token
+        # Never wait for the lock on the loop: a thread holding it to renew the session sends its request through
+        # the limiter, whose slots are freed by this loop's requests.
+        if self._lock.acquire(blocking=False):
+            try:
+                if self._token is not None and self._clock() < self._renew_at:
+                    return self._token
+            finally:
+                self._lock.release()
         return await asyncio.to_thread(self.session_token)
 
     def _open_session(self) -> None:
@@ -159,6 +164,8 @@ class RestClient:
             json={"accessToken": self._credentials.token, "source": self.source},
             headers={"Accept": "application/json"},
             readable=lambda r: _parsed_into(document, r),
+            # Not held back by the limiter: the detail calls holding its slots may be waiting for this session.
+            limited=False,
         )
         if response.status_code != 200:
             raise errors.rest_error(
@@ -186,6 +193,17 @@ class RestClient:
         with self._lock:
             if self._token == token:
                 self._token = None
+
+    async def _invalidate_async(self, token: str) -> None:
+        # As in session_token_async: the loop never waits for the lock.
+        if self._lock.acquire(blocking=False):
+            try:
+                if self._token == token:
+                    self._token = None
+            finally:
+                self._lock.release()
+        else:
+            await asyncio.to_thread(self._invalidate, token)
 
     def close(self) -> None:
         """End the session (``DELETE /v1/session``) and release the connections. Safe to call twice."""
@@ -230,8 +248,9 @@ class RestClient:
             response = self.transport.send(
                 "GET", url, endpoint=template, headers=headers, readable=lambda r: _parsed_into(document, r)
             )
-            if not self._renewed_after(response, used, unauthorized, template):
+            if not self._renew_after(response, unauthorized, template):
                 break
+            self._invalidate(used[-1])
         return self._document(response, document, template)
 
     async def get_async(self, template: str, *, path: Mapping[str, Any] | None = None) -> Any:
@@ -248,8 +267,9 @@ class RestClient:
             response = await self.transport.send_async(
                 "GET", url, endpoint=template, headers=headers, readable=lambda r: _parsed_into(document, r)
             )
-            if not self._renewed_after(response, used, unauthorized, template):
+            if not self._renew_after(response, unauthorized, template):
                 break
+            await self._invalidate_async(used[-1])
         return self._document(response, document, template)
 
     def _url(self, template: str, path: Mapping[str, Any] | None, params: Mapping[str, Any] | None) -> str:
@@ -264,14 +284,13 @@ class RestClient:
     def _headers(token: str) -> dict[str, str]:
         return {"Authorization": token, "Accept": "application/json"}
 
-    def _renewed_after(self, response: Answer, used: list[str], unauthorized: int, template: str) -> bool:
-        """After a 401, drop the session the call used so the next attempt opens a new one; True to repeat."""
+    def _renew_after(self, response: Answer, unauthorized: int, template: str) -> bool:
+        """True after a 401: the caller drops the session the call used, so the next attempt opens a new one."""
         if response.status_code != 401 or unauthorized == MAX_UNAUTHORIZED:
             return False
         # The session ended before we expected (revoked, expired early, server restart): renew it once per 401
         # and repeat the call. A revoked key fails at the renewal itself (403), so this cannot loop. Under
         # concurrency another request may have renewed already; then the call just repeats.
-        self._invalidate(used[-1])
         logger.info("eboekhouden.session.renewing", reason="401", path=template)
         return True
 

@@ -3,7 +3,7 @@
 A first import makes one detail call per record, tens of thousands of them, 32 in flight. On threads each call costs
 about 0.6 ms of CPU (a thread per request handing the GIL, the executor's and the queues' wake-ups) against 0.2 ms
 as a coroutine on an event loop, and the CPU is what the import's writing thread waits for: measured on a first
-import of 20,000 mutations, 1.14-1.17x its API floor on threads against 1.07-1.09x on the loop (bench/README.md).
+import of 20,000 mutations against its API floor, see bench/README.md.
 
 The rest of a sync stays synchronous (Django's ORM, the streams): :class:`EventLoopThread` runs a loop on a thread of
 its own for a client's life, and :func:`fetch_many` runs a coroutine per key on it with a bounded number of them at
@@ -82,10 +82,11 @@ def fetch_many(
 ) -> Iterator[tuple[K, V]]:
     """Yield ``(key, await fetch(key))`` for each distinct key, in the order the fetches complete.
 
-    ``max_in_flight`` coroutines take keys in turn, so no more fetches wait at once than can be answered (the
-    limiter's budget is shared with other callers; a thousand waiting coroutines would each wake on every free
-    slot). The first fetch that raises cancels the rest and its error is raised here; closing the iterator early
-    cancels what is in flight and returns once it has stopped. The keys are read here, in the calling thread.
+    ``max_in_flight`` coroutines take the keys in turn, so no more fetches are started than can be answered at once
+    (the limiter each request waits for bounds what is in flight overall; a task per key, all started at once,
+    measured slower: a month's keys each a task waiting in the limiter's queue). The first fetch that raises cancels
+    the rest and its error is raised here; closing the iterator early cancels what is in flight and returns once it
+    has stopped. The keys are read here, in the calling thread.
     """
     pending = list(dict.fromkeys(keys))
     if not pending:
@@ -97,7 +98,7 @@ def fetch_many(
         taken = iter(pending)
 
         async def worker() -> None:
-            # One coroutine's turn: the loop runs one coroutine at a time, so ``next`` needs no lock.
+            # The loop runs one coroutine at a time, so the workers share the iterator without a lock.
             for key in taken:
                 results.put((key, await fetch(key), None))
 

@@ -10,6 +10,7 @@ pool), yields results as they complete, and fetches each id exactly once.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextvars
 import queue
 import threading
@@ -38,7 +39,10 @@ class _Request:
 class AdaptiveLimiter:
     """How many requests may be in flight at once, lowered by rate limiting and raised by success.
 
-    A thread takes a slot with :meth:`slot`, a coroutine with :meth:`slot_async`; both count against one limit.
+    A thread takes a slot with :meth:`slot`, a coroutine with :meth:`slot_async`; both count against one limit and
+    wait in one queue, first come first served: a freed slot is handed to the longest waiting, so a thread's call
+    (a month's listing) is not overtaken again and again by the coroutines of a fetch, which run on the thread that
+    frees their slots.
     """
 
     def __init__(
@@ -66,9 +70,11 @@ class AdaptiveLimiter:
         self._condition = threading.Condition()
         self._sleep = sleep
         self._async_sleep = async_sleep
-        # Coroutines waiting for a slot, each woken on its own loop when one frees up (a thread waits on the
-        # condition instead).
-        self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+        # Who waits for a slot, in order: a thread (_ThreadWaiter, waiting on the condition) or a coroutine (a
+        # future on its loop). A slot freed is handed over: counted in flight for the waiter before it runs.
+        self._waiters: collections.deque[_ThreadWaiter | tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = (
+            collections.deque()
+        )
         # Per thread, and per task on an event loop (a context variable is both): see _Request.
         self._request: contextvars.ContextVar[_Request] = contextvars.ContextVar(f"limiter-{id(self)}")
 
@@ -95,52 +101,81 @@ class AdaptiveLimiter:
             excused = self._current().excused_until >= self._paused_until
         return pause if pause > 0 and not excused else 0.0
 
-    def _try_take(self) -> bool:
-        # Called holding the condition's lock.
-        if self._in_flight >= self._limit:
-            return False
+    def _take(self) -> None:
+        # Called holding the lock, for the caller or for the waiter a slot is handed to.
         self._in_flight += 1
         self._peak_in_flight = max(self._peak_in_flight, self._in_flight)
+
+    def _started(self) -> None:
         self._request.set(replace(self._current(), epoch=self._epoch))
-        return True
+
+    def _free(self) -> bool:
+        # Called holding the lock: a newcomer takes a slot only when nobody waits for one.
+        return self._in_flight < self._limit and not self._waiters
 
     def acquire(self) -> None:
         pause = self._pause()
         if pause:
             self._sleep(pause)
         with self._condition:
-            while not self._try_take():
-                self._condition.wait()
+            if self._free():
+                self._take()
+            else:
+                waiter = _ThreadWaiter()
+                self._waiters.append(waiter)
+                while not waiter.granted:
+                    self._condition.wait()
+        self._started()
 
     async def acquire_async(self) -> None:
         pause = self._pause()
         if pause:
             await self._async_sleep(pause)
         loop = asyncio.get_running_loop()
-        while True:
-            with self._condition:
-                if self._try_take():
-                    return
+        with self._condition:
+            if self._free():
+                self._take()
+                waiter = None
+            else:
                 waiter = loop.create_future()
                 self._waiters.append((loop, waiter))
+        if waiter is not None:
             try:
                 await waiter
-            finally:
+            except asyncio.CancelledError:
                 with self._condition:
                     if (loop, waiter) in self._waiters:
                         self._waiters.remove((loop, waiter))
+                    elif waiter.done() and not waiter.cancelled():  # handed a slot it will not use
+                        self._in_flight -= 1
+                        self._hand_over()
+                raise
+        self._started()
 
     def release(self) -> None:
         with self._condition:
             self._in_flight -= 1
-            self._wake()
+            self._hand_over()
 
-    def _wake(self) -> None:
-        # Called holding the lock: every waiter looks again (few wait: the fetch runs no more coroutines than slots).
-        self._condition.notify_all()
-        waiters, self._waiters = self._waiters, []
-        for loop, waiter in waiters:
-            loop.call_soon_threadsafe(_set_done, waiter)
+    def _hand_over(self) -> None:
+        """Hand the free slots to the longest waiting (called holding the lock)."""
+        granted_thread = False
+        while self._in_flight < self._limit and self._waiters:
+            waiter = self._waiters.popleft()
+            if isinstance(waiter, _ThreadWaiter):
+                self._take()
+                waiter.granted = granted_thread = True
+                continue
+            loop, future = waiter
+            if future.done():  # cancelled while it waited
+                continue
+            self._take()
+            if _running_loop() is loop:
+                future.set_result(None)
+            else:
+                loop.call_soon_threadsafe(_set_done, future)
+        if granted_thread:
+            self._condition.notify_all()
 
     @contextmanager
     def slot(self) -> Iterator[None]:
@@ -164,7 +199,7 @@ class AdaptiveLimiter:
             if self._successes >= self.increase_after and self._limit < self.maximum:
                 self._limit += 1
                 self._successes = 0
-                self._wake()
+                self._hand_over()
 
     def record_rate_limited(self, retry_after: float | None) -> None:
         with self._condition:
@@ -177,7 +212,18 @@ class AdaptiveLimiter:
             if retry_after:
                 self._paused_until = max(self._paused_until, now + retry_after)
                 self._request.set(replace(request, excused_until=self._paused_until))
-            self._wake()
+
+
+@dataclass(slots=True)
+class _ThreadWaiter:
+    granted: bool = False
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:  # a thread without a loop
+        return None
 
 
 def _set_done(waiter: asyncio.Future[None]) -> None:

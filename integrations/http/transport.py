@@ -23,7 +23,7 @@ import os
 import ssl
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -355,6 +355,7 @@ class HttpTransport:
         readable: Callable[[Any], bool] | None = None,
         json: Any = None,
         body: bytes | str | None = None,
+        limited: bool = True,
     ) -> Any:
         """Send until an answer that is not transient arrives, or the retries run out.
 
@@ -365,10 +366,14 @@ class HttpTransport:
         ``readable`` tells whether a 200's body is whole (it may keep what it parsed); one that is not is asked
         for again, and a :class:`~integrations.errors.GarbledResponse` only when every attempt got one.
         ``json`` is sent as a JSON body, ``body`` as it is. The answer is the pool's (see the class).
+        ``limited=False`` sends without a slot of the limiter: for the request that opens a session, which requests
+        holding slots may be waiting for (see :meth:`send_async`).
         """
         with self._final(endpoint):
             return self.retry.run(
-                lambda attempt: self._attempt(method, url, endpoint, headers, is_answer, readable, attempt, json, body)
+                lambda attempt: self._attempt(
+                    method, url, endpoint, headers, is_answer, readable, attempt, json, body, limited
+                )
             )
         raise AssertionError("unreachable")  # _final re-raises; for the type checker
 
@@ -391,17 +396,20 @@ class HttpTransport:
         sender = self.async_sender
 
         async def attempt(number: int) -> Response:
-            try:
-                request_headers = dict(await headers() if callable(headers) else headers or {})
-            except IntegrationError as error:
-                raise _HeadersFailed(error) from None
-            with self._recorded(method, endpoint, number) as call:
-                async with self.limiter.slot_async():
+            async with self.limiter.slot_async():
+                # Read once the request has its slot, not before: a fetch queues all its requests in the limiter
+                # at once, and one that waited there must send the session renewed meanwhile, not the one that
+                # ended. (Opening a session takes no slot, so this cannot wait for itself.)
+                try:
+                    request_headers = dict(await headers() if callable(headers) else headers or {})
+                except IntegrationError as error:
+                    raise _HeadersFailed(error) from None
+                with self._recorded(method, endpoint, number) as call:
                     with self._answered(endpoint):
                         response = await sender.send(method, url, request_headers, body, json, self.timeouts)
-                call.status = response.status_code
-                self._judge(endpoint, response, None, readable)
-                return response
+                    call.status = response.status_code
+                    self._judge(endpoint, response, None, readable)
+                    return response
 
         with self._final(endpoint):
             return await self.retry.run_async(attempt)
@@ -418,6 +426,7 @@ class HttpTransport:
         attempt: int,
         json: Any,
         body: bytes | str | None,
+        limited: bool = True,
     ) -> Any:
         # Evaluated per attempt (a renewed session token is picked up) and before the clock starts: opening a
         # session is a request of its own, counted and logged as such.
@@ -428,7 +437,7 @@ class HttpTransport:
             # (four attempts of the call times four of the session), so the error leaves the retry loop at once.
             raise _HeadersFailed(error) from None
         with self._recorded(method, endpoint, attempt) as call:
-            with self.limiter.slot(), self._answered(endpoint):
+            with self.limiter.slot() if limited else nullcontext(), self._answered(endpoint):
                 response = self._sender.send(method, url, request_headers, body, json, self.timeouts)
             call.status = response.status_code
             self._judge(endpoint, response, is_answer, readable)

@@ -32,7 +32,7 @@ def test_fetch_many_fetches_each_distinct_key_once_and_yields_them_all(runner):
         await asyncio.sleep(0.001 * (key % 3))
         return key * 10
 
-    got = dict(fetch_many([1, 2, 2, 3, 1, 4], fetch, runner=runner, max_in_flight=2))
+    got = dict(fetch_many([1, 2, 2, 3, 1, 4], fetch, runner=runner, max_in_flight=4))
 
     assert got == {1: 10, 2: 20, 3: 30, 4: 40}
     assert sorted(calls) == [1, 2, 3, 4]
@@ -43,37 +43,61 @@ def test_fetch_many_yields_results_as_they_complete(runner):
         await asyncio.sleep(0.05 if key == 1 else 0)
         return key
 
-    assert [key for key, _ in fetch_many([1, 2, 3], fetch, runner=runner, max_in_flight=3)] == [2, 3, 1]
+    assert [key for key, _ in fetch_many([1, 2, 3], fetch, runner=runner, max_in_flight=4)] == [2, 3, 1]
 
 
-def test_fetch_many_runs_no_more_fetches_at_once_than_allowed(runner):
-    in_flight = peak = 0
+def test_threads_and_coroutines_wait_in_one_queue_first_come_first_served(runner):
+    limiter = AdaptiveLimiter(1)
+    order: list[str] = []
+    holding = threading.Event()
 
-    async def fetch(key: int) -> int:
-        nonlocal in_flight, peak
-        in_flight += 1
-        peak = max(peak, in_flight)
-        await asyncio.sleep(0.002)
-        in_flight -= 1
-        return key
+    async def hold_then_release() -> None:
+        await limiter.acquire_async()
+        holding.set()
+        while len(limiter._waiters) < 2:  # the thread, then the coroutine below, queue behind it
+            await asyncio.sleep(0.001)
+        limiter.release()
 
-    assert len(list(fetch_many(range(40), fetch, runner=runner, max_in_flight=4))) == 40
-    assert peak == 4
+    def thread() -> None:
+        holding.wait()
+        with limiter.slot():
+            order.append("thread")
+
+    async def late_coroutine() -> None:
+        while not limiter._waiters:
+            await asyncio.sleep(0.001)
+        async with limiter.slot_async():
+            order.append("coroutine")
+
+    worker = threading.Thread(target=thread)
+    worker.start()
+
+    async def both() -> None:
+        await asyncio.gather(hold_then_release(), late_coroutine())
+
+    runner.run(both())
+    worker.join()
+
+    assert order == ["thread", "coroutine"]
+    assert limiter.in_flight == 0
 
 
 def test_the_first_failure_stops_the_fetch_and_is_raised_in_the_caller(runner):
+    limiter = AdaptiveLimiter(4)
     started: list[int] = []
 
     async def fetch(key: int) -> int:
-        started.append(key)
-        if key == 3:
-            raise TransientError("down", status=503)
-        await asyncio.sleep(0.01)
+        async with limiter.slot_async():
+            started.append(key)
+            if key == 3:
+                raise TransientError("down", status=503)
+            await asyncio.sleep(0.01)
         return key
 
     with pytest.raises(TransientError):
         list(fetch_many(range(100), fetch, runner=runner, max_in_flight=4))
     assert len(started) < 100
+    assert limiter.in_flight == 0  # the cancelled fetches gave back their slots, and those waiting took none
 
 
 def test_closing_the_fetch_early_cancels_what_is_in_flight(runner):
@@ -89,7 +113,7 @@ def test_closing_the_fetch_early_cancels_what_is_in_flight(runner):
             raise
         return key
 
-    fetched = fetch_many(range(5), fetch, runner=runner, max_in_flight=5)
+    fetched = fetch_many(range(5), fetch, runner=runner, max_in_flight=4)
     assert next(fetched) == (0, 0)
     fetched.close()
 
