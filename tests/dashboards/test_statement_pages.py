@@ -145,6 +145,13 @@ class TestProfitAndLoss:
         assert f"{today.year}-{today.month:02d}" not in page
         assert "Gouda Hoveniers B.V.</p>" in page and "B.V.." not in page
 
+    def test_the_statement_names_its_administration_with_one_full_stop(self, member_client, booked):
+        Administration.objects.filter(pk=booked.administration.pk).update(name="Gouda Hoveniers B.V.")
+
+        page = html(member_client.get(PNL, {"administration": booked.administration.pk}))
+
+        assert "the year to date, Gouda Hoveniers B.V. Click a figure" in page and "B.V.." not in page
+
     def test_an_account_lists_its_lines_and_opens_a_transaction(self, member_client, booked, today):
         revenue = account(booked, "revenue")
 
