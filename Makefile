@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP) ## Create .venv and install Monitr with its test dependencies.
 
 demo: $(STAMP) ## Run Monitr locally: demo organisation, e-Boekhouden sandbox, worker.
-	$(BIN)/python manage.py demo
+	$(BIN)/python manage.py demo $(DEMO_ARGS)
 
 test: $(STAMP) ## Run the test suite (PostgreSQL when DATABASE_URL is set, else SQLite).
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
