@@ -54,7 +54,7 @@ class EventLoopThread:
         """Run ``coroutine`` on the loop and wait for its result (from any thread but the loop's own)."""
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
 
-    def close(self, cleanup: Callable[[], Awaitable[None]] | None = None) -> None:
+    def close(self, cleanup: Callable[[], Coroutine[Any, Any, None]] | None = None) -> None:
         """Run ``cleanup`` on the loop (closing its connections), then stop the loop and its thread. Safe twice."""
         with self._lock:
             loop, thread, self._loop, self._thread = self._loop, self._thread, None, None
@@ -62,15 +62,11 @@ class EventLoopThread:
             return
         try:
             if cleanup is not None:
-                asyncio.run_coroutine_threadsafe(_awaited(cleanup), loop).result()
+                asyncio.run_coroutine_threadsafe(cleanup(), loop).result()
         finally:
             loop.call_soon_threadsafe(loop.stop)
             thread.join()
             loop.close()
-
-
-async def _awaited(cleanup: Callable[[], Awaitable[None]]) -> None:
-    await cleanup()
 
 
 def fetch_many(

@@ -56,17 +56,16 @@ class RetryPolicy:
         error = state.outcome.exception() if state.outcome else None
         return self.wait_seconds(state.attempt_number, error)
 
-    def _rules(self) -> dict:
-        return {
-            "retry": retry_if_exception_type(TransientError),
-            "stop": stop_after_attempt(self.attempts),
-            "wait": self._wait,
-            "reraise": True,
-        }
-
     def run(self, operation: Callable[[int], T]) -> T:
         """Call ``operation(attempt)`` until it succeeds, fails for good, or the attempts run out."""
-        for attempt in Retrying(sleep=self.sleep, **self._rules()):
+        retrying = Retrying(
+            retry=retry_if_exception_type(TransientError),
+            stop=stop_after_attempt(self.attempts),
+            wait=self._wait,
+            sleep=self.sleep,
+            reraise=True,
+        )
+        for attempt in retrying:
             with attempt:
                 result = operation(attempt.retry_state.attempt_number)
         return result
