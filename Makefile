@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
+MESSAGES_IGNORE := --ignore ".venv/*" --ignore "tests/*" --ignore "bench/*" --ignore "var/*" --ignore "docs/*"
 
-.PHONY: install demo test test-full lint format bench clean
+.PHONY: install demo test test-full lint format bench messages clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +37,11 @@ lint: $(STAMP) ## Check the code: ruff, the import contracts between the apps (l
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+messages: $(STAMP) ## After changing marked strings: update locale/nl's catalogues, then (after translating) compile them.
+	$(BIN)/python manage.py makemessages -l nl --no-obsolete $(MESSAGES_IGNORE)
+	$(BIN)/python manage.py makemessages -l nl --no-obsolete -d djangojs $(MESSAGES_IGNORE) --ignore "static/vendor/*"
+	$(BIN)/python manage.py compilemessages -l nl --ignore ".venv"
 
 clean:
 	rm -rf var/ .pytest_cache .ruff_cache .mypy_cache .import_linter_cache

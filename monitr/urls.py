@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from monitr.web import outbox
+from monitr.web import language, outbox
 from monitr.web import views as web_views
 from monitr.web.forms import LoginForm
 
@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/", include("monitr.api.urls")),
     path("account/", include("monitr.accounts.urls")),
     path("outbox/", outbox.outbox, name="outbox"),
+    path("language/", language.language_choose, name="language"),
 ]
 
 handler403 = "monitr.web.views.permission_denied"

@@ -25,7 +25,9 @@ __all__ = [
     "INSTALLED_APPS",
     "INVITATION_EXPIRY_DAYS",
     "IS_PRODUCTION",
+    "LANGUAGES",
     "LANGUAGE_CODE",
+    "LOCALE_PATHS",
     "LOGIN_REDIRECT_URL",
     "LOGIN_URL",
     "LOGOUT_REDIRECT_URL",
@@ -96,9 +98,13 @@ MIDDLEWARE = [
     "monitr.web.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: the user's choice (monitr.web.language, after authentication), else the language cookie, else
+    # the browser's Accept-Language, else LANGUAGE_CODE.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "monitr.web.language.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "monitr.web.idle.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -118,6 +124,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "monitr.web.context_processors.navigation",
@@ -142,6 +149,10 @@ LOGOUT_REDIRECT_URL = "login"
 INVITATION_EXPIRY_DAYS: int = env.int("INVITATION_EXPIRY_DAYS", default=7)
 
 LANGUAGE_CODE = "en-gb"
+# Each language by its own name, as a language menu shows them. British English is the source language of the
+# strings; Dutch, the language of e-Boekhouden's users, is in locale/nl (docs/translating.md).
+LANGUAGES = [("en-gb", "English"), ("nl", "Nederlands")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Amsterdam")
 USE_I18N = True
 USE_TZ = True
