@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class IntegrationsConfig(AppConfig):
@@ -13,4 +14,6 @@ class IntegrationsConfig(AppConfig):
 
         register_reader(first_imports_read)
 
-        register(NavItem(section="Manage", label="Integrations", url_name="integrations:index", icon="plug", order=80))
+        register(
+            NavItem(section=_("Manage"), label=_("Integrations"), url_name="integrations:index", icon="plug", order=80)
+        )

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
@@ -10,5 +11,7 @@ class AccountsConfig(AppConfig):
         from monitr.web.navigation import NavItem, register
 
         register(
-            NavItem(section="Manage", label="API tokens", url_name="accounts:api_tokens", icon="settings", order=95)
+            NavItem(
+                section=_("Manage"), label=_("API tokens"), url_name="accounts:api_tokens", icon="settings", order=95
+            )
         )

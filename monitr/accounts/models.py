@@ -65,7 +65,7 @@ class ApiToken(models.Model):
 
     user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="api_tokens")
     organization = models.ForeignKey("tenancy.Organization", on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100, help_text="What the token is for, e.g. “Power BI”.")
+    name = models.CharField(max_length=100, help_text=_("What the token is for, e.g. “Power BI”."))
     prefix = models.CharField(max_length=16, unique=True)
     digest = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from monitr.tenancy.models import Membership, Organization
 
@@ -41,7 +42,7 @@ def api_token_create(*, user: User, organization: Organization, name: str) -> Is
         user=user,
         organization=organization,
         # Free text from a form field: NUL characters removed (PostgreSQL refuses them), cut to the column's length.
-        name=name.replace("\x00", "").strip()[:100] or "API token",
+        name=name.replace("\x00", "").strip()[:100] or gettext("API token"),
         prefix=prefix,
         digest=_digest(text),
     )

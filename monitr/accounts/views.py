@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from monitr.tenancy.access import member_required
@@ -37,7 +38,7 @@ def api_token_revoke_view(request: MemberRequest, pk: int) -> HttpResponse:
     # Someone else's token (another user's, another organisation's) is not found, like every object not one's own.
     get_object_or_404(ApiToken, pk=pk, user=request.user)
     if api_token_revoke(user=request.user, token_id=pk):
-        messages.success(request, "Token revoked: programs using it are refused from now on.")
+        messages.success(request, _("Token revoked: programs using it are refused from now on."))
     else:
-        messages.error(request, "That token was already revoked.")
+        messages.error(request, _("That token was already revoked."))
     return redirect("accounts:api_tokens")

@@ -15,7 +15,7 @@ class Organization(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     default_payment_term_days = models.PositiveSmallIntegerField(
         default=30,
-        help_text="Days to pay when neither the invoice nor the relation says; sets the due dates of open items.",
+        help_text=_("Days to pay when neither the invoice nor the relation says; sets the due dates of open items."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -121,7 +121,11 @@ def member_invite(request: MemberRequest) -> HttpResponse:
     if _send(request, issued):
         messages.success(
             request,
-            _("Invitation sent to %(email)s. The link in it works for %(days)s days.")
+            ngettext(
+                "Invitation sent to %(email)s. The link in it works for %(days)s day.",
+                "Invitation sent to %(email)s. The link in it works for %(days)s days.",
+                settings.INVITATION_EXPIRY_DAYS,
+            )
             % {"email": issued.invitation.email, "days": settings.INVITATION_EXPIRY_DAYS},
         )
     return redirect("tenancy:members")

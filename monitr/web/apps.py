@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class WebConfig(AppConfig):
@@ -13,4 +14,4 @@ class WebConfig(AppConfig):
         from .navigation import NavItem, register
 
         user_logged_in.connect(stamp_at_sign_in, dispatch_uid="monitr.web.idle.stamp_at_sign_in")
-        register(NavItem(section="Manage", label="Members", url_name="tenancy:members", icon="users", order=90))
+        register(NavItem(section=_("Manage"), label=_("Members"), url_name="tenancy:members", icon="users", order=90))

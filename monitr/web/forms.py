@@ -4,6 +4,8 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from monitr.accounts.throttle import LoginThrottle, client_ip
 
@@ -12,14 +14,18 @@ class LoginForm(AuthenticationForm):
     """Django's login form, labelled for sign-in by e-mail address."""
 
     username = forms.EmailField(
-        label="E-mail address", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+        label=_("E-mail address"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": "That e-mail address and password do not match an account. Check both and try again.",
-        "locked": (
+        "invalid_login": _("That e-mail address and password do not match an account. Check both and try again."),
+        # Plural by the number the error's params give as "minutes".
+        "locked": ngettext_lazy(
             "Too many failed sign-ins for this e-mail address or from this network. Sign-in is paused for "
-            "%(minutes)s minutes; try again after that, or ask an admin of your organisation to reset your password."
+            "%(minutes)s minute; try again after that, or ask an admin of your organisation to reset your password.",
+            "Too many failed sign-ins for this e-mail address or from this network. Sign-in is paused for "
+            "%(minutes)s minutes; try again after that, or ask an admin of your organisation to reset your password.",
+            "minutes",
         ),
     }
 

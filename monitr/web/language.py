@@ -35,7 +35,7 @@ class UserLanguageMiddleware:
         chosen = getattr(user, "language", BROWSER) if user is not None and user.is_authenticated else BROWSER
         if chosen and supported(chosen):
             translation.activate(chosen)
-            request.LANGUAGE_CODE = chosen  # type: ignore[attr-defined]  # set by LocaleMiddleware, read by templates
+            request.LANGUAGE_CODE = chosen  # set by LocaleMiddleware, read by templates
         return self.get_response(request)
 
 
@@ -51,8 +51,8 @@ def language_choose(request: HttpRequest) -> HttpResponse:
         target = "/"
     response = HttpResponseRedirect(target)
     if request.user.is_authenticated:
-        request.user.language = chosen  # type: ignore[union-attr]  # AUTH_USER_MODEL is monitr.accounts.User
-        request.user.save(update_fields=["language"])  # type: ignore[union-attr]
+        request.user.language = chosen
+        request.user.save(update_fields=["language"])
     # The cookie keeps the choice for the sign-in page after signing out, and in this browser before signing in.
     if chosen == BROWSER:
         response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)

@@ -6,14 +6,19 @@ Apps call :func:`register` from ``AppConfig.ready``. Sections appear in the orde
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.urls import reverse
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True, slots=True)
 class NavItem:
-    section: str
-    label: str
+    # Lazy translations: the sidebar is registered once, at start-up, and read in each request's language.
+    section: StrOrPromise
+    label: StrOrPromise
     url_name: str
     icon: str
     order: int = 50
@@ -38,8 +43,8 @@ def items_for(*, is_admin: bool) -> list[NavItem]:
     )
 
 
-def sections_for(*, is_admin: bool) -> list[tuple[str, list[NavItem]]]:
-    sections: dict[str, list[NavItem]] = {}
+def sections_for(*, is_admin: bool) -> list[tuple[StrOrPromise, list[NavItem]]]:
+    sections: dict[StrOrPromise, list[NavItem]] = {}
     for item in items_for(is_admin=is_admin):
         sections.setdefault(item.section, []).append(item)
     return list(sections.items())

@@ -23,6 +23,7 @@ from .conftest import Tenant
 PUBLIC = {
     "login",  # the sign-in page itself
     "logout",  # signing out is harmless for anyone; POST only
+    "language",  # the language of the pages: the sign-in page offers it too; it reads and changes no tenant's data
     "api:schema",  # the OpenAPI schema: documentation of the API, no data
     "api:docs",  # Swagger UI over that schema
     "tenancy:invitation_link",  # an invitation e-mail's link: its secret is the key, for someone not signed in yet

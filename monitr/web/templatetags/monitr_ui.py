@@ -40,6 +40,7 @@ _ICONS: dict[str, str] = {
     "refresh": '<path d="M21 12a9 9 0 1 1-3-6.7L21 8"/><path d="M21 3v5h-5"/>',
     "building": '<rect x="4" y="3" width="16" height="18" rx="1.5"/>'
     '<path d="M9 8h1M14 8h1M9 12h1M14 12h1M10 21v-4h4v4"/>',
+    "globe": '<circle cx="12" cy="12" r="9"/><path d="M3 12h18M12 3a14 14 0 0 1 0 18M12 3a14 14 0 0 0 0 18"/>',
 }
 
 
