@@ -22,6 +22,7 @@ __all__ = [
     "DATA_DIR",
     "DEBUG",
     "DEFAULT_AUTO_FIELD",
+    "FORMAT_MODULE_PATH",
     "INSTALLED_APPS",
     "INVITATION_EXPIRY_DAYS",
     "IS_PRODUCTION",
@@ -153,6 +154,7 @@ LANGUAGE_CODE = "en-gb"
 # strings; Dutch, the language of e-Boekhouden's users, is in locale/nl (docs/translating.md).
 LANGUAGES = [("en-gb", "English"), ("nl", "Nederlands")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["monitr.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Amsterdam")
 USE_I18N = True
 USE_TZ = True
