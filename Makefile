@@ -40,7 +40,6 @@ format: $(STAMP)
 
 messages: $(STAMP) ## After changing marked strings: update locale/nl's catalogues, then (after translating) compile them.
 	$(BIN)/python manage.py makemessages -l nl --no-obsolete $(MESSAGES_IGNORE)
-	$(BIN)/python manage.py makemessages -l nl --no-obsolete -d djangojs $(MESSAGES_IGNORE) --ignore "static/vendor/*"
 	$(BIN)/python manage.py compilemessages -l nl --ignore ".venv"
 
 clean:
