@@ -25,7 +25,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.utils.functional import Promise, lazy
+from django.utils.translation import gettext_lazy, ngettext
+
 from .models import AgingBasis
+
+
+def _days_between(low: int, high: int) -> str:
+    return ngettext("%(low)d–%(high)d day", "%(low)d–%(high)d days", high) % {"low": low, "high": high}
+
+
+def _days_over(days: int) -> str:
+    return ngettext("Over %(days)d day", "Over %(days)d days", days) % {"days": days}
+
+
+# A bucket's label is translated when it is shown, in the language of whoever reads it (a page, an export).
+_days_between_lazy = lazy(_days_between, str)
+_days_over_lazy = lazy(_days_over, str)
+NOT_YET_DUE = gettext_lazy("Not yet due")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +50,7 @@ class Bucket:
     """Ages from ``low`` through ``high`` days, both included; ``None`` leaves that end open."""
 
     key: str
-    label: str
+    label: str | Promise  # translated when shown
     low: int | None
     high: int | None
 
@@ -53,15 +70,15 @@ def aging_buckets(*, boundaries: Sequence[int], basis: AgingBasis | str) -> list
     bounds = list(boundaries)
     buckets: list[Bucket] = []
     if basis == AgingBasis.DUE_DATE:
-        buckets.append(Bucket(key="not_due", label="Not yet due", low=None, high=0))
+        buckets.append(Bucket(key="not_due", label=NOT_YET_DUE, low=None, high=0))
         low = 1
     else:
-        buckets.append(Bucket(key=f"0_{bounds[0]}", label=f"0–{bounds[0]} days", low=None, high=bounds[0]))
+        buckets.append(Bucket(key=f"0_{bounds[0]}", label=_days_between_lazy(0, bounds[0]), low=None, high=bounds[0]))
         low, bounds = bounds[0] + 1, bounds[1:]
     for high in bounds:
-        buckets.append(Bucket(key=f"{low}_{high}", label=f"{low}–{high} days", low=low, high=high))
+        buckets.append(Bucket(key=f"{low}_{high}", label=_days_between_lazy(low, high), low=low, high=high))
         low = high + 1
-    buckets.append(Bucket(key=f"over_{low - 1}", label=f"Over {low - 1} days", low=low, high=None))
+    buckets.append(Bucket(key=f"over_{low - 1}", label=_days_over_lazy(low - 1), low=low, high=None))
     return buckets
 
 

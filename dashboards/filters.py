@@ -18,14 +18,19 @@ neither library is a dependency.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode
 
 from django import forms
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ledger.models import Administration, CostCenter
 from monitr.tenancy.models import Organization
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 ALL = "all"
 
@@ -35,7 +40,7 @@ def sort_choices(keys: dict[str, str]) -> list[tuple[str, str]]:
     return [(key, key) for key in keys] + [(f"-{key}", f"-{key}") for key in keys]
 
 
-def date_field(label: str) -> forms.DateField:
+def date_field(label: StrOrPromise) -> forms.DateField:
     return forms.DateField(
         required=False, label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -53,7 +58,7 @@ class DashboardFilterForm(forms.Form):
     :meth:`link_values`, and turns the values into its selectors' scope.
     """
 
-    administration = forms.ChoiceField(required=False, label="Administration")
+    administration = forms.ChoiceField(required=False, label=gettext_lazy("Administration"))
     page = forms.IntegerField(required=False, min_value=1)
 
     def __init__(
@@ -61,8 +66,11 @@ class DashboardFilterForm(forms.Form):
     ) -> None:
         super().__init__(data)
         self.organization, self.administrations, self.today = organization, administrations, today
-        choices = [(ALL, "All administrations")] if len(administrations) > 1 else []
-        choices += [(str(a.pk), a.name if a.is_connected else f"{a.name} (disconnected)") for a in administrations]
+        choices = [(ALL, _("All administrations"))] if len(administrations) > 1 else []
+        choices += [
+            (str(a.pk), a.name if a.is_connected else _("%(name)s (disconnected)") % {"name": a.name})
+            for a in administrations
+        ]
         cast(forms.ChoiceField, self.fields["administration"]).choices = choices
         self.prepare_fields()
         self.is_valid()  # fills cleaned_data with the valid fields; the rest fall back to their defaults

@@ -11,6 +11,9 @@ from typing import Any
 
 from django import forms
 from django.http import Http404
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ledger.models import Administration, OutstandingSide, Relation
 from monitr.tenancy.models import Organization
@@ -31,9 +34,9 @@ def whole_number(text: str) -> bool:
 
 class OutstandingFilterForm(DashboardFilterForm):
     side = forms.ChoiceField(choices=OutstandingSide.choices, required=False)
-    basis = forms.ChoiceField(choices=AgingBasis.choices, required=False, label="Age by")
-    as_of = date_field("As of")
-    q = forms.CharField(required=False, max_length=200, strip=True, label="Search")
+    basis = forms.ChoiceField(choices=AgingBasis.choices, required=False, label=gettext_lazy("Age by"))
+    as_of = date_field(gettext_lazy("As of"))
+    q = forms.CharField(required=False, max_length=200, strip=True, label=gettext_lazy("Search"))
     sort = forms.ChoiceField(choices=sort_choices(RELATION_SORTS), required=False)
 
     default_sort = DEFAULT_RELATION_SORT
@@ -56,9 +59,11 @@ class OutstandingFilterForm(DashboardFilterForm):
     def clean_as_of(self) -> date | None:
         value = self.cleaned_data.get("as_of")
         if value is not None and value > self.today:
-            raise forms.ValidationError("Open items are known up to today; showing today.")
+            raise forms.ValidationError(_("Open items are known up to today; showing today."))
         if value is not None and value < EARLIEST_AS_OF:
-            raise forms.ValidationError(f"Open items are known from {EARLIEST_AS_OF.isoformat()} on; showing today.")
+            raise forms.ValidationError(
+                _("Open items are known from %(day)s on; showing today.") % {"day": EARLIEST_AS_OF.isoformat()}
+            )
         return value
 
     def default(self, name: str) -> Any:
@@ -100,16 +105,18 @@ class OutstandingItemsFilterForm(OutstandingFilterForm):
 
     sort = forms.ChoiceField(choices=sort_choices(ITEM_SORTS), required=False)
     relation = forms.CharField(required=False, max_length=20)
-    rq = forms.CharField(required=False, max_length=200, strip=True, label="Relation search")
+    rq = forms.CharField(required=False, max_length=200, strip=True, label=gettext_lazy("Relation search"))
     no_due_date = forms.BooleanField(required=False)
-    overdue = forms.NullBooleanField(required=False, widget=forms.Select(choices=[("", "All"), ("true", "Overdue")]))
+    overdue = forms.NullBooleanField(
+        required=False, widget=forms.Select(choices=[("", gettext_lazy("All")), ("true", gettext_lazy("Overdue"))])
+    )
 
     default_sort = DEFAULT_ITEM_SORT
 
     def clean_relation(self) -> str:
         value = self.cleaned_data["relation"]
         if value and value != NO_RELATION and not whole_number(value):
-            raise forms.ValidationError("Not a relation.")
+            raise forms.ValidationError(_("Not a relation."))
         return value
 
     def relation_filter(self) -> tuple[Relation | None, bool]:
@@ -156,7 +163,7 @@ class BoundariesField(forms.CharField):
         text = super().to_python(value) or ""
         parts = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
         if not all(whole_number(part) for part in parts):
-            raise forms.ValidationError("Type whole numbers of days, separated by commas, e.g. 30, 60, 90.")
+            raise forms.ValidationError(_("Type whole numbers of days, separated by commas, e.g. 30, 60, 90."))
         return [int(part) for part in parts]
 
     def validate(self, value: list[int]) -> None:
@@ -166,12 +173,15 @@ class BoundariesField(forms.CharField):
 
 class OutstandingSettingsForm(forms.ModelForm):
     boundaries = BoundariesField(
-        label="Bucket boundaries (days past due)",
-        help_text=f"Up to {MAX_BOUNDARIES} ascending numbers; 30, 60, 90 gives 1–30, 31–60, 61–90 and over 90.",
+        label=gettext_lazy("Bucket boundaries (days past due)"),
+        help_text=format_lazy(
+            gettext_lazy("Up to {count} ascending numbers; 30, 60, 90 gives 1–30, 31–60, 61–90 and over 90."),
+            count=MAX_BOUNDARIES,
+        ),
         max_length=60,
     )
 
     class Meta:
         model = OutstandingSettings
         fields = ["basis", "boundaries"]
-        labels = {"basis": "Default aging basis"}
+        labels = {"basis": gettext_lazy("Default aging basis")}

@@ -11,6 +11,8 @@ from itertools import pairwise
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from monitr.tenancy.models import Organization
 from monitr.tenancy.scoping import TenantManager
@@ -21,20 +23,25 @@ MAX_BOUNDARY_DAYS = 3650
 
 
 class AgingBasis(models.TextChoices):
-    DUE_DATE = "due", "Due date"
-    INVOICE_DATE = "invoice", "Invoice date"
+    DUE_DATE = "due", gettext_lazy("Due date")
+    INVOICE_DATE = "invoice", gettext_lazy("Invoice date")
 
 
 def validate_boundaries(value: object) -> None:
     """Ascending positive whole days, one to six of them: anything else would leave a gap or an overlap."""
     if not isinstance(value, list) or not value:
-        raise ValidationError("Give at least one boundary, in days.")
+        raise ValidationError(_("Give at least one boundary, in days."))
     if len(value) > MAX_BOUNDARIES:
-        raise ValidationError(f"Give at most {MAX_BOUNDARIES} boundaries.")
+        raise ValidationError(
+            ngettext("Give at most %(count)d boundary.", "Give at most %(count)d boundaries.", MAX_BOUNDARIES)
+            % {"count": MAX_BOUNDARIES}
+        )
     if any(type(day) is not int or day < 1 or day > MAX_BOUNDARY_DAYS for day in value):
-        raise ValidationError(f"Each boundary is a whole number of days from 1 to {MAX_BOUNDARY_DAYS}.")
+        raise ValidationError(
+            _("Each boundary is a whole number of days from 1 to %(days)d.") % {"days": MAX_BOUNDARY_DAYS}
+        )
     if any(later <= earlier for earlier, later in pairwise(value)):
-        raise ValidationError("Boundaries must go up, each larger than the one before.")
+        raise ValidationError(_("Boundaries must go up, each larger than the one before."))
 
 
 def default_boundaries() -> list[int]:
@@ -47,12 +54,12 @@ class OutstandingSettings(models.Model):
         max_length=10,
         choices=AgingBasis.choices,
         default=AgingBasis.DUE_DATE,
-        help_text="Which date an item's age is counted from, unless the page is told otherwise.",
+        help_text=gettext_lazy("Which date an item's age is counted from, unless the page is told otherwise."),
     )
     boundaries = models.JSONField(
         default=default_boundaries,
         validators=[validate_boundaries],
-        help_text="The last day of each aging bucket after “Not yet due”, ascending.",
+        help_text=gettext_lazy("The last day of each aging bucket after “Not yet due”, ascending."),
     )
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
+from django.utils import translation
 from rest_framework import serializers
 
 from ledger.api.serializers import AdministrationQuery
@@ -74,11 +76,20 @@ class OutstandingItemSerializer(serializers.Serializer):
         return item.outstanding < 0
 
 
+class EnglishCharField(serializers.CharField):
+    """Text that Monitr translates on its pages (an aging bucket's label), in English whatever the request's
+    language: the API is read by programs."""
+
+    def to_representation(self, value) -> str:
+        with translation.override(settings.LANGUAGE_CODE):
+            return super().to_representation(value)
+
+
 class AgingBucketSerializer(serializers.Serializer):
     key = serializers.CharField(source="bucket.key")
     # Declared fields the serializer's metaclass takes off the class; drf-stubs takes them for Field.label and
     # Field.source.
-    label = serializers.CharField(source="bucket.label")  # type: ignore[assignment]
+    label = EnglishCharField(source="bucket.label")  # type: ignore[assignment]
     from_days = serializers.IntegerField(source="bucket.low", allow_null=True)
     to_days = serializers.IntegerField(source="bucket.high", allow_null=True)
     amount = serializers.DecimalField(max_digits=18, decimal_places=2)

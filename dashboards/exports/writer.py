@@ -37,6 +37,7 @@ from django.utils.functional import Promise
 
 FORMATS = ("csv", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ISO_DATE = "%Y-%m-%d"
 # What makes a spreadsheet read a cell as a formula: these four as the first character that is not blank; U+2212
 # (the minus sign) as a minus. Their full-width and small forms (＝ ＋ － ＠, ﹦ ...) become them under NFKC.
 _FORMULA_CHARS = frozenset("=+-@\u2212")
@@ -70,7 +71,9 @@ class SpreadsheetLocale:
 
     Taken from Django's formats for the language: its decimal separator, and its first date input format (the
     order its people type and read dates in). Excel's list separator follows the decimal separator: where the
-    decimal is a comma (Dutch and most of Europe), cells are separated by a semicolon."""
+    decimal is a comma (Dutch and most of Europe), cells are separated by a semicolon. English is read with
+    Excels of every region (a British 04/03/2026 is 3 April to an American one): its dates are ISO, which each of
+    them reads as the same day."""
 
     delimiter: str
     decimal: str
@@ -79,10 +82,11 @@ class SpreadsheetLocale:
     @classmethod
     def active(cls) -> SpreadsheetLocale:
         decimal = str(get_format("DECIMAL_SEPARATOR"))
+        english = (translation.get_language() or "").split("-")[0] == "en"
         return cls(
             delimiter=";" if decimal == "," else ",",
             decimal=decimal,
-            date_format=str(get_format("DATE_INPUT_FORMATS")[0]),
+            date_format=ISO_DATE if english else str(get_format("DATE_INPUT_FORMATS")[0]),
         )
 
     @property

@@ -9,23 +9,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+
 from ledger.models import AccountRole
 
-from ..mapping import ReportingLine, Statement
-from .statements import Figures, StatementReport, StatementScope, statement_reports
+from ..mapping import UNMAPPED, ReportingLine, Statement
+from .statements import PNL_SUBTOTALS, Figures, StatementReport, StatementScope, statement_reports
 
 
 @dataclass(frozen=True, slots=True)
 class OverviewFigure:
     key: str
-    label: str
+    label: str  # in the active language
     figures: Figures
     is_balance: bool  # a balance at month end (cash, receivables, payables) rather than a month's movement
     statement: Statement
     line: str | None  # the statement line it drills down to, when it is one
 
 
-def _row(report: StatementReport, *, line: str | None = None, label: str | None = None) -> Figures:
+# The P&L's subtotals by the line they follow: the same label objects the statement gives its rows, so that the row
+# is found whatever language its label is shown in.
+_SUBTOTALS: dict[str, str | Promise] = dict(PNL_SUBTOTALS)
+GROSS_MARGIN = _SUBTOTALS[ReportingLine.COST_OF_SALES]
+OPERATING_RESULT = _SUBTOTALS[UNMAPPED]
+
+
+def _row(report: StatementReport, *, line: str | None = None, label: str | Promise | None = None) -> Figures:
     for row in report.rows:
         if (line is not None and row.kind == "line" and row.line == line) or (label is not None and row.label == label):
             return row.figures
@@ -48,17 +58,17 @@ def overview_figures(*, scope: StatementScope) -> list[OverviewFigure]:
     reports = statement_reports(scope=scope, statements=[p, b])
     pnl, balance = reports[p], reports[b]
     return [
-        OverviewFigure("revenue", "Revenue", _row(pnl, line=ReportingLine.REVENUE), False, p, ReportingLine.REVENUE),
-        OverviewFigure("gross_margin", "Gross margin", _row(pnl, label="Gross margin"), False, p, None),
-        OverviewFigure("operating_result", "Operating result", _row(pnl, label="Operating result"), False, p, None),
-        OverviewFigure("cash", "Cash and bank", _row(balance, line=ReportingLine.CASH), True, b, ReportingLine.CASH),
+        OverviewFigure("revenue", _("Revenue"), _row(pnl, line=ReportingLine.REVENUE), False, p, ReportingLine.REVENUE),
+        OverviewFigure("gross_margin", _("Gross margin"), _row(pnl, label=GROSS_MARGIN), False, p, None),
+        OverviewFigure("operating_result", _("Operating result"), _row(pnl, label=OPERATING_RESULT), False, p, None),
+        OverviewFigure("cash", _("Cash and bank"), _row(balance, line=ReportingLine.CASH), True, b, ReportingLine.CASH),
         OverviewFigure(
             "receivables",
-            "Receivables",
+            _("Receivables"),
             _row(balance, line=ReportingLine.RECEIVABLES),
             True,
             b,
             ReportingLine.RECEIVABLES,
         ),
-        OverviewFigure("payables", "Payables", _payables(balance), True, b, ReportingLine.CURRENT_LIABILITIES),
+        OverviewFigure("payables", _("Payables"), _payables(balance), True, b, ReportingLine.CURRENT_LIABILITIES),
     ]

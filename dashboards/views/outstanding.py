@@ -19,6 +19,7 @@ from django.http import FileResponse, Http404, HttpResponse, QueryDict, Streamin
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ledger.imports import first_imports
@@ -182,7 +183,10 @@ def _frame(form: OutstandingFilterForm, scope) -> dict[str, Any]:
                 "active": side == scope.side,
                 "query": form.query(side=side, page=None, q=None),
             }
-            for side, label in ((OutstandingSide.RECEIVABLE, "Receivables"), (OutstandingSide.PAYABLE, "Payables"))
+            for side, label in (
+                (OutstandingSide.RECEIVABLE, _("Receivables")),
+                (OutstandingSide.PAYABLE, _("Payables")),
+            )
         ],
         "imports": [
             {"administration": a, "last_imported_at": getattr(a, "last_imported_at", None)}
@@ -277,8 +281,8 @@ def outstanding_settings(request: MemberRequest) -> HttpResponse:
         back = f"{back}?{next_query}"
     if form.is_valid():
         form.save()
-        messages.success(request, "Aging settings saved for everyone in the organisation.")
+        messages.success(request, _("Aging settings saved for everyone in the organisation."))
     else:
         errors = "; ".join(str(e) for field_errors in form.errors.values() for e in field_errors)
-        messages.error(request, f"The aging settings were not saved: {errors}")
+        messages.error(request, _("The aging settings were not saved: %(errors)s") % {"errors": errors})
     return redirect(back)

@@ -1,5 +1,7 @@
 // The Outstanding Items charts: the aging split and the overdue total over time, drawn with the vendored Chart.js
 // from the figures the page passes through json_script. Without JavaScript the page still shows them as tables.
+// The words a chart writes (its series' names) come from the canvas's data-label-* attributes, translated on the
+// server; numbers and dates follow <html lang>.
 (function () {
   "use strict";
 
@@ -57,9 +59,9 @@
       data: {
         labels: dates,
         datasets: [
-          { label: "Outstanding", data: numbers(data.total), borderColor: "#6366f1", backgroundColor: "rgba(99, 102, 241, .08)",
+          { label: canvas.dataset.labelTotal, data: numbers(data.total), borderColor: "#6366f1", backgroundColor: "rgba(99, 102, 241, .08)",
             fill: true, tension: .25, pointRadius: 0, borderWidth: 2 },
-          { label: "Overdue", data: numbers(data.overdue), borderColor: "#dc2626", backgroundColor: "rgba(220, 38, 38, .10)",
+          { label: canvas.dataset.labelOverdue, data: numbers(data.overdue), borderColor: "#dc2626", backgroundColor: "rgba(220, 38, 38, .10)",
             fill: true, tension: .25, pointRadius: 0, borderWidth: 2 },
         ],
       },
@@ -94,17 +96,17 @@
 
   // The Overview: revenue per month as bars (this year, last year) and the operating result as lines.
   function overviewChart(canvas, data) {
-    var last = String(data.year - 1);
+    var words = canvas.dataset;
     return new window.Chart(canvas, {
       type: "bar",
       data: {
         labels: data.months,
         datasets: [
-          { label: "Revenue " + data.year, data: numbers(data.series.revenue), backgroundColor: "#6366f1", borderRadius: 4, maxBarThickness: 28 },
-          { label: "Revenue " + last, data: numbers(data.prior.revenue), backgroundColor: "#c7c9f7", borderRadius: 4, maxBarThickness: 28 },
-          { type: "line", label: "Operating result " + data.year, data: numbers(data.series.operating_result), borderColor: "#10b981",
+          { label: words.labelRevenue, data: numbers(data.series.revenue), backgroundColor: "#6366f1", borderRadius: 4, maxBarThickness: 28 },
+          { label: words.labelRevenuePrior, data: numbers(data.prior.revenue), backgroundColor: "#c7c9f7", borderRadius: 4, maxBarThickness: 28 },
+          { type: "line", label: words.labelResult, data: numbers(data.series.operating_result), borderColor: "#10b981",
             backgroundColor: "#10b981", tension: .25, pointRadius: 3, borderWidth: 2 },
-          { type: "line", label: "Operating result " + last, data: numbers(data.prior.operating_result), borderColor: "#9ca3af",
+          { type: "line", label: words.labelResultPrior, data: numbers(data.prior.operating_result), borderColor: "#9ca3af",
             backgroundColor: "#9ca3af", borderDash: [4, 4], tension: .25, pointRadius: 2, borderWidth: 2 },
         ],
       },

@@ -15,6 +15,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import lazy
+from django.utils.translation import gettext as _
 
 from dashboards.exports import Column, Sheet, guard_formula, respond
 from ledger.records import LineRecord, TransactionRecord, TransactionType
@@ -200,8 +201,11 @@ class TestLocale:
 
         assert text.startswith("\ufeff")
         [row] = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""), delimiter=delimiter)
-        assert row["Total" if table == "relations" else "Outstanding"] == amount
-        assert row["Invoice date" if table == "items" else "Oldest invoice date"] == day
+        with translation.override(language):  # the headers are in the file's language too
+            amount_column = _("Total") if table == "relations" else _("Outstanding")
+            day_column = _("Invoice date") if table == "items" else _("Oldest invoice date")
+        assert row[amount_column] == amount
+        assert row[day_column] == day
 
     def test_a_dutch_excel_splits_the_dutch_csv_into_its_columns(self, member_client, one_item):
         text = self.csv_text(export(member_client, "items", "csv", language="nl")).removeprefix("\ufeff")
@@ -214,18 +218,18 @@ class TestLocale:
         dutch = self.csv_text(self.transactions(member_client, "csv", "nl")).removeprefix("\ufeff")
         english = self.csv_text(self.transactions(member_client, "csv", "en")).removeprefix("\ufeff")
 
-        [nl] = [r for r in csv.DictReader(io.StringIO(dutch, newline=""), delimiter=";") if r["Number"] == "t1"]
+        [nl] = [r for r in csv.DictReader(io.StringIO(dutch, newline=""), delimiter=";") if r["Nummer"] == "t1"]
         [en] = [r for r in csv.DictReader(io.StringIO(english, newline=""), delimiter=",") if r["Number"] == "t1"]
-        assert (nl["Date"], nl["Amount"]) == ("04-03-2026", "1234,50")
+        assert (nl["Datum"], nl["Bedrag"]) == ("04-03-2026", "1234,50")
         assert (en["Date"], en["Amount"]) == ("2026-03-04", "1234.50")
 
     def test_the_transactions_export_is_also_a_workbook(self, member_client, one_item):
         rows = xlsx_rows(self.transactions(member_client, "xlsx", "nl"))
 
-        [row] = [r for r in rows if r["Number"] == "t1"]
-        assert row["Date"] == datetime(2026, 3, 4)
-        assert row["Amount"] == pytest.approx(1234.50)
-        assert isinstance(row["Lines"], int)
+        [row] = [r for r in rows if r["Nummer"] == "t1"]
+        assert row["Datum"] == datetime(2026, 3, 4)
+        assert row["Bedrag"] == pytest.approx(1234.50)
+        assert isinstance(row["Regels"], int)
 
     @pytest.mark.parametrize(("language", "date_format"), [("nl", "dd-mm-yyyy"), ("en", "yyyy-mm-dd")])
     def test_xlsx_cells_are_numbers_and_dates_with_formats(self, member_client, one_item, language, date_format):
@@ -234,12 +238,16 @@ class TestLocale:
 
         header = [cell.value for cell in sheet[1]]
         cells = dict(zip(header, sheet[2], strict=True))
-        assert cells["Outstanding"].data_type == "n" and cells["Outstanding"].value == pytest.approx(1234.25)
-        assert cells["Outstanding"].number_format == "#,##0.00"
-        assert cells["Invoice date"].is_date and cells["Invoice date"].value == datetime(2026, 3, 4)
-        assert cells["Invoice date"].number_format == date_format
-        assert cells["Days overdue"].data_type == "n"
-        assert cells["Invoice number"].data_type == "s"
+        with translation.override(language):  # the headers are in the file's language too
+            outstanding, invoice_date, days, number = (
+                _(t) for t in ("Outstanding", "Invoice date", "Days overdue", "Invoice number")
+            )
+        assert cells[outstanding].data_type == "n" and cells[outstanding].value == pytest.approx(1234.25)
+        assert cells[outstanding].number_format == "#,##0.00"
+        assert cells[invoice_date].is_date and cells[invoice_date].value == datetime(2026, 3, 4)
+        assert cells[invoice_date].number_format == date_format
+        assert cells[days].data_type == "n"
+        assert cells[number].data_type == "s"
 
     def test_xlsx_has_a_frozen_header_row_and_column_widths(self, member_client, one_item):
         response = export(member_client, "relations", "xlsx", language="nl")
