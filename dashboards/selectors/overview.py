@@ -25,9 +25,9 @@ class OverviewFigure:
     line: str | None  # the statement line it drills down to, when it is one
 
 
-def _row(report: StatementReport, *, line: str | None = None, label: str | None = None) -> Figures:
+def _row(report: StatementReport, *, line: str | None = None, key: str | None = None) -> Figures:
     for row in report.rows:
-        if (line is not None and row.kind == "line" and row.line == line) or (label is not None and row.label == label):
+        if (line is not None and row.kind == "line" and row.line == line) or (key is not None and row.key == key):
             return row.figures
     return Figures.zero(report.scope.month)
 
@@ -49,8 +49,8 @@ def overview_figures(*, scope: StatementScope) -> list[OverviewFigure]:
     pnl, balance = reports[p], reports[b]
     return [
         OverviewFigure("revenue", "Revenue", _row(pnl, line=ReportingLine.REVENUE), False, p, ReportingLine.REVENUE),
-        OverviewFigure("gross_margin", "Gross margin", _row(pnl, label="Gross margin"), False, p, None),
-        OverviewFigure("operating_result", "Operating result", _row(pnl, label="Operating result"), False, p, None),
+        OverviewFigure("gross_margin", "Gross margin", _row(pnl, key="gross-margin"), False, p, None),
+        OverviewFigure("operating_result", "Operating result", _row(pnl, key="operating-result"), False, p, None),
         OverviewFigure("cash", "Cash and bank", _row(balance, line=ReportingLine.CASH), True, b, ReportingLine.CASH),
         OverviewFigure(
             "receivables",
