@@ -11,7 +11,7 @@ from decimal import Decimal
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from ledger.vat import vat_code_label
 from monitr.web.numbers import format_amount, format_count
@@ -115,7 +115,9 @@ def unshown_errors(form, shown: str = "") -> list[str]:
     page shows next to their field: for the notice that a link's filter was not understood and its default used."""
     inline = {name.strip() for name in shown.split(",")}
     return [
-        f"{form.fields[name].label or name.capitalize()}: {error}" if name in form.fields else str(error)
+        gettext("%(field)s: %(error)s") % {"field": form.fields[name].label or name.capitalize(), "error": error}
+        if name in form.fields
+        else str(error)
         for name, errors in form.errors.items()
         if name not in inline
         for error in errors
