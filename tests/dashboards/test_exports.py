@@ -15,6 +15,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import lazy
+from django.utils.translation import gettext
 
 from dashboards.exports import Column, Sheet, guard_formula, respond
 from ledger.records import LineRecord, TransactionRecord, TransactionType
@@ -61,6 +62,12 @@ def receivables(books, today):
     books.open_items(RECEIVABLE, items)
     books.open_items(PAYABLE, random_items(seed=22, count=9, today=today, relations=RELATIONS, prefix="p"))
     return items
+
+
+def heading(english: str, language: str) -> str:
+    """A column's title as a file in ``language`` has it."""
+    with translation.override(language):
+        return gettext(english)
 
 
 class TestRelationExport:
@@ -200,8 +207,8 @@ class TestLocale:
 
         assert text.startswith("\ufeff")
         [row] = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""), delimiter=delimiter)
-        assert row["Total" if table == "relations" else "Outstanding"] == amount
-        assert row["Invoice date" if table == "items" else "Oldest invoice date"] == day
+        assert row[heading("Total" if table == "relations" else "Outstanding", language)] == amount
+        assert row[heading("Invoice date" if table == "items" else "Oldest invoice date", language)] == day
 
     def test_a_dutch_excel_splits_the_dutch_csv_into_its_columns(self, member_client, one_item):
         text = self.csv_text(export(member_client, "items", "csv", language="nl")).removeprefix("\ufeff")
@@ -214,18 +221,18 @@ class TestLocale:
         dutch = self.csv_text(self.transactions(member_client, "csv", "nl")).removeprefix("\ufeff")
         english = self.csv_text(self.transactions(member_client, "csv", "en")).removeprefix("\ufeff")
 
-        [nl] = [r for r in csv.DictReader(io.StringIO(dutch, newline=""), delimiter=";") if r["Number"] == "t1"]
+        [nl] = [r for r in csv.DictReader(io.StringIO(dutch, newline=""), delimiter=";") if r["Nummer"] == "t1"]
         [en] = [r for r in csv.DictReader(io.StringIO(english, newline=""), delimiter=",") if r["Number"] == "t1"]
-        assert (nl["Date"], nl["Amount"]) == ("04-03-2026", "1234,50")
+        assert (nl["Datum"], nl["Bedrag"]) == ("04-03-2026", "1234,50")
         assert (en["Date"], en["Amount"]) == ("2026-03-04", "1234.50")
 
     def test_the_transactions_export_is_also_a_workbook(self, member_client, one_item):
         rows = xlsx_rows(self.transactions(member_client, "xlsx", "nl"))
 
-        [row] = [r for r in rows if r["Number"] == "t1"]
-        assert row["Date"] == datetime(2026, 3, 4)
-        assert row["Amount"] == pytest.approx(1234.50)
-        assert isinstance(row["Lines"], int)
+        [row] = [r for r in rows if r["Nummer"] == "t1"]
+        assert row["Datum"] == datetime(2026, 3, 4)
+        assert row["Bedrag"] == pytest.approx(1234.50)
+        assert isinstance(row["Regels"], int)
 
     @pytest.mark.parametrize(("language", "date_format"), [("nl", "dd-mm-yyyy"), ("en", "yyyy-mm-dd")])
     def test_xlsx_cells_are_numbers_and_dates_with_formats(self, member_client, one_item, language, date_format):
@@ -233,13 +240,14 @@ class TestLocale:
         sheet = read_sheet(b"".join(response.streaming_content))
 
         header = [cell.value for cell in sheet[1]]
-        cells = dict(zip(header, sheet[2], strict=True))
-        assert cells["Outstanding"].data_type == "n" and cells["Outstanding"].value == pytest.approx(1234.25)
-        assert cells["Outstanding"].number_format == "#,##0.00"
-        assert cells["Invoice date"].is_date and cells["Invoice date"].value == datetime(2026, 3, 4)
-        assert cells["Invoice date"].number_format == date_format
-        assert cells["Days overdue"].data_type == "n"
-        assert cells["Invoice number"].data_type == "s"
+        cells = {heading: cell for heading, cell in zip(header, sheet[2], strict=True)}
+        outstanding, invoiced = cells[heading("Outstanding", language)], cells[heading("Invoice date", language)]
+        assert outstanding.data_type == "n" and outstanding.value == pytest.approx(1234.25)
+        assert outstanding.number_format == "#,##0.00"
+        assert invoiced.is_date and invoiced.value == datetime(2026, 3, 4)
+        assert invoiced.number_format == date_format
+        assert cells[heading("Days overdue", language)].data_type == "n"
+        assert cells[heading("Invoice number", language)].data_type == "s"
 
     def test_xlsx_has_a_frozen_header_row_and_column_widths(self, member_client, one_item):
         response = export(member_client, "relations", "xlsx", language="nl")
