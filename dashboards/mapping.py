@@ -20,31 +20,34 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ledger.models import AccountKind, AccountRole
 
 
 class Statement(models.TextChoices):
-    PROFIT_AND_LOSS = "pnl", "Profit and loss"
-    BALANCE_SHEET = "balance-sheet", "Balance sheet"
+    PROFIT_AND_LOSS = "pnl", _("Profit and loss")
+    BALANCE_SHEET = "balance-sheet", _("Balance sheet")
 
 
 class ReportingLine(models.TextChoices):
-    REVENUE = "revenue", "Revenue"
-    COST_OF_SALES = "cost_of_sales", "Cost of sales"
-    PERSONNEL = "personnel", "Personnel"
-    HOUSING = "housing", "Housing"
-    OTHER_OPERATING = "other_operating", "Other operating costs"
-    DEPRECIATION = "depreciation", "Depreciation"
-    FINANCIAL = "financial", "Financial result"
-    TAXES = "taxes", "Taxes"
-    FIXED_ASSETS = "fixed_assets", "Fixed assets"
-    RECEIVABLES = "receivables", "Receivables"
-    CASH = "cash", "Cash and bank"
-    EQUITY = "equity", "Equity"
-    LONG_TERM = "long_term", "Long-term liabilities"
-    CURRENT_LIABILITIES = "current_liabilities", "Current liabilities"
-    VAT = "vat", "VAT"
+    REVENUE = "revenue", _("Revenue")
+    COST_OF_SALES = "cost_of_sales", _("Cost of sales")
+    PERSONNEL = "personnel", _("Personnel")
+    HOUSING = "housing", _("Housing")
+    OTHER_OPERATING = "other_operating", _("Other operating costs")
+    DEPRECIATION = "depreciation", _("Depreciation")
+    FINANCIAL = "financial", _("Financial result")
+    TAXES = "taxes", _("Taxes")
+    FIXED_ASSETS = "fixed_assets", _("Fixed assets")
+    RECEIVABLES = "receivables", pgettext_lazy("balance sheet line", "Receivables")
+    CASH = "cash", _("Cash and bank")
+    EQUITY = "equity", _("Equity")
+    LONG_TERM = "long_term", _("Long-term liabilities")
+    CURRENT_LIABILITIES = "current_liabilities", _("Current liabilities")
+    VAT = "vat", _("VAT")
 
 
 # Not choices an account can be mapped to: the statements add them.
@@ -56,7 +59,7 @@ RETAINED_EARNINGS = "retained_earnings"
 @dataclass(frozen=True, slots=True)
 class LineInfo:
     line: str
-    label: str
+    label: str | Promise  # translated when shown
     statement: Statement
     # +1: shown as the debit-positive sum (assets, costs); -1: shown negated (revenue, income, equity, liabilities).
     sign: int
@@ -64,29 +67,35 @@ class LineInfo:
 
 
 PNL_LINES: tuple[LineInfo, ...] = (
-    LineInfo(ReportingLine.REVENUE, "Revenue", Statement.PROFIT_AND_LOSS, -1, "income"),
-    LineInfo(ReportingLine.COST_OF_SALES, "Cost of sales", Statement.PROFIT_AND_LOSS, 1, "costs"),
-    LineInfo(ReportingLine.PERSONNEL, "Personnel", Statement.PROFIT_AND_LOSS, 1, "costs"),
-    LineInfo(ReportingLine.HOUSING, "Housing", Statement.PROFIT_AND_LOSS, 1, "costs"),
-    LineInfo(ReportingLine.OTHER_OPERATING, "Other operating costs", Statement.PROFIT_AND_LOSS, 1, "costs"),
-    LineInfo(ReportingLine.DEPRECIATION, "Depreciation", Statement.PROFIT_AND_LOSS, 1, "costs"),
+    LineInfo(ReportingLine.REVENUE, _("Revenue"), Statement.PROFIT_AND_LOSS, -1, "income"),
+    LineInfo(ReportingLine.COST_OF_SALES, _("Cost of sales"), Statement.PROFIT_AND_LOSS, 1, "costs"),
+    LineInfo(ReportingLine.PERSONNEL, _("Personnel"), Statement.PROFIT_AND_LOSS, 1, "costs"),
+    LineInfo(ReportingLine.HOUSING, _("Housing"), Statement.PROFIT_AND_LOSS, 1, "costs"),
+    LineInfo(ReportingLine.OTHER_OPERATING, _("Other operating costs"), Statement.PROFIT_AND_LOSS, 1, "costs"),
+    LineInfo(ReportingLine.DEPRECIATION, _("Depreciation"), Statement.PROFIT_AND_LOSS, 1, "costs"),
     # Shown as a cost: a P&L account nobody placed still lowers (or raises) the result.
-    LineInfo(UNMAPPED, "Not mapped", Statement.PROFIT_AND_LOSS, 1, "costs"),
-    LineInfo(ReportingLine.FINANCIAL, "Financial result", Statement.PROFIT_AND_LOSS, -1, "income"),
-    LineInfo(ReportingLine.TAXES, "Taxes", Statement.PROFIT_AND_LOSS, 1, "costs"),
+    LineInfo(UNMAPPED, _("Not mapped"), Statement.PROFIT_AND_LOSS, 1, "costs"),
+    LineInfo(ReportingLine.FINANCIAL, _("Financial result"), Statement.PROFIT_AND_LOSS, -1, "income"),
+    LineInfo(ReportingLine.TAXES, _("Taxes"), Statement.PROFIT_AND_LOSS, 1, "costs"),
 )
 BALANCE_LINES: tuple[LineInfo, ...] = (
-    LineInfo(ReportingLine.FIXED_ASSETS, "Fixed assets", Statement.BALANCE_SHEET, 1, "assets"),
-    LineInfo(ReportingLine.RECEIVABLES, "Receivables", Statement.BALANCE_SHEET, 1, "assets"),
-    LineInfo(ReportingLine.CASH, "Cash and bank", Statement.BALANCE_SHEET, 1, "assets"),
-    LineInfo(UNMAPPED, "Not mapped", Statement.BALANCE_SHEET, 1, "assets"),
-    LineInfo(ReportingLine.EQUITY, "Equity", Statement.BALANCE_SHEET, -1, "liabilities"),
-    LineInfo(RETAINED_EARNINGS, "Result of earlier years", Statement.BALANCE_SHEET, -1, "liabilities"),
-    LineInfo(RESULT_FOR_THE_YEAR, "Result for the year", Statement.BALANCE_SHEET, -1, "liabilities"),
-    LineInfo(ReportingLine.LONG_TERM, "Long-term liabilities", Statement.BALANCE_SHEET, -1, "liabilities"),
-    LineInfo(ReportingLine.CURRENT_LIABILITIES, "Current liabilities", Statement.BALANCE_SHEET, -1, "liabilities"),
+    LineInfo(ReportingLine.FIXED_ASSETS, _("Fixed assets"), Statement.BALANCE_SHEET, 1, "assets"),
+    LineInfo(
+        ReportingLine.RECEIVABLES,
+        pgettext_lazy("balance sheet line", "Receivables"),
+        Statement.BALANCE_SHEET,
+        1,
+        "assets",
+    ),
+    LineInfo(ReportingLine.CASH, _("Cash and bank"), Statement.BALANCE_SHEET, 1, "assets"),
+    LineInfo(UNMAPPED, _("Not mapped"), Statement.BALANCE_SHEET, 1, "assets"),
+    LineInfo(ReportingLine.EQUITY, _("Equity"), Statement.BALANCE_SHEET, -1, "liabilities"),
+    LineInfo(RETAINED_EARNINGS, _("Result of earlier years"), Statement.BALANCE_SHEET, -1, "liabilities"),
+    LineInfo(RESULT_FOR_THE_YEAR, _("Result for the year"), Statement.BALANCE_SHEET, -1, "liabilities"),
+    LineInfo(ReportingLine.LONG_TERM, _("Long-term liabilities"), Statement.BALANCE_SHEET, -1, "liabilities"),
+    LineInfo(ReportingLine.CURRENT_LIABILITIES, _("Current liabilities"), Statement.BALANCE_SHEET, -1, "liabilities"),
     # Net: VAT to pay minus VAT to reclaim, so a negative figure is a VAT receivable.
-    LineInfo(ReportingLine.VAT, "VAT", Statement.BALANCE_SHEET, -1, "liabilities"),
+    LineInfo(ReportingLine.VAT, _("VAT"), Statement.BALANCE_SHEET, -1, "liabilities"),
 )
 LINES: dict[tuple[Statement, str], LineInfo] = {(i.statement, i.line): i for i in PNL_LINES + BALANCE_LINES}
 PNL_MAPPABLE = frozenset(i.line for i in PNL_LINES if i.line != UNMAPPED)

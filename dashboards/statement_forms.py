@@ -21,8 +21,8 @@ MONTHS = list(dates.MONTHS.items())
 
 
 class StatementFilterForm(DashboardFilterForm):
-    year = forms.TypedChoiceField(required=False, coerce=int, label="Year")
-    month = forms.TypedChoiceField(choices=MONTHS, required=False, coerce=int, label="Through")
+    year = forms.TypedChoiceField(required=False, coerce=int, label=_("Year"))
+    month = forms.TypedChoiceField(choices=MONTHS, required=False, coerce=int, label=_("Through"))
     # A single month of a drill-down; absent: the year to date.
     m = forms.TypedChoiceField(choices=MONTHS, required=False, coerce=int)
     # The P&L and its drill-downs only: a balance sheet is the whole administration's.

@@ -6,7 +6,7 @@ They behave as every dashboard's (``dashboards.filters``); an account or relatio
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -18,15 +18,15 @@ from .selectors.transactions import DEFAULT_TRANSACTION_SORT, TRANSACTION_SORTS
 
 
 class TransactionFilterForm(DashboardFilterForm):
-    date_from = date_field("From")
-    date_to = date_field("To")
-    account = forms.IntegerField(required=False, label="Account")
-    relation = forms.IntegerField(required=False, label="Relation")
-    type = forms.ChoiceField(choices=[("", "Any type"), *TransactionType.choices], required=False, label="Type")
-    amount_min = forms.DecimalField(required=False, max_digits=18, decimal_places=2, label="Amount from")
-    amount_max = forms.DecimalField(required=False, max_digits=18, decimal_places=2, label="Amount to")
-    q = forms.CharField(required=False, max_length=200, strip=True, label="Search")
-    unbalanced = forms.BooleanField(required=False, label="Only transactions that do not balance")
+    date_from = date_field(cast(str, _("From")))  # translated when shown
+    date_to = date_field(cast(str, _("To")))
+    account = forms.IntegerField(required=False, label=_("Account"))
+    relation = forms.IntegerField(required=False, label=_("Relation"))
+    type = forms.ChoiceField(choices=[("", _("Any type")), *TransactionType.choices], required=False, label=_("Type"))
+    amount_min = forms.DecimalField(required=False, max_digits=18, decimal_places=2, label=_("Amount from"))
+    amount_max = forms.DecimalField(required=False, max_digits=18, decimal_places=2, label=_("Amount to"))
+    q = forms.CharField(required=False, max_length=200, strip=True, label=_("Search"))
+    unbalanced = forms.BooleanField(required=False, label=_("Only transactions that do not balance"))
     sort = forms.ChoiceField(required=False, choices=sort_choices(TRANSACTION_SORTS))
 
     cost_center = forms.IntegerField(required=False, label=_("Cost centre"))

@@ -13,13 +13,13 @@ from decimal import Decimal
 
 from django.db import models
 from django.utils.formats import number_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
 class VatKind(models.TextChoices):
-    SALES = "sales", _("sales")
-    PURCHASES = "purchases", _("purchases")
+    SALES = "sales", pgettext_lazy("VAT kind", "sales")
+    PURCHASES = "purchases", pgettext_lazy("VAT kind", "purchases")
 
 
 class VatTreatment(models.TextChoices):

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from ledger.models import AccountRole
 
-from ..mapping import UNMAPPED, ReportingLine, Statement
-from .statements import PNL_SUBTOTALS, Figures, StatementReport, StatementScope, statement_reports
+from ..mapping import ReportingLine, Statement
+from .statements import Figures, StatementReport, StatementScope, statement_reports
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,16 +27,9 @@ class OverviewFigure:
     line: str | None  # the statement line it drills down to, when it is one
 
 
-# The P&L's subtotals by the line they follow: the same label objects the statement gives its rows, so that the row
-# is found whatever language its label is shown in.
-_SUBTOTALS: dict[str, str | Promise] = dict(PNL_SUBTOTALS)
-GROSS_MARGIN = _SUBTOTALS[ReportingLine.COST_OF_SALES]
-OPERATING_RESULT = _SUBTOTALS[UNMAPPED]
-
-
-def _row(report: StatementReport, *, line: str | None = None, label: str | Promise | None = None) -> Figures:
+def _row(report: StatementReport, *, line: str | None = None, key: str | None = None) -> Figures:
     for row in report.rows:
-        if (line is not None and row.kind == "line" and row.line == line) or (label is not None and row.label == label):
+        if (line is not None and row.kind == "line" and row.line == line) or (key is not None and row.key == key):
             return row.figures
     return Figures.zero(report.scope.month)
 
@@ -59,8 +51,8 @@ def overview_figures(*, scope: StatementScope) -> list[OverviewFigure]:
     pnl, balance = reports[p], reports[b]
     return [
         OverviewFigure("revenue", _("Revenue"), _row(pnl, line=ReportingLine.REVENUE), False, p, ReportingLine.REVENUE),
-        OverviewFigure("gross_margin", _("Gross margin"), _row(pnl, label=GROSS_MARGIN), False, p, None),
-        OverviewFigure("operating_result", _("Operating result"), _row(pnl, label=OPERATING_RESULT), False, p, None),
+        OverviewFigure("gross_margin", _("Gross margin"), _row(pnl, key="gross-margin"), False, p, None),
+        OverviewFigure("operating_result", _("Operating result"), _row(pnl, key="operating-result"), False, p, None),
         OverviewFigure("cash", _("Cash and bank"), _row(balance, line=ReportingLine.CASH), True, b, ReportingLine.CASH),
         OverviewFigure(
             "receivables",

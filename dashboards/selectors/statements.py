@@ -34,6 +34,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import BooleanField, Case, DateField, F, Q, QuerySet, Sum, Value, When
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from ledger.models import (
     Account,
@@ -126,7 +128,7 @@ class MappedAccount:
     is_new: bool = False
 
     @property
-    def role_label(self) -> str:
+    def role_label(self) -> str | Promise:
         return AccountRole(self.role).label if self.role else ""
 
     @property
@@ -182,13 +184,14 @@ class AccountRow:
 
 @dataclass(slots=True)
 class StatementRow:
-    """A reporting line with its accounts, or a subtotal (``info`` None, ``label`` set)."""
+    """A reporting line with its accounts, or a subtotal or heading (``info`` None, ``label`` and ``key`` set)."""
 
-    label: str
+    label: str | Promise  # in the reader's language when shown
     figures: Figures
     info: LineInfo | None = None
     accounts: list[AccountRow] = field(default_factory=list)
     kind: str = "line"  # "line", "subtotal", "total", "heading"
+    key: str = ""  # a subtotal's or heading's name in every language ("gross-margin"); a line's is ``line``
 
     @property
     def line(self) -> str | None:
@@ -392,21 +395,21 @@ def _results(
 
 
 def _subtotal(
-    label: str, rows: list[StatementRow], lines: Collection[str | None], *, sign: int, kind: str
+    key: str, label: str | Promise, rows: list[StatementRow], lines: Collection[str | None], *, sign: int, kind: str
 ) -> StatementRow:
     figures = Figures.zero(len(rows[0].figures.months))
     for row in rows:
         if row.kind == "line" and row.line in lines:
             figures.add(row.figures.times(row.info.sign * sign))  # type: ignore[union-attr]
-    return StatementRow(label=label, figures=figures, kind=kind)
+    return StatementRow(label=label, figures=figures, kind=kind, key=key)
 
 
-PNL_SUBTOTALS: tuple[tuple[str, str], ...] = (
-    # (after this line, the subtotal of everything so far)
-    (ReportingLine.COST_OF_SALES, "Gross margin"),
-    (UNMAPPED, "Operating result"),
-    (ReportingLine.FINANCIAL, "Result before taxes"),
-    (ReportingLine.TAXES, "Net result"),
+PNL_SUBTOTALS: tuple[tuple[str, str, str | Promise], ...] = (
+    # (after this line, the key and label of the subtotal of everything so far)
+    (ReportingLine.COST_OF_SALES, "gross-margin", _("Gross margin")),
+    (UNMAPPED, "operating-result", _("Operating result")),
+    (ReportingLine.FINANCIAL, "result-before-taxes", _("Result before taxes")),
+    (ReportingLine.TAXES, "net-result", _("Net result")),
 )
 
 
@@ -470,7 +473,7 @@ def _report(
 def _pnl_layout(lines: list[StatementRow]) -> list[StatementRow]:
     layout: list[StatementRow] = []
     seen: set[str] = set()
-    subtotal_after = dict(PNL_SUBTOTALS)
+    subtotal_after = {line: (key, label) for line, key, label in PNL_SUBTOTALS}
     order = [str(i.line) for i in PNL_LINES]
     for position, key in enumerate(order):
         row = next((r for r in lines if r.line == key), None)
@@ -480,25 +483,35 @@ def _pnl_layout(lines: list[StatementRow]) -> list[StatementRow]:
         if key in subtotal_after:
             kind = "total" if key == ReportingLine.TAXES else "subtotal"
             # A result is income minus costs: the shown figures with the line's sign, negated back.
-            layout.append(_subtotal(subtotal_after[key], lines, set(order[: position + 1]), sign=-1, kind=kind))
+            layout.append(_subtotal(*subtotal_after[key], lines, set(order[: position + 1]), sign=-1, kind=kind))
     return layout
 
 
 def _balance_layout(scope: StatementScope, lines: list[StatementRow], unmapped: int) -> StatementReport:
     assets = [r for r in lines if r.info and r.info.side == "assets"]
     liabilities = [r for r in lines if r.info and r.info.side == "liabilities"]
-    total_assets = _subtotal("Total assets", lines, {r.line for r in assets}, sign=1, kind="total")
+    total_assets = _subtotal("total-assets", _("Total assets"), lines, {r.line for r in assets}, sign=1, kind="total")
     total_liabilities = _subtotal(
-        "Total equity and liabilities", lines, {r.line for r in liabilities}, sign=-1, kind="total"
+        "total-equity-and-liabilities",
+        _("Total equity and liabilities"),
+        lines,
+        {r.line for r in liabilities},
+        sign=-1,
+        kind="total",
     )
     difference = Figures.zero(scope.month)
     difference.add(total_assets.figures)
     difference.add(total_liabilities.figures.times(-1))
     layout = [
-        StatementRow(label="Assets", figures=Figures.zero(scope.month), kind="heading"),
+        StatementRow(label=_("Assets"), figures=Figures.zero(scope.month), kind="heading", key="assets"),
         *assets,
         total_assets,
-        StatementRow(label="Equity and liabilities", figures=Figures.zero(scope.month), kind="heading"),
+        StatementRow(
+            label=_("Equity and liabilities"),
+            figures=Figures.zero(scope.month),
+            kind="heading",
+            key="equity-and-liabilities",
+        ),
         *liabilities,
         total_liabilities,
     ]

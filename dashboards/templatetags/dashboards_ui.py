@@ -9,9 +9,10 @@ from datetime import date
 from decimal import Decimal
 
 from django import template
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from ledger.vat import vat_code_label
 from monitr.web.numbers import format_amount, format_count
@@ -57,6 +58,19 @@ def days(value: Decimal | None) -> str:
         return "–"
     whole = int(Decimal(value).quantize(Decimal(1)))
     return ngettext("%(count)s day", "%(count)s days", whole) % {"count": format_count(whole)}
+
+
+@register.filter(expects_localtime=True)
+def short_date(value: date | None, pattern: str = "j M Y") -> str:
+    """A date with its month shortened, written as the language writes months: ``3 Dec 2026`` in English,
+    ``3 dec 2026`` in Dutch. Django's ``M`` capitalises the short month in every language; a language whose month
+    names are not capitalised (``december``) gets it in lower case."""
+    if value is None:
+        return ""
+    text = date_format(value, pattern)
+    if "M" in pattern and date_format(value, "F")[:1].islower():
+        text = text.replace(date_format(value, "M"), date_format(value, "b"))
+    return text
 
 
 @register.filter
@@ -115,7 +129,9 @@ def unshown_errors(form, shown: str = "") -> list[str]:
     page shows next to their field: for the notice that a link's filter was not understood and its default used."""
     inline = {name.strip() for name in shown.split(",")}
     return [
-        f"{form.fields[name].label or name.capitalize()}: {error}" if name in form.fields else str(error)
+        gettext("%(field)s: %(error)s") % {"field": form.fields[name].label or name.capitalize(), "error": error}
+        if name in form.fields
+        else str(error)
         for name, errors in form.errors.items()
         if name not in inline
         for error in errors

@@ -17,6 +17,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ledger.imports import first_imports
@@ -37,7 +39,10 @@ from ..statement_forms import StatementFilterForm
 from .states import imports_context, not_connected, waiting
 
 LINES_PER_PAGE = 100
-TITLES = {Statement.PROFIT_AND_LOSS: "Profit and loss", Statement.BALANCE_SHEET: "Balance sheet"}
+TITLES = {
+    Statement.PROFIT_AND_LOSS: gettext_lazy("Profit and loss"),
+    Statement.BALANCE_SHEET: gettext_lazy("Balance sheet"),
+}
 PAGE_KEYS = {Statement.PROFIT_AND_LOSS: "pnl", Statement.BALANCE_SHEET: "balance_sheet"}
 
 
@@ -199,7 +204,7 @@ def account_mapping(request: MemberRequest) -> HttpResponse:
         if request.POST.get("action") == "reviewed":
             administrations = Administration.objects.for_organization(request.organization)
             accounts_mark_reviewed(administrations=administrations)
-            messages.success(request, "The chart of accounts is marked as reviewed: no account is new any more.")
+            messages.success(request, _("The chart of accounts is marked as reviewed: no account is new any more."))
             return redirect(request.path)
         account_id = request.POST.get("account", "")
         account = get_object_or_404(
@@ -210,9 +215,12 @@ def account_mapping(request: MemberRequest) -> HttpResponse:
         try:
             account_mapping_set(organization=request.organization, account=account, line=request.POST.get("line"))
         except ValidationError as error:
-            messages.error(request, f"{account} was not moved: {' '.join(error.messages)}")
+            messages.error(
+                request,
+                _("%(account)s was not moved: %(reason)s") % {"account": account, "reason": " ".join(error.messages)},
+            )
         else:
-            messages.success(request, f"{account} saved.")
+            messages.success(request, _("%(account)s saved.") % {"account": account})
         return redirect(f"{request.path}?{request.POST.get('next_query', '')}")
     accounts = mapped_accounts(organization=request.organization)
     if not accounts and not administrations_list(organization=request.organization):
@@ -222,6 +230,7 @@ def account_mapping(request: MemberRequest) -> HttpResponse:
     unmapped = [a for a in accounts if not a.is_mapped]
     new = [a for a in accounts if a.is_new]
     labels = {str(i.line): i.label for i in PNL_LINES + BALANCE_LINES}
+    not_mapped = _("Not mapped")
     choices = {
         statement: [(line, labels[line]) for line in labels if line in mappable_lines(statement)]
         for statement in Statement
@@ -229,8 +238,8 @@ def account_mapping(request: MemberRequest) -> HttpResponse:
     rows = [
         {
             "account": a,
-            "line_label": labels.get(a.line, "Not mapped"),
-            "default_label": labels.get(a.default_line or UNMAPPED, "Not mapped"),
+            "line_label": labels.get(a.line, not_mapped),
+            "default_label": labels.get(a.default_line or UNMAPPED, not_mapped),
             "choices": choices[a.statement],
         }
         for a in (unmapped if only_unmapped else new if only_new else accounts)

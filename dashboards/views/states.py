@@ -13,6 +13,8 @@ from typing import Any
 
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from ledger.imports import Arrival, FirstImports, first_imports
@@ -25,45 +27,51 @@ from ..selectors.scope import administrations_list
 
 @dataclass(frozen=True, slots=True)
 class PageIntro:
-    title: str  # the page's <h1> and <title>
-    shows: str  # what the page shows once the books are in
+    title: str | Promise  # the page's <h1> and <title>
+    shows: str | Promise  # what the page shows once the books are in
     waits_for: Arrival | None  # the part of the books its figures need
 
 
 PAGES = {
     "overview": PageIntro(
-        "Overview",
-        "Revenue, gross margin, result, cash, receivables and payables by month, against the same months of last year.",
+        _("Overview"),
+        _(
+            "Revenue, gross margin, result, cash, receivables and payables by month, "
+            "against the same months of last year."
+        ),
         Arrival.BALANCES,
     ),
     "pnl": PageIntro(
-        "Profit and loss",
-        "Revenue, costs and result per month and for the year to date, with each figure's accounts and transactions.",
+        _("Profit and loss"),
+        _(
+            "Revenue, costs and result per month and for the year to date, "
+            "with each figure's accounts and transactions."
+        ),
         Arrival.BALANCES,
     ),
     "balance_sheet": PageIntro(
-        "Balance sheet",
-        "Assets, liabilities and equity at the end of each month, against the end of last year.",
+        _("Balance sheet"),
+        _("Assets, liabilities and equity at the end of each month, against the end of last year."),
         Arrival.BALANCES,
     ),
     "transactions": PageIntro(
-        "Transactions",
-        "Every transaction of your books with its lines: filter, sort, open one, export what you see.",
+        _("Transactions"),
+        _("Every transaction of your books with its lines: filter, sort, open one, export what you see."),
         Arrival.TRANSACTIONS,
     ),
     "outstanding": PageIntro(
-        "Outstanding items",
-        "Who owes you, whom you owe, and how late: aging, top debtors and creditors, DSO and DPO, per relation.",
+        _("Outstanding items"),
+        _("Who owes you, whom you owe, and how late: aging, top debtors and creditors, DSO and DPO, per relation."),
         Arrival.OUTSTANDING_ITEMS,
     ),
     "account_mapping": PageIntro(
-        "Account mapping",
-        "Which line of the P&L or the balance sheet each account of your chart of accounts is reported on.",
+        _("Account mapping"),
+        _("Which line of the P&L or the balance sheet each account of your chart of accounts is reported on."),
         None,
     ),
     "data_checks": PageIntro(
-        "Data checks",
-        "Differences the import found against your bookkeeping's own totals, and gaps in the data.",
+        _("Data checks"),
+        _("Differences the import found against your bookkeeping's own totals, and gaps in the data."),
         Arrival.CHECKS,
     ),
 }

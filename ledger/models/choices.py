@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountKind(models.TextChoices):
-    BALANCE_SHEET = "balance_sheet", "Balance sheet"
-    PROFIT_AND_LOSS = "profit_and_loss", "Profit and loss"
+    BALANCE_SHEET = "balance_sheet", _("Balance sheet")
+    PROFIT_AND_LOSS = "profit_and_loss", _("Profit and loss")
 
 
 class AccountRole(models.TextChoices):
@@ -17,45 +18,45 @@ class AccountRole(models.TextChoices):
     ``UNSPECIFIED`` is an account its source says nothing about: the default mapping then goes by its code, and the
     account mapping page lets an admin place it."""
 
-    UNSPECIFIED = "", "Not specified"
-    CASH = "cash", "Cash and bank"
-    RECEIVABLE = "receivable", "Receivable (debtors)"
-    PAYABLE = "payable", "Payable (creditors)"
-    VAT = "vat", "VAT"
-    ASSET = "asset", "Other asset"
-    EQUITY = "equity", "Equity"
-    LIABILITY = "liability", "Other liability"
-    REVENUE = "revenue", "Revenue"
-    COST = "cost", "Cost"
+    UNSPECIFIED = "", _("Not specified")
+    CASH = "cash", _("Cash and bank")
+    RECEIVABLE = "receivable", _("Receivable (debtors)")
+    PAYABLE = "payable", _("Payable (creditors)")
+    VAT = "vat", _("VAT")
+    ASSET = "asset", _("Other asset")
+    EQUITY = "equity", _("Equity")
+    LIABILITY = "liability", _("Other liability")
+    REVENUE = "revenue", _("Revenue")
+    COST = "cost", _("Cost")
 
 
 class TransactionType(models.TextChoices):
-    OPENING_BALANCE = "opening_balance", "Opening balance"
-    PURCHASE_INVOICE = "purchase_invoice", "Invoice received"
-    SALES_INVOICE = "sales_invoice", "Invoice sent"
-    PAYMENT_RECEIVED = "payment_received", "Invoice payment received"
-    PAYMENT_SENT = "payment_sent", "Invoice payment sent"
-    MONEY_RECEIVED = "money_received", "Money received"
-    MONEY_SENT = "money_sent", "Money sent"
-    JOURNAL = "journal", "General journal"
+    OPENING_BALANCE = "opening_balance", _("Opening balance")
+    PURCHASE_INVOICE = "purchase_invoice", _("Invoice received")
+    SALES_INVOICE = "sales_invoice", _("Invoice sent")
+    PAYMENT_RECEIVED = "payment_received", _("Invoice payment received")
+    PAYMENT_SENT = "payment_sent", _("Invoice payment sent")
+    MONEY_RECEIVED = "money_received", _("Money received")
+    MONEY_SENT = "money_sent", _("Money sent")
+    JOURNAL = "journal", _("General journal")
 
 
 class OutstandingSide(models.TextChoices):
-    RECEIVABLE = "receivable", "Receivable"
-    PAYABLE = "payable", "Payable"
+    RECEIVABLE = "receivable", _("Receivable")
+    PAYABLE = "payable", _("Payable")
 
 
 class ReconciliationCheck(models.TextChoices):
-    LEDGER_MONTH = "ledger_month", "Imported lines against the provider's balance, per account and month"
-    OPEN_ITEMS = "open_items", "Open items against the debtors or creditors accounts"
+    LEDGER_MONTH = "ledger_month", _("Imported lines against the provider's balance, per account and month")
+    OPEN_ITEMS = "open_items", _("Open items against the debtors or creditors accounts")
 
 
 class SetAsideKind(models.TextChoices):
     """What kind of source record an import set aside."""
 
-    ACCOUNT = "account", "Account"
-    RELATION = "relation", "Relation"
-    COST_CENTER = "cost_center", "Cost centre"
-    TRANSACTION = "transaction", "Transaction"
-    OPEN_ITEM = "open_item", "Open item"
-    BALANCE = "balance", "Balance"
+    ACCOUNT = "account", _("Account")
+    RELATION = "relation", _("Relation")
+    COST_CENTER = "cost_center", _("Cost centre")
+    TRANSACTION = "transaction", _("Transaction")
+    OPEN_ITEM = "open_item", _("Open item")
+    BALANCE = "balance", _("Balance")

@@ -15,6 +15,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from dashboards.exports import Column, Sheet, guard_formula, respond
@@ -62,6 +63,12 @@ def receivables(books, today):
     books.open_items(RECEIVABLE, items)
     books.open_items(PAYABLE, random_items(seed=22, count=9, today=today, relations=RELATIONS, prefix="p"))
     return items
+
+
+def heading(english: str, language: str) -> str:
+    """A column's title as a file in ``language`` has it."""
+    with translation.override(language):
+        return gettext(english)
 
 
 class TestRelationExport:

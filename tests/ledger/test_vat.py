@@ -45,3 +45,19 @@ def test_every_documented_dutch_code_is_described():
         "VERL_INK", "BU_EU_INK", "BI_EU_VERK", "BI_EU_INK", "GEEN",
     }  # fmt: skip
     assert set(VAT_CODES) == documented
+
+
+@pytest.mark.parametrize(
+    ("code", "label"),
+    [
+        ("LAAG_VERK_9", "9% verkoop"),
+        ("HOOG_INK_21", "21% inkoop"),
+        ("VERL_INK", "21% inkoop, verlegd"),
+        ("BU_EU_VERK", "0% verkoop, buiten de EU"),
+        ("AFW_VERK", "verkoop, afwijkend tarief"),
+        ("GEEN", "geen btw"),
+    ],
+)
+def test_in_dutch_a_code_reads_as_rate_and_kind_in_dutch(code, label):
+    with translation.override("nl"):
+        assert vat_code_label(code) == label
