@@ -23,6 +23,8 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop
+
 from integrations.http import fetch_concurrently
 from integrations.sync.base import RecordKind, Stream, StreamContext, StreamCounts
 from ledger.imports import Arrival
@@ -88,7 +90,7 @@ class MonthBalancesStream(Stream):
     month, concurrently, each written as it arrives. Counts a month written as new."""
 
     name = "month_balances"
-    label = "Balances per month"
+    label = gettext_noop("Balances per month")
     brings = Arrival.BALANCES
     records = RecordKind.MONTH_BALANCES
 

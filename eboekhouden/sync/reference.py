@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from integrations.sync.base import RecordKind, Stream, StreamContext, StreamCounts
 from ledger.records import AccountRecord, CostCenterRecord, RelationRecord, SetAsideKind
 from ledger.services import WriteCounts, accounts_upsert, cost_centers_upsert, relations_upsert
@@ -47,13 +49,17 @@ class ReferenceStreams:
     def __init__(self, gateway, state: SourceState) -> None:
         self.gateway, self.state = gateway, state
         self.ledgers = _FullRefresh(
-            "ledgers", "Chart of accounts", RecordKind.ACCOUNTS, SetAsideKind.ACCOUNT, self._ledgers
+            "ledgers", gettext_noop("Chart of accounts"), RecordKind.ACCOUNTS, SetAsideKind.ACCOUNT, self._ledgers
         )
         self.relations = _FullRefresh(
-            "relations", "Relations", RecordKind.RELATIONS, SetAsideKind.RELATION, self._relations
+            "relations", gettext_noop("Relations"), RecordKind.RELATIONS, SetAsideKind.RELATION, self._relations
         )
         self.cost_centres = _FullRefresh(
-            "cost_centres", "Cost centres", RecordKind.COST_CENTRES, SetAsideKind.COST_CENTER, self._cost_centres
+            "cost_centres",
+            gettext_noop("Cost centres"),
+            RecordKind.COST_CENTRES,
+            SetAsideKind.COST_CENTER,
+            self._cost_centres,
         )
 
     def _ledgers(self, ctx: StreamContext, set_aside: SetAside):

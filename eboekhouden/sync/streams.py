@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from integrations.errors import NotFound
 from integrations.http import fetch_concurrently
@@ -86,7 +87,7 @@ def _add(counts: StreamCounts, result: WriteCounts) -> None:
 
 class MutationsStream(Stream):
     name = "mutations"
-    label = "Transactions"
+    label = gettext_noop("Transactions")
     brings = Arrival.TRANSACTIONS
     records = RecordKind.TRANSACTIONS
 
@@ -387,7 +388,7 @@ class OutstandingItemsStream(Stream):
     """
 
     name = "outstanding_items"
-    label = "Open items"
+    label = gettext_noop("Open items")
     brings = Arrival.OUTSTANDING_ITEMS
     records = RecordKind.OPEN_ITEMS
 
@@ -632,7 +633,7 @@ class OpenItemTermsStream(Stream):
     the longest wait of a first import's first minute."""
 
     name = "open_item_terms"
-    label = "Open items' payment terms"
+    label = gettext_noop("Open items' payment terms")
     records = RecordKind.OPEN_ITEMS
 
     def __init__(self, open_items: OutstandingItemsStream) -> None:
@@ -665,7 +666,7 @@ class BalancesCheckStream(Stream):
     source's monthly balances too (``monthly_balances_from_source``), at no extra call."""
 
     name = "balances"
-    label = "Checking balances"
+    label = gettext_noop("Checking balances")
     brings = Arrival.CHECKS
 
     def __init__(
