@@ -6,8 +6,6 @@ class IntegrationsConfig(AppConfig):
     verbose_name = "Integrations"
 
     def ready(self) -> None:
-        from django.utils.translation import gettext_lazy as _
-
         from ledger.imports import register_reader
         from monitr.web.navigation import NavItem, register
 
@@ -15,6 +13,4 @@ class IntegrationsConfig(AppConfig):
 
         register_reader(first_imports_read)
 
-        register(
-            NavItem(section="Manage", label=_("Integrations"), url_name="integrations:index", icon="plug", order=80)
-        )
+        register(NavItem(section="Manage", label="Integrations", url_name="integrations:index", icon="plug", order=80))

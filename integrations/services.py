@@ -133,7 +133,7 @@ def connection_sync_now(*, connection: Connection) -> None:
         the_noun = connection.integration.provider.credentials_the
         raise ConnectionRefused(
             capfirst(
-                gettext("Update %(the_noun)s first; then this connection can sync again.") % {"the_noun": the_noun}
+                gettext("%(the_noun)s must be updated before this connection can sync again.") % {"the_noun": the_noun}
             )
         )
     if connection.is_syncing:

@@ -75,8 +75,13 @@ MIXED_SEPARATORS = P(
         "the file."
     ),
     translated=("minority", "majority"),
+    numbers=("count",),
 )
-MORE_MIXED = P(gettext_noop("%(count)s more amounts are written with a %(minority)s too."), translated=("minority",))
+MORE_MIXED = P(
+    gettext_noop("%(count)s more amounts are written with a %(minority)s too."),
+    translated=("minority",),
+    numbers=("count",),
+)
 NO_ACCOUNT_TYPE = P(
     gettext_noop(
         "Account %(code)s has no account type, and its code does not start with a digit, so Monitr cannot tell "
@@ -94,8 +99,12 @@ TWO_DATES = P(
         "entry its own number, or correct the date."
     )
 )
-DEBIT_EXCEEDS = P(gettext_noop("Entry %(entry)s does not balance: debit exceeds credit by %(difference)s."))
-CREDIT_EXCEEDS = P(gettext_noop("Entry %(entry)s does not balance: credit exceeds debit by %(difference)s."))
+DEBIT_EXCEEDS = P(
+    gettext_noop("Entry %(entry)s does not balance: debit exceeds credit by %(difference)s."), numbers=("difference",)
+)
+CREDIT_EXCEEDS = P(
+    gettext_noop("Entry %(entry)s does not balance: credit exceeds debit by %(difference)s."), numbers=("difference",)
+)
 TWO_NAMES = P(
     gettext_noop("Account %(code)s is named %(name)s in an earlier row and %(other)s here: one code has one name.")
 )
@@ -106,15 +115,17 @@ TWO_TYPES = P(
 BOTH_SIDES = P(
     gettext_noop(
         "Both debit (%(debit)s) and credit (%(credit)s) are filled: a row is one or the other. Put them on two rows."
-    )
+    ),
+    numbers=("debit", "credit"),
 )
 ENTRY_MISSING = gettext_noop("The entry number is missing.")
-ENTRY_TOO_LONG = P(gettext_noop("The entry number is longer than %(length)s characters."))
+ENTRY_TOO_LONG = P(gettext_noop("The entry number is longer than %(length)s characters."), numbers=("length",))
 ACCOUNT_MISSING = gettext_noop("The account code is missing.")
-ACCOUNT_TOO_LONG = P(gettext_noop("The account code is longer than %(length)s characters."))
+ACCOUNT_TOO_LONG = P(gettext_noop("The account code is longer than %(length)s characters."), numbers=("length",))
 DUE_BEFORE_DATE = P(gettext_noop("The due date %(due)s is before the date."))
 TERM_TOO_LONG = P(
-    gettext_noop("The due date is %(term)s days after the date; Monitr accepts terms of up to %(limit)s days.")
+    gettext_noop("The due date is %(term)s days after the date; Monitr accepts terms of up to %(limit)s days."),
+    numbers=("term", "limit"),
 )
 NOT_A_SIDE = P(gettext_noop("%(side)s is not a side: write receivable or payable (debiteur or crediteur)."))
 SIDE_MISSING = gettext_noop("The side is missing: write receivable or payable (debiteur or crediteur).")

@@ -84,7 +84,8 @@ NOT_TEXT = stored_pattern(
     gettext_noop(
         "The file cannot be read as text: byte %(byte)s at position %(position)s is not %(tried)s. Save it again as "
         "CSV UTF-8."
-    )
+    ),
+    numbers=("position",),
 )
 CSV_BROKEN = stored_pattern(gettext_noop("The CSV cannot be read from here on: %(error)s."))
 NO_HEADER_ROW = gettext_noop("The first row is not a row of column headers.")

@@ -34,8 +34,8 @@ FILE_ONLY = stored_pattern(gettext_noop("%(file)s: %(message)s"))
 ROW_COLUMN = stored_pattern(gettext_noop("row %(row)s, column %(column)s: %(message)s"))
 ROW_ONLY = stored_pattern(gettext_noop("row %(row)s: %(message)s"))
 COLUMN_ONLY = stored_pattern(gettext_noop("column %(column)s: %(message)s"))
-MORE = stored_pattern(gettext_noop("… and %(count)s more."))
-MORE_UNLISTED = stored_pattern(gettext_noop("… and %(count)s more problems not listed."))
+MORE = stored_pattern(gettext_noop("… and %(count)s more."), numbers=("count",))
+MORE_UNLISTED = stored_pattern(gettext_noop("… and %(count)s more problems not listed."), numbers=("count",))
 stored_plural(
     "The file cannot be imported: %(count)s problem found. Nothing was imported.",
     "The file cannot be imported: %(count)s problems found. Nothing was imported.",

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from integrations.models import Connection, ConnectionStatus, SyncRun
 from integrations.models.connection import INTERRUPTED
@@ -17,6 +17,15 @@ from integrations.services import FIRST_IMPORT_SOON
 pytestmark = pytest.mark.django_db
 
 NL = {"HTTP_ACCEPT_LANGUAGE": "nl"}
+
+
+@pytest.fixture(autouse=True)
+def _no_dutch_afterwards():
+    """A request leaves its language active in the thread: the tests after these ones start without it."""
+    yield
+    translation.deactivate()
+
+
 KEY = "FAKE-KEY-abcdef9876"
 
 
