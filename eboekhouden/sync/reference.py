@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext_noop
 
+from integrations.stored_text import stored_pattern
 from integrations.sync.base import RecordKind, Stream, StreamContext, StreamCounts
 from ledger.records import AccountRecord, CostCenterRecord, RelationRecord, SetAsideKind
 from ledger.services import WriteCounts, accounts_upsert, cost_centers_upsert, relations_upsert
@@ -18,6 +19,15 @@ from .state import SourceState
 
 def _counts(result: WriteCounts) -> StreamCounts:
     return StreamCounts.of(result)
+
+
+# How a record set aside is named in the sync history, in English as the run stores it; shown translated
+# (integrations.stored_text).
+LEDGER_NAMED = stored_pattern(gettext_noop("Ledger %(code)s %(name)s"))
+LEDGER = stored_pattern(gettext_noop("Ledger %(code)s"))
+RELATION_NAMED = stored_pattern(gettext_noop("Relation %(code)s %(name)s"))
+RELATION = stored_pattern(gettext_noop("Relation %(code)s"))
+COST_CENTRE = stored_pattern(gettext_noop("Cost centre %(name)s"))
 
 
 class _FullRefresh(Stream):
@@ -80,7 +90,11 @@ class ReferenceStreams:
                         group=ledger.group or "",
                     ),
                     external_id,
-                    label=f"Ledger {ledger.code} {ledger.description or ''}".strip(),
+                    label=(
+                        LEDGER_NAMED % {"code": ledger.code, "name": ledger.description}
+                        if ledger.description
+                        else LEDGER % {"code": ledger.code}
+                    ),
                 )
                 if record is not None:
                     # Only a stored account may be named by the VAT lines and the checks.
@@ -101,7 +115,11 @@ class ReferenceStreams:
                     payment_term_days=r.term_of_payment or None,
                 ),
                 str(r.id),
-                label=f"Relation {r.code or r.id} {r.name or ''}".strip(),
+                label=(
+                    RELATION_NAMED % {"code": r.code or r.id, "name": r.name}
+                    if r.name
+                    else RELATION % {"code": r.code or r.id}
+                ),
             )
             for r in self.gateway.relations()
             if not set_aside.took(r)
@@ -118,7 +136,7 @@ class ReferenceStreams:
                     active=c.active is not False,
                 ),
                 str(c.id),
-                label=f"Cost centre {c.description or c.id}",
+                label=COST_CENTRE % {"name": c.description or c.id},
             )
             for c in self.gateway.cost_centres()
             if not set_aside.took(c)

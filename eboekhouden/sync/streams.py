@@ -19,6 +19,7 @@ from django.utils.translation import gettext_noop
 
 from integrations.errors import NotFound
 from integrations.http import fetch_concurrently
+from integrations.stored_text import stored_pattern
 from integrations.sync.base import RecordKind, Stream, StreamContext, StreamCounts
 from ledger.imports import Arrival
 from ledger.records import (
@@ -83,6 +84,16 @@ DETAIL_BATCH_LINES = 1_500
 
 def _add(counts: StreamCounts, result: WriteCounts) -> None:
     counts += result
+
+
+# How a record set aside is named in the sync history, in English as the run stores it; shown translated
+# (integrations.stored_text).
+OPENING_BALANCE = gettext_noop("Opening balance")
+RECEIVABLE_INVOICE = stored_pattern(gettext_noop("Receivable invoice %(invoice)s"))
+PAYABLE_INVOICE = stored_pattern(gettext_noop("Payable invoice %(invoice)s"))
+RECEIVABLE_UNNUMBERED = gettext_noop("Receivable invoice without a number")
+PAYABLE_UNNUMBERED = gettext_noop("Payable invoice without a number")
+BALANCE_CHECK = stored_pattern(gettext_noop("Balance check of %(subject)s, %(period)s"))
 
 
 class MutationsStream(Stream):
@@ -313,7 +324,7 @@ class MutationsStream(Stream):
                 record := set_aside.attempt(
                     lambda items=items: opening_balance_record(items, default_date=first),
                     key,
-                    label="Opening balance",
+                    label=OPENING_BALANCE,
                     record_date=items[0].date or first,
                 )
             )
@@ -651,9 +662,10 @@ def _side_item(item: Unreadable, side: Side) -> Unreadable:
 
 
 def _open_item_label(item, side: OutstandingSide) -> str:
-    kind = "Receivable" if side == OutstandingSide.RECEIVABLE else "Payable"
-    invoice = item.invoice_number or "without a number"
-    return f"{kind} invoice {invoice}"
+    receivable = side == OutstandingSide.RECEIVABLE
+    if not item.invoice_number:
+        return RECEIVABLE_UNNUMBERED if receivable else PAYABLE_UNNUMBERED
+    return (RECEIVABLE_INVOICE if receivable else PAYABLE_INVOICE) % {"invoice": item.invoice_number}
 
 
 class BalancesCheckStream(Stream):
@@ -724,7 +736,7 @@ class BalancesCheckStream(Stream):
         return self.set_aside.attempt(
             lambda: ReconciliationRecord(subject=subject, **fields),
             f"{subject}:{period}",
-            label=f"Balance check of {subject}, {period}",
+            label=BALANCE_CHECK % {"subject": subject, "period": period},
         )
 
     def _differences(self, ctx: StreamContext, start: dt.date, end: dt.date) -> dict[str, tuple[Decimal, Decimal]]:

@@ -70,7 +70,7 @@ def test_the_cards_speak_dutch_with_dutch_numbers(admin_client, connection):
     for dutch in (
         "Koppelingen",
         "Boekhoudpakketten",
-        "Koppel je boekhouding; Monitr importeert haar elke nacht en wanneer je erom vraagt.",
+        "Koppel je boekhouding; Monitr importeert die elke nacht en wanneer je erom vraagt.",
         'aria-label="Instellingen"',
         "Nu synchroniseren",
         "Inloggegevens bijwerken",
@@ -175,7 +175,10 @@ def test_the_history_in_dutch(member_client, connection):
             "relations": {
                 "label": "Relations",
                 "set_aside": 2,
-                "set_aside_records": [{"record": "Relation 12 Jansen", "reason": "Kept as it was."}],
+                "set_aside_records": [
+                    {"record": "Relation 12 Jansen Bouw", "reason": "An amount in it is too large to calculate with."},
+                    {"record": "Mutation 88 of 2025-03-04, invoice F-2025-7", "reason": "Kept as the source has it."},
+                ],
             },
         },
         api_calls={"/v1/mutation": 1_234},
@@ -200,10 +203,22 @@ def test_the_history_in_dutch(member_client, connection):
         "Boekingen:</span> +1.200 nieuw, 3 gewijzigd, 1 verwijderd",
         "Relaties:</span> 2 apart gezet",
         "Welke gegevens apart zijn gezet, en waarom",
+        "<strong>Relatie 12 Jansen Bouw</strong>: Een bedrag erin is te groot om mee te rekenen.",
+        # e-Boekhouden's own words (a reason Monitr did not write) stay as they are.
+        "<strong>Mutatie 88 van 2025-03-04, factuur F-2025-7</strong>: Kept as the source has it.",
         'data-label="API-aanroepen">1.234<',
     ):
         assert dutch in html, dutch
-    for english in ("Every import, newest first", "Started", "Trigger", "Sync now", "Succeeded", "+1,200 new"):
+    for english in (
+        "Every import, newest first",
+        "Started",
+        "Trigger",
+        "Sync now",
+        "Succeeded",
+        "+1,200 new",
+        "Relation 12",
+        "too large to calculate",
+    ):
         assert english not in html, english
 
 
@@ -233,7 +248,7 @@ def test_what_a_sync_stored_in_english_is_shown_in_dutch(member_client, connecti
 
     assert "De eerste import start zo." in waiting.content.decode()
     assert "In de wachtrij" in waiting.content.decode()
-    assert "De import is gestopt voordat hij klaar was" in history
+    assert "De import is gestopt voordat die klaar was" in history
     assert "e-Boekhouden heeft het verzoek geweigerd: Ongeldige invoer (MUT_001)" in history
     assert "Planning" in history and "Eerste synchronisatie na het verbinden" in history and "Mislukt" in history
     assert INTERRUPTED not in history and "refused the request" not in history
