@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from django.utils.translation import gettext_noop
+
 from integrations.providers import AdministrationChoice
 
 # The source's balances of a period (REST ``GET /v1/ledger/balances?from&to``, SOAP ``GetSaldi``) are taken as the sum
@@ -22,8 +24,9 @@ from integrations.providers import AdministrationChoice
 # A REST API key belongs to one administration and a session cannot switch to another (reported from the live service:
 # docs/eboekhouden.md, "What the contracts say, and what only the field knows").
 # Which entry of ``administration/linked`` is the key's own is not documented; Monitr takes the first one listed as
-# the key's own, as the sandbox serves it. Every other entry can be listed but not imported with this key.
-OTHER_ADMINISTRATION_NOTE = (
+# the key's own, as the sandbox serves it. Every other entry can be listed but not imported with this key. The note
+# waits in the session in English, and the wizard shows it translated.
+OTHER_ADMINISTRATION_NOTE = gettext_noop(
     "This API key belongs to another administration. To import this one, log in to it in e-Boekhouden and create "
     "a key under Beheer → Koppelingen → API, or use the legacy credentials (username and security codes)."
 )

@@ -27,6 +27,9 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop
+
+from integrations.stored_text import stored_pattern
 from ledger.records import AccountKind, AccountRole, LineRecord, TransactionRecord, TransactionType
 
 from .client.dto import Mutation, MutationHeader, MutationRow, MutationType
@@ -79,6 +82,11 @@ INPUT_VAT_TYPES = {MutationType.INVOICE_RECEIVED, MutationType.MONEY_SENT}
 OUTPUT_VAT_TYPES = {MutationType.INVOICE_SENT, MutationType.MONEY_RECEIVED}
 
 
+# Why a record is set aside, in English as the run stores it; shown translated (integrations.stored_text).
+NO_VAT_LEDGER = stored_pattern(gettext_noop("The administration has no VAT ledger of category %(categories)s."))
+NOT_ONE_ENTRY = stored_pattern(gettext_noop("A mutation of type %(type)s (%(name)s) cannot be booked as one entry."))
+
+
 class MappingError(ValueError):
     """A mutation cannot be turned into lines (for example: VAT but no VAT ledger of that kind exists)."""
 
@@ -94,7 +102,7 @@ class VatLedgers:
         for category in categories:
             if category in self.by_category:
                 return self.by_category[category]
-        raise MappingError(f"The administration has no VAT ledger of category {' or '.join(categories)}.")
+        raise MappingError(NO_VAT_LEDGER % {"categories": "/".join(categories)})
 
     def ledger_for(self, vat_code: str, *, kind: MutationType) -> str:
         code = (vat_code or "").upper()
@@ -167,7 +175,7 @@ def mutation_lines(mutation: Mutation, vat_ledgers: VatLedgers) -> tuple[LineRec
     if kind not in ROW_SIGN:
         # Type 0 is the opening balance, which the list gives as id-0 items; a whole mutation of type 0 has no rows
         # this table can book.
-        raise MappingError(f"A mutation of type {int(kind)} ({kind.name.lower()}) cannot be booked as one entry.")
+        raise MappingError(NOT_ONE_ENTRY % {"type": int(kind), "name": kind.name.lower()})
     sign = ROW_SIGN[kind]
     vat_types = INPUT_VAT_TYPES | OUTPUT_VAT_TYPES
     includes_vat = (mutation.in_ex_vat or "").upper() == "IN"
@@ -228,10 +236,17 @@ def mutation_record(mutation: Mutation, fingerprint: str, vat_ledgers: VatLedger
     )
 
 
+# How a mutation set aside is named in the sync history, in English as the run stores it; shown translated
+# (integrations.stored_text).
+MUTATION = stored_pattern(gettext_noop("Mutation %(id)s of %(date)s"))
+MUTATION_WITH_INVOICE = stored_pattern(gettext_noop("Mutation %(id)s of %(date)s, invoice %(invoice)s"))
+
+
 def mutation_label(external_id: object, date: dt.date, invoice_number: str | None) -> str:
     """How people recognise a mutation in a list of records set aside: its number, date and invoice."""
-    invoice = f", invoice {invoice_number}" if invoice_number else ""
-    return f"Mutation {external_id} of {date.isoformat()}{invoice}"
+    if invoice_number:
+        return MUTATION_WITH_INVOICE % {"id": external_id, "date": date.isoformat(), "invoice": invoice_number}
+    return MUTATION % {"id": external_id, "date": date.isoformat()}
 
 
 def invoice_payment_term(mutation: Mutation) -> int | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
 from integrations.providers import (
@@ -34,8 +35,8 @@ def credentials_from_secret(secret: dict[str, str], *, external_id: str | None =
 class Transport(models.TextChoices):
     """The two ways into e-Boekhouden, as a connection stores them, with what the pages call each."""
 
-    REST = "rest", "API key"
-    SOAP = "soap", "Legacy credentials"
+    REST = "rest", _("API key")
+    SOAP = "soap", _("Legacy credentials")
 
 
 def _hint(secret_part: str) -> str:
@@ -47,7 +48,7 @@ class EboekhoudenProvider(Provider):
     name = "e-Boekhouden"
     category = Category.ACCOUNTING
     logo = "img/providers/eboekhouden.svg"
-    description = "Online bookkeeping from e-Boekhouden.nl: general ledger, relations and open invoices."
+    description = _("Online bookkeeping from e-Boekhouden.nl: general ledger, relations and open invoices.")
     # Its rows carry cost centres, which Monitr imports and reports by (the P&L and the transactions filter by
     # them); it has no other analytical axes (projects, departments), so no DIMENSIONS.
     capabilities = frozenset(
@@ -55,7 +56,8 @@ class EboekhoudenProvider(Provider):
     )
     credentials_form = EboekhoudenCredentialsForm
     transports = dict(Transport.choices)
-    credentials_noun = "API key"
+    credentials_noun = _("API key")
+    credentials_the = _("the API key")
 
     @sensitive_variables()  # an error report shows none of this frame's variables: they hold the key
     def check_credentials(self, cleaned_data: dict[str, Any]) -> CredentialsCheck:

@@ -14,6 +14,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
+
+from django.utils.functional import lazy
+from django.utils.translation import gettext_noop as _
+
+from .stored_text import shown
 
 REDACTED = "[redacted]"
 
@@ -30,14 +36,20 @@ def redact(text: str | None, secrets: Iterable[str | None]) -> str | None:
     return text
 
 
+# An English message, translated each time it is read.
+_translated = lazy(shown, str)
+
+
 class IntegrationError(Exception):
     """Base of every error an accounting-software client raises.
 
-    ``user_message`` is what the user reads on the connection card; ``str(error)`` is the same text, so a
-    careless ``f"{error}"`` still shows something safe and useful.
+    ``user_message`` is what the user reads on the connection card. It is given in English (marked with
+    ``gettext_noop``, or declared with :func:`~integrations.stored_text.stored_pattern`) and translated when it is
+    read: in the page's language on a page, in English where the sync engine stores it. ``str(error)`` is the same
+    text, so a careless ``f"{error}"`` still shows something safe and useful.
     """
 
-    default_message = "The accounting software returned an error."
+    default_message: str = _("The accounting software returned an error.")
     #: The connection cannot work until the user supplies new credentials.
     reconnect_needed = False
     #: Trying the same request again later may succeed.
@@ -45,14 +57,15 @@ class IntegrationError(Exception):
 
     def __init__(
         self,
-        user_message: str | None = None,
+        user_message: Any = None,
         *,
         code: str | None = None,
         title: str | None = None,
         status: int | None = None,
         endpoint: str | None = None,
     ) -> None:
-        self.user_message = user_message or self.default_message
+        message = user_message or self.default_message
+        self.user_message = _translated(message) if isinstance(message, str) else message
         self.code = code
         self.title = title
         self.status = status
@@ -60,7 +73,7 @@ class IntegrationError(Exception):
         super().__init__(self.user_message)
 
     def __str__(self) -> str:
-        return self.user_message
+        return str(self.user_message)
 
     def __repr__(self) -> str:
         fields = [
@@ -92,7 +105,7 @@ def _rebuild(cls, user_message, code, title, status, endpoint, extra):
 class AuthenticationError(IntegrationError):
     """The credentials were refused: wrong, revoked, or replaced because the password changed."""
 
-    default_message = (
+    default_message = _(
         "The accounting software did not accept these credentials. Copy a new key from the accounting "
         "software and update the connection."
     )
@@ -102,7 +115,7 @@ class AuthenticationError(IntegrationError):
 class CredentialsExpired(AuthenticationError):
     """The credentials had an end date and it has passed."""
 
-    default_message = (
+    default_message = _(
         "These credentials have expired. Create a new key in the accounting software and update the connection."
     )
 
@@ -110,7 +123,7 @@ class CredentialsExpired(AuthenticationError):
 class AccessDenied(IntegrationError):
     """The credentials work, but not for this administration or this endpoint."""
 
-    default_message = (
+    default_message = _(
         "These credentials have no access to this administration. Check which administration the key belongs "
         "to, or choose another one."
     )
@@ -120,16 +133,18 @@ class AccessDenied(IntegrationError):
 class TransientError(IntegrationError):
     """Timeout, connection error or server error: trying again later is expected to work."""
 
-    default_message = "The accounting software could not be reached or had a temporary problem. Monitr will try again."
+    default_message = _(
+        "The accounting software could not be reached or had a temporary problem. Monitr will try again."
+    )
     retryable = True
 
 
 class RateLimited(TransientError):
     """The provider asked us to slow down; ``retry_after`` is its advice in seconds, if it gave one."""
 
-    default_message = "The accounting software is limiting the number of requests. Monitr will try again later."
+    default_message = _("The accounting software is limiting the number of requests. Monitr will try again later.")
 
-    def __init__(self, user_message: str | None = None, *, retry_after: float | None = None, **kwargs) -> None:
+    def __init__(self, user_message: Any = None, *, retry_after: float | None = None, **kwargs) -> None:
         super().__init__(user_message, **kwargs)
         self.retry_after = retry_after
 
@@ -140,7 +155,7 @@ class RateLimited(TransientError):
 class GarbledResponse(IntegrationError):
     """The answer could not be read: not JSON or XML, or not the shape the contract promises."""
 
-    default_message = (
+    default_message = _(
         "The accounting software sent an answer Monitr could not read. The next sync will try again; if this "
         "keeps happening, contact support."
     )
@@ -149,10 +164,10 @@ class GarbledResponse(IntegrationError):
 class ProviderApiError(IntegrationError):
     """Any other refusal, carrying the provider's own error ``code`` and ``title``."""
 
-    default_message = "The accounting software refused the request."
+    default_message = _("The accounting software refused the request.")
 
 
 class NotFound(ProviderApiError):
     """The object asked for by id does not exist (any more): usually deleted at the source meanwhile."""
 
-    default_message = "The requested item no longer exists in the accounting software."
+    default_message = _("The requested item no longer exists in the accounting software.")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django import forms
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
 
 from monitr.logs import SECRET_FIELD
 
@@ -17,8 +18,8 @@ class CredentialsForm(forms.Form):
     render its value, or the form class is refused when it is defined."""
 
     legacy_field_names: ClassVar[tuple[str, ...]] = ()
-    legacy_summary: ClassVar[str] = "Use other credentials instead"  # the collapsed section's title
-    legacy_help: ClassVar[str] = ""
+    legacy_summary: ClassVar[Any] = _("Use other credentials instead")  # the collapsed section's title
+    legacy_help: ClassVar[Any] = ""
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)

@@ -12,6 +12,7 @@ from ledger.imports import Arrival, FirstImport, ImportStep
 from ledger.models import Administration
 
 from .models import Connection, SyncRun, SyncRunStatus
+from .stored_text import shown
 from .sync.lock import lease_live
 
 
@@ -36,7 +37,7 @@ def _first_import(run: SyncRun, administration: Administration) -> FirstImport:
         name = planned["name"]
         state = "done" if name in run.counts else "running" if name == run.stream else "coming"
         brings = Arrival(planned["brings"]) if planned.get("brings") else None
-        steps.append(ImportStep(label=planned["label"], brings=brings, state=state))
+        steps.append(ImportStep(label=shown(planned["label"]), brings=brings, state=state))
     return FirstImport(
         administration=administration,
         steps=tuple(steps),

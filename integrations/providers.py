@@ -17,6 +17,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
 from django.urls import reverse
+from django.utils.text import capfirst
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 # The vocabulary is the ledger's, so that the pages reading the books can ask about it without the integrations.
 from ledger.capabilities import Capability
@@ -32,7 +35,7 @@ class Category(StrEnum):
 
     @property
     def label(self) -> str:
-        return {Category.ACCOUNTING: "Accounting Software"}[self]
+        return str({Category.ACCOUNTING: _("Accounting Software")}[self])
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,24 +69,26 @@ class CredentialsCheck:
 
 class Provider(abc.ABC):
     key: ClassVar[str]
-    name: ClassVar[str]
+    name: ClassVar[Any]  # a brand stays as it is; a descriptive name is a lazy translation
     category: ClassVar[Category]
     logo: ClassVar[str]  # a path under static/
-    description: ClassVar[str]
+    description: ClassVar[Any]  # a lazy translation
     capabilities: ClassVar[frozenset[Capability]]
     credentials_form: ClassVar[type[forms.Form]]
     # The ways in the provider offers (an API key, legacy credentials, ...): what a connection stores as its
     # ``transport``, and what the pages call it. A provider that offers no choice may declare none.
-    transports: ClassVar[dict[str, str]] = {}
-    # What the pages call what a connection holds to reach the provider ("Update API key").
-    credentials_noun: ClassVar[str] = "credentials"
+    transports: ClassVar[dict[str, Any]] = {}
+    # What the pages call what a connection holds to reach the provider ("Update API key"), bare and with its article
+    # ("Update the API key first"): languages put different articles before different nouns. Lazy translations.
+    credentials_noun: ClassVar[Any] = _("credentials")
+    credentials_the: ClassVar[Any] = _("the credentials")
     # A provider whose connections do not start from credentials brings its own pages: the URL name of its Add page
     # (reversed without arguments), of the page that renews what a connection reads (reversed with the connection's
     # pk) and that page's label in the card's gear menu. Left empty, Add is the credentials wizard and the gear
     # offers "Update" and the credentials' noun.
     add_url_name: ClassVar[str] = ""
     update_url_name: ClassVar[str] = ""
-    update_label: ClassVar[str] = ""
+    update_label: ClassVar[Any] = ""
     # A provider whose data changes only when the organisation brings new data (a file it uploads) is not scheduled:
     # its connections sync when the data arrives and when asked, never at the scheduled times, which would read the
     # same data again. Its card says when the data last arrived (``arrival``) instead of when the next sync is.
@@ -101,14 +106,26 @@ class Provider(abc.ABC):
         return reverse(self.update_url_name or "integrations:update_key", args=[connection_pk])
 
     def update_text(self) -> str:
-        return self.update_label or f"Update {self.credentials_noun}"
+        if self.update_label:
+            return str(self.update_label)
+        return capfirst(gettext("Update %(noun)s") % {"noun": self.credentials_noun})
+
+    def update_first_text(self) -> str:
+        """Why a connection cannot sync now: its credentials were refused."""
+        return capfirst(gettext("Update %(the_noun)s first") % {"the_noun": self.credentials_the})
+
+    def update_title(self, administration_name: str) -> str:
+        """The title of the page that updates a connection's credentials."""
+        return capfirst(
+            gettext("Update %(the_noun)s of %(name)s") % {"the_noun": self.credentials_the, "name": administration_name}
+        )
 
     def transport_allowed(self, transport: str) -> bool:
         """One of the declared transports, or none at all where the provider declares none."""
         return transport in self.transports if self.transports else transport == ""
 
     def transport_label(self, transport: str) -> str:
-        return self.transports.get(transport, transport)
+        return str(self.transports.get(transport, transport))
 
     def arrival(self, administration: Administration) -> Arrival | None:
         """When the data of a connected administration last arrived, for a provider that is not scheduled; None

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext, gettext_noop
 
 from ledger.models import Administration
 from ledger.services import administration_delete
@@ -17,12 +19,19 @@ from monitr.web.text import end_sentence
 from . import registry
 from .models import Connection, ConnectionStatus, Integration, SyncTrigger
 from .providers import AdministrationChoice, CredentialsCheck, Provider
+from .stored_text import shown
 from .tasks import SyncUnavailable as SyncUnavailable  # raised from the commit of the writes below; views catch it
 from .tasks import sync_enqueue
 
+# The status messages are stored in English and translated where a page shows them (integrations.stored_text).
 # New credentials whose first sync could not be queued: not Waiting (nothing waits), and due at once, so the beat
 # queues it as soon as the broker is back.
-NOT_QUEUED = "The sync could not start: syncing was unavailable. It starts by itself once syncing is back."
+NOT_QUEUED = gettext_noop(
+    "The sync could not start: syncing was unavailable. It starts by itself once syncing is back."
+)
+FIRST_IMPORT_SOON = gettext_noop("The first import starts in a moment.")
+UPDATED_SYNC_SOON = gettext_noop("The connection was updated; a sync starts in a moment.")
+SYNC_REQUESTED = gettext_noop("Sync requested; it starts in a moment.")
 
 
 class ConnectionRefused(Exception):
@@ -40,7 +49,7 @@ def _choice(check: CredentialsCheck, external_id: str) -> AdministrationChoice:
     for choice in check.administrations:
         if choice.external_id == external_id:
             return choice
-    raise ConnectionRefused("These credentials do not reach that administration. Choose one from the list.")
+    raise ConnectionRefused(gettext("These credentials do not reach that administration. Choose one from the list."))
 
 
 @transaction.atomic
@@ -51,7 +60,7 @@ def connection_create(
     transport = _transport(registry.get(provider_key), check)
     choice = _choice(check, external_id)
     if not choice.importable:
-        raise ConnectionRefused(choice.note or "These credentials cannot import that administration.")
+        raise ConnectionRefused(shown(choice.note) or gettext("These credentials cannot import that administration."))
     integration, _ = Integration.objects.get_or_create(
         organization=organization, provider_key=provider_key, defaults={"created_by": user}
     )
@@ -59,7 +68,7 @@ def connection_create(
         organization=organization, provider=provider_key, external_id=external_id, defaults={"name": choice.name}
     )
     if Connection.objects.filter(administration=administration).exists():
-        raise ConnectionRefused(f"{administration.name} is already connected.")
+        raise ConnectionRefused(gettext("%(name)s is already connected.") % {"name": administration.name})
     administration.name = choice.name
     administration.disconnected_at = None
     administration.save(update_fields=["name", "disconnected_at"])
@@ -70,7 +79,7 @@ def connection_create(
         credentials_hint=check.hint,
         transport=transport,
         status=ConnectionStatus.WAITING,
-        status_message="The first import starts in a moment.",
+        status_message=FIRST_IMPORT_SOON,
     )
     sync_enqueue(connection=connection, trigger=SyncTrigger.CONNECT, on_unavailable=lambda: _not_queued(connection))
     return connection
@@ -86,18 +95,23 @@ def connection_update_credentials(*, connection: Connection, check: CredentialsC
         choice = _choice(check, external_id)
     except ConnectionRefused:
         raise ConnectionRefused(
-            f"These credentials do not reach {end_sentence(connection.administration.name)} Use credentials that have "
-            "access to that administration."
+            gettext(
+                "These credentials do not reach %(administration)s Use credentials that have access to that "
+                "administration."
+            )
+            % {"administration": end_sentence(connection.administration.name)}
         ) from None
     if not choice.importable:
         raise ConnectionRefused(
-            choice.note or f"These credentials cannot import {end_sentence(connection.administration.name)}"
+            shown(choice.note)
+            or gettext("These credentials cannot import %(administration)s")
+            % {"administration": end_sentence(connection.administration.name)}
         )
     connection.credentials = check.secret
     connection.credentials_hint = check.hint
     connection.transport = transport
     connection.status = ConnectionStatus.WAITING
-    connection.status_message = f"The {provider.credentials_noun} was updated; a sync starts in a moment."
+    connection.status_message = UPDATED_SYNC_SOON
     connection.save(
         update_fields=["credentials", "credentials_hint", "transport", "status", "status_message", "updated_at"]
     )
@@ -116,11 +130,15 @@ def connection_sync_now(*, connection: Connection) -> None:
     """Queue a sync and show it as Waiting. Raises :class:`SyncUnavailable` when the broker cannot take it; the
     status is then put back as it was."""
     if connection.status == ConnectionStatus.RECONNECT_NEEDED:
-        noun = connection.integration.provider.credentials_noun
-        raise ConnectionRefused(f"The {noun} must be updated before this connection can sync again.")
+        the_noun = connection.integration.provider.credentials_the
+        raise ConnectionRefused(
+            capfirst(
+                gettext("%(the_noun)s must be updated before this connection can sync again.") % {"the_noun": the_noun}
+            )
+        )
     if connection.is_syncing:
-        raise ConnectionRefused("A sync is already running.")
-    requested = "Sync requested; it starts in a moment."
+        raise ConnectionRefused(gettext("A sync is already running."))
+    requested = SYNC_REQUESTED
     Connection.objects.filter(pk=connection.pk).update(status=ConnectionStatus.WAITING, status_message=requested)
 
     def put_back() -> None:

@@ -14,6 +14,7 @@ from celery import Task, shared_task
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from kombu.exceptions import OperationalError
 
 from integrations.errors import TransientError
@@ -111,7 +112,9 @@ def sync_enqueue(
             if on_unavailable is not None:
                 on_unavailable()
             raise SyncUnavailable(
-                "Syncing is unavailable right now: Monitr cannot reach its task queue. Try again in a few minutes."
+                gettext(
+                    "Syncing is unavailable right now: Monitr cannot reach its task queue. Try again in a few minutes."
+                )
             ) from exc
 
     transaction.on_commit(publish)

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -121,7 +122,9 @@ def add_administration(request: MemberRequest, provider_key: str) -> HttpRespons
         return redirect(provider.add_url())
     check = pending_load(request, provider_key=provider.key, purpose="add")
     if check is None:
-        messages.info(request, "Enter the credentials again: the wizard was idle for too long or was cancelled.")
+        messages.info(
+            request, gettext("Enter the credentials again: the wizard was idle for too long or was cancelled.")
+        )
         return redirect("integrations:add", provider_key=provider.key)
     organization = request.organization
     connected = set(
@@ -136,7 +139,7 @@ def add_administration(request: MemberRequest, provider_key: str) -> HttpRespons
             return redirect("integrations:category", category=provider.category.value)
         external_id = request.POST.get("administration", "")
         if not external_id:
-            error = "Choose the administration to connect."
+            error = gettext("Choose the administration to connect.")
         else:
             try:
                 connection = services.connection_create(
@@ -151,12 +154,18 @@ def add_administration(request: MemberRequest, provider_key: str) -> HttpRespons
             except services.SyncUnavailable as unavailable:
                 pending_clear(request)
                 name = next(c.name for c in check.administrations if c.external_id == external_id)
-                messages.warning(request, f"{name} is connected, but its first import waits. {unavailable}")
+                messages.warning(
+                    request,
+                    gettext("%(name)s is connected, but its first import waits. %(reason)s")
+                    % {"name": name, "reason": unavailable},
+                )
                 return redirect("integrations:category", category=provider.category.value)
             else:
                 pending_clear(request)
                 messages.success(
-                    request, f"{connection.administration.name} is connected. The first import has started."
+                    request,
+                    gettext("%(name)s is connected. The first import has started.")
+                    % {"name": connection.administration.name},
                 )
                 return redirect("integrations:category", category=provider.category.value)
     return render(
@@ -183,7 +192,7 @@ def sync_now(request: MemberRequest, pk: int) -> HttpResponse:
     except (services.ConnectionRefused, services.SyncUnavailable) as refused:
         messages.error(request, str(refused))
     else:
-        messages.success(request, f"A sync of {connection.administration.name} has started.")
+        messages.success(request, gettext("A sync of %(name)s has started.") % {"name": connection.administration.name})
     return redirect("integrations:category", category=connection.integration.provider.category.value)
 
 
@@ -206,18 +215,32 @@ def update_key(request: MemberRequest, pk: int) -> HttpResponse:
         except services.SyncUnavailable as unavailable:
             messages.warning(
                 request,
-                f"The {provider.credentials_noun} of {connection.administration.name} is updated. {unavailable}",
+                capfirst(
+                    gettext("%(the_noun)s of %(name)s is updated. %(reason)s")
+                    % {
+                        "the_noun": provider.credentials_the,
+                        "name": connection.administration.name,
+                        "reason": unavailable,
+                    }
+                ),
             )
             return redirect("integrations:category", category=provider.category.value)
         else:
             messages.success(
                 request,
-                f"The {provider.credentials_noun} of {connection.administration.name} is updated. A sync has started.",
+                capfirst(
+                    gettext("%(the_noun)s of %(name)s is updated. A sync has started.")
+                    % {"the_noun": provider.credentials_the, "name": connection.administration.name}
+                ),
             )
             return redirect("integrations:category", category=provider.category.value)
-    return render(
-        request, "integrations/update_key.html", {"provider": provider, "connection": connection, "form": form}
-    )
+    context = {
+        "provider": provider,
+        "connection": connection,
+        "form": form,
+        "title": provider.update_title(connection.administration.name),
+    }
+    return render(request, "integrations/update_key.html", context)
 
 
 @admin_required
@@ -227,7 +250,9 @@ def remove(request: MemberRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         administration = services.connection_remove(connection=connection)
         messages.success(
-            request, f"{administration.name} is disconnected. Its imported data stays readable in the dashboards."
+            request,
+            gettext("%(name)s is disconnected. Its imported data stays readable in the dashboards.")
+            % {"name": administration.name},
         )
         return redirect("integrations:category", category=provider.category.value)
     return render(request, "integrations/remove.html", {"provider": provider, "connection": connection})
@@ -244,7 +269,7 @@ def delete(request: MemberRequest, provider_key: str) -> HttpResponse:
     error = ""
     if request.method == "POST":
         if request.POST.get("confirm_name", "").strip() != organization.name:
-            error = f"Type the organisation's name, {organization.name}, exactly to confirm."
+            error = gettext("Type the organisation's name, %(name)s, exactly to confirm.") % {"name": organization.name}
         else:
             deleted = services.integration_delete(
                 integration=integration, delete_data=bool(request.POST.get("delete_data"))
@@ -259,8 +284,11 @@ def delete(request: MemberRequest, provider_key: str) -> HttpResponse:
                 if deleted
                 else gettext("The imported data stays readable in the dashboards.")
             )
-            deleted_text = gettext("The %(provider)s integration is deleted.") % {"provider": provider.name}
-            messages.success(request, f"{deleted_text} {note}")
+            messages.success(
+                request,
+                gettext("The %(provider)s integration is deleted. %(note)s")
+                % {"provider": provider.name, "note": note},
+            )
             return redirect("integrations:category", category=provider.category.value)
     return render(
         request,

@@ -9,6 +9,9 @@ class LedgerfileConfig(AppConfig):
     def ready(self) -> None:
         from integrations.registry import register
 
+        # What a check reports is stored in English and translated where a page shows it: declared before any page
+        # asks.
+        from . import book, report, sync  # noqa: F401
         from .provider import LedgerFileProvider
 
         register(LedgerFileProvider())

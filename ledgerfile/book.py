@@ -37,6 +37,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
+from integrations.stored_text import stored_pattern
 from ledger import limits
 from ledger.records import (
     AccountKind,
@@ -53,6 +56,86 @@ from .columns import resolve_columns, split_columns
 from .reading import UNSAVED_FORMULA, FileFormat, Source, Table, UnreadableRow, as_source, cell_reference, open_workbook
 from .report import Report
 from .values import DecimalStyle, DecimalStyleVote, ValueProblem, cell_text, parse_amount, parse_date, style_evidence
+
+# What a report says, in English as the report is stored; the pages show it translated (integrations.stored_text).
+P = stored_pattern
+UNSAVED = P(
+    gettext_noop(
+        "Cell %(cell)s holds a formula without a saved value. Open the file in Excel or LibreOffice and save it "
+        "again, so that the values are stored with the formulas."
+    )
+)
+DATE_MISSING = gettext_noop("The date is missing.")
+DECIMAL_COMMA = gettext_noop("decimal comma")
+DECIMAL_POINT = gettext_noop("decimal point")
+MIXED_SEPARATORS = P(
+    gettext_noop(
+        "%(text)s is written with a %(minority)s, while %(count)s other amounts of the file have a %(majority)s "
+        "(row %(row)s: %(example)s), so Monitr cannot tell what the file means. Use one decimal separator throughout "
+        "the file."
+    ),
+    translated=("minority", "majority"),
+    numbers=("count",),
+)
+MORE_MIXED = P(
+    gettext_noop("%(count)s more amounts are written with a %(minority)s too."),
+    translated=("minority",),
+    numbers=("count",),
+)
+NO_ACCOUNT_TYPE = P(
+    gettext_noop(
+        "Account %(code)s has no account type, and its code does not start with a digit, so Monitr cannot tell "
+        "whether it is a balance-sheet or a profit and loss account. Give it an account type (%(types)s)."
+    ),
+    translated=("types",),
+)
+LISTED_TWICE = P(
+    gettext_noop("This open item is listed twice: row %(row)s has the same side, relation and invoice number.")
+)
+NO_ROWS = gettext_noop("The file has column headers but no rows to import.")
+TWO_DATES = P(
+    gettext_noop(
+        "Entry %(entry)s is dated %(date)s in row %(row)s and %(other)s here: an entry has one date. Give this row's "
+        "entry its own number, or correct the date."
+    )
+)
+DEBIT_EXCEEDS = P(
+    gettext_noop("Entry %(entry)s does not balance: debit exceeds credit by %(difference)s."), numbers=("difference",)
+)
+CREDIT_EXCEEDS = P(
+    gettext_noop("Entry %(entry)s does not balance: credit exceeds debit by %(difference)s."), numbers=("difference",)
+)
+TWO_NAMES = P(
+    gettext_noop("Account %(code)s is named %(name)s in an earlier row and %(other)s here: one code has one name.")
+)
+UNKNOWN_TYPE = P(gettext_noop("%(type)s is not an account type Monitr knows: use %(types)s."), translated=("types",))
+TWO_TYPES = P(
+    gettext_noop("Account %(code)s has the type %(type)s in an earlier row and %(other)s here: one code has one type.")
+)
+BOTH_SIDES = P(
+    gettext_noop(
+        "Both debit (%(debit)s) and credit (%(credit)s) are filled: a row is one or the other. Put them on two rows."
+    ),
+    numbers=("debit", "credit"),
+)
+ENTRY_MISSING = gettext_noop("The entry number is missing.")
+ENTRY_TOO_LONG = P(gettext_noop("The entry number is longer than %(length)s characters."), numbers=("length",))
+ACCOUNT_MISSING = gettext_noop("The account code is missing.")
+ACCOUNT_TOO_LONG = P(gettext_noop("The account code is longer than %(length)s characters."), numbers=("length",))
+DUE_BEFORE_DATE = P(gettext_noop("The due date %(due)s is before the date."))
+TERM_TOO_LONG = P(
+    gettext_noop("The due date is %(term)s days after the date; Monitr accepts terms of up to %(limit)s days."),
+    numbers=("term", "limit"),
+)
+NOT_A_SIDE = P(gettext_noop("%(side)s is not a side: write receivable or payable (debiteur or crediteur)."))
+SIDE_MISSING = gettext_noop("The side is missing: write receivable or payable (debiteur or crediteur).")
+OPEN_AMOUNT_MISSING = gettext_noop("The open amount is missing.")
+DUE_BEFORE_INVOICE = gettext_noop("The due date is before the invoice date.")
+# The steps of a check, as the check page names them.
+READING = gettext_noop("Reading the file")
+CHECKING_ROWS = gettext_noop("Checking every row")
+CHECKING_ENTRIES = gettext_noop("Checking the entries spread over the file")
+CHECKING_OPEN_ITEMS = gettext_noop("Checking the open items")
 
 ZERO = Decimal("0.00")
 # How many of the journal's first lines a summary keeps (Summary.first_lines).
@@ -192,8 +275,7 @@ class _Rows:
             self.problem(
                 row,
                 key,
-                f"Cell {cell_reference(row, index)} holds a formula without a saved value. Open the file in Excel or "
-                "LibreOffice and save it again, so that the values are stored with the formulas.",
+                UNSAVED % {"cell": cell_reference(row, index)},
             )
             raise _Skip
         return value
@@ -208,7 +290,7 @@ class _Rows:
             self.problem(row, key, str(problem))
             raise _Skip from None
         if value is None and required:
-            self.problem(row, key, "The date is missing.")
+            self.problem(row, key, DATE_MISSING)
             raise _Skip
         return value
 
@@ -246,20 +328,26 @@ def _vote(rows: _Rows, keys: Sequence[str]) -> DecimalStyleVote:
         minority = vote.minority
         majority = vote.reading_style
         assert majority is not None, "a mixed file is read in its majority's style"
-        word = {DecimalStyle.COMMA: "decimal comma", DecimalStyle.POINT: "decimal point"}
+        word = {DecimalStyle.COMMA: DECIMAL_COMMA, DecimalStyle.POINT: DECIMAL_POINT}
         example_row, _, example = vote.examples[majority][0]
         for row, column, text in vote.examples[minority]:
             rows.report.add(
-                f"{text} is written with a {word[minority]}, while {vote.counts[majority]} other amounts of the file "
-                f"have a {word[majority]} (row {example_row}: {example}), so Monitr cannot tell what the file means. "
-                "Use one decimal separator throughout the file.",
+                MIXED_SEPARATORS
+                % {
+                    "text": text,
+                    "minority": word[minority],
+                    "count": vote.counts[majority],
+                    "majority": word[majority],
+                    "row": example_row,
+                    "example": example,
+                },
                 file=rows.table.label,
                 row=row,
                 column=column,
             )
         more = vote.counts[minority] - len(vote.examples[minority])
         if more > 0:
-            rows.report.add(f"{more} more amounts are written with a {word[minority]} too.", file=rows.table.label)
+            rows.report.add(MORE_MIXED % {"count": more, "minority": word[minority]}, file=rows.table.label)
     return vote
 
 
@@ -276,16 +364,16 @@ class _Watch:
 
     # Each step: (where its band starts, where it ends, how many times it reads its file).
     STEPS = {
-        "Reading the file": (0.0, 0.15, 2),  # the encoding, then the decimal style
-        "Checking every row": (0.15, 0.6, 1),
-        "Checking the entries spread over the file": (0.6, 0.95, 1),
-        "Checking the open items": (0.95, 0.99, 2),
+        READING: (0.0, 0.15, 2),  # the encoding, then the decimal style
+        CHECKING_ROWS: (0.15, 0.6, 1),
+        CHECKING_ENTRIES: (0.6, 0.95, 1),
+        CHECKING_OPEN_ITEMS: (0.95, 0.99, 2),
     }
 
     def __init__(self, progress: Progress | None, size: int) -> None:
         self.progress = progress
         self.share = 0.0
-        self.begin("Reading the file", size)
+        self.begin(READING, size)
 
     def source(self, source: Source | None) -> Source | None:
         if source is None or self.progress is None:
@@ -396,7 +484,7 @@ class LedgerFile:
         rows = self._journal
         assert rows is not None
         self._journal_vote = _vote(rows, AMOUNT_FIELDS)
-        self._watch.begin("Checking every row", self.journal_source.size)
+        self._watch.begin(CHECKING_ROWS, self.journal_source.size)
         summary = Summary(
             journal=rows.table.label, journal_format=rows.table.format, decimal_style=self._journal_vote.style
         )
@@ -442,7 +530,7 @@ class LedgerFile:
                 self._entry_problems(closed_report, *current)
             self.report.extend(closed_report)
         else:
-            self._watch.begin("Checking the entries spread over the file", self.journal_source.size)
+            self._watch.begin(CHECKING_ENTRIES, self.journal_source.size)
             for group in _regrouped(self._journal_lines(Report())):
                 first = _Entry(group[0].date, group[0].row)
                 for line in group:
@@ -453,9 +541,7 @@ class LedgerFile:
         for info in summary.accounts.values():
             if info.kind is None and mapping.kind_by_code(info.code) is None:
                 self.report.add(
-                    f"Account {info.code} has no account type, and its code does not start with a digit, so Monitr "
-                    "cannot tell whether it is a balance-sheet or a profit and loss account. Give it an account type "
-                    f"({mapping.TYPES_HELP}).",
+                    NO_ACCOUNT_TYPE % {"code": info.code, "types": mapping.TYPES_HELP},
                     file=rows.table.label,
                     row=info.first_row,
                     column=rows.header("account_code"),
@@ -463,7 +549,7 @@ class LedgerFile:
         if self._open_items is not None:
             summary.open_items = self._open_items.table.label
             summary.open_items_format = self._open_items.table.format
-            self._watch.begin("Checking the open items", self._open_items_size())
+            self._watch.begin(CHECKING_OPEN_ITEMS, self._open_items_size())
             self._open_items_vote = _vote(self._open_items, ("amount_open", "total"))
             listed: dict[str, int] = {}
             for item in self._open_item_lines(self.report):
@@ -471,8 +557,7 @@ class LedgerFile:
                     self._open_items.problem(
                         item.row,
                         "invoice_number",
-                        f"This open item is listed twice: row {listed[item.external_id]} has the same side, relation "
-                        "and invoice number.",
+                        LISTED_TWICE % {"row": listed[item.external_id]},
                     )
                     continue
                 listed[item.external_id] = item.row
@@ -481,15 +566,19 @@ class LedgerFile:
                 if item.relation:
                     summary.relations.setdefault(mapping.text_id(item.relation), item.relation)
         if summary.lines == 0 and self.report.ok:
-            self.report.add("The file has column headers but no rows to import.", file=rows.table.label)
+            self.report.add(NO_ROWS, file=rows.table.label)
         self.summary = summary
 
     def _date_problem(self, report: Report, line: JournalLine, entry: _Entry) -> None:
         assert self._journal is not None
         report.add(
-            f"Entry {line.entry} is dated {entry.date.isoformat()} in row {entry.first_row} and "
-            f"{line.date.isoformat()} here: an entry has one date. Give this row's entry its own number, or correct "
-            "the date.",
+            TWO_DATES
+            % {
+                "entry": line.entry,
+                "date": entry.date.isoformat(),
+                "row": entry.first_row,
+                "other": line.date.isoformat(),
+            },
             file=self._journal.table.label,
             row=line.row,
             column=self._journal.header("date"),
@@ -499,9 +588,9 @@ class LedgerFile:
         # An entry with a row that could not be read is not added up: its total would blame the wrong rows.
         if entry.total and number not in self._incomplete:
             assert self._journal is not None
-            side = "debit exceeds credit" if entry.total > 0 else "credit exceeds debit"
+            unbalanced = DEBIT_EXCEEDS if entry.total > 0 else CREDIT_EXCEEDS
             report.add(
-                f"Entry {number} does not balance: {side} by {abs(entry.total):,.2f}.",
+                unbalanced % {"entry": number, "difference": f"{abs(entry.total):,.2f}"},
                 file=self._journal.table.label,
                 row=entry.first_row,
                 column=self._journal.header("entry"),
@@ -521,8 +610,7 @@ class LedgerFile:
                 rows.problem(
                     line.row,
                     "account_name",
-                    f"Account {line.account} is named {info.name!r} in an earlier row and {line.account_name!r} "
-                    "here: one code has one name.",
+                    TWO_NAMES % {"code": line.account, "name": repr(info.name), "other": repr(line.account_name)},
                 )
         if line.account_type:
             found = mapping.account_type(line.account_type)
@@ -532,7 +620,7 @@ class LedgerFile:
                     rows.problem(
                         line.row,
                         "account_type",
-                        f"{line.account_type!r} is not an account type Monitr knows: use {mapping.TYPES_HELP}.",
+                        UNKNOWN_TYPE % {"type": repr(line.account_type), "types": mapping.TYPES_HELP},
                     )
                 return
             name, role, kind = found
@@ -543,8 +631,7 @@ class LedgerFile:
                 rows.problem(
                     line.row,
                     "account_type",
-                    f"Account {line.account} has the type {info.type_name!r} in an earlier row and "
-                    f"{line.account_type!r} here: one code has one type.",
+                    TWO_TYPES % {"code": line.account, "type": repr(info.type_name), "other": repr(line.account_type)},
                 )
 
     def _journal_lines(self, report: Report) -> Iterator[JournalLine]:
@@ -569,8 +656,7 @@ class LedgerFile:
                         rows.problem(
                             number,
                             "credit",
-                            f"Both debit ({debit:,.2f}) and credit ({credit:,.2f}) are filled: a row is one or the "
-                            "other. Put them on two rows.",
+                            BOTH_SIDES % {"debit": f"{debit:,.2f}", "credit": f"{credit:,.2f}"},
                         )
                         raise _Skip
                     amount = debit - credit
@@ -602,31 +688,30 @@ class LedgerFile:
         """Report what makes a read row unusable; True when it is usable."""
         usable = True
         if not line.entry:
-            rows.problem(line.row, "entry", "The entry number is missing.")
+            rows.problem(line.row, "entry", ENTRY_MISSING)
             usable = False
         elif len(line.entry) > limits.EXTERNAL_ID_LENGTH:
-            rows.problem(line.row, "entry", f"The entry number is longer than {limits.EXTERNAL_ID_LENGTH} characters.")
+            rows.problem(line.row, "entry", ENTRY_TOO_LONG % {"length": limits.EXTERNAL_ID_LENGTH})
             usable = False
         if line.date is None:
-            rows.problem(line.row, "date", "The date is missing.")
+            rows.problem(line.row, "date", DATE_MISSING)
             usable = False
         if not line.account:
-            rows.problem(line.row, "account_code", "The account code is missing.")
+            rows.problem(line.row, "account_code", ACCOUNT_MISSING)
             usable = False
         elif len(line.account) > CODE_LENGTH:
-            rows.problem(line.row, "account_code", f"The account code is longer than {CODE_LENGTH} characters.")
+            rows.problem(line.row, "account_code", ACCOUNT_TOO_LONG % {"length": CODE_LENGTH})
             usable = False
         if usable and line.due_date is not None:
             term = (line.due_date - line.date).days
             if term < 0:
-                rows.problem(line.row, "due_date", f"The due date {line.due_date.isoformat()} is before the date.")
+                rows.problem(line.row, "due_date", DUE_BEFORE_DATE % {"due": line.due_date.isoformat()})
                 usable = False
             elif term > limits.MAX_PAYMENT_TERM_DAYS:
                 rows.problem(
                     line.row,
                     "due_date",
-                    f"The due date is {term:,} days after the date; Monitr accepts terms of up to "
-                    f"{limits.MAX_PAYMENT_TERM_DAYS:,} days.",
+                    TERM_TOO_LONG % {"term": f"{term:,}", "limit": f"{limits.MAX_PAYMENT_TERM_DAYS:,}"},
                 )
                 usable = False
         return usable
@@ -644,14 +729,12 @@ class LedgerFile:
                     rows.problem(
                         number,
                         "side",
-                        f"{side_text!r} is not a side: write receivable or payable (debiteur or crediteur)."
-                        if side_text
-                        else "The side is missing: write receivable or payable (debiteur or crediteur).",
+                        NOT_A_SIDE % {"side": repr(side_text)} if side_text else SIDE_MISSING,
                     )
                     raise _Skip
                 amount = rows.amount(number, cells, "amount_open", vote)
                 if amount is None:
-                    rows.problem(number, "amount_open", "The open amount is missing.")
+                    rows.problem(number, "amount_open", OPEN_AMOUNT_MISSING)
                     raise _Skip
                 item = OpenItemLine(
                     row=number,
@@ -666,7 +749,7 @@ class LedgerFile:
             except _Skip:
                 continue
             if item.due_date is not None and item.due_date < item.invoice_date:
-                rows.problem(number, "due_date", "The due date is before the invoice date.")
+                rows.problem(number, "due_date", DUE_BEFORE_INVOICE)
                 continue
             yield item
 

@@ -22,20 +22,54 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+from integrations.stored_text import stored_pattern
 
 from .report import Report
 
 OPEN_ITEMS_PREFIX = "open_items."
 
+# What a report says of the columns, in English as the report is stored; the pages show it translated
+# (integrations.stored_text). The list of headers found is "none" (translated) when there are none.
+NO_HEADERS = gettext_noop("none")
+UNKNOWN_FIELD = stored_pattern(
+    gettext_noop("The column mapping names %(key)s, which is not a field. The fields are: %(fields)s.")
+)
+NO_SUCH_HEADER = stored_pattern(
+    gettext_noop(
+        "The column mapping names the header %(header)s for %(key)s, but the file has no such header. The headers "
+        "found are: %(headers)s."
+    ),
+    translated=("headers",),
+)
+MISSING_COLUMN = stored_pattern(
+    gettext_noop(
+        "Missing required column: %(missing)s. The headers found are: %(headers)s. Rename the headers, or map them in "
+        "the column mapping (for example date=Boekdatum)."
+    ),
+    translated=("headers",),
+)
+MISSING_COLUMNS = stored_pattern(
+    gettext_noop(
+        "Missing required columns: %(missing)s. The headers found are: %(headers)s. Rename the headers, or map them "
+        "in the column mapping (for example date=Boekdatum)."
+    ),
+    translated=("headers",),
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Field:
     key: str
-    label: str
+    label: Any  # a lazy translation
     # Header names recognised without a mapping, already normalised (see normalise_header).
     names: tuple[str, ...]
     required: bool = False
-    help: str = ""
+    help: Any = ""  # a lazy translation
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -52,23 +86,23 @@ def normalise_header(header: object) -> str:
 JOURNAL_FIELDS: tuple[Field, ...] = (
     Field(
         "date",
-        "Date",
+        _("Date"),
         _names("date bookingdate entrydate transactiondate datum boekdatum boekingsdatum mutatiedatum"),
         required=True,
     ),
     Field(
         "entry",
-        "Entry number",
+        _("Entry number"),
         _names(
             "entry entrynumber entryno journalentry voucher vouchernumber boeking boekingsnummer boekingnummer "
             "boekstuk boekstuknummer boekstuknr mutatie mutatienummer mutatienr journaalpost"
         ),
         required=True,
-        help="The lines of one entry share its number; each entry must balance.",
+        help=_("The lines of one entry share its number; each entry must balance."),
     ),
     Field(
         "account_code",
-        "Account code",
+        _("Account code"),
         _names(
             "accountcode account accountnumber accountno ledger ledgeraccount glaccount rekening rekeningnummer "
             "rekeningcode grootboekrekening grootboek grootboeknummer grootboekcode grootboekrekeningnummer"
@@ -77,7 +111,7 @@ JOURNAL_FIELDS: tuple[Field, ...] = (
     ),
     Field(
         "account_name",
-        "Account name",
+        _("Account name"),
         _names(
             "accountname accountdescription ledgername rekeningnaam rekeningomschrijving grootboeknaam "
             "grootboekrekeningnaam grootboekomschrijving"
@@ -85,58 +119,60 @@ JOURNAL_FIELDS: tuple[Field, ...] = (
     ),
     Field(
         "description",
-        "Description",
+        _("Description"),
         _names("description memo text narration omschrijving boekingsomschrijving mutatieomschrijving tekst"),
     ),
-    Field("debit", "Debit", _names("debit dr debet")),
-    Field("credit", "Credit", _names("credit cr")),
+    Field("debit", _("Debit"), _names("debit dr debet")),
+    Field("credit", _("Credit"), _names("credit cr")),
     Field(
         "amount",
-        "Amount (signed, debit positive)",
+        _("Amount (signed, debit positive)"),
         _names("amount signedamount bedrag"),
-        help="Instead of debit and credit: one signed amount, debit positive.",
+        help=_("Instead of debit and credit: one signed amount, debit positive."),
     ),
     Field(
         "account_type",
-        "Account type",
+        _("Account type"),
         _names("accounttype rekeningsoort soort rekeningtype typerekening soortrekening"),
-        help="revenue, cost, bank, cash, receivable, payable, vat, equity, asset or liability (or in Dutch).",
+        help=_("revenue, cost, bank, cash, receivable, payable, vat, equity, asset or liability (or in Dutch)."),
     ),
     Field(
-        "relation", "Relation", _names("relation relationname customersupplier contact relatie relatienaam relatiecode")
+        "relation",
+        _("Relation"),
+        _names("relation relationname customersupplier contact relatie relatienaam relatiecode"),
     ),
     Field(
-        "invoice_number", "Invoice number", _names("invoicenumber invoice invoiceno factuurnummer factuur factuurnr")
+        "invoice_number", _("Invoice number"), _names("invoicenumber invoice invoiceno factuurnummer factuur factuurnr")
     ),
-    Field("due_date", "Due date", _names("duedate due vervaldatum vervaldag")),
-    Field("cost_centre", "Cost centre", _names("costcentre costcenter kostenplaats kostencentrum")),
+    Field("due_date", _("Due date"), _names("duedate due vervaldatum vervaldag")),
+    Field("cost_centre", _("Cost centre"), _names("costcentre costcenter kostenplaats kostencentrum")),
 )
 
 OPEN_ITEM_FIELDS: tuple[Field, ...] = (
     Field(
         "side",
-        "Side",
+        _("Side"),
         _names("side kind kant soort debiteurcrediteur type"),
         required=True,
-        help="receivable or payable (debiteur or crediteur).",
+        help=_("receivable or payable (debiteur or crediteur)."),
     ),
-    Field("relation", "Relation", _names("relation relationname customersupplier relatie relatienaam relatiecode")),
+    Field("relation", _("Relation"), _names("relation relationname customersupplier relatie relatienaam relatiecode")),
     Field(
-        "invoice_number", "Invoice number", _names("invoicenumber invoice invoiceno factuurnummer factuur factuurnr")
+        "invoice_number", _("Invoice number"), _names("invoicenumber invoice invoiceno factuurnummer factuur factuurnr")
     ),
-    Field("invoice_date", "Invoice date", _names("invoicedate date factuurdatum datum"), required=True),
-    Field("due_date", "Due date", _names("duedate due vervaldatum vervaldag")),
+    Field("invoice_date", _("Invoice date"), _names("invoicedate date factuurdatum datum"), required=True),
+    Field("due_date", _("Due date"), _names("duedate due vervaldatum vervaldag")),
     Field(
         "amount_open",
-        "Amount open",
+        _("Amount open"),
         _names("amountopen openamount outstanding open balance openstaand openstaandbedrag bedragopen saldo"),
         required=True,
     ),
     Field(
         "total",
-        "Invoice total",
+        _("Invoice total"),
         _names("total invoicetotal invoiceamount totaal factuurbedrag"),
-        help="The invoice's whole amount; without it the open amount is taken as the total.",
+        help=_("The invoice's whole amount; without it the open amount is taken as the total."),
     ),
 )
 
@@ -199,13 +235,13 @@ def resolve_columns(
     naming an unknown field or a header the file lacks, or a required column that is missing."""
     fields = {f.key: f for f in FIELDS_BY_KIND[kind]}
     normalised = [normalise_header(h) for h in headers]
-    found_list = ", ".join(str(h) for h in headers if str(h or "").strip()) or "none"
+    found_list = ", ".join(str(h) for h in headers if str(h or "").strip()) or NO_HEADERS
     columns: dict[str, int] = {}
     ok = True
     for key, header in (mapping or {}).items():
         if key not in fields:
             known = ", ".join(fields)
-            report.add(f"The column mapping names {key!r}, which is not a field. The fields are: {known}.", file=file)
+            report.add(UNKNOWN_FIELD % {"key": repr(key), "fields": known}, file=file)
             ok = False
             continue
         if not str(header).strip():
@@ -213,8 +249,7 @@ def resolve_columns(
         index = next((i for i, h in enumerate(normalised) if h == normalise_header(header)), None)
         if index is None:
             report.add(
-                f"The column mapping names the header {header!r} for {key}, but the file has no such header. "
-                f"The headers found are: {found_list}.",
+                NO_SUCH_HEADER % {"header": repr(header), "key": key, "headers": found_list},
                 file=file,
                 column=str(header),
             )
@@ -240,9 +275,8 @@ def resolve_columns(
         missing.append("debit and credit (or amount)")
     if missing:
         report.add(
-            f"Missing required column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}. "
-            f"The headers found are: {found_list}. Rename the headers, or map them in the column mapping "
-            "(for example date=Boekdatum).",
+            (MISSING_COLUMNS if len(missing) > 1 else MISSING_COLUMN)
+            % {"missing": ", ".join(missing), "headers": found_list},
             file=file,
         )
         ok = False

@@ -31,6 +31,8 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop
+
 from ledger import limits
 from ledger.records import AccountKind, AccountRole, TransactionType
 
@@ -67,7 +69,9 @@ ACCOUNT_TYPES: dict[str, tuple[AccountRole, AccountKind]] = {
 }
 # The English word each type is stored under (the account's ``category``, kept for reference).
 TYPE_NAMES: dict[str, str] = {word: words[0] for words in _TYPES.values() for word in words}
-TYPES_HELP = "revenue, cost, bank, cash, receivable, payable, vat, equity, asset or liability (or the Dutch word)"
+TYPES_HELP = gettext_noop(
+    "revenue, cost, bank, cash, receivable, payable, vat, equity, asset or liability (or the Dutch word)"
+)
 
 
 def account_type(text: str) -> tuple[str, AccountRole, AccountKind] | None:

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
+from integrations.stored_text import shown
 from monitr.tenancy.models import Organization
 from monitr.tenancy.scoping import TenantManager
 
@@ -30,17 +32,17 @@ class CheckState(models.TextChoices):
     """Where the check of an upload is. A file is checked whole before it can be imported, in the worker when it is
     large (see ledgerfile.services.upload_check_start); the outcome is kept with the upload."""
 
-    NOT_ASKED = "", "Not checked"  # its columns are still to be chosen
-    WAITING = "waiting", "Waiting to be checked"
-    RUNNING = "running", "Being checked"
-    PASSED = "passed", "Can be imported"
-    REFUSED = "refused", "Cannot be imported"
-    FAILED = "failed", "The check stopped"
+    NOT_ASKED = "", _("Not checked")  # its columns are still to be chosen
+    WAITING = "waiting", _("Waiting to be checked")
+    RUNNING = "running", _("Being checked")
+    PASSED = "passed", _("Can be imported")
+    REFUSED = "refused", _("Cannot be imported")
+    FAILED = "failed", _("The check stopped")
 
 
 class FilePart(models.TextChoices):
-    JOURNAL = "journal", "Journal"
-    OPEN_ITEMS = "open_items", "Open items"
+    JOURNAL = "journal", _("Journal")
+    OPEN_ITEMS = "open_items", _("Open items")
 
 
 class LedgerUpload(models.Model):
@@ -96,6 +98,13 @@ class LedgerUpload(models.Model):
     @property
     def check_percent(self) -> int:
         return min(100, round(100 * self.check_share))
+
+    @property
+    def check_step_shown(self) -> str:
+        """What the running check is doing, in the page's language (the step is stored in English)."""
+        from .book import READING
+
+        return shown(self.check_step or READING)
 
 
 class LedgerUploadPiece(models.Model):

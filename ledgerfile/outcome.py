@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from .book import Summary
 
-SIDE_LABELS = {"receivable": "Receivable", "payable": "Payable"}
+SIDE_LABELS = {"receivable": _("Receivables"), "payable": _("Payables")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +39,7 @@ class OpenItemTotal:
 
     @property
     def label(self) -> str:
-        return SIDE_LABELS.get(self.side, self.side)
+        return str(SIDE_LABELS.get(self.side, self.side))
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from integrations.providers import AdministrationChoice, Arrival, Capability, Category, CredentialsCheck, Provider
 
 from .forms import LedgerFileForm
@@ -30,19 +33,20 @@ def _shown(name: str) -> str:
 
 class LedgerFileProvider(Provider):
     key = "ledger_file"
-    name = "Ledger file"
+    name = _("Ledger file")
     category = Category.ACCOUNTING
     logo = "img/providers/ledger-file.svg"
-    description = "A general ledger exported as CSV or Excel from any bookkeeping: journal lines and open items."
+    description = _("A general ledger exported as CSV or Excel from any bookkeeping: journal lines and open items.")
     # Open items are there when an open-items file (or sheet) was uploaded; an upload without one has none.
     capabilities = frozenset({Capability.GENERAL_LEDGER, Capability.OUTSTANDING_ITEMS, Capability.COST_CENTRES})
     credentials_form = LedgerFileForm
-    transports = {TRANSPORT: "File upload"}
-    credentials_noun = "file"
+    transports = {TRANSPORT: _("File upload")}
+    credentials_noun = _("file")
+    credentials_the = _("the file")
     # Its own pages (ledgerfile.urls): the upload instead of the credentials wizard, a corrected file instead of a key.
     add_url_name = "ledgerfile:add"
     update_url_name = "ledgerfile:replace"
-    update_label = "Upload a corrected file"
+    update_label = _("Upload a corrected file")
     # The books change only when a file is uploaded, and each upload starts its sync: a scheduled sync would read the
     # same latest upload again for nothing.
     scheduled = False
@@ -93,7 +97,7 @@ class LedgerFileProvider(Provider):
         if latest is None:
             return None
         name, uploaded_at = latest
-        return Arrival(f"{_shown(name)} uploaded", uploaded_at)
+        return Arrival(gettext("%(file)s uploaded") % {"file": _shown(name)}, uploaded_at)
 
     def open_source(self, *, secret: dict[str, str], transport: str, external_id: str, wait=None):
         from .sync import LedgerFileSource

@@ -37,6 +37,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
+
+from integrations.stored_text import stored_pattern
 
 from .report import Report
 
@@ -46,6 +49,50 @@ HEAD = 64 * 1024
 DECODE_PIECE = 64 * 1024
 SEPARATORS = (";", "\t", ",")
 SEPARATOR_NAMES = {";": "semicolon", "\t": "tab", ",": "comma"}
+
+# What a report says of a file, in English as the report is stored; the pages show it translated
+# (integrations.stored_text).
+SHEET = stored_pattern(gettext_noop("%(file)s, sheet %(sheet)s"))
+XLSX_FORMAT = gettext_noop("Excel workbook (XLSX)")
+CSV_FORMATS = {
+    ";": stored_pattern(gettext_noop("CSV, semicolon-separated, %(encoding)s")),
+    "\t": stored_pattern(gettext_noop("CSV, tab-separated, %(encoding)s")),
+    ",": stored_pattern(gettext_noop("CSV, comma-separated, %(encoding)s")),
+}
+TOO_LARGE = stored_pattern(
+    gettext_noop(
+        "The file is %(size)s, more than the %(limit)s Monitr reads. Split the ledger into smaller periods, or leave "
+        "out columns Monitr does not use."
+    )
+)
+LARGER_THAN_LIMIT = stored_pattern(
+    gettext_noop(
+        "This file is larger than the %(limit)s Monitr reads. Split the ledger into smaller periods, or leave out "
+        "columns Monitr does not use."
+    )
+)
+EMPTY = gettext_noop("The file is empty.")
+NO_ROWS = gettext_noop("The file is empty: it has no rows.")
+OLD_EXCEL = gettext_noop(
+    "This is an old Excel workbook (.xls), which Monitr does not read. Save it as .xlsx or as CSV."
+)
+BINARY = gettext_noop(
+    "This is not a text (CSV) or Excel (XLSX) file: it holds binary data. Export the ledger from the bookkeeping "
+    "or spreadsheet as CSV or XLSX."
+)
+NOT_TEXT = stored_pattern(
+    gettext_noop(
+        "The file cannot be read as text: byte %(byte)s at position %(position)s is not %(tried)s. Save it again as "
+        "CSV UTF-8."
+    ),
+    numbers=("position",),
+)
+CSV_BROKEN = stored_pattern(gettext_noop("The CSV cannot be read from here on: %(error)s."))
+NO_HEADER_ROW = gettext_noop("The first row is not a row of column headers.")
+DAMAGED_XLSX = gettext_noop(
+    "This file looks like an Excel workbook but cannot be opened: it is damaged, or not an .xlsx workbook. "
+    "Save it again from Excel, or export the ledger as CSV."
+)
 ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16": "UTF-16", "cp1252": "Windows-1252"}
 # Characters no text file of a ledger holds: C0 controls other than tab, line feed, form feed and carriage return.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
@@ -75,11 +122,9 @@ def megabytes(size: int, *, up: bool = False) -> str:
 def too_large_message(size: int | None = None, *, limit: int | None = None) -> str:
     """Why a file is refused for its size: the same words wherever it is refused (the form, the check)."""
     limit = max_bytes() if limit is None else limit
-    first = f"The file is {megabytes(size, up=True)}, more than" if size is not None else "This file is larger than"
-    return (
-        f"{first} the {megabytes(limit)} Monitr reads. Split the ledger into smaller periods, or leave out columns "
-        "Monitr does not use."
-    )
+    if size is None:
+        return LARGER_THAN_LIMIT % {"limit": megabytes(limit)}
+    return TOO_LARGE % {"size": megabytes(size, up=True), "limit": megabytes(limit)}
 
 
 class _Unsaved:
@@ -180,8 +225,8 @@ class FileFormat:
 
     def __str__(self) -> str:
         if self.kind == "xlsx":
-            return "Excel workbook (XLSX)"
-        return f"CSV, {SEPARATOR_NAMES[self.separator]}-separated, {ENCODING_NAMES[self.encoding]}"
+            return XLSX_FORMAT
+        return CSV_FORMATS[self.separator] % {"encoding": ENCODING_NAMES[self.encoding]}
 
 
 Row = tuple[int, Sequence[Any]]
@@ -229,21 +274,18 @@ def open_workbook(source: Source, report: Report, *, limit: int | None = None) -
         with source.open() as stream:
             head = stream.read(HEAD)
         if not head.strip(b" \t\r\n\xef\xbb\xbf\xff\xfe"):
-            report.add("The file is empty.", file=name)
+            report.add(EMPTY, file=name)
             yield None
             return
         if head.startswith(b"PK\x03\x04"):
             workbook = _open_xlsx(source, report, stack)
         elif head.startswith(b"\xd0\xcf\x11\xe0"):
-            report.add(
-                "This is an old Excel workbook (.xls), which Monitr does not read. Save it as .xlsx or as CSV.",
-                file=name,
-            )
+            report.add(OLD_EXCEL, file=name)
             workbook = None
         else:
             workbook = _open_text(source, head, report)
         if workbook is not None and not workbook.tables:
-            report.add("The file is empty: it has no rows.", file=name)
+            report.add(NO_ROWS, file=name)
             workbook = None
         yield workbook
 
@@ -252,11 +294,7 @@ def open_workbook(source: Source, report: Report, *, limit: int | None = None) -
 
 
 def _binary(name: str, report: Report) -> None:
-    report.add(
-        "This is not a text (CSV) or Excel (XLSX) file: it holds binary data. Export the ledger from the bookkeeping "
-        "or spreadsheet as CSV or XLSX.",
-        file=name,
-    )
+    report.add(BINARY, file=name)
 
 
 def _encoding(source: Source, head: bytes, report: Report) -> str | None:
@@ -277,11 +315,7 @@ def _encoding(source: Source, head: bytes, report: Report) -> str | None:
             return encoding
     position, byte = failure  # type: ignore[misc]
     tried = " or ".join(ENCODING_NAMES[e] for e in candidates)
-    report.add(
-        f"The file cannot be read as text: byte {byte} at position {position:,} is not {tried}. Save it again as "
-        "CSV UTF-8.",
-        file=source.name,
-    )
+    report.add(NOT_TEXT % {"byte": byte, "position": f"{position:,}", "tried": tried}, file=source.name)
     return None
 
 
@@ -326,7 +360,7 @@ def _open_text(source: Source, head: bytes, report: Report) -> Workbook | None:
                 for number, cells in enumerate(csv.reader(stream, delimiter=separator), start=1):
                     yield number, cells
             except csv.Error as error:
-                raise UnreadableRow(number + 1, f"The CSV cannot be read from here on: {error}.") from None
+                raise UnreadableRow(number + 1, CSV_BROKEN % {"error": error}) from None
             finally:
                 stream.detach()
 
@@ -362,7 +396,7 @@ def _table(label: str, file_format: FileFormat, rows: Callable[[], Iterator[Row]
             if any(cell is not None and str(cell).strip() for cell in cells):
                 headers = ["" if cell is None else str(cell).strip() for cell in cells]
                 if any(len(h) > MAX_CELL for h in headers):
-                    report.add("The first row is not a row of column headers.", file=label, row=number)
+                    report.add(NO_HEADER_ROW, file=label, row=number)
                     return None
                 while headers and not headers[-1]:
                     headers.pop()
@@ -398,17 +432,13 @@ def _open_xlsx(source: Source, report: Report, stack: ExitStack) -> Workbook | N
         # whose value was never saved from an empty cell. Both are read row by row, side by side.
         formulas = load_workbook(stream, read_only=True, data_only=False)
     except Exception:  # openpyxl raises a dozen kinds (zip, XML, KeyError) for a damaged file
-        report.add(
-            "This file looks like an Excel workbook but cannot be opened: it is damaged, or not an .xlsx workbook. "
-            "Save it again from Excel, or export the ledger as CSV.",
-            file=source.name,
-        )
+        report.add(DAMAGED_XLSX, file=source.name)
         return None
     stack.callback(values.close)
     stack.callback(formulas.close)
     tables = []
     for index, sheet in enumerate(values.worksheets):
-        label = f"{source.name}, sheet {sheet.title}"
+        label = SHEET % {"file": source.name, "sheet": sheet.title}
         table = _table(label, file_format, _sheet_rows(sheet, formulas.worksheets[index]), report)
         if table is not None:
             tables.append(table)

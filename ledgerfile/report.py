@@ -15,12 +15,32 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext, gettext_noop, ngettext
+
 from integrations.errors import GarbledResponse
+from integrations.stored_text import stored, stored_pattern, stored_plural
+from monitr.web.numbers import format_count
 
 # How many problems a report lists; the rest are counted only.
 LISTED = 100
 # How many problems an error message (the connection card, the form's error) lists before "and N more".
 IN_MESSAGE = 5
+
+# A problem as one line of a message, in English as a message is stored; shown translated (integrations.stored_text).
+FILE_ROW_COLUMN = stored_pattern(gettext_noop("%(file)s, row %(row)s, column %(column)s: %(message)s"))
+FILE_ROW = stored_pattern(gettext_noop("%(file)s, row %(row)s: %(message)s"))
+FILE_COLUMN = stored_pattern(gettext_noop("%(file)s, column %(column)s: %(message)s"))
+FILE_ONLY = stored_pattern(gettext_noop("%(file)s: %(message)s"))
+ROW_COLUMN = stored_pattern(gettext_noop("row %(row)s, column %(column)s: %(message)s"))
+ROW_ONLY = stored_pattern(gettext_noop("row %(row)s: %(message)s"))
+COLUMN_ONLY = stored_pattern(gettext_noop("column %(column)s: %(message)s"))
+MORE = stored_pattern(gettext_noop("… and %(count)s more."), numbers=("count",))
+MORE_UNLISTED = stored_pattern(gettext_noop("… and %(count)s more problems not listed."), numbers=("count",))
+stored_plural(
+    "The file cannot be imported: %(count)s problem found. Nothing was imported.",
+    "The file cannot be imported: %(count)s problems found. Nothing was imported.",
+    "count",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,12 +51,19 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = [self.file] if self.file else []
-        if self.row is not None:
-            where.append(f"row {self.row}")
-        if self.column:
-            where.append(f"column {self.column}")
-        return f"{', '.join(where)}: {self.message}" if where else self.message
+        """The problem in one line, in English as a message stores it (its message as it was given)."""
+        template = {
+            (True, True, True): FILE_ROW_COLUMN,
+            (True, True, False): FILE_ROW,
+            (True, False, True): FILE_COLUMN,
+            (True, False, False): FILE_ONLY,
+            (False, True, True): ROW_COLUMN,
+            (False, True, False): ROW_ONLY,
+            (False, False, True): COLUMN_ONLY,
+        }.get((bool(self.file), self.row is not None, bool(self.column)))
+        if template is None:
+            return self.message
+        return template % {"file": self.file, "row": self.row, "column": self.column, "message": self.message}
 
 
 class Report:
@@ -91,37 +118,40 @@ class Report:
 
     @property
     def headline(self) -> str:
+        """What the report comes to, in the active language."""
         if self.ok:
-            return "The file can be imported."
-        return (
-            f"The file cannot be imported: {self.total} problem{'s' if self.total != 1 else ''} found. "
-            "Nothing was imported."
-        )
+            return gettext("The file can be imported.")
+        return ngettext(
+            "The file cannot be imported: %(count)s problem found. Nothing was imported.",
+            "The file cannot be imported: %(count)s problems found. Nothing was imported.",
+            self.total,
+        ) % {"count": format_count(self.total)}
 
     @property
     def message(self) -> str:
-        """The headline and the first few problems: what a form error or a connection card shows."""
+        """The headline and the first few problems, one a line: what a form error or a connection card shows. In
+        English, as the connection stores it; each line is shown translated (integrations.stored_text)."""
         if self.ok:
-            return self.headline
+            return stored(self.headline)
         shown = self.problems[:IN_MESSAGE]
         more = self.total - len(shown)
-        lines = [self.headline, *(str(p) for p in shown)]
+        lines = [stored(self.headline), *(str(p) for p in shown)]
         if more:
-            lines.append(f"… and {more} more.")
+            lines.append(MORE % {"count": more})
         return "\n".join(lines)
 
     def text(self) -> str:
-        """The whole listing, one problem a line, as the command prints it."""
-        lines = [self.headline, *(str(p) for p in self.problems)]
+        """The whole listing, one problem a line, as the command prints it (in English)."""
+        lines = [stored(self.headline), *(str(p) for p in self.problems)]
         if self.unlisted:
-            lines.append(f"… and {self.unlisted} more problems not listed.")
+            lines.append(MORE_UNLISTED % {"count": self.unlisted})
         return "\n".join(lines)
 
 
 class FileRefused(GarbledResponse):
     """The upload cannot be imported; ``report`` lists why (it does not survive pickling: the message does)."""
 
-    default_message = "The ledger file cannot be imported."
+    default_message = gettext_noop("The ledger file cannot be imported.")
 
     def __init__(self, user_message: str | None = None, *, report: Report | None = None, **kwargs) -> None:
         kwargs.setdefault("code", "ledger_file_invalid")

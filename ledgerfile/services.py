@@ -38,6 +38,7 @@ from typing import IO, Any
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from kombu.exceptions import OperationalError
 
 from integrations.models import Connection
@@ -46,7 +47,7 @@ from ledger.models import Administration
 from monitr.logs import get_logger
 from monitr.tenancy.models import Organization
 
-from .book import Checked, Progress, check
+from .book import READING, Checked, Progress, check
 from .models import PIECE, CheckState, FilePart, LedgerUpload, LedgerUploadPiece
 from .outcome import CheckSummary
 from .reading import MEGABYTE, Source, as_source
@@ -200,7 +201,9 @@ CHECK_IN_REQUEST_BYTES = 2 * MEGABYTE
 PROGRESS_EVERY = 0.5
 # A check that has not said how far it is for this long has stopped (its worker died): it can be started again.
 STALLED_AFTER = dt.timedelta(minutes=2)
-UNEXPECTED = "The check stopped on an unexpected error. Check the file again; if it stops again, tell Monitr's support."
+UNEXPECTED = gettext_noop(
+    "The check stopped on an unexpected error. Check the file again; if it stops again, tell Monitr's support."
+)
 
 
 class _Superseded(Exception):
@@ -272,7 +275,7 @@ def upload_check_run(*, upload_id: int, token: str) -> None:
             raise _Superseded
 
     try:
-        progress("Reading the file", 0.0)
+        progress(READING, 0.0)
         journal, open_items = upload_sources(upload)
         checked = check(journal, open_items, upload.columns, progress=progress)
     except _Superseded:
@@ -311,11 +314,13 @@ def upload_check_waits_long(upload: LedgerUpload) -> bool:
 def upload_checked(upload: LedgerUpload, organization: Organization) -> LedgerUpload:
     """The upload, when it belongs to the organisation and its check passed; else refused with the reason."""
     if upload.organization_id != organization.pk:
-        raise ConnectionRefused("This upload belongs to another organisation.")
+        raise ConnectionRefused(gettext("This upload belongs to another organisation."))
     if upload.check_state == CheckState.REFUSED and upload.report:
         raise FileRefused(report=Report.from_data(upload.report))
     if upload.check_state != CheckState.PASSED:
-        raise FileRefused("The file has not been checked yet: it can be imported once its check has passed.")
+        raise FileRefused(
+            gettext_noop("The file has not been checked yet: it can be imported once its check has passed.")
+        )
     return upload
 
 
@@ -387,9 +392,11 @@ def upload_replace(
     administration = connection.administration
     organization = administration.organization
     if connection.integration.provider_key != PROVIDER_KEY:
-        raise ConnectionRefused(f"{administration.name} is not imported from a ledger file.")
+        raise ConnectionRefused(gettext("%(name)s is not imported from a ledger file.") % {"name": administration.name})
     if connection.is_syncing:
-        raise ConnectionRefused("An import of this administration is running; upload the file when it has finished.")
+        raise ConnectionRefused(
+            gettext("An import of this administration is running; upload the file when it has finished.")
+        )
     if upload is None:
         checked = checked_or_refused(journal=journal, open_items=open_items, columns=columns)
     else:

@@ -17,6 +17,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import ExitStack
 
+from django.utils.translation import gettext_noop
+
+from integrations.stored_text import stored_pattern
 from integrations.sync.base import RecordKind, Stream, StreamContext, StreamCounts
 from ledger import limits
 from ledger.records import (
@@ -56,6 +59,10 @@ def _counts(result: WriteCounts) -> StreamCounts:
     return StreamCounts.of(result)
 
 
+# Stored in English as a run's error; shown translated (integrations.stored_text).
+NO_FILE = stored_pattern(gettext_noop("No ledger file has been uploaded for %(administration)s Upload one."))
+
+
 class LedgerFileSource:
     """One administration's latest upload, opened for one run; the streams share the file, read and checked once."""
 
@@ -65,15 +72,20 @@ class LedgerFileSource:
         self._ledger: LedgerFile | None = None
         self.streams = [
             _ReferenceStream(
-                self, "ledgers", "Chart of accounts", RecordKind.ACCOUNTS, "account_records", accounts_upsert
+                self,
+                "ledgers",
+                gettext_noop("Chart of accounts"),
+                RecordKind.ACCOUNTS,
+                "account_records",
+                accounts_upsert,
             ),
             _ReferenceStream(
-                self, "relations", "Relations", RecordKind.RELATIONS, "relation_records", relations_upsert
+                self, "relations", gettext_noop("Relations"), RecordKind.RELATIONS, "relation_records", relations_upsert
             ),
             _ReferenceStream(
                 self,
                 "cost_centres",
-                "Cost centres",
+                gettext_noop("Cost centres"),
                 RecordKind.COST_CENTRES,
                 "cost_centre_records",
                 cost_centers_upsert,
@@ -88,9 +100,7 @@ class LedgerFileSource:
             administration = ctx.administration
             upload = upload_latest(organization=administration.organization, external_id=self.external_id)
             if upload is None:
-                raise FileRefused(
-                    f"No ledger file has been uploaded for {end_sentence(administration.name)} Upload one."
-                )
+                raise FileRefused(NO_FILE % {"administration": end_sentence(administration.name)})
             journal, open_items = upload_sources(upload)
             ledger = self._stack.enter_context(LedgerFile(journal, open_items, upload.columns))
             if not ledger.report.ok:
@@ -131,7 +141,7 @@ class TransactionsStream(_FileStream):
     ledger)."""
 
     name = "transactions"
-    label = "Transactions"
+    label = gettext_noop("Transactions")
     records = RecordKind.TRANSACTIONS
 
     def run(self, ctx: StreamContext) -> StreamCounts:
@@ -171,7 +181,7 @@ class OpenItemsStream(_FileStream):
     date gets its invoice's term (the entry with its invoice number and a due date), else the organisation's."""
 
     name = "outstanding_items"
-    label = "Open items"
+    label = gettext_noop("Open items")
     records = RecordKind.OPEN_ITEMS
 
     def run(self, ctx: StreamContext) -> StreamCounts:
@@ -229,7 +239,7 @@ class ChecksStream(_FileStream):
     and payable accounts: what the Data checks page shows. Only differences are stored."""
 
     name = "checks"
-    label = "Checking totals"
+    label = gettext_noop("Checking totals")
 
     def run(self, ctx: StreamContext) -> StreamCounts:
         ledger = self.source.ledger(ctx)

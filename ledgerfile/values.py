@@ -24,7 +24,33 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
+from django.utils.translation import gettext_noop
+
+from integrations.stored_text import stored_pattern
 from ledger import limits
+
+# What a report says of a cell, in English as the report is stored; the pages show it translated
+# (integrations.stored_text).
+NOT_AN_AMOUNT = stored_pattern(gettext_noop("%(value)s is not an amount."))
+TOO_LARGE = stored_pattern(gettext_noop("%(value)s is larger than the amounts Monitr stores."))
+FRACTIONS_OF_A_CENT = stored_pattern(
+    gettext_noop("%(value)s has fractions of a cent: amounts have at most two decimals.")
+)
+NOT_DECIMAL_COMMA = stored_pattern(gettext_noop("%(value)s is not an amount with a decimal comma."))
+NOT_DECIMAL_POINT = stored_pattern(gettext_noop("%(value)s is not an amount with a decimal point."))
+BADLY_GROUPED = stored_pattern(gettext_noop("%(value)s is not an amount: its thousands are not grouped by three."))
+OUTSIDE_DATES = stored_pattern(
+    gettext_noop("%(date)s is outside the dates Monitr stores (%(earliest)s to %(latest)s).")
+)
+NUMBER_NOT_DATE = stored_pattern(gettext_noop("%(value)s is a number, not a date."))
+NOT_A_DATE = stored_pattern(
+    gettext_noop("%(value)s is not a date Monitr reads: write 2025-03-31, 31-03-2025 or 31/03/2025 (day first).")
+)
+NO_SUCH_DAY = stored_pattern(
+    gettext_noop(
+        "%(value)s is not a date: there is no day %(day)s in month %(month)s of %(year)s (dates are read day first)."
+    )
+)
 
 COMMA = ","
 POINT = "."
@@ -145,7 +171,7 @@ def parse_amount(value: object, style: DecimalStyle | None) -> Decimal | None:
     if value is None:
         return None
     if isinstance(value, bool):
-        raise ValueProblem(f"{value} is not an amount.")
+        raise ValueProblem(NOT_AN_AMOUNT % {"value": value})
     if isinstance(value, int):
         amount = Decimal(value)
     elif isinstance(value, float):
@@ -158,11 +184,11 @@ def parse_amount(value: object, style: DecimalStyle | None) -> Decimal | None:
             return None
         amount = _from_text(text, style)
     if not amount.is_finite():
-        raise ValueProblem(f"{value} is not an amount.")
+        raise ValueProblem(NOT_AN_AMOUNT % {"value": value})
     if abs(amount) >= limits.MONEY_LIMIT:
-        raise ValueProblem(f"{_shown(value)} is larger than the amounts Monitr stores.")
+        raise ValueProblem(TOO_LARGE % {"value": _shown(value)})
     if amount != amount.quantize(Decimal("0.01")):
-        raise ValueProblem(f"{_shown(value)} has fractions of a cent: amounts have at most two decimals.")
+        raise ValueProblem(FRACTIONS_OF_A_CENT % {"value": _shown(value)})
     return amount.quantize(Decimal("0.01")) + Decimal("0.00")
 
 
@@ -177,28 +203,26 @@ def _from_float(value: float) -> Decimal:
 def _from_text(text: str, style: DecimalStyle | None) -> Decimal:
     parts = _split_sign(text)
     if parts is None:
-        raise ValueProblem(f"{_shown(text)} is not an amount.")
+        raise ValueProblem(NOT_AN_AMOUNT % {"value": _shown(text)})
     digits = parts.digits
     decimal = COMMA if style == DecimalStyle.COMMA else POINT
     grouping = POINT if decimal == COMMA else COMMA
     if digits.count(decimal) > 1 or (
         decimal in digits and grouping in digits and digits.rfind(grouping) > digits.rfind(decimal)
     ):
-        raise ValueProblem(
-            f"{_shown(text)} is not an amount with a decimal {'comma' if decimal == COMMA else 'point'}."
-        )
+        raise ValueProblem((NOT_DECIMAL_COMMA if decimal == COMMA else NOT_DECIMAL_POINT) % {"value": _shown(text)})
     if style is None and style_evidence(text) is None and (COMMA in digits or POINT in digits):
         # No amount of the file decides the style, and this one ("1,500") does not either: a thousands separator.
         digits = digits.replace(COMMA, "").replace(POINT, "")
     else:
         whole, _, fraction = digits.partition(decimal)
         if grouping in whole and not re.fullmatch(r"\d{1,3}(" + re.escape(grouping) + r"\d{3})+", whole):
-            raise ValueProblem(f"{_shown(text)} is not an amount: its thousands are not grouped by three.")
+            raise ValueProblem(BADLY_GROUPED % {"value": _shown(text)})
         digits = whole.replace(grouping, "") + ("." + fraction if fraction else "")
     try:
         amount = Decimal(digits)
     except InvalidOperation:
-        raise ValueProblem(f"{_shown(text)} is not an amount.") from None
+        raise ValueProblem(NOT_AN_AMOUNT % {"value": _shown(text)}) from None
     return -amount if parts.negative else amount
 
 
@@ -226,8 +250,8 @@ def parse_date(value: object) -> dt.date | None:
         day = _date_from_text(text)
     if not limits.EARLIEST_DATE <= day <= limits.LATEST_DATE:
         raise ValueProblem(
-            f"{day.isoformat()} is outside the dates Monitr stores ({limits.EARLIEST_DATE.year} to "
-            f"{limits.LATEST_DATE.year})."
+            OUTSIDE_DATES
+            % {"date": day.isoformat(), "earliest": limits.EARLIEST_DATE.year, "latest": limits.LATEST_DATE.year}
         )
     return day
 
@@ -236,7 +260,7 @@ def _excel_day(value: float) -> dt.date:
     from openpyxl.utils.datetime import from_excel
 
     if not (_EXCEL_DAYS[0] <= value <= _EXCEL_DAYS[1]) or value != int(value):
-        raise ValueProblem(f"{value} is a number, not a date.")
+        raise ValueProblem(NUMBER_NOT_DATE % {"value": value})
     return from_excel(int(value)).date()
 
 
@@ -246,16 +270,11 @@ def _date_from_text(text: str) -> dt.date:
     elif match := _DAY_FIRST.match(text):
         day, month, year = (int(g) for g in match.groups())
     else:
-        raise ValueProblem(
-            f"{_shown(text)} is not a date Monitr reads: write 2025-03-31, 31-03-2025 or 31/03/2025 (day first)."
-        )
+        raise ValueProblem(NOT_A_DATE % {"value": _shown(text)})
     try:
         return dt.date(year, month, day)
     except ValueError:
-        raise ValueProblem(
-            f"{_shown(text)} is not a date: there is no day {day} in month {month} of {year} (dates are read day "
-            "first)."
-        ) from None
+        raise ValueProblem(NO_SUCH_DAY % {"value": _shown(text), "day": day, "month": month, "year": year}) from None
 
 
 def cell_text(value: object) -> str:

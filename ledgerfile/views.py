@@ -26,11 +26,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django_htmx.http import HttpResponseClientRedirect
 
 from integrations import registry, services
 from integrations.models import Connection
+from integrations.stored_text import shown
 from ledger.models import Administration
 from monitr.logs import get_logger
 from monitr.tenancy.access import admin_required
@@ -86,12 +88,15 @@ class Flow:
     def texts(self) -> dict[str, str]:
         provider = _provider()
         if self.connection is None:
-            return {"heading": f"Connect a {provider.name.lower()}", "intro": provider.description}
+            return {"heading": gettext("Connect a ledger file"), "intro": str(provider.description)}
         name = self.connection.administration.name
         return {
-            "heading": f"Upload a corrected file for {name}",
-            "intro": f"The new file replaces the books of {name}: entries it changes are updated, entries it no "
-            "longer has are deleted. History, settings and schedule stay.",
+            "heading": gettext("Upload a corrected file for %(name)s") % {"name": name},
+            "intro": gettext(
+                "The new file replaces the books of %(name)s: entries it changes are updated, entries it no longer "
+                "has are deleted. History, settings and schedule stay."
+            )
+            % {"name": name},
         }
 
 
@@ -144,7 +149,7 @@ def _step_upload(request: MemberRequest, flow: Flow, upload_id: int) -> LedgerUp
 
 
 def _expired(request: MemberRequest, flow: Flow) -> HttpResponse:
-    messages.info(request, "Upload the file again: it waited for more than an hour, and was removed.")
+    messages.info(request, gettext("Upload the file again: it waited for more than an hour, and was removed."))
     return redirect(flow.url(""))
 
 
@@ -172,7 +177,9 @@ def _tables_to_map(journal: Source, open_items: Source | None, report: Report) -
 
 
 def _table_title(kind: str, label: str) -> str:
-    return f"{'Journal' if kind == 'journal' else 'Open items'}: {label}"
+    if kind == "journal":
+        return gettext("Journal: %(file)s") % {"file": shown(label)}
+    return gettext("Open items: %(file)s") % {"file": shown(label)}
 
 
 def _receives_files(view):
@@ -288,7 +295,7 @@ def _columns(request: MemberRequest, flow: Flow, upload_id: int) -> HttpResponse
 
 def _cancel(request: MemberRequest, flow: Flow, upload: LedgerUpload) -> HttpResponse:
     upload.delete()
-    messages.info(request, "The upload is cancelled; nothing was imported.")
+    messages.info(request, gettext("The upload is cancelled; nothing was imported."))
     return redirect(_card_url())
 
 
@@ -308,8 +315,8 @@ def replace_check(request: MemberRequest, pk: int, upload: int) -> HttpResponse:
 def _back(flow: Flow, upload: LedgerUpload) -> dict[str, str]:
     """Where the pages after the upload go back to: the columns when they were chosen, else a new file."""
     if upload.columns:
-        return {"back_url": flow.url("columns", upload), "back_label": "Back to the columns"}
-    return {"back_url": flow.url(""), "back_label": "Choose another file"}
+        return {"back_url": flow.url("columns", upload), "back_label": gettext("Back to the columns")}
+    return {"back_url": flow.url(""), "back_label": gettext("Choose another file")}
 
 
 def _check(request: MemberRequest, flow: Flow, upload_id: int) -> HttpResponse:
@@ -376,18 +383,22 @@ def _import(request: MemberRequest, flow: Flow, upload: LedgerUpload) -> HttpRes
     try:
         if flow.connection is None:
             ledger_file_connect(organization=organization, upload=upload, user=request.user)
-            done = f"{name} is connected. The import has started."
+            done = gettext("%(name)s is connected. The import has started.") % {"name": name}
         else:
             upload_replace(connection=flow.connection, upload=upload, user=request.user)
-            done = f"The corrected file of {name} is uploaded. The import has started."
+            done = gettext("The corrected file of %(name)s is uploaded. The import has started.") % {"name": name}
     except FileRefused as refused:
-        messages.error(request, refused.user_message)
+        messages.error(request, str(refused.user_message))
         return redirect(flow.url("check", upload))
     except services.ConnectionRefused as refused:
         messages.error(request, str(refused))
         return redirect(flow.url("preview", upload))
     except services.SyncUnavailable as unavailable:
-        messages.warning(request, f"The file of {name} is stored, but its import waits. {unavailable}")
+        messages.warning(
+            request,
+            gettext("The file of %(name)s is stored, but its import waits. %(reason)s")
+            % {"name": name, "reason": unavailable},
+        )
         return redirect(_card_url())
     messages.success(request, done)
     return redirect(_card_url())

@@ -8,6 +8,10 @@ from pathlib import Path
 
 from django import forms
 from django.core.files.uploadhandler import SkipFile, TemporaryFileUploadHandler
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from integrations.stored_text import shown
 
 from .columns import JOURNAL_FIELDS, OPEN_ITEM_FIELDS, OPEN_ITEMS_PREFIX, Field
 from .reading import max_bytes, megabytes, too_large_message
@@ -50,20 +54,22 @@ class UploadForm(forms.Form):
     """The ledger, an optional open-items file, and (for a new connection) the administration's name."""
 
     name = forms.CharField(
-        label="Administration name",
+        label=_("Administration name"),
         max_length=200,
-        help_text="How Monitr names these books in the dashboards, e.g. the company's name.",
+        help_text=_("How Monitr names these books in the dashboards, e.g. the company's name."),
     )
     ledger = forms.FileField(
-        label="Ledger file",
+        label=_("Ledger file"),
         widget=file_input(),
-        help_text="CSV or XLSX, one journal line a row: date, entry, account, description, debit and credit.",
+        help_text=_("CSV or XLSX, one journal line a row: date, entry, account, description, debit and credit."),
     )
     open_items = forms.FileField(
-        label="Open items file (optional)",
+        label=_("Open items file (optional)"),
         required=False,
         widget=file_input(),
-        help_text="The invoices not yet paid, for Outstanding Items: side, relation, invoice, dates and amount open.",
+        help_text=_(
+            "The invoices not yet paid, for Outstanding Items: side, relation, invoice, dates and amount open."
+        ),
     )
 
     def __init__(self, *args, too_large: Sequence[str] = (), with_name: bool = True, **kwargs) -> None:
@@ -73,18 +79,19 @@ class UploadForm(forms.Form):
             del self.fields["name"]
         limit = megabytes(max_bytes())
         for name in ("ledger", "open_items"):
-            self.fields[name].help_text += f" Up to {limit}."
+            field = self.fields[name]
+            field.help_text = gettext("%(help)s Up to %(limit)s.") % {"help": field.help_text, "limit": limit}
 
     def full_clean(self) -> None:
         super().full_clean()
         for name in self.too_large & set(self.fields):
             self.errors.pop(name, None)  # "required": the file was dropped, the real reason follows
-            self.add_error(name, too_large_message())
+            self.add_error(name, shown(too_large_message()))
 
     def _clean_file(self, name: str):
         upload = self.cleaned_data.get(name)
         if upload and Path(upload.name).suffix.lower() not in EXTENSIONS:
-            raise forms.ValidationError("Choose a CSV or XLSX file (.csv or .xlsx).")
+            raise forms.ValidationError(gettext("Choose a CSV or XLSX file (.csv or .xlsx)."))
         return upload
 
     def clean_name(self) -> str:
@@ -109,7 +116,7 @@ class ColumnsForm(forms.Form):
         for kind, label, headers, guessed in tables:
             fields: tuple[Field, ...] = JOURNAL_FIELDS if kind == "journal" else OPEN_ITEM_FIELDS
             prefix = "" if kind == "journal" else OPEN_ITEMS_PREFIX
-            choices = [(NOT_IN_FILE, "— Not in this file —"), *((h, h) for h in headers if h)]
+            choices = [(NOT_IN_FILE, gettext("— Not in this file —")), *((h, h) for h in headers if h)]
             names = []
             for field in fields:
                 name = prefix + field.key
@@ -135,13 +142,17 @@ class ColumnsForm(forms.Form):
                 if not header:
                     continue
                 if header in chosen:
-                    self.add_error(name, f"“{header}” is already chosen for {self.fields[chosen[header]].label}.")
+                    self.add_error(
+                        name,
+                        gettext("“%(header)s” is already chosen for %(field)s.")
+                        % {"header": header, "field": self.fields[chosen[header]].label},
+                    )
                 else:
                     chosen[header] = name
             if section["kind"] == "journal" and not (
                 cleaned.get("amount") or (cleaned.get("debit") and cleaned.get("credit"))
             ):
-                message = "Choose the debit and credit columns, or one signed amount column."
+                message = gettext("Choose the debit and credit columns, or one signed amount column.")
                 for name in ("debit", "credit", "amount"):
                     if not cleaned.get(name) and name not in self.errors:
                         self.add_error(name, message)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.utils.translation import gettext_noop as _
+
 from integrations.errors import (
     AccessDenied,
     AuthenticationError,
@@ -23,62 +25,70 @@ from integrations.errors import (
     TransientError,
     redact,
 )
+from integrations.stored_text import stored_pattern
 
-KEY_REFUSED = (
+# Each message is in English, as a sync stores it; an error translates its message when it is read (on a page, in the
+# reader's language: see integrations.errors).
+KEY_REFUSED = _(
     "e-Boekhouden did not accept this API key. If the e-Boekhouden password was changed, copy the new key "
     "from Beheer → Koppelingen → API."
 )
-KEY_EXPIRED = (
+KEY_EXPIRED = _(
     "This e-Boekhouden API key has expired. Create a new key in e-Boekhouden under Beheer → Koppelingen → API "
     "and enter it here."
 )
-KEY_MISSING = "No e-Boekhouden API key was given. Copy the key from Beheer → Koppelingen → API in e-Boekhouden."
-SOAP_LOGIN_REFUSED = (
+KEY_MISSING = _("No e-Boekhouden API key was given. Copy the key from Beheer → Koppelingen → API in e-Boekhouden.")
+SOAP_LOGIN_REFUSED = _(
     "e-Boekhouden did not accept this username and these security codes. If the e-Boekhouden password was "
     "changed, copy the new security codes from Beheer → Koppelingen → API/SOAP."
 )
-SOAP_LOGIN_EXPIRED = (
+SOAP_LOGIN_EXPIRED = _(
     "The e-Boekhouden security codes have expired. Copy the current codes from Beheer → Koppelingen → API/SOAP "
     "and enter them here."
 )
-NO_ADMINISTRATION_ACCESS = (
+NO_ADMINISTRATION_ACCESS = _(
     "This key has no access to the chosen e-Boekhouden administration. An API key belongs to one "
     "administration: create the key while logged in to that administration (Beheer → Koppelingen → API)."
 )
-ADMINISTRATION_NOT_ACTIVATED = (
+ADMINISTRATION_NOT_ACTIVATED = _(
     "This e-Boekhouden administration has not been activated yet. Activate it in e-Boekhouden, then sync again."
 )
-ADMINISTRATION_OVERDUE = (
+ADMINISTRATION_OVERDUE = _(
     "e-Boekhouden has blocked this administration because of an overdue payment. Once the payment is settled "
     "with e-Boekhouden, sync again."
 )
-ADMINISTRATION_UNAVAILABLE = (
+ADMINISTRATION_UNAVAILABLE = _(
     "e-Boekhouden does not give access to this administration at the moment. Log in on the e-Boekhouden website "
     "to see why, then sync again."
 )
-NO_PERMISSION = (
+NO_PERMISSION = _(
     "This e-Boekhouden key has no permission for part of the data Monitr reads. Check the user's rights in "
     "e-Boekhouden, or create the key as a user with full access."
 )
-ACCOUNTANTS_ONLY = "This part of e-Boekhouden is only available to accountants' keys."
-RATE_LIMITED = (
+ACCOUNTANTS_ONLY = _("This part of e-Boekhouden is only available to accountants' keys.")
+RATE_LIMITED = _(
     "e-Boekhouden is limiting the number of requests right now. Monitr will try again later; nothing needs to be done."
 )
-TRANSIENT = (
+TRANSIENT = _(
     "e-Boekhouden could not be reached or had a temporary problem. Monitr will try again later; if this keeps "
     "happening, check e-Boekhouden's service status."
 )
-GARBLED = (
+GARBLED = _(
     "e-Boekhouden sent an answer Monitr could not read. The next sync will try again; if this keeps happening, "
     "contact Monitr support."
 )
-NOT_FOUND = "This item no longer exists in e-Boekhouden; it was probably deleted meanwhile."
-TOO_SLOW = "e-Boekhouden took too long to answer for this period. Monitr will ask for shorter periods."
+NOT_FOUND = _("This item no longer exists in e-Boekhouden; it was probably deleted meanwhile.")
+TOO_SLOW = _("e-Boekhouden took too long to answer for this period. Monitr will ask for shorter periods.")
+
+
+REFUSED = _("e-Boekhouden refused the request.")
+# e-Boekhouden's own words on why (its title and code), which stay as e-Boekhouden wrote them.
+REFUSED_BECAUSE = stored_pattern(_("e-Boekhouden refused the request: %(detail)s"))
 
 
 def api_error_message(code: str | None, title: str | None) -> str:
     detail = " ".join(part for part in (title, f"({code})" if code else None) if part)
-    return f"e-Boekhouden refused the request: {detail}" if detail else "e-Boekhouden refused the request."
+    return REFUSED_BECAUSE % {"detail": detail} if detail else REFUSED
 
 
 # REST codes whose meaning decides the error class (the spec's error tables).

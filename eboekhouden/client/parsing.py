@@ -22,6 +22,10 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
+from integrations.stored_text import stored_pattern
+
 from .dto import (
     Administration,
     CostCentre,
@@ -44,6 +48,11 @@ MAX_WHOLE_NUMBER = 10**18
 # The shape of an ISO date, also with a year of five digits or a sign: such a value is a date the source holds that
 # Python cannot, not a garbled answer.
 _DATE_SHAPED = re.compile(r"^[+-]?\d{4,}-\d{1,2}-\d{1,2}")
+
+
+# Why a record cannot be read, in English as a sync stores it (the field is named as the service names it); shown
+# translated (integrations.stored_text).
+OUT_OF_RANGE = stored_pattern(gettext_noop("Its %(name)s %(value)s is out of the range Monitr can read."))
 
 
 class ParseError(ValueError):
@@ -100,7 +109,7 @@ class Fields:
 
     def _out_of_range(self, name: str, value: object) -> UnreadableValue:
         shown = str(value) if len(str(value)) <= 40 else str(value)[:37] + "..."
-        return UnreadableValue(f"Its {name} {shown} is out of the range Monitr can read.")
+        return UnreadableValue(OUT_OF_RANGE % {"name": name, "value": shown})
 
     def has(self, name: str) -> bool:
         return self._raw(name) is not None

@@ -23,7 +23,10 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop
+
 from integrations.http import fetch_concurrently
+from integrations.stored_text import stored_pattern
 from integrations.sync.base import RecordKind, Stream, StreamContext, StreamCounts
 from ledger.imports import Arrival
 from ledger.records import SetAsideKind, checked_amount
@@ -36,6 +39,11 @@ from .state import SourceState
 from .windows import monthly_windows
 
 ZERO = Decimal("0.00")
+
+
+# How a balance set aside is named in the sync history, in English as the run stores it; shown translated
+# (integrations.stored_text).
+LEDGER_BALANCE = stored_pattern(gettext_noop("Balance of ledger %(code)s, %(start)s to %(end)s"))
 
 
 def source_balances(
@@ -52,13 +60,12 @@ def source_balances(
     found: dict[str, Decimal] = {}
     codes: dict[str, str] = {}
     unreadable: set[str] = set()
-    period = f"{start.isoformat()} to {end.isoformat()}"
 
     def refused(ledger: str, code: str, error: BaseException) -> None:
         set_aside.add(
             f"{code}:{start.isoformat()}:{end.isoformat()}",
             reason_of(error),
-            label=f"Balance of ledger {code}, {period}",
+            label=LEDGER_BALANCE % {"code": code, "start": start.isoformat(), "end": end.isoformat()},
         )
         unreadable.add(ledger)
 
@@ -88,7 +95,7 @@ class MonthBalancesStream(Stream):
     month, concurrently, each written as it arrives. Counts a month written as new."""
 
     name = "month_balances"
-    label = "Balances per month"
+    label = gettext_noop("Balances per month")
     brings = Arrival.BALANCES
     records = RecordKind.MONTH_BALANCES
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
+from integrations.stored_text import stored_pattern
 from integrations.sync.base import RecordKind, Stream, StreamContext, StreamCounts
 from ledger.records import AccountRecord, CostCenterRecord, RelationRecord, SetAsideKind
 from ledger.services import WriteCounts, accounts_upsert, cost_centers_upsert, relations_upsert
@@ -16,6 +19,15 @@ from .state import SourceState
 
 def _counts(result: WriteCounts) -> StreamCounts:
     return StreamCounts.of(result)
+
+
+# How a record set aside is named in the sync history, in English as the run stores it; shown translated
+# (integrations.stored_text).
+LEDGER_NAMED = stored_pattern(gettext_noop("Ledger %(code)s %(name)s"))
+LEDGER = stored_pattern(gettext_noop("Ledger %(code)s"))
+RELATION_NAMED = stored_pattern(gettext_noop("Relation %(code)s %(name)s"))
+RELATION = stored_pattern(gettext_noop("Relation %(code)s"))
+COST_CENTRE = stored_pattern(gettext_noop("Cost centre %(name)s"))
 
 
 class _FullRefresh(Stream):
@@ -47,13 +59,17 @@ class ReferenceStreams:
     def __init__(self, gateway, state: SourceState) -> None:
         self.gateway, self.state = gateway, state
         self.ledgers = _FullRefresh(
-            "ledgers", "Chart of accounts", RecordKind.ACCOUNTS, SetAsideKind.ACCOUNT, self._ledgers
+            "ledgers", gettext_noop("Chart of accounts"), RecordKind.ACCOUNTS, SetAsideKind.ACCOUNT, self._ledgers
         )
         self.relations = _FullRefresh(
-            "relations", "Relations", RecordKind.RELATIONS, SetAsideKind.RELATION, self._relations
+            "relations", gettext_noop("Relations"), RecordKind.RELATIONS, SetAsideKind.RELATION, self._relations
         )
         self.cost_centres = _FullRefresh(
-            "cost_centres", "Cost centres", RecordKind.COST_CENTRES, SetAsideKind.COST_CENTER, self._cost_centres
+            "cost_centres",
+            gettext_noop("Cost centres"),
+            RecordKind.COST_CENTRES,
+            SetAsideKind.COST_CENTER,
+            self._cost_centres,
         )
 
     def _ledgers(self, ctx: StreamContext, set_aside: SetAside):
@@ -74,7 +90,11 @@ class ReferenceStreams:
                         group=ledger.group or "",
                     ),
                     external_id,
-                    label=f"Ledger {ledger.code} {ledger.description or ''}".strip(),
+                    label=(
+                        LEDGER_NAMED % {"code": ledger.code, "name": ledger.description}
+                        if ledger.description
+                        else LEDGER % {"code": ledger.code}
+                    ),
                 )
                 if record is not None:
                     # Only a stored account may be named by the VAT lines and the checks.
@@ -95,7 +115,11 @@ class ReferenceStreams:
                     payment_term_days=r.term_of_payment or None,
                 ),
                 str(r.id),
-                label=f"Relation {r.code or r.id} {r.name or ''}".strip(),
+                label=(
+                    RELATION_NAMED % {"code": r.code or r.id, "name": r.name}
+                    if r.name
+                    else RELATION % {"code": r.code or r.id}
+                ),
             )
             for r in self.gateway.relations()
             if not set_aside.took(r)
@@ -112,7 +136,7 @@ class ReferenceStreams:
                     active=c.active is not False,
                 ),
                 str(c.id),
-                label=f"Cost centre {c.description or c.id}",
+                label=COST_CENTRE % {"name": c.description or c.id},
             )
             for c in self.gateway.cost_centres()
             if not set_aside.took(c)

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from decimal import InvalidOperation
 from typing import TYPE_CHECKING, TypeVar
 
+from django.utils.translation import gettext_noop
+
 from eboekhouden.client.dto import Unreadable
 from integrations.sync.base import SET_ASIDE_LISTED, StreamCounts
 from ledger.models import Administration
@@ -27,6 +29,9 @@ T = TypeVar("T")
 # What a record's own values can raise while it is mapped: RefusedValue and MappingError are ValueErrors; decimal
 # and date arithmetic on absurd values raise ArithmeticError (InvalidOperation, OverflowError).
 REFUSED = (ValueError, ArithmeticError)
+# Reasons, in English as the run stores them; shown translated (integrations.stored_text).
+PAST_THE_CALENDAR = gettext_noop("A date or payment term in it runs past the end of the calendar.")
+TOO_LARGE = gettext_noop("An amount in it is too large to calculate with.")
 
 
 def reason_of(error: BaseException) -> str:
@@ -34,9 +39,9 @@ def reason_of(error: BaseException) -> str:
     if isinstance(error, RefusedValue):
         return str(error)
     if isinstance(error, OverflowError):
-        return "A date or payment term in it runs past the end of the calendar."
+        return PAST_THE_CALENDAR
     if isinstance(error, InvalidOperation):
-        return "An amount in it is too large to calculate with."
+        return TOO_LARGE
     text = str(error) or type(error).__name__
     return text if len(text) <= 300 else text[:297] + "..."
 

@@ -15,9 +15,11 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from integrations.errors import NotFound
 from integrations.http import fetch_concurrently
+from integrations.stored_text import stored_pattern
 from integrations.sync.base import RecordKind, Stream, StreamContext, StreamCounts
 from ledger.imports import Arrival
 from ledger.records import (
@@ -84,9 +86,19 @@ def _add(counts: StreamCounts, result: WriteCounts) -> None:
     counts += result
 
 
+# How a record set aside is named in the sync history, in English as the run stores it; shown translated
+# (integrations.stored_text).
+OPENING_BALANCE = gettext_noop("Opening balance")
+RECEIVABLE_INVOICE = stored_pattern(gettext_noop("Receivable invoice %(invoice)s"))
+PAYABLE_INVOICE = stored_pattern(gettext_noop("Payable invoice %(invoice)s"))
+RECEIVABLE_UNNUMBERED = gettext_noop("Receivable invoice without a number")
+PAYABLE_UNNUMBERED = gettext_noop("Payable invoice without a number")
+BALANCE_CHECK = stored_pattern(gettext_noop("Balance check of %(subject)s, %(period)s"))
+
+
 class MutationsStream(Stream):
     name = "mutations"
-    label = "Transactions"
+    label = gettext_noop("Transactions")
     brings = Arrival.TRANSACTIONS
     records = RecordKind.TRANSACTIONS
 
@@ -312,7 +324,7 @@ class MutationsStream(Stream):
                 record := set_aside.attempt(
                     lambda items=items: opening_balance_record(items, default_date=first),
                     key,
-                    label="Opening balance",
+                    label=OPENING_BALANCE,
                     record_date=items[0].date or first,
                 )
             )
@@ -387,7 +399,7 @@ class OutstandingItemsStream(Stream):
     """
 
     name = "outstanding_items"
-    label = "Open items"
+    label = gettext_noop("Open items")
     brings = Arrival.OUTSTANDING_ITEMS
     records = RecordKind.OPEN_ITEMS
 
@@ -632,7 +644,7 @@ class OpenItemTermsStream(Stream):
     the longest wait of a first import's first minute."""
 
     name = "open_item_terms"
-    label = "Open items' payment terms"
+    label = gettext_noop("Open items' payment terms")
     records = RecordKind.OPEN_ITEMS
 
     def __init__(self, open_items: OutstandingItemsStream) -> None:
@@ -650,9 +662,10 @@ def _side_item(item: Unreadable, side: Side) -> Unreadable:
 
 
 def _open_item_label(item, side: OutstandingSide) -> str:
-    kind = "Receivable" if side == OutstandingSide.RECEIVABLE else "Payable"
-    invoice = item.invoice_number or "without a number"
-    return f"{kind} invoice {invoice}"
+    receivable = side == OutstandingSide.RECEIVABLE
+    if not item.invoice_number:
+        return RECEIVABLE_UNNUMBERED if receivable else PAYABLE_UNNUMBERED
+    return (RECEIVABLE_INVOICE if receivable else PAYABLE_INVOICE) % {"invoice": item.invoice_number}
 
 
 class BalancesCheckStream(Stream):
@@ -665,7 +678,7 @@ class BalancesCheckStream(Stream):
     source's monthly balances too (``monthly_balances_from_source``), at no extra call."""
 
     name = "balances"
-    label = "Checking balances"
+    label = gettext_noop("Checking balances")
     brings = Arrival.CHECKS
 
     def __init__(
@@ -723,7 +736,7 @@ class BalancesCheckStream(Stream):
         return self.set_aside.attempt(
             lambda: ReconciliationRecord(subject=subject, **fields),
             f"{subject}:{period}",
-            label=f"Balance check of {subject}, {period}",
+            label=BALANCE_CHECK % {"subject": subject, "period": period},
         )
 
     def _differences(self, ctx: StreamContext, start: dt.date, end: dt.date) -> dict[str, tuple[Decimal, Decimal]]:

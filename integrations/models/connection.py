@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from integrations.fields import EncryptedJSONField
 from integrations.registry import get as get_provider
@@ -38,15 +40,16 @@ class Integration(models.Model):
 
 
 class ConnectionStatus(models.TextChoices):
-    WAITING = "waiting", "Waiting"
-    IN_PROGRESS = "in_progress", "In progress"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
-    RECONNECT_NEEDED = "reconnect_needed", "Reconnect needed"
+    WAITING = "waiting", _("Waiting")
+    IN_PROGRESS = "in_progress", _("In progress")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+    RECONNECT_NEEDED = "reconnect_needed", _("Reconnect needed")
 
 
 # Said of a run whose lease ran out before it ended: its worker died, or stopped answering for longer than the lease.
-INTERRUPTED = (
+# Stored in English; pages translate it (integrations.stored_text).
+INTERRUPTED = gettext_noop(
     "The import stopped before it finished: its worker stopped or stopped responding. The next sync picks it up."
 )
 
@@ -106,7 +109,7 @@ class Connection(models.Model):
         return ConnectionStatus.FAILED if self.interrupted else self.status
 
     def get_shown_status_display(self) -> str:
-        return ConnectionStatus(self.shown_status).label
+        return str(ConnectionStatus(self.shown_status).label)
 
     @property
     def shown_status_message(self) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from ledger.models import Administration
 from ledger.services import WriteCounts
@@ -15,18 +16,18 @@ from .connection import Connection
 
 
 class SyncTrigger(models.TextChoices):
-    CONNECT = "connect", "First sync after connecting"
-    MANUAL = "manual", "Sync now"
-    SCHEDULE = "schedule", "Schedule"
-    COMMAND = "command", "Command"
-    RECONNECT = "reconnect", "After a key update"
+    CONNECT = "connect", _("First sync after connecting")
+    MANUAL = "manual", _("Sync now")
+    SCHEDULE = "schedule", _("Schedule")
+    COMMAND = "command", _("Command")
+    RECONNECT = "reconnect", _("After a key update")
 
 
 class SyncRunStatus(models.TextChoices):
-    RUNNING = "running", "In progress"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
-    SKIPPED = "skipped", "Skipped"
+    RUNNING = "running", _("In progress")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Skipped")
 
 
 def stream_name_shown(name: str) -> str:

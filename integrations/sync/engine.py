@@ -20,10 +20,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from integrations.errors import IntegrationError
 from integrations.models import Connection, ConnectionStatus, SyncCursor, SyncRun, SyncRunStatus
 from integrations.models.connection import INTERRUPTED
+from integrations.stored_text import stored
 from ledger.models import Administration
 from monitr.logs import get_logger
 
@@ -33,7 +35,8 @@ from .schedule import next_scheduled_sync, next_sync_after
 
 log = get_logger(__name__)
 
-UNEXPECTED = (
+# Stored in English like every message of a run; pages translate it (integrations.stored_text).
+UNEXPECTED = gettext_noop(
     "An unexpected error stopped the import. It has been logged; the next sync will try again. "
     "If it keeps happening, contact support."
 )
@@ -219,7 +222,7 @@ def _run(
         )
         if error.retryable:
             raise
-        return SyncOutcome(run.pk, SyncRunStatus.FAILED, error.user_message)
+        return SyncOutcome(run.pk, SyncRunStatus.FAILED, stored(error.user_message))
     except Exception:
         log.exception("sync.crashed", connection_id=connection_id, run_id=run.pk)
         _finish(run, source, lease, error=None, unexpected=True)
@@ -296,7 +299,7 @@ def _finish(run, source, lease: Lease, *, error: IntegrationError | None, unexpe
             "next_sync_at": next_scheduled_sync(run.connection.integration.provider, now),
         }
     else:
-        message = error.user_message if error is not None else UNEXPECTED
+        message = stored(error.user_message) if error is not None else UNEXPECTED
         run.status = SyncRunStatus.FAILED
         run.error_code = (error.code or type(error).__name__) if error is not None else "unexpected"
         run.error_message = message

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext
 
-from integrations import summary
+from integrations import stored_text, summary
 from integrations.models import ConnectionStatus, SyncRunStatus
 from integrations.models.connection import INTERRUPTED
 from monitr.web.numbers import format_count
@@ -37,7 +37,13 @@ def update_url(provider, connection_pk: int) -> str:
 @register.simple_tag
 def interrupted_message() -> str:
     """What a run still marked running says once no live lease protects it: its worker died."""
-    return INTERRUPTED
+    return gettext(INTERRUPTED)
+
+
+@register.filter
+def shown(text: str | None) -> str:
+    """A text Monitr stored in English (a status message, a run's error, a stream's label) in the page's language."""
+    return stored_text.shown(text)
 
 
 @register.filter
@@ -67,9 +73,9 @@ def duration(delta) -> str:
         return "–"
     seconds = int(delta.total_seconds())
     if seconds < 60:
-        return f"{seconds} s"
+        return gettext("%(seconds)s s") % {"seconds": seconds}
     minutes, seconds = divmod(seconds, 60)
     if minutes < 60:
-        return f"{minutes} min {seconds} s"
+        return gettext("%(minutes)s min %(seconds)s s") % {"minutes": minutes, "seconds": seconds}
     hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min"
+    return gettext("%(hours)s h %(minutes)s min") % {"hours": format_count(hours), "minutes": minutes}
