@@ -25,12 +25,17 @@ def supported(code: str) -> bool:
 
 
 class UserLanguageMiddleware:
-    """After authentication: a signed-in user's saved language wins over the cookie and the browser."""
+    """After authentication: a signed-in user's saved language wins over the cookie and the browser. The JSON API
+    answers in English whatever the caller's language: programs read its words (labels, errors), not people."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            translation.activate(settings.LANGUAGE_CODE)
+            request.LANGUAGE_CODE = settings.LANGUAGE_CODE
+            return self.get_response(request)
         user = getattr(request, "user", None)
         chosen = getattr(user, "language", BROWSER) if user is not None and user.is_authenticated else BROWSER
         if chosen and supported(chosen):

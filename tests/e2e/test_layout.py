@@ -1,12 +1,13 @@
-"""Every page, in a real Chromium, at a laptop's width (1366×900) and a phone's (390×844): before anything is
-connected, with books, and during a first import (stopped while the open items are coming, and while the transactions
-are). The pages are the sidebar's links and, one of each kind, the pages those link to, so a new page is covered by
-itself.
+"""Every page, in a real Chromium, at a laptop's width (1366×900) and a phone's (390×844), in English and in Dutch
+(the browser's language): before anything is connected, with books, and during a first import (stopped while the open
+items are coming, and while the transactions are). The pages are the sidebar's links and, one of each kind, the pages
+those link to, so a new page is covered by itself.
 
 A page fails when it is wider than the window, when a table is wider than its box without scrolling in it (a cut
 column), when it has no single <h1> or shares its <h1> or <title> with another page, or when the header's menu button
 (on a phone) does not open the sidebar or Escape does not close it. During a first import, every dashboard says it is
-running and what is still coming, and shows nothing as if the import were done.
+running and what is still coming, and shows nothing as if the import were done. In Dutch, a page fails on English
+it shows: a text, title or label that is one of Monitr's English strings, or that reads as an English sentence.
 """
 
 from __future__ import annotations
@@ -17,10 +18,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+import polib
 import pytest
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
 from django.db import connections
 from django.urls import resolve
 from django.utils import timezone
+from django.utils.translation import gettext, override
 from playwright.sync_api import Page, expect
 
 from eboekhouden.sandbox.server import Sandbox, SandboxConfig
@@ -62,6 +67,58 @@ LAYOUT_PROBLEMS = """() => {
 }"""
 
 
+# What the page shows a person: visible text, the page's title and the labels read out (not code, not scripts).
+SHOWN_TEXT = """() => {
+  const texts = [document.title];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!el || el.closest("script, style, code, pre, kbd, [translate=no]")) continue;
+    if (!el.checkVisibility({visibilityProperty: true})) continue;
+    const text = node.textContent.trim();
+    if (text) texts.push(text);
+  }
+  for (const el of document.querySelectorAll("[aria-label], [title], [placeholder]")) {
+    for (const name of ["aria-label", "title", "placeholder"]) {
+      const value = el.getAttribute(name);
+      if (value && value.trim()) texts.push(value.trim());
+    }
+  }
+  return texts;
+}"""
+# Words English has and Dutch has not: one of them in a text on a Dutch page is English left untranslated.
+ENGLISH_ONLY = re.compile(
+    r"\b(the|and|your|you|with|from|are|not|this|that|has|have|will|been|for|yet|when|which|what|there|here|"
+    r"than|into|since|until|only|about|shows?|none|never|items?|days?|months?|year)\b",
+    re.IGNORECASE,
+)
+
+
+def english_strings() -> set[str]:
+    """Monitr's English strings that Dutch says otherwise (a string the same in both, like "Status", is not one)."""
+    catalogue = polib.pofile(str(settings.BASE_DIR / "locale" / "nl" / "LC_MESSAGES" / "django.po"))
+    return {
+        " ".join(e.msgid.split())
+        for e in catalogue.translated_entries()
+        if not e.msgid_plural and e.msgstr.strip() != e.msgid.strip() and "%" not in e.msgid and "<" not in e.msgid
+    }
+
+
+def english_on_page(texts: list[str], english: set[str]) -> list[str]:
+    found = set()
+    for text in texts:
+        text = " ".join(text.split())
+        if text in english or ENGLISH_ONLY.search(text):
+            found.add(text)
+    return sorted(found)
+
+
+def words(language: str, text: str) -> str:
+    """A string of Monitr's in the walk's language, as the pages show it."""
+    with override(language):
+        return gettext(text)
+
+
 @dataclass
 class Visit:
     path: str
@@ -73,6 +130,17 @@ class Visit:
 class Walk:
     problems: list[str] = field(default_factory=list)
     visits: dict[str, Visit] = field(default_factory=dict)
+
+
+@pytest.fixture(params=["en-gb", "nl"])
+def language(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args: dict, language: str) -> dict:
+    # The browser's language (navigator.language and Accept-Language) is all that chooses the pages' language here.
+    return {**browser_context_args, "locale": {"en-gb": "en-GB", "nl": "nl-NL"}[language]}
 
 
 @pytest.fixture(scope="module")
@@ -136,12 +204,14 @@ class PausedImport:
         self.thread.join(timeout=300)
 
 
-def sign_in(page: Page, email: str) -> None:
+def sign_in(page: Page, email: str, language: str) -> None:
     page.goto("/login/")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("complementary", name="Main navigation")).to_be_attached()
+    page.get_by_label(words(language, "E-mail address")).fill(email)
+    with override(language):
+        password = str(AuthenticationForm.base_fields["password"].label)  # Django's own word
+    page.get_by_label(password).fill(TEST_PASSWORD)
+    page.get_by_role("button", name=words(language, "Sign in")).click()
+    expect(page.get_by_role("complementary", name=words(language, "Main navigation"))).to_be_attached()
 
 
 def sidebar_paths(page: Page) -> list[str]:
@@ -168,8 +238,8 @@ def linked_paths(page: Page, known: set[str], kinds: set[str]) -> list[str]:
     return found
 
 
-def check_menu_button(page: Page, walk: Walk, where: str) -> None:
-    toggle = page.get_by_role("button", name="Menu", exact=True)
+def check_menu_button(page: Page, walk: Walk, where: str, language: str) -> None:
+    toggle = page.get_by_role("button", name=words(language, "Menu"), exact=True)
     sidebar = page.locator("#" + (toggle.get_attribute("aria-controls") or "missing"))
     try:
         expect(toggle).to_be_visible()
@@ -205,9 +275,10 @@ def check_escape_closes_menus(page: Page, walk: Walk, where: str) -> None:
             walk.problems.append(f"{where}: the {label} menu does not close on Escape: {error}")
 
 
-def walk_every_page(page: Page, email: str) -> Walk:
+def walk_every_page(page: Page, email: str, language: str) -> Walk:
     walk = Walk()
-    sign_in(page, email)
+    english = english_strings() if language != "en-gb" else set()
+    sign_in(page, email, language)
     page.set_viewport_size(VIEWPORTS["laptop"])
     paths = sidebar_paths(page)
     assert len(paths) >= 8, paths
@@ -226,11 +297,14 @@ def walk_every_page(page: Page, email: str) -> Walk:
                     known.update(new)
                     queue.extend(new)
             walk.problems += [f"{where}: {p}" for p in page.evaluate(LAYOUT_PROBLEMS)]
+            if english and name == "laptop":
+                shown = english_on_page(page.evaluate(SHOWN_TEXT), english)
+                walk.problems += [f"{where}: English on a Dutch page: {text!r}" for text in shown]
             if number == 0:
                 if name == "phone":
-                    check_menu_button(page, walk, where)
+                    check_menu_button(page, walk, where, language)
                 else:
-                    expect(page.get_by_role("button", name="Menu", exact=True)).to_be_hidden()
+                    expect(page.get_by_role("button", name=words(language, "Menu"), exact=True)).to_be_hidden()
                     expect(page.locator("#sidebar")).to_be_in_viewport()
             if "/integrations/" in path and number < len(paths):
                 check_escape_closes_menus(page, walk, where)
@@ -259,45 +333,45 @@ def dashboard_paths(walk: Walk) -> list[str]:
     return [p for p in walk.visits if p.startswith("/dashboards/") and p.count("/") == 3 and "mapping" not in p]
 
 
-def walk_during_import(page: Page, email: str, *, running: str) -> None:
+def walk_during_import(page: Page, email: str, language: str, *, running: str) -> None:
     """Every page is fine, and every dashboard says the first import runs, with the step it is at."""
-    walk = walk_every_page(page, email)
+    walk = walk_every_page(page, email, language)
     assert_fine(walk)
     for path in dashboard_paths(walk):
         page.goto(path)
         expect(page.locator("#first-import"), path).to_be_visible()
-        expect(page.locator("#first-import [data-step=running]"), path).to_contain_text(running)
-        expect(page.locator("main"), path).not_to_contain_text("Nothing outstanding")
-        expect(page.locator("main"), path).not_to_contain_text("Last import: never")
+        expect(page.locator("#first-import [data-step=running]"), path).to_contain_text(words(language, running))
+        expect(page.locator("main"), path).not_to_contain_text(words(language, "Nothing outstanding"))
+        expect(page.locator("main"), path).not_to_contain_text(words(language, "Last import: never"))
 
 
-def test_every_page_before_anything_is_connected(page: Page, organization_admin):
-    walk = walk_every_page(page, organization_admin.user.email)
+def test_every_page_before_anything_is_connected(page: Page, organization_admin, language):
+    walk = walk_every_page(page, organization_admin.user.email, language)
     assert_fine(walk)
     for path in dashboard_paths(walk):
         page.goto(path)
         expect(page.locator("[data-empty]"), path).to_be_visible()
-        expect(page.get_by_role("link", name="Go to Integrations"), path).to_be_visible()
+        expect(page.get_by_role("link", name=words(language, "Go to Integrations")), path).to_be_visible()
 
 
-def test_every_page_with_books(page: Page, organization_admin, connected):
+def test_every_page_with_books(page: Page, organization_admin, connected, language):
     sync_run_execute(connection_id=connected.pk, trigger="connect")
-    walk = walk_every_page(page, organization_admin.user.email)
+    walk = walk_every_page(page, organization_admin.user.email, language)
     assert_fine(walk)
     assert len(walk.visits) >= 18, list(walk.visits)  # drill-downs were found and visited
 
 
-def test_every_page_while_the_open_items_are_still_coming(page: Page, organization_admin, connected):
+def test_every_page_while_the_open_items_are_still_coming(page: Page, organization_admin, connected, language):
     with PausedImport(connected.pk, at_stream="outstanding_items", at_progress=False):
-        walk_during_import(page, organization_admin.user.email, running="Open items")
+        walk_during_import(page, organization_admin.user.email, language, running="Open items")
         page.goto("/dashboards/outstanding/")
         expect(page.locator("[data-waiting-for=outstanding_items]")).to_be_visible()
         expect(page.locator("[data-figure]")).to_have_count(0)
 
 
-def test_every_page_while_the_transactions_are_still_coming(page: Page, organization_admin, connected):
+def test_every_page_while_the_transactions_are_still_coming(page: Page, organization_admin, connected, language):
     with PausedImport(connected.pk, at_stream="mutations", at_progress=True):
-        walk_during_import(page, organization_admin.user.email, running="Transactions")
+        walk_during_import(page, organization_admin.user.email, language, running="Transactions")
         # The figures that are in show; the checks wait for the end of the import.
         page.goto("/dashboards/outstanding/")
         expect(page.locator("[data-figure=total]")).to_be_visible()
@@ -307,12 +381,15 @@ def test_every_page_while_the_transactions_are_still_coming(page: Page, organiza
         expect(page.locator("[data-waiting-for=checks]")).to_be_visible()
         # An estimated total says so.
         page.goto("/integrations/accounting/")
-        expect(page.locator(".sync-progress")).to_contain_text(re.compile(r"of about [\d,]+"))
+        about = {"en-gb": r"of about [\d,]+", "nl": r"van ongeveer [\d.]+"}[language]
+        expect(page.locator(".sync-progress")).to_contain_text(re.compile(about))
 
 
-def test_the_waiting_page_loads_itself_again_once_what_it_waits_for_is_in(page: Page, organization_admin, connected):
+def test_the_waiting_page_loads_itself_again_once_what_it_waits_for_is_in(
+    page: Page, organization_admin, connected, language
+):
     with PausedImport(connected.pk, at_stream="outstanding_items", at_progress=False) as paused:
-        sign_in(page, organization_admin.user.email)
+        sign_in(page, organization_admin.user.email, language)
         page.goto("/dashboards/outstanding/")
         expect(page.locator("[data-waiting-for=outstanding_items]")).to_be_visible()
         paused.release.set()

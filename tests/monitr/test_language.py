@@ -123,3 +123,13 @@ def test_messages_and_form_errors_are_in_the_users_language(client: Client) -> N
     page = response.content.decode()
     assert "Dat e-mailadres en wachtwoord horen niet bij een account" in page
     assert "E-mailadres" in page and "Wachtwoord" in page
+
+
+def test_the_api_answers_in_english_whatever_the_callers_language(member_client: tuple[Client, User]) -> None:
+    client, user = member_client
+    user.language = "nl"
+    user.save()
+    response = client.get("/api/v1/no-such-endpoint/", HTTP_ACCEPT_LANGUAGE="nl")
+    assert response["Content-Language"] == "en-gb"
+    schema = client.get(reverse("api:schema"), HTTP_ACCEPT_LANGUAGE="nl")
+    assert schema.status_code == 200 and schema["Content-Language"] == "en-gb"
