@@ -157,7 +157,9 @@ def opening_balance_record(headers: list[MutationHeader], *, default_date: dt.da
         date=first.date or default_date,
         fingerprint=opening_balance_fingerprint(headers),
         lines=lines,
-        description="Opening balance",
+        # No words of Monitr's own stored as the books' text: the type ("Opening balance", in the reader's
+        # language) says what it is wherever the transaction is shown.
+        description="",
     )
 
 
