@@ -29,8 +29,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_noop
 
-from integrations.stored_text import stored_pattern
 from ledger.records import AccountKind, AccountRole, LineRecord, TransactionRecord, TransactionType
+from monitr.web.stored_text import stored_pattern
 
 from .client.dto import Mutation, MutationHeader, MutationRow, MutationType
 
@@ -82,7 +82,7 @@ INPUT_VAT_TYPES = {MutationType.INVOICE_RECEIVED, MutationType.MONEY_SENT}
 OUTPUT_VAT_TYPES = {MutationType.INVOICE_SENT, MutationType.MONEY_RECEIVED}
 
 
-# Why a record is set aside, in English as the run stores it; shown translated (integrations.stored_text).
+# Why a record is set aside, in English as the run stores it; shown translated (monitr.web.stored_text).
 NO_VAT_LEDGER = stored_pattern(gettext_noop("The administration has no VAT ledger of category %(categories)s."))
 NOT_ONE_ENTRY = stored_pattern(gettext_noop("A mutation of type %(type)s (%(name)s) cannot be booked as one entry."))
 
@@ -239,7 +239,7 @@ def mutation_record(mutation: Mutation, fingerprint: str, vat_ledgers: VatLedger
 
 
 # How a mutation set aside is named in the sync history, in English as the run stores it; shown translated
-# (integrations.stored_text).
+# (monitr.web.stored_text).
 MUTATION = stored_pattern(gettext_noop("Mutation %(id)s of %(date)s"))
 MUTATION_WITH_INVOICE = stored_pattern(gettext_noop("Mutation %(id)s of %(date)s, invoice %(invoice)s"))
 

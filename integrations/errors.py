@@ -19,7 +19,7 @@ from typing import Any
 from django.utils.functional import lazy
 from django.utils.translation import gettext_noop as _
 
-from .stored_text import shown
+from monitr.web.stored_text import shown
 
 REDACTED = "[redacted]"
 
@@ -44,7 +44,7 @@ class IntegrationError(Exception):
     """Base of every error an accounting-software client raises.
 
     ``user_message`` is what the user reads on the connection card. It is given in English (marked with
-    ``gettext_noop``, or declared with :func:`~integrations.stored_text.stored_pattern`) and translated when it is
+    ``gettext_noop``, or declared with :func:`~monitr.web.stored_text.stored_pattern`) and translated when it is
     read: in the page's language on a page, in English where the sync engine stores it. ``str(error)`` is the same
     text, so a careless ``f"{error}"`` still shows something safe and useful.
     """

@@ -10,9 +10,9 @@ from collections.abc import Sequence
 
 from ledger.imports import Arrival, FirstImport, ImportStep
 from ledger.models import Administration
+from monitr.web.stored_text import shown
 
 from .models import Connection, SyncRun, SyncRunStatus
-from .stored_text import shown
 from .sync.lock import lease_live
 
 

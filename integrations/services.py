@@ -14,16 +14,16 @@ from django.utils.translation import gettext, gettext_noop
 from ledger.models import Administration
 from ledger.services import administration_delete
 from monitr.tenancy.models import Organization
+from monitr.web.stored_text import shown
 from monitr.web.text import end_sentence
 
 from . import registry
 from .models import Connection, ConnectionStatus, Integration, SyncTrigger
 from .providers import AdministrationChoice, CredentialsCheck, Provider
-from .stored_text import shown
 from .tasks import SyncUnavailable as SyncUnavailable  # raised from the commit of the writes below; views catch it
 from .tasks import sync_enqueue
 
-# The status messages are stored in English and translated where a page shows them (integrations.stored_text).
+# The status messages are stored in English and translated where a page shows them (monitr.web.stored_text).
 # New credentials whose first sync could not be queued: not Waiting (nothing waits), and due at once, so the beat
 # queues it as soon as the broker is back.
 NOT_QUEUED = gettext_noop(

@@ -22,6 +22,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Context, Decimal, DecimalException, Inexact, InvalidOperation
 
+from django.utils.translation import gettext_noop
+
+from monitr.web.stored_text import stored_pattern
+
 from . import limits
 
 # The choices are re-exported so that an importer needs one import for everything it hands to the services.
@@ -61,7 +65,46 @@ _EXACT = Context(prec=limits.MONEY_DIGITS, traps=[Inexact, InvalidOperation])
 
 class RefusedValue(ValueError):
     """A value the ledger cannot store as given; the message is the reason, written for the people who can fix the
-    source, and never holds more of the record than the refused value itself."""
+    source, and never holds more of the record than the refused value itself. It is stored in English and shown in
+    the reader's language (monitr.web.stored_text): the reasons below are its patterns, the fields its words."""
+
+
+# The fields a reason names, in the words it says them with (each translated when the reason is shown).
+_FIELD_WORDS = {
+    "amount": gettext_noop("amount"),
+    "vat_amount": gettext_noop("VAT amount"),
+    "total": gettext_noop("total"),
+    "paid": gettext_noop("amount paid"),
+    "outstanding": gettext_noop("amount outstanding"),
+    "expected": gettext_noop("expected balance"),
+    "actual": gettext_noop("imported balance"),
+    "balance": gettext_noop("balance"),
+    "date": gettext_noop("date"),
+    "invoice_date": gettext_noop("invoice date"),
+    "due_date": gettext_noop("due date"),
+    "period_start": gettext_noop("start of the period"),
+}
+_TOO_LARGE = stored_pattern(
+    gettext_noop(
+        "The %(field)s (%(value)s) cannot be stored: Monitr keeps amounts of at most %(digits)s digits before the "
+        "decimal point and two decimal places."
+    ),
+    translated=("field",),
+)
+_OUT_OF_DATES = stored_pattern(
+    gettext_noop("The %(field)s (%(value)s) is outside the dates Monitr stores (%(earliest)s to %(latest)s)."),
+    translated=("field",),
+)
+_OUT_OF_TERMS = stored_pattern(
+    gettext_noop("The payment term of %(days)s days is outside the terms Monitr accepts (0 to %(most)s days)."),
+    numbers=("days", "most"),
+)
+_ID_TOO_LONG = stored_pattern(
+    gettext_noop("The id %(value)s is longer than the %(length)s characters Monitr keeps of an id.")
+)
+_ID_UNSTORABLE = stored_pattern(
+    gettext_noop("The id %(value)s holds a character Monitr cannot store (a NUL or a lone surrogate).")
+)
 
 
 def _money(value: object, name: str) -> Decimal:
@@ -76,10 +119,8 @@ def _money(value: object, name: str) -> Decimal:
     except DecimalException:
         pass
     whole = limits.MONEY_DIGITS - limits.MONEY_PLACES
-    raise RefusedValue(
-        f"The {name.replace('_', ' ')} {_shown(value)} cannot be stored: Monitr keeps amounts of at most {whole} "
-        "digits before the decimal point and two decimal places."
-    )
+    field = _FIELD_WORDS.get(name, name.replace("_", " "))
+    raise RefusedValue(_TOO_LARGE % {"field": field, "value": _shown(value), "digits": whole})
 
 
 def checked_amount(value: Decimal, name: str = "amount") -> Decimal:
@@ -100,23 +141,19 @@ def _in_range(value: object, name: str, *, optional: bool = False) -> None:
     if not isinstance(value, date):
         raise TypeError(f"{name} must be a date, not {type(value).__name__}.")
     if not limits.EARLIEST_DATE <= value <= limits.LATEST_DATE:
-        raise RefusedValue(
-            f"The {name.replace('_', ' ')} {value.isoformat()} is outside the dates Monitr stores "
-            f"({limits.EARLIEST_DATE.isoformat()} to {limits.LATEST_DATE.isoformat()})."
-        )
+        field = _FIELD_WORDS.get(name, name.replace("_", " "))
+        dates = {"earliest": limits.EARLIEST_DATE.isoformat(), "latest": limits.LATEST_DATE.isoformat()}
+        raise RefusedValue(_OUT_OF_DATES % {"field": field, "value": value.isoformat(), **dates})
 
 
-def _term(value: object, name: str = "payment term") -> None:
+def _term(value: object) -> None:
     """Refuse a payment term (days) below zero or beyond ``limits.MAX_PAYMENT_TERM_DAYS``."""
     if value is None:
         return
     if type(value) is not int:
-        raise TypeError(f"{name} must be a whole number of days, not {type(value).__name__}.")
+        raise TypeError(f"payment term must be a whole number of days, not {type(value).__name__}.")
     if not 0 <= value <= limits.MAX_PAYMENT_TERM_DAYS:
-        raise RefusedValue(
-            f"The {name} of {value:,} days is outside the terms Monitr accepts "
-            f"(0 to {limits.MAX_PAYMENT_TERM_DAYS:,} days)."
-        )
+        raise RefusedValue(_OUT_OF_TERMS % {"days": f"{value:,}", "most": f"{limits.MAX_PAYMENT_TERM_DAYS:,}"})
 
 
 def _set_money(record: object, *names: str, optional: bool = False) -> None:
@@ -192,13 +229,9 @@ def _identifier(value: str, name: str) -> None:
     never cleaned: two ids that differ only in a NUL would become one record."""
     _required(value, name)
     if len(value) > limits.EXTERNAL_ID_LENGTH:
-        raise RefusedValue(
-            f"The id {_shown(value)} is longer than the {limits.EXTERNAL_ID_LENGTH} characters Monitr keeps of an id."
-        )
+        raise RefusedValue(_ID_TOO_LONG % {"value": _shown(value), "length": limits.EXTERNAL_ID_LENGTH})
     if _clean(value, None) != value:
-        raise RefusedValue(
-            f"The id {_shown(_clean(value, None))} holds a character Monitr cannot store (a NUL or a lone surrogate)."
-        )
+        raise RefusedValue(_ID_UNSTORABLE % {"value": _shown(_clean(value, None))})
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,7 +39,6 @@ from typing import Any
 
 from django.utils.translation import gettext_noop
 
-from integrations.stored_text import stored_pattern
 from ledger import limits
 from ledger.records import (
     AccountKind,
@@ -50,6 +49,7 @@ from ledger.records import (
     RelationRecord,
     TransactionRecord,
 )
+from monitr.web.stored_text import stored_pattern
 
 from . import mapping
 from .columns import resolve_columns, split_columns
@@ -57,7 +57,7 @@ from .reading import UNSAVED_FORMULA, FileFormat, Source, Table, UnreadableRow, 
 from .report import Report
 from .values import DecimalStyle, DecimalStyleVote, ValueProblem, cell_text, parse_amount, parse_date, style_evidence
 
-# What a report says, in English as the report is stored; the pages show it translated (integrations.stored_text).
+# What a report says, in English as the report is stored; the pages show it translated (monitr.web.stored_text).
 P = stored_pattern
 UNSAVED = P(
     gettext_noop(

@@ -27,14 +27,14 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from integrations.stored_text import stored_pattern
+from monitr.web.stored_text import stored_pattern
 
 from .report import Report
 
 OPEN_ITEMS_PREFIX = "open_items."
 
 # What a report says of the columns, in English as the report is stored; the pages show it translated
-# (integrations.stored_text). The list of headers found is "none" (translated) when there are none.
+# (monitr.web.stored_text). The list of headers found is "none" (translated) when there are none.
 NO_HEADERS = gettext_noop("none")
 UNKNOWN_FIELD = stored_pattern(
     gettext_noop("The column mapping names %(key)s, which is not a field. The fields are: %(fields)s.")

@@ -21,9 +21,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from integrations.stored_text import shown
 from monitr.tenancy.models import Organization
 from monitr.tenancy.scoping import TenantManager
+from monitr.web.stored_text import shown
 
 PIECE = 1 << 20
 

@@ -39,7 +39,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.utils.translation import gettext_noop
 
-from integrations.stored_text import stored_pattern
+from monitr.web.stored_text import stored_pattern
 
 from .report import Report
 
@@ -51,7 +51,7 @@ SEPARATORS = (";", "\t", ",")
 SEPARATOR_NAMES = {";": "semicolon", "\t": "tab", ",": "comma"}
 
 # What a report says of a file, in English as the report is stored; the pages show it translated
-# (integrations.stored_text).
+# (monitr.web.stored_text).
 SHEET = stored_pattern(gettext_noop("%(file)s, sheet %(sheet)s"))
 XLSX_FORMAT = gettext_noop("Excel workbook (XLSX)")
 CSV_FORMATS = {

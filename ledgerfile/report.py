@@ -18,15 +18,15 @@ from typing import Any
 from django.utils.translation import gettext, gettext_noop, ngettext
 
 from integrations.errors import GarbledResponse
-from integrations.stored_text import stored, stored_pattern, stored_plural
 from monitr.web.numbers import format_count
+from monitr.web.stored_text import stored, stored_pattern, stored_plural
 
 # How many problems a report lists; the rest are counted only.
 LISTED = 100
 # How many problems an error message (the connection card, the form's error) lists before "and N more".
 IN_MESSAGE = 5
 
-# A problem as one line of a message, in English as a message is stored; shown translated (integrations.stored_text).
+# A problem as one line of a message, in English as a message is stored; shown translated (monitr.web.stored_text).
 FILE_ROW_COLUMN = stored_pattern(gettext_noop("%(file)s, row %(row)s, column %(column)s: %(message)s"))
 FILE_ROW = stored_pattern(gettext_noop("%(file)s, row %(row)s: %(message)s"))
 FILE_COLUMN = stored_pattern(gettext_noop("%(file)s, column %(column)s: %(message)s"))
@@ -130,7 +130,7 @@ class Report:
     @property
     def message(self) -> str:
         """The headline and the first few problems, one a line: what a form error or a connection card shows. In
-        English, as the connection stores it; each line is shown translated (integrations.stored_text)."""
+        English, as the connection stores it; each line is shown translated (monitr.web.stored_text)."""
         if self.ok:
             return stored(self.headline)
         shown = self.problems[:IN_MESSAGE]

@@ -19,7 +19,6 @@ from contextlib import ExitStack
 
 from django.utils.translation import gettext_noop
 
-from integrations.stored_text import stored_pattern
 from integrations.sync.base import RecordKind, Stream, StreamContext, StreamCounts
 from ledger import limits
 from ledger.records import (
@@ -44,6 +43,7 @@ from ledger.services import (
     transactions_delete_missing,
     transactions_upsert,
 )
+from monitr.web.stored_text import stored_pattern
 from monitr.web.text import end_sentence
 
 from . import mapping
@@ -59,7 +59,7 @@ def _counts(result: WriteCounts) -> StreamCounts:
     return StreamCounts.of(result)
 
 
-# Stored in English as a run's error; shown translated (integrations.stored_text).
+# Stored in English as a run's error; shown translated (monitr.web.stored_text).
 NO_FILE = stored_pattern(gettext_noop("No ledger file has been uploaded for %(administration)s Upload one."))
 
 

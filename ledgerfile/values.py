@@ -26,11 +26,11 @@ from enum import StrEnum
 
 from django.utils.translation import gettext_noop
 
-from integrations.stored_text import stored_pattern
 from ledger import limits
+from monitr.web.stored_text import stored_pattern
 
 # What a report says of a cell, in English as the report is stored; the pages show it translated
-# (integrations.stored_text).
+# (monitr.web.stored_text).
 NOT_AN_AMOUNT = stored_pattern(gettext_noop("%(value)s is not an amount."))
 TOO_LARGE = stored_pattern(gettext_noop("%(value)s is larger than the amounts Monitr stores."))
 FRACTIONS_OF_A_CENT = stored_pattern(

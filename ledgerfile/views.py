@@ -32,12 +32,12 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from integrations import registry, services
 from integrations.models import Connection
-from integrations.stored_text import shown
 from ledger.models import Administration
 from monitr.logs import get_logger
 from monitr.tenancy.access import admin_required
 from monitr.tenancy.requests import MemberRequest
 from monitr.tenancy.scoping import get_for_organization_or_404
+from monitr.web.stored_text import shown
 
 from .columns import guess_columns, resolve_columns, split_columns
 from .models import CheckState, LedgerUpload

@@ -11,7 +11,7 @@ from django.core.files.uploadhandler import SkipFile, TemporaryFileUploadHandler
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from integrations.stored_text import shown
+from monitr.web.stored_text import shown
 
 from .columns import JOURNAL_FIELDS, OPEN_ITEM_FIELDS, OPEN_ITEMS_PREFIX, Field
 from .reading import max_bytes, megabytes, too_large_message

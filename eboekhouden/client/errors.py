@@ -25,7 +25,7 @@ from integrations.errors import (
     TransientError,
     redact,
 )
-from integrations.stored_text import stored_pattern
+from monitr.web.stored_text import stored_pattern
 
 # Each message is in English, as a sync stores it; an error translates its message when it is read (on a page, in the
 # reader's language: see integrations.errors).

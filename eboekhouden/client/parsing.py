@@ -24,7 +24,7 @@ from typing import Any
 
 from django.utils.translation import gettext_noop
 
-from integrations.stored_text import stored_pattern
+from monitr.web.stored_text import stored_pattern
 
 from .dto import (
     Administration,
@@ -51,7 +51,7 @@ _DATE_SHAPED = re.compile(r"^[+-]?\d{4,}-\d{1,2}-\d{1,2}")
 
 
 # Why a record cannot be read, in English as a sync stores it (the field is named as the service names it); shown
-# translated (integrations.stored_text).
+# translated (monitr.web.stored_text).
 OUT_OF_RANGE = stored_pattern(gettext_noop("Its %(name)s %(value)s is out of the range Monitr can read."))
 
 

@@ -26,12 +26,12 @@ from decimal import Decimal
 from django.utils.translation import gettext_noop
 
 from integrations.http import fetch_concurrently
-from integrations.stored_text import stored_pattern
 from integrations.sync.base import RecordKind, Stream, StreamContext, StreamCounts
 from ledger.imports import Arrival
 from ledger.records import SetAsideKind, checked_amount
 from ledger.selectors import transactions_exist
 from ledger.services import lines_complete_reset, monthly_balances_from_source
+from monitr.web.stored_text import stored_pattern
 
 from ..client.dto import LedgerBalance, Unreadable
 from .set_aside import REFUSED, SetAside, reason_of
@@ -42,7 +42,7 @@ ZERO = Decimal("0.00")
 
 
 # How a balance set aside is named in the sync history, in English as the run stores it; shown translated
-# (integrations.stored_text).
+# (monitr.web.stored_text).
 LEDGER_BALANCE = stored_pattern(gettext_noop("Balance of ledger %(code)s, %(start)s to %(end)s"))
 
 

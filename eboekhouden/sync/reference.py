@@ -7,10 +7,10 @@ from typing import Any
 
 from django.utils.translation import gettext_noop
 
-from integrations.stored_text import stored_pattern
 from integrations.sync.base import RecordKind, Stream, StreamContext, StreamCounts
 from ledger.records import AccountRecord, CostCenterRecord, RelationRecord, SetAsideKind
 from ledger.services import WriteCounts, accounts_upsert, cost_centers_upsert, relations_upsert
+from monitr.web.stored_text import stored_pattern
 
 from ..mapping import account_kind, account_role
 from .set_aside import SetAside
@@ -22,7 +22,7 @@ def _counts(result: WriteCounts) -> StreamCounts:
 
 
 # How a record set aside is named in the sync history, in English as the run stores it; shown translated
-# (integrations.stored_text).
+# (monitr.web.stored_text).
 LEDGER_NAMED = stored_pattern(gettext_noop("Ledger %(code)s %(name)s"))
 LEDGER = stored_pattern(gettext_noop("Ledger %(code)s"))
 RELATION_NAMED = stored_pattern(gettext_noop("Relation %(code)s %(name)s"))

@@ -29,7 +29,7 @@ T = TypeVar("T")
 # What a record's own values can raise while it is mapped: RefusedValue and MappingError are ValueErrors; decimal
 # and date arithmetic on absurd values raise ArithmeticError (InvalidOperation, OverflowError).
 REFUSED = (ValueError, ArithmeticError)
-# Reasons, in English as the run stores them; shown translated (integrations.stored_text).
+# Reasons, in English as the run stores them; shown translated (monitr.web.stored_text).
 PAST_THE_CALENDAR = gettext_noop("A date or payment term in it runs past the end of the calendar.")
 TOO_LARGE = gettext_noop("An amount in it is too large to calculate with.")
 

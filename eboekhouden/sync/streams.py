@@ -19,7 +19,6 @@ from django.utils.translation import gettext_noop
 
 from integrations.errors import NotFound
 from integrations.http import fetch_concurrently
-from integrations.stored_text import stored_pattern
 from integrations.sync.base import RecordKind, Stream, StreamContext, StreamCounts
 from ledger.imports import Arrival
 from ledger.records import (
@@ -57,6 +56,7 @@ from ledger.services import (
     transactions_upsert,
 )
 from monitr.logs import get_logger
+from monitr.web.stored_text import stored_pattern
 
 from ..client.dto import Mutation, MutationHeader, MutationType, OutstandingItem, Side, Unreadable
 from ..mapping import (
@@ -87,7 +87,7 @@ def _add(counts: StreamCounts, result: WriteCounts) -> None:
 
 
 # How a record set aside is named in the sync history, in English as the run stores it; shown translated
-# (integrations.stored_text).
+# (monitr.web.stored_text).
 OPENING_BALANCE = gettext_noop("Opening balance")
 RECEIVABLE_INVOICE = stored_pattern(gettext_noop("Receivable invoice %(invoice)s"))
 PAYABLE_INVOICE = stored_pattern(gettext_noop("Payable invoice %(invoice)s"))

@@ -48,7 +48,7 @@ class ConnectionStatus(models.TextChoices):
 
 
 # Said of a run whose lease ran out before it ended: its worker died, or stopped answering for longer than the lease.
-# Stored in English; pages translate it (integrations.stored_text).
+# Stored in English; pages translate it (monitr.web.stored_text).
 INTERRUPTED = gettext_noop(
     "The import stopped before it finished: its worker stopped or stopped responding. The next sync picks it up."
 )

@@ -25,9 +25,9 @@ from django.utils.translation import gettext_noop
 from integrations.errors import IntegrationError
 from integrations.models import Connection, ConnectionStatus, SyncCursor, SyncRun, SyncRunStatus
 from integrations.models.connection import INTERRUPTED
-from integrations.stored_text import stored
 from ledger.models import Administration
 from monitr.logs import get_logger
+from monitr.web.stored_text import stored
 
 from .base import Stream, StreamContext, StreamCounts
 from .lock import Lease, LockLost, lease_expired, lock_acquire, lock_release
@@ -35,7 +35,7 @@ from .schedule import next_scheduled_sync, next_sync_after
 
 log = get_logger(__name__)
 
-# Stored in English like every message of a run; pages translate it (integrations.stored_text).
+# Stored in English like every message of a run; pages translate it (monitr.web.stored_text).
 UNEXPECTED = gettext_noop(
     "An unexpected error stopped the import. It has been logged; the next sync will try again. "
     "If it keeps happening, contact support."

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext
 
-from integrations import stored_text, summary
+from integrations import summary
 from integrations.models import ConnectionStatus, SyncRunStatus
 from integrations.models.connection import INTERRUPTED
+from monitr.web import stored_text
 from monitr.web.numbers import format_count
 
 register = template.Library()

@@ -10,8 +10,8 @@ from django.utils import translation
 from eboekhouden.client import errors as eb_errors
 from eboekhouden.client.errors import rest_error
 from integrations.models import Connection, ConnectionStatus, Integration
-from integrations.stored_text import stored
 from ledger.models import Administration
+from monitr.web.stored_text import stored
 
 pytestmark = pytest.mark.django_db
 

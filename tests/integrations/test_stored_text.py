@@ -7,9 +7,9 @@ from django.utils import translation
 
 from eboekhouden.client import errors as eb_errors
 from integrations.errors import AuthenticationError
-from integrations.stored_text import shown, stored
 from ledgerfile.book import DEBIT_EXCEEDS
 from ledgerfile.report import Report
+from monitr.web.stored_text import shown, stored
 
 
 def dutch(text: str) -> str:

@@ -141,7 +141,7 @@ def test_a_file_that_is_not_csv_or_xlsx_is_refused_in_dutch(admin_client):
 
 
 def test_a_report_message_is_stored_in_english_and_read_in_dutch():
-    from integrations.stored_text import shown
+    from monitr.web.stored_text import shown
 
     report = Report()
     report.add(

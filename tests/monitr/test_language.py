@@ -133,3 +133,21 @@ def test_the_api_answers_in_english_whatever_the_callers_language(member_client:
     assert response["Content-Language"] == "en-gb"
     schema = client.get(reverse("api:schema"), HTTP_ACCEPT_LANGUAGE="nl")
     assert schema.status_code == 200 and schema["Content-Language"] == "en-gb"
+
+
+def test_a_reason_the_ledger_stored_in_english_is_shown_in_dutch() -> None:
+    import datetime
+
+    from django.utils import translation
+
+    from ledger.records import RefusedValue, _in_range
+    from monitr.web.stored_text import shown
+
+    with pytest.raises(RefusedValue) as refused:
+        _in_range(datetime.date(1800, 1, 2), "invoice_date")
+    stored = str(refused.value)
+    assert stored.startswith("The invoice date (1800-01-02) is outside the dates Monitr stores")
+    with translation.override("nl"):
+        assert shown(stored).startswith("De factuurdatum (1800-01-02) valt buiten de datums die Monitr opslaat")
+    with translation.override("en-gb"):
+        assert shown(stored) == stored

@@ -33,7 +33,7 @@ class Poison:
 POISONS = {
     "huge term": Poison("huge term", SetAsideKind.TRANSACTION, "3,000,000 days is outside the terms"),
     "negative term": Poison("negative term", SetAsideKind.TRANSACTION, "-14 days is outside the terms"),
-    "far date": Poison("far date", SetAsideKind.OPEN_ITEM, "invoice date 9999-12-30 is outside the dates"),
+    "far date": Poison("far date", SetAsideKind.OPEN_ITEM, "invoice date (9999-12-30) is outside the dates"),
     "huge amount": Poison("huge amount", SetAsideKind.TRANSACTION, "12345678901234567"),
 }
 

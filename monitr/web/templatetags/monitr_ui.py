@@ -8,6 +8,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from .. import stored_text
 from ..numbers import format_count, format_money, format_percent
 from ..text import end_sentence as _end_sentence
 
@@ -79,3 +80,9 @@ def percent(value: Decimal | None, places: int = 1) -> str:
 def end_sentence(text: str) -> str:
     """A name or phrase that closes a sentence, with one full stop: ``Gouda Hoveniers B.V.`` gets none added."""
     return _end_sentence(text)
+
+
+@register.filter
+def shown(text: str | None) -> str:
+    """A text a worker stored in English (a reason, a status), in the reader's language (:mod:`..stored_text`)."""
+    return stored_text.shown(text)
