@@ -199,7 +199,7 @@ def test_the_history_in_dutch(member_client, connection):
         "Nu synchroniseren",
         "Gelukt",
         "1 min 5 s",
-        "4 Mrt 2025",
+        "4 mrt 2025",
         "Boekingen:</span> +1.200 nieuw, 3 gewijzigd, 1 verwijderd",
         "Relaties:</span> 2 apart gezet",
         "Welke gegevens apart zijn gezet, en waarom",

@@ -18,7 +18,7 @@ from .test_web import ADD, DEFAULT_LAYOUT, OPEN_ITEMS, OTHER_LAYOUT, broken_jour
 pytestmark = pytest.mark.django_db
 
 NL = {"HTTP_ACCEPT_LANGUAGE": "nl"}
-DUTCH_MONTHS = ["Jan", "Feb", "Mrt", "Apr", "Mei", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dec"]
+DUTCH_MONTHS = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
 
 
 @pytest.fixture(autouse=True)
@@ -99,7 +99,7 @@ def test_the_columns_step_in_dutch(admin_client):
     html = admin_client.get(response.url, **NL).content.decode()
 
     assert "Kies voor elk veld de kolom van het bestand waarin het staat." in html
-    assert "Journaal: grootboek-nl.csv" in html and "Boekingsnummer" in html and "Verplicht" in html
+    assert "Journaal: grootboek-nl.csv" in html and "Boekstuknummer" in html and "Verplicht" in html
     assert "— Niet in dit bestand —" in html
     assert "For each field" not in html and "Entry number" not in html and "Not in this file" not in html
 
