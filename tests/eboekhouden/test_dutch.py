@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
 
 from eboekhouden.client import errors as eb_errors
 from eboekhouden.client.errors import rest_error
@@ -16,13 +15,6 @@ from monitr.web.stored_text import stored
 pytestmark = pytest.mark.django_db
 
 NL = {"HTTP_ACCEPT_LANGUAGE": "nl"}
-
-
-@pytest.fixture(autouse=True)
-def _no_dutch_afterwards():
-    """A request leaves its language active in the thread: the tests after these ones start without it."""
-    yield
-    translation.deactivate()
 
 
 def browser_for(user) -> Client:

@@ -9,6 +9,14 @@ from . import fakes
 
 
 @pytest.fixture
+def enqueued(monkeypatch):
+    """The syncs a page would start, recorded instead of queued: the arguments of each."""
+    calls = []
+    monkeypatch.setattr("integrations.tasks.sync_connection.delay", lambda *args: calls.append(args))
+    return calls
+
+
+@pytest.fixture
 def fake_provider():
     provider = fakes.install()
     yield provider

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from integrations.models import Connection, ConnectionStatus, SyncRun
 from integrations.models.connection import INTERRUPTED
@@ -19,21 +19,7 @@ pytestmark = pytest.mark.django_db
 NL = {"HTTP_ACCEPT_LANGUAGE": "nl"}
 
 
-@pytest.fixture(autouse=True)
-def _no_dutch_afterwards():
-    """A request leaves its language active in the thread: the tests after these ones start without it."""
-    yield
-    translation.deactivate()
-
-
 KEY = "FAKE-KEY-abcdef9876"
-
-
-@pytest.fixture
-def enqueued(monkeypatch):
-    calls = []
-    monkeypatch.setattr("integrations.tasks.sync_connection.delay", lambda *args: calls.append(args))
-    return calls
 
 
 def card(client) -> str:

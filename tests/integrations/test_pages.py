@@ -23,13 +23,6 @@ pytestmark = pytest.mark.django_db
 KEY = "FAKE-KEY-abcdef9876"
 
 
-@pytest.fixture
-def enqueued(monkeypatch):
-    calls = []
-    monkeypatch.setattr("integrations.tasks.sync_connection.delay", lambda *args: calls.append(args))
-    return calls
-
-
 def add_url(provider="fakebooks"):
     return reverse("integrations:add", args=[provider])
 

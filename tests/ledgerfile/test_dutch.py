@@ -21,13 +21,6 @@ NL = {"HTTP_ACCEPT_LANGUAGE": "nl"}
 DUTCH_MONTHS = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
 
 
-@pytest.fixture(autouse=True)
-def _no_dutch_afterwards():
-    """A request leaves its language active in the thread: the tests after these ones start without it."""
-    yield
-    translation.deactivate()
-
-
 def dutch_money(amount: Decimal) -> str:
     """``€ 1.234,50``, written here rather than by Monitr."""
     return "€ " + f"{amount:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
