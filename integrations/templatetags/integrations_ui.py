@@ -8,7 +8,6 @@ from django.utils.translation import gettext
 from integrations import summary
 from integrations.models import ConnectionStatus, SyncRunStatus
 from integrations.models.connection import INTERRUPTED
-from monitr.web import stored_text
 from monitr.web.numbers import format_count
 
 register = template.Library()
@@ -39,12 +38,6 @@ def update_url(provider, connection_pk: int) -> str:
 def interrupted_message() -> str:
     """What a run still marked running says once no live lease protects it: its worker died."""
     return gettext(INTERRUPTED)
-
-
-@register.filter
-def shown(text: str | None) -> str:
-    """A text Monitr stored in English (a status message, a run's error, a stream's label) in the page's language."""
-    return stored_text.shown(text)
 
 
 @register.filter
