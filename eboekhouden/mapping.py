@@ -202,10 +202,10 @@ def mutation_lines(mutation: Mutation, vat_ledgers: VatLedgers) -> tuple[LineRec
         if vat:
             ledger = vat_ledgers.ledger_for(row.vat_code or "", kind=kind)
             vat_totals[ledger] = vat_totals.get(ledger, ZERO) + vat
+    # The VAT lines are Monitr's, not the books' words: no description of their own (their account says what they
+    # are, and the pages show the transaction's description on them), so none is stored in one language.
     for ledger, vat in vat_totals.items():
-        lines.append(
-            LineRecord(account_external_id=ledger, amount=sign * vat, description="VAT", relation_external_id=relation)
-        )
+        lines.append(LineRecord(account_external_id=ledger, amount=sign * vat, relation_external_id=relation))
     header_amount = -sum((line.amount for line in lines), ZERO)
     if mutation.ledger_id:
         lines.append(

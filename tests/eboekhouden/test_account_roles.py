@@ -3,14 +3,18 @@ for the accounts imported before roles existed."""
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
+from decimal import Decimal as D
 
 import pytest
 import time_machine
 from django.apps import apps
 
 from eboekhouden.mapping import account_kind, account_role
-from ledger.models import Account, AccountKind, AccountRole
+from ledger.models import Account, AccountKind, AccountRole, TransactionLine
+from ledger.records import LineRecord, TransactionRecord, TransactionType
+from ledger.services import transactions_upsert
 from tests.connections import RECENTLY, sync
 from tests.ledger.factories import AccountFactory, AdministrationFactory
 
@@ -66,3 +70,42 @@ def test_a_sync_stores_each_ledger_with_the_role_of_its_category(sandbox_connect
         assert (account.role, account.kind) == (account_role(account.category), account_kind(account.category))
     roles = set(accounts.values_list("role", flat=True))
     assert {AccountRole.CASH, AccountRole.RECEIVABLE, AccountRole.PAYABLE, AccountRole.VAT} <= roles
+
+
+@pytest.mark.django_db
+def test_the_migration_empties_the_english_description_of_earlier_vat_lines_only():
+    books = AdministrationFactory(provider="eboekhouden")
+    other = AdministrationFactory(provider="ledger_file")
+    for administration in (books, other):
+        for code, role in (
+            ("1300", AccountRole.RECEIVABLE),
+            ("8000", AccountRole.UNSPECIFIED),
+            ("1500", AccountRole.VAT),
+        ):
+            AccountFactory(administration=administration, external_id=code, code=code, role=role)
+    sale = TransactionRecord(
+        external_id="1",
+        transaction_type=TransactionType.SALES_INVOICE,
+        date=dt.date(2025, 3, 14),
+        fingerprint="fp",
+        description="Invoice 1",
+        lines=(
+            LineRecord(account_external_id="1300", amount=D("121.00"), description="VAT"),
+            LineRecord(
+                account_external_id="8000", amount=D("-100.00"), vat_code="HOOG_VERK_21", vat_amount=D("-21.00")
+            ),
+            LineRecord(account_external_id="1500", amount=D("-21.00"), description="VAT"),
+        ),
+    )
+    for administration in (books, other):
+        transactions_upsert(administration=administration, transactions=[sale])
+
+    migration = importlib.import_module("eboekhouden.migrations.0002_vat_lines_without_description")
+    migration.empty_descriptions(apps, None)
+
+    def descriptions(administration):
+        lines = TransactionLine.objects.filter(administration=administration)
+        return dict(lines.values_list("account__code", "description"))
+
+    assert descriptions(books) == {"1300": "VAT", "8000": "", "1500": ""}  # only the line on the VAT account
+    assert descriptions(other) == {"1300": "VAT", "8000": "", "1500": "VAT"}  # another provider's words are its own

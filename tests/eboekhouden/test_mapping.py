@@ -52,6 +52,15 @@ def test_an_invoice_received_incl_vat_takes_the_vat_out_of_the_row():
     assert by_account(lines) == {"4000": D("100.00"), "voor": D("21.00"), "header": D("-121.00")}
 
 
+def test_the_vat_line_has_no_description_of_its_own_and_the_rows_keep_theirs():
+    paper = MutationRow(
+        ledger_id=4000, amount=D("100.00"), vat_code="HOOG_INK_21", vat_amount=D("21.00"), description="Paper"
+    )
+    lines = mutation_lines(mutation(MutationType.INVOICE_RECEIVED, [paper]), VAT)
+
+    assert {line.account_external_id: line.description for line in lines} == {"4000": "Paper", "voor": "", "header": ""}
+
+
 def test_low_rate_output_vat_goes_to_the_low_rate_ledger():
     lines = mutation_lines(mutation(MutationType.MONEY_RECEIVED, [row(8100, "50.00", "4.50", "LAAG_VERK_9")]), VAT)
 
