@@ -101,10 +101,17 @@ def whole(value: Decimal | None) -> str:
 
 @register.simple_tag
 def month_cells(
-    values: Sequence[Decimal], *, url: str = "", query: str = "", css: str = "num", mark_zero: bool = False
+    values: Sequence[Decimal],
+    *,
+    url: str = "",
+    query: str = "",
+    css: str = "num",
+    mark_zero: bool = False,
+    shown: int | None = None,
 ) -> SafeString:
     """A statement row's figure per month as table cells, in whole euros: each linked to ``url?query&m=<month>``
-    when a ``url`` is given and the figure is not zero; a zero greyed out with ``mark_zero``.
+    when a ``url`` is given and the figure is not zero; a zero greyed out with ``mark_zero``; only the first
+    ``shown`` months when it is given.
 
     A tag rather than a loop in the template: a statement has a few hundred such cells, and the template language
     spends about 20 µs on each. The address and the classes are escaped once for the row; each figure is
@@ -112,7 +119,7 @@ def month_cells(
     href = escape(f"{url}?{query}&m=") if url else ""
     plain, zero = escape(css), escape(f"{css} zero" if mark_zero else css)
     cells = []
-    for month, value in enumerate(values, start=1):
+    for month, value in enumerate(values[:shown], start=1):
         text = escape(whole(value))
         if not value:
             cells.append(f'<td class="{zero}">{text}</td>')

@@ -79,6 +79,9 @@ def _statement(request: MemberRequest, statement: Statement) -> HttpResponse:
         "axes": reporting_axes(organization=request.organization, administrations=form.chosen_administrations),
         "cost_centre_filter": statement == Statement.PROFIT_AND_LOSS,
         "is_balance": statement == Statement.BALANCE_SHEET,
+        # A balance sheet's last month is its balance at the period's end, the figure the bold column shows to the
+        # cent: it is not shown twice.
+        "months": scope.months[:-1] if statement == Statement.BALANCE_SHEET else scope.months,
         "lines": lines_status(administrations=form.chosen_administrations),
         **imports_context(page_key, imports, form.chosen_administration),
     }

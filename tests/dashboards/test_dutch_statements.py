@@ -116,7 +116,7 @@ class TestProfitAndLoss:
         assert 'data-figure="revenue"><a href' in page and ">1.600,00</a>" in page
         assert f"1 januari tot en met {in_dutch(today, 'j F')}" in page
         # Month names as Dutch writes them: not capitalised.
-        assert '<th scope="col" class="num">jan</th>' in page
+        assert '<th scope="col" class="num month">jan</th>' in page
         assert_english_gone(page, ">Jan</th>", "1 Jan –")
         # Subtotals keep their hooks in every language.
         assert 'data-figure="gross-margin"' in page and 'data-figure="net-result"' in page

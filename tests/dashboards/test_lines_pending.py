@@ -84,7 +84,7 @@ class TestStatements:
         # Revenue: January and February from the lines, March and April from the source (not April's 100 of lines).
         assert figure(page, "revenue") == amount(Decimal("6500.00"))
         # March to December are marked as read from the source.
-        assert page.count('class="num from-source"') == 10
+        assert page.count('class="num month from-source"') == 10
 
     def test_the_notice_stands_above_the_figures(self, member_client, importing, year):
         page = html(member_client.get(PNL, {"year": year, "month": 12}))

@@ -3,6 +3,7 @@ nobody sees another organisation's accounts or transactions."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -221,6 +222,11 @@ class TestMonthCells:
         assert "<script>" not in cells and "<b>" not in cells and 'class="num &quot;x&quot;"' in cells
         assert month_cells([Decimal("5")]) == '<td class="num">5</td>'
 
+    def test_shows_only_the_months_asked_for(self):
+        assert month_cells([Decimal("1"), Decimal("2"), Decimal("3")], shown=2) == (
+            '<td class="num">1</td><td class="num">2</td>'
+        )
+
 
 class TestBalanceSheet:
     def test_balances_with_the_result_for_the_year(self, member_client, booked, today):
@@ -230,6 +236,15 @@ class TestBalanceSheet:
         assert f'data-figure="total-assets">{total}' in page
         assert f'data-figure="total-equity-and-liabilities">{total}' in page
         assert "do not balance" not in page
+
+    def test_the_last_month_is_the_period_s_end_and_shown_once(self, member_client, booked, today):
+        page = html(member_client.get(BALANCE, {"year": today.year, "month": 3}))
+
+        months = re.findall(r'<th scope="col" class="num month">([^<]+)</th>', page)
+        assert months == [date_format(date(today.year, m, 1), "M") for m in (1, 2)]
+        assert f">{date_format(date(today.year, 3, 31), 'DATE_FORMAT')}</th>" in page
+        first_line = re.search(r'<tr class="statement-line".*?</tr>', page, re.DOTALL).group()
+        assert first_line.count('class="num month') == 2
 
     def test_a_balance_drills_down_to_its_account_with_what_came_before(self, member_client, booked, today):
         debtors = account(booked, "debtors")
