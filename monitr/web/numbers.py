@@ -14,8 +14,9 @@ from django.utils.formats import number_format
 
 DASH = "–"
 # Where the euro sign goes, by language: Django's formats have no currency pattern, and a library for currency
-# formatting (Babel) would be a dependency for this one pattern. Dutch writes a space after the sign.
-_EURO_PREFIX = {"nl": "€ "}
+# formatting (Babel) would be a dependency for this one pattern. Dutch writes a space after the sign: a no-break
+# space, so that a line never ends between the sign and its amount.
+_EURO_PREFIX = {"nl": "€\u00a0"}
 _EURO_PREFIX_DEFAULT = "€"
 
 
@@ -33,7 +34,8 @@ def format_count(value: int | str | None) -> str:
 
 
 def format_money(value: Decimal | int | None, places: int = 2) -> str:
-    """An amount in euro: ``€ 1.234.567,50`` (Dutch), ``€1,234,567.50`` (English), ``-€ 80,00`` when negative."""
+    """An amount in euro: ``€ 1.234.567,50`` (Dutch, a no-break space after the sign), ``€1,234,567.50``
+    (English), ``-€ 80,00`` when negative."""
     if value is None or value == "":
         return DASH
     amount = Decimal(value)

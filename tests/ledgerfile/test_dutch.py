@@ -23,7 +23,7 @@ DUTCH_MONTHS = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "
 
 def dutch_money(amount: Decimal) -> str:
     """``€ 1.234,50``, written here rather than by Monitr."""
-    return "€ " + f"{amount:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    return "€\u00a0" + f"{amount:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
 def dutch_date(day) -> str:

@@ -14,11 +14,11 @@ from monitr.web.numbers import format_amount, format_count, format_money, format
 @pytest.mark.parametrize(
     ("language", "value", "written"),
     [
-        ("nl", Decimal("89568.74"), "€ 89.568,74"),
+        ("nl", Decimal("89568.74"), "€\u00a089.568,74"),
         ("en", Decimal("89568.74"), "€89,568.74"),
-        ("nl", Decimal("-80"), "-€ 80,00"),
+        ("nl", Decimal("-80"), "-€\u00a080,00"),
         ("en", Decimal("-1234567.5"), "-€1,234,567.50"),
-        ("nl", Decimal("-0.004"), "€ 0,00"),
+        ("nl", Decimal("-0.004"), "€\u00a00,00"),
         ("en", Decimal("0.005"), "€0.01"),
     ],
 )
@@ -51,7 +51,7 @@ def test_nothing_known_is_an_en_dash():
 
 
 @pytest.mark.parametrize(
-    ("language", "written"), [("nl", "1.562 · € 1.234,50 · 12,5%"), ("en", "1,562 · €1,234.50 · 12.5%")]
+    ("language", "written"), [("nl", "1.562 · €\u00a01.234,50 · 12,5%"), ("en", "1,562 · €1,234.50 · 12.5%")]
 )
 def test_the_template_filters_write_the_same(language, written):
     template = Template("{% load monitr_ui %}{{ n|count }} · {{ m|money }} · {{ p|percent }}")
