@@ -256,6 +256,8 @@ def account_mapping(request: MemberRequest) -> HttpResponse:
         "only_unmapped": only_unmapped,
         "next_query": request.GET.urlencode(),
         "total": len(accounts),
+        # The administration column only where there is more than one to tell apart.
+        "several_administrations": len({a.administration_id for a in accounts}) > 1,
         "reporting_lines": ReportingLine,
     }
     return render(request, "dashboards/account_mapping.html", context)

@@ -20,7 +20,7 @@ from ledger.records import AccountRecord, LineRecord, TransactionRecord, Transac
 from ledger.services import accounts_upsert, transactions_upsert
 from monitr.web.templatetags.monitr_ui import money
 
-from .factories import PAYABLE, RECEIVABLE
+from .factories import PAYABLE, RECEIVABLE, Books
 
 pytestmark = pytest.mark.django_db
 
@@ -266,6 +266,15 @@ class TestMapping:
 
         assert 'data-figure="unmapped">1<' in page
         assert "Voorraad" in page and "Debtors" not in page
+
+    def test_names_each_account_s_administration_only_when_there_are_several(self, member_client, organization, books):
+        heading = '<th scope="col">Administration</th>'
+        assert heading not in html(member_client.get(MAPPING))
+
+        Books.create(organization, name="Second Books BV")
+        page = html(member_client.get(MAPPING))
+
+        assert heading in page and "Second Books BV" in page and "Acme Books BV" in page
 
     def test_an_admin_moves_an_account_to_another_line_and_back(self, admin_client, booked, today):
         costs = account(booked, "costs")
