@@ -11,6 +11,12 @@
     if (input && input.form && (!input.value || input.checkValidity())) input.form.requestSubmit();
   });
 
+  // A statement too wide for its window (a phone) opens at its end: the line names stay at the left, and beside them
+  // the period's figures, the prior year and the change; the months before scroll into view to the left.
+  document.querySelectorAll(".table-scroll[data-open-at-end]").forEach(function (box) {
+    if (box.scrollWidth > box.clientWidth) box.scrollLeft = box.scrollWidth;
+  });
+
   var BUCKET_COLOURS = ["#10b981", "#f2c94c", "#f59e0b", "#ea580c", "#dc2626", "#991b1b", "#6b1010"];
   // Numbers and dates in the page's language, as the server writes them: <html lang> is the active language.
   var locale = document.documentElement.lang || "en";

@@ -109,6 +109,29 @@ def test_the_balance_sheet_and_the_mapping_page(page: Page, ledger_user):
     page.screenshot(path="test-results/gl-data-checks.png", full_page=True)
 
 
+def test_a_six_figure_balance_sheet_fits_a_laptop_and_opens_at_its_end_on_a_phone(page: Page, db):
+    today = timezone.localdate()
+    organization = OrganizationFactory(name="Groot BV")
+    membership = MembershipFactory(organization=organization, user__email="groot@monitr.local")
+    books = Books.create(organization, name="Groot Handel BV")
+    books.relations("Bouwbedrijf de Bruijn Nederland B.V.")
+    for year in (today.year - 1, today.year):
+        for month in range(1, 13):
+            books.invoice(f"s{year}{month}", side=RECEIVABLE, day=date(year, month, 5), amount="15125.75")
+    sign_in(page, membership.user.email)
+
+    page.goto(f"/dashboards/balance-sheet/?year={today.year}&month=12")
+    expect(page.locator('[data-figure="total-assets"]')).to_contain_text(re.compile(r"^\d{3},\d{3}\.\d{2}$"))
+    assert_fits_without_scrolling(page)
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    box = page.locator(".table-scroll")
+    assert box.evaluate("el => el.scrollWidth > el.clientWidth && el.scrollLeft + el.clientWidth >= el.scrollWidth - 1")
+    expect(page.locator('.statement-line[data-line="receivables"] [data-figure]')).to_be_in_viewport()
+    expect(page.locator('.statement-line[data-line="receivables"] th')).to_be_in_viewport()
+
+
 def test_the_transactions_explorer_filters_and_opens_a_transaction(page: Page, ledger_user):
     sign_in(page, ledger_user.email)
     page.get_by_role("complementary", name="Main navigation").get_by_role("link", name="Transactions").click()
