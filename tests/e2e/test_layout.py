@@ -4,7 +4,7 @@ items are coming, and while the transactions are). The pages are the sidebar's l
 those link to, so a new page is covered by itself.
 
 A page fails when it is wider than the window, when a table is wider than its box without scrolling in it (a cut
-column), when it has no single <h1> or shares its <h1> or <title> with another page, or when the header's menu button
+column), when a form control sticks out of its card's padding, when it has no single <h1> or shares its <h1> or <title> with another page, or when the header's menu button
 (on a phone) does not open the sidebar or Escape does not close it. During a first import, every dashboard says it is
 running and what is still coming, and shows nothing as if the import were done. In Dutch, a page fails on English
 it shows: a text, title or label that is one of Monitr's English strings, or that reads as an English sentence.
@@ -50,6 +50,16 @@ LAYOUT_PROBLEMS = """() => {
       .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1);
     problems.push(`the page is ${root.scrollWidth}px wide in a ${window.innerWidth}px window` +
       (wide.length ? ` (first too wide: ${name(wide[0])})` : ""));
+  }
+  // A form control or button that sticks out of its card (a grid whose columns are wider than a phone).
+  for (const el of document.querySelectorAll("main .card input, main .card select, main .card textarea, main .card button")) {
+    if (!el.offsetParent || el.type === "hidden") continue;
+    if (el.closest(".table-wrap, .table-scroll")) continue;  // inside a box that scrolls
+    const holder = el.closest(".card-body") || el.closest(".card"), style = getComputedStyle(holder);
+    const outer = holder.getBoundingClientRect(), box = el.getBoundingClientRect();
+    const left = outer.left + parseFloat(style.paddingLeft), right = outer.right - parseFloat(style.paddingRight);
+    const out = Math.max(box.right - right, left - box.left);
+    if (out > 1) problems.push(`${name(el)} sticks out of its card by ${Math.round(out)}px`);
   }
   for (const table of document.querySelectorAll("main table")) {
     if (!table.offsetParent) continue;
