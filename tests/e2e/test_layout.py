@@ -4,8 +4,9 @@ items are coming, and while the transactions are). The pages are the sidebar's l
 those link to, so a new page is covered by itself.
 
 A page fails when it is wider than the window, when a table is wider than its box without scrolling in it (a cut
-column), when a form control sticks out of its card's padding, when it has no single <h1> or shares its <h1> or <title> with another page, or when the header's menu button
-(on a phone) does not open the sidebar or Escape does not close it. During a first import, every dashboard says it is
+column), when a form control sticks out of its card's padding, when it has no single <h1> or shares its <h1> or
+<title> with another page, or when the header's menu button (on a phone) does not open the sidebar or Escape does not
+close it. During a first import, every dashboard says it is
 running and what is still coming, and shows nothing as if the import were done. In Dutch, a page fails on English
 it shows: a text, title or label that is one of Monitr's English strings, or that reads as an English sentence.
 """
@@ -52,7 +53,8 @@ LAYOUT_PROBLEMS = """() => {
       (wide.length ? ` (first too wide: ${name(wide[0])})` : ""));
   }
   // A form control or button that sticks out of its card (a grid whose columns are wider than a phone).
-  for (const el of document.querySelectorAll("main .card input, main .card select, main .card textarea, main .card button")) {
+  const controls = "main .card input, main .card select, main .card textarea, main .card button";
+  for (const el of document.querySelectorAll(controls)) {
     if (!el.offsetParent || el.type === "hidden") continue;
     if (el.closest(".table-wrap, .table-scroll")) continue;  // inside a box that scrolls
     const holder = el.closest(".card-body") || el.closest(".card"), style = getComputedStyle(holder);
