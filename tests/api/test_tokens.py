@@ -34,6 +34,16 @@ def test_a_token_is_shown_once_and_stored_only_as_a_digest(member_client, member
     assert "Power BI" in member_client.get(PAGE).content.decode()
 
 
+def test_the_page_says_there_are_no_tokens_and_lists_one_once_it_is_made(member_client):
+    empty = member_client.get(PAGE).content.decode()
+    assert "No tokens yet." in empty and "<table" not in empty
+
+    member_client.post(PAGE, {"name": "Power BI"})
+    page = member_client.get(PAGE).content.decode()
+
+    assert "No tokens yet." not in page and "<td>Power BI</td>" in page and 'data-label="Last used">never' in page
+
+
 def test_a_new_tokens_secret_is_answered_to_the_post_and_kept_in_no_session(member_client, member_user):
     response = member_client.post(PAGE, {"name": "Power BI"})
 
