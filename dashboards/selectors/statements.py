@@ -98,6 +98,11 @@ class StatementScope:
         return day.replace(year=day.year - 1, day=min(day.day, calendar.monthrange(day.year - 1, day.month)[1]))
 
     @property
+    def prior_end(self) -> date:
+        """The end of the prior year's last month shown: what of it comes after ``prior_through`` is left out."""
+        return date(self.year - 1, self.month, calendar.monthrange(self.year - 1, self.month)[1])
+
+    @property
     def end(self) -> date:
         return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
 
@@ -320,9 +325,8 @@ def _tails(scope: StatementScope, *, kind: str | None = None) -> Tails:
     month). While a first import has not stored those lines, they are not taken off: the month shows whole."""
     if not scope.is_partial:
         return {}
-    prior_end = scope.prior_through.replace(day=calendar.monthrange(scope.year - 1, scope.month)[1])
     this_year = Q(date__gt=scope.through, date__lte=scope.end)
-    rows = _lines(scope).filter(this_year | Q(date__gt=scope.prior_through, date__lte=prior_end))
+    rows = _lines(scope).filter(this_year | Q(date__gt=scope.prior_through, date__lte=scope.prior_end))
     if kind is not None:
         rows = rows.filter(account__kind=kind)
     grouped = (

@@ -5,10 +5,11 @@ is not complete yet. Once every line is in, nothing is said."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from dashboards.templatetags.dashboards_ui import amount
@@ -32,6 +33,13 @@ STILL_COMING = "data-lines-pending"
 def html(response) -> str:
     assert response.status_code == 200, response.status_code
     return response.content.decode()
+
+
+@pytest.fixture
+def in_june():
+    """Today is 15 June 2026: the statements' last month has not ended."""
+    with time_machine.travel(datetime(2026, 6, 15, 12, tzinfo=UTC), tick=False):
+        yield
 
 
 @pytest.fixture
@@ -85,6 +93,23 @@ class TestStatements:
         assert figure(page, "revenue") == amount(Decimal("6500.00"))
         # March to December are marked as read from the source.
         assert page.count('class="num month from-source"') == 10
+
+    def test_says_the_prior_years_month_counts_whole_while_it_is_read_from_the_source(
+        self, in_june, member_client, importing, year
+    ):
+        for url in (PNL, OVERVIEW, BALANCE):
+            page = html(member_client.get(url))
+
+            assert f"The prior year’s June {year} counts whole, not through 15 June {year}," in page, url
+
+    def test_says_nothing_of_the_prior_years_month_once_its_lines_are_in(self, in_june, member_client, importing, year):
+        lines_complete_advance(
+            administration=importing.administration, window_start=date(year, 3, 1), window_end=date(year, 6, 30)
+        )
+
+        page = html(member_client.get(PNL))
+
+        assert STILL_COMING in page and "data-prior-month-whole" not in page
 
     def test_the_notice_stands_above_the_figures(self, member_client, importing, year):
         page = html(member_client.get(PNL, {"year": year, "month": 12}))
