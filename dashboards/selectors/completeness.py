@@ -67,6 +67,12 @@ class LinesStatus:
         """The first month a statement of these administrations may read from a source's monthly balances."""
         return min((p.source_from for p in self.pending), default=None)
 
+    def prior_month_whole(self, *, is_partial: bool, prior_through: date) -> bool:
+        """Whether a statement whose last month has not ended (``is_partial``) compares with a prior-year month read
+        from the source's monthly balances: those cannot be cut at ``prior_through``, so that month counts whole
+        until its lines are in, and the prior year's figures are not final."""
+        return is_partial and self.source_from is not None and self.source_from <= prior_through
+
 
 def lines_status(*, administrations: Iterable[Administration]) -> LinesStatus:
     """Which of the page's ``administrations`` are still importing their transactions."""

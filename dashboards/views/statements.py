@@ -82,7 +82,8 @@ def _statement(request: MemberRequest, statement: Statement) -> HttpResponse:
         # A balance sheet's last month is its balance at the period's end, the figure the bold column shows to the
         # cent: it is not shown twice.
         "months": scope.months[:-1] if statement == Statement.BALANCE_SHEET else scope.months,
-        "lines": lines_status(administrations=form.chosen_administrations),
+        "lines": (lines := lines_status(administrations=form.chosen_administrations)),
+        "prior_month_whole": lines.prior_month_whole(is_partial=scope.is_partial, prior_through=scope.prior_through),
         **imports_context(page_key, imports, form.chosen_administration),
     }
     return render(request, "dashboards/statement.html", context)
@@ -133,7 +134,8 @@ def statement_line(request: MemberRequest, statement: str, line: str) -> HttpRes
         "account_query": form.query(page=None, administration=None),
         "back_query": form.query(m=None, page=None),
         "is_balance": statement == Statement.BALANCE_SHEET,
-        "lines": lines_status(administrations=form.chosen_administrations),
+        "lines": (lines := lines_status(administrations=form.chosen_administrations)),
+        "prior_month_whole": lines.prior_month_whole(is_partial=scope.is_partial, prior_through=scope.prior_through),
     }
     return render(request, "dashboards/statement_line.html", context)
 
@@ -279,7 +281,8 @@ def overview(request: MemberRequest) -> HttpResponse:
         "form": form,
         "scope": scope,
         "figures": figures,
-        "lines": lines_status(administrations=form.chosen_administrations),
+        "lines": (lines := lines_status(administrations=form.chosen_administrations)),
+        "prior_month_whole": lines.prior_month_whole(is_partial=scope.is_partial, prior_through=scope.prior_through),
         **imports_context("overview", imports, form.chosen_administration),
         "drill_query": form.query(m=None, page=None),
         "axes": reporting_axes(organization=request.organization, administrations=form.chosen_administrations),

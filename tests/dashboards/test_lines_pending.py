@@ -101,6 +101,9 @@ class TestStatements:
             page = html(member_client.get(url))
 
             assert f"The prior year’s June {year} counts whole, not through 15 June {year}," in page, url
+            # The prior year's figures and the change are marked; this year's are not.
+            marked = re.findall(r'data-figure="([\w-]+)"[^>]*data-provisional', page)
+            assert marked and all(key.endswith(("-prior", "-change", "-against")) for key in marked), url
 
     def test_says_nothing_of_the_prior_years_month_once_its_lines_are_in(self, in_june, member_client, importing, year):
         lines_complete_advance(
@@ -109,7 +112,7 @@ class TestStatements:
 
         page = html(member_client.get(PNL))
 
-        assert STILL_COMING in page and "data-prior-month-whole" not in page
+        assert STILL_COMING in page and "data-prior-month-whole" not in page and "data-provisional" not in page
 
     def test_the_notice_stands_above_the_figures(self, member_client, importing, year):
         page = html(member_client.get(PNL, {"year": year, "month": 12}))

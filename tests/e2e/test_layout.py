@@ -397,6 +397,48 @@ def test_every_page_while_the_transactions_are_still_coming(page: Page, organiza
         expect(page.locator(".sync-progress")).to_contain_text(re.compile(about))
 
 
+# Run in the page: every figure it shows ([data-figure]), each with whether it is marked as not final: inside an
+# element that says so ([data-provisional]). A dash is no figure: what is not known yet is not shown.
+FIGURES = """() => [...document.querySelectorAll("main [data-figure]")].map((el) => [
+  el.dataset.figure, el.textContent.trim(), !!el.closest("[data-provisional]")])"""
+FIGURE_PAGES = (
+    "/dashboards/overview/",
+    "/dashboards/pnl/",
+    "/dashboards/balance-sheet/",
+    "/dashboards/outstanding/",
+    "/dashboards/outstanding/?side=payable",
+    "/dashboards/statements/pnl/revenue/",
+)
+
+
+def figures_shown(page: Page) -> dict[str, list[tuple[str, str, bool]]]:
+    shown = {}
+    for path in FIGURE_PAGES:
+        page.goto(path)
+        shown[path] = [tuple(figure) for figure in page.evaluate(FIGURES)]
+    return shown
+
+
+def test_a_figure_shown_during_the_import_is_the_end_result_or_is_marked(
+    page: Page, organization_admin, connected, language
+):
+    with PausedImport(connected.pk, at_stream="mutations", at_progress=True) as paused:
+        sign_in(page, organization_admin.user.email, language)
+        during = figures_shown(page)
+        paused.release.set()
+        paused.thread.join(timeout=300)
+    after = figures_shown(page)
+
+    differing = []
+    for path, figures in during.items():
+        final = {key: text for key, text, _ in after[path]}
+        assert figures, f"{path} shows no figure during the import"
+        for key, text, marked in figures:
+            if key in final and text not in (final[key], "–") and not marked:
+                differing.append(f"{path} [{key}]: {text} during the import, {final[key]} after it, unmarked")
+    assert not differing, "\n".join(differing)
+
+
 def test_the_waiting_page_loads_itself_again_once_what_it_waits_for_is_in(
     page: Page, organization_admin, connected, language
 ):
