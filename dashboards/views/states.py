@@ -30,6 +30,7 @@ class PageIntro:
     title: str | Promise  # the page's <h1> and <title>
     shows: str | Promise  # what the page shows once the books are in
     waits_for: Arrival | None  # the part of the books its figures need
+    section: str | Promise = _("Dashboards")  # the sidebar's section the page is in, the header's heading
 
 
 PAGES = {
@@ -68,11 +69,13 @@ PAGES = {
         _("Account mapping"),
         _("Which line of the P&L or the balance sheet each account of your chart of accounts is reported on."),
         None,
+        _("Manage"),
     ),
     "data_checks": PageIntro(
         _("Data checks"),
         _("Differences the import found against your bookkeeping's own totals, and gaps in the data."),
         Arrival.CHECKS,
+        _("Manage"),
     ),
 }
 

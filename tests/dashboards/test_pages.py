@@ -437,6 +437,19 @@ class TestAdministrations:
         assert "An admin of Acme BV can connect it" in member_page
         assert "€0.00" not in member_page
 
+    @pytest.mark.parametrize(
+        ("name", "section"),
+        [
+            ("dashboards:outstanding", "Dashboards"),
+            ("dashboards:data_checks", "Manage"),
+            ("dashboards:account_mapping", "Manage"),
+        ],
+    )
+    def test_before_anything_is_connected_the_header_names_the_pages_section(self, admin_client, name, section):
+        page = html(admin_client.get(reverse(name)))
+
+        assert f'<div class="topbar-title">{section}</div>' in page
+
     def test_another_member_of_the_organisation_sees_the_same(self, organization, receivables, today):
         colleague = MembershipFactory(organization=organization).user
         client = Client()
