@@ -25,12 +25,15 @@ from monitr.tenancy.requests import MemberRequest
 from ..selectors.scope import administrations_list
 
 
+DASHBOARDS = _("Dashboards")
+
+
 @dataclass(frozen=True, slots=True)
 class PageIntro:
     title: str | Promise  # the page's <h1> and <title>
     shows: str | Promise  # what the page shows once the books are in
     waits_for: Arrival | None  # the part of the books its figures need
-    section: str | Promise = _("Dashboards")  # the sidebar's section the page is in, the header's heading
+    section: str | Promise = DASHBOARDS  # the sidebar's section the page is in, the header's heading
 
 
 PAGES = {
