@@ -24,7 +24,6 @@ from monitr.tenancy.requests import MemberRequest
 
 from ..selectors.scope import administrations_list
 
-
 DASHBOARDS = _("Dashboards")
 
 
