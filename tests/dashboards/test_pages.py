@@ -427,6 +427,9 @@ class TestAdministrations:
         assert "All administrations" in page and "Old Books BV (disconnected)" in page
         assert together.context["aging"].total == expected.aging(receivables + more, as_of=today)["total"]
         assert alone.context["aging"].total == Decimal("250.00")
+        # Each relation names its administration beneath it, not in a column of its own; one alone names none.
+        assert "<span data-administration>Old Books BV</span>" in page and ">Administration</th>" not in page
+        assert "data-administration" not in html(alone)
 
     def test_without_any_administration_the_page_says_how_to_connect(self, member_client, admin_client):
         member_page = html(member_client.get(PAGE))

@@ -3,12 +3,13 @@
 items are coming, and while the transactions are). The pages are the sidebar's links and, one of each kind, the pages
 those link to, so a new page is covered by itself.
 
-A page fails when it is wider than the window, when a table is wider than its box without scrolling in it (a cut
-column), when a form control sticks out of its card's padding, when it has no single <h1> or shares its <h1> or
-<title> with another page, or when the header's menu button (on a phone) does not open the sidebar or Escape does not
-close it. During a first import, every dashboard says it is
-running and what is still coming, and shows nothing as if the import were done. In Dutch, a page fails on English
-it shows: a text, title or label that is one of Monitr's English strings, or that reads as an English sentence.
+A page fails when it is wider than the window; when a table is wider than its box without scrolling in it (a cut
+column) or, at a laptop's width, when a dashboard's statement, aging or relations table has to scroll at all; when a
+form control sticks out of its card's padding; when it has no single <h1> or shares its <h1> or <title> with another
+page; or when the header's menu button (on a phone) does not open the sidebar or Escape does not close it. During a
+first import, every dashboard says it is running and what is still coming, and shows nothing as if the import were
+done; a figure shown then that differs from the end result is marked. In Dutch, a page fails on English it shows: a
+text, title or label that is one of Monitr's English strings, or that reads as an English sentence.
 """
 
 from __future__ import annotations
@@ -77,6 +78,14 @@ LAYOUT_PROBLEMS = """() => {
   }
   return problems;
 }"""
+
+
+# Run in the page at a laptop's width: the dashboards' tables that must show every column without scrolling.
+WHOLE_TABLES = """() => [...document.querySelectorAll(
+    "main .statement-table, main .relations-table, main .aging-table, main .overview-table")]
+  .filter((table) => table.offsetParent && table.parentElement.scrollWidth > table.parentElement.clientWidth + 1)
+  .map((table) => `${table.className} scrolls: ${table.parentElement.scrollWidth}px in ` +
+    `${table.parentElement.clientWidth}px`)"""
 
 
 # What the page shows a person: visible text, the page's title and the labels read out (not code, not scripts).
@@ -309,6 +318,8 @@ def walk_every_page(page: Page, email: str, language: str) -> Walk:
                     known.update(new)
                     queue.extend(new)
             walk.problems += [f"{where}: {p}" for p in page.evaluate(LAYOUT_PROBLEMS)]
+            if name == "laptop":
+                walk.problems += [f"{where}: {p}" for p in page.evaluate(WHOLE_TABLES)]
             if english and name == "laptop":
                 shown = english_on_page(page.evaluate(SHOWN_TEXT), english)
                 walk.problems += [f"{where}: English on a Dutch page: {text!r}" for text in shown]
