@@ -126,6 +126,18 @@ class TestProfitAndLoss:
 
         assert "8000" in page and "Revenue" in page
         assert f'data-figure="accounts-total">{money(Decimal("1500.00"))}' in page
+        # The heading names the one administration; its accounts do not each repeat it.
+        assert ">Administration</th>" not in page and 'colspan="2">Total' in page
+
+    def test_a_line_of_all_administrations_names_each_accounts_administration(
+        self, member_client, organization, booked, today
+    ):
+        Books.create(organization, name="Second Books BV")
+        url = reverse("dashboards:statement_line", args=["pnl", "revenue"])
+
+        page = html(member_client.get(url, {"m": today.month}))
+
+        assert ">Administration</th>" in page and "Acme Books BV</td>" in page
 
     @pytest.mark.parametrize(("language", "booked_in"), [("en", "Booked from 1 {month} through"), ("nl", "1 {month}")])
     def test_a_month_is_named_and_a_name_ending_in_a_stop_gets_no_second(
