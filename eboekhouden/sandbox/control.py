@@ -19,6 +19,7 @@ from .chart import VAT_CODES
 from .faults import Fault
 from .filters import ApiError
 from .generator import MutationStream, generate_administration
+from .habits import DAYS_AFTER_DUE, Habit
 from .journal import row_vat
 from .jsonenc import dumps, loads
 from .model import PAYMENT_TYPES, AdministrationInfo, Mutation, Row
@@ -86,6 +87,22 @@ class Controller:
         if side not in ("C", "D"):
             raise ControlError("credDeb must be C or D")
         return [views.outstanding_json(item) for item in self._book(guid).outstanding(side)]
+
+    def payment_habits(self, guid: str) -> list[dict[str, Any]]:
+        """Every relation's payment habit (sandbox.habits), in the generator's order: the truth of who pays how."""
+        return [
+            {
+                "relationId": r.id,
+                "code": r.code,
+                "name": r.name,
+                "credDeb": r.role,
+                "habit": r.payment_habit,
+                "daysAfterDue": list(DAYS_AFTER_DUE[Habit(r.payment_habit)])
+                if Habit(r.payment_habit) in DAYS_AFTER_DUE
+                else None,
+            }
+            for r in self._book(guid).admin.relations
+        ]
 
     def balances(
         self, guid: str, start: date | None = None, end: date | None = None, cost_centre_id: int | None = None
@@ -459,6 +476,11 @@ async def outstanding(request: web.Request) -> web.Response:
     return _json(c.outstanding(guid, request.query.get("credDeb", "D")))
 
 
+async def payment_habits(request: web.Request) -> web.Response:
+    c, guid = request.app[CONTROLLER], request.match_info["guid"]
+    return _json(c.payment_habits(guid))
+
+
 async def balances(request: web.Request) -> web.Response:
     c, guid = request.app[CONTROLLER], request.match_info["guid"]
     query = request.query
@@ -532,6 +554,7 @@ def control_app(controller: Controller) -> web.Application:
     route("POST", "/administrations/{guid}/payments", payments)
     route("GET", "/administrations/{guid}/outstanding", outstanding)
     route("GET", "/administrations/{guid}/balances", balances)
+    route("GET", "/administrations/{guid}/payment-habits", payment_habits)
     route("POST", "/administrations/{guid}/credentials/{action}", credentials)
     route("*", "/faults", faults)
     route("DELETE", "/faults/{id}", fault)

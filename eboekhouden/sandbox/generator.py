@@ -8,6 +8,7 @@ small, so a million lines stream in bounded memory.
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import math
 import random
@@ -19,6 +20,7 @@ from decimal import Decimal
 
 from . import names
 from .chart import CHART, COST_CENTRES, PURCHASE_LEDGERS, SALES_LEDGERS
+from .habits import Habit, habits_of, payments
 from .journal import lines_of, mutation_amount, row_vat
 from .model import Administration, CostCentre, Credentials, Ledger, Mutation, Relation, Row
 from .money import ZERO, cents
@@ -87,7 +89,7 @@ def generate_administration(
         parent_id = centre_base + parent if parent is not None else 0
         cost_centres.append(CostCentre(centre_base + position, description, parent_id, active=position != 5))
     by_code = {ledger.code: ledger for ledger in ledgers}
-    relations = _relations(rng, mutations, start_date, by_code)
+    relations = _with_habits(seed, _relations(rng, mutations, start_date, by_code))
     return Administration(
         guid=guid,
         company=company,
@@ -150,6 +152,14 @@ def _relations(rng: random.Random, mutations: int, start_date: date, by_code: di
     return relations
 
 
+def _with_habits(seed: str, relations: list[Relation]) -> list[Relation]:
+    """The relations with their payment habits, drawn per side from a random stream of their own."""
+    habits: dict[int, Habit] = {}
+    for role in ("D", "C"):
+        habits.update(habits_of(f"{seed}/{role}", (r.id for r in relations if r.role == role)))
+    return [dataclasses.replace(r, payment_habit=str(habits[r.id])) for r in relations]
+
+
 @dataclass(order=True, slots=True)
 class _PlannedPayment:
     due: int  # date ordinal
@@ -171,6 +181,7 @@ class MutationStream:
         self.vat_ledgers = {ledger.category: ledger.id for ledger in admin.ledgers if ledger.category in _VAT_CATS}
         self.customers = [r for r in admin.relations if r.role == "D"]
         self.suppliers = [r for r in admin.relations if r.role == "C"]
+        self.habits = {r.id: Habit(r.payment_habit) for r in admin.relations}
         self.centres = [centre.id for centre in admin.cost_centres if centre.active]
         self.balances: dict[int, Decimal] = {}
         self.planned: list[_PlannedPayment] = []
@@ -321,17 +332,8 @@ class MutationStream:
             if rng.random() < 0.7:  # refunded; the rest stays open as a negative item
                 self._plan(day + rng.randint(3, 30), side, relation_id, invoice, total)
             return
-        roll = rng.random()
-        delay = day + term + max(-term, int(rng.gauss(4, 12)))
-        if roll < 0.04:
-            return  # never paid: a bad debt that stays outstanding
-        if roll < 0.14 and total >= Decimal(2):
-            first = (total * Decimal(rng.randint(20, 80)) / 100).quantize(Decimal("0.01"))
-            self._plan(delay, side, relation_id, invoice, first)
-            if rng.random() < 0.85:
-                self._plan(delay + rng.randint(10, 60), side, relation_id, invoice, total - first)
-            return
-        self._plan(delay, side, relation_id, invoice, total)
+        for payment in payments(self.habits[relation_id], rng, day=day, term=term, total=total):
+            self._plan(payment.day, side, relation_id, invoice, payment.amount)
 
     def _payment(self, number: int, day: int) -> Mutation:
         key = next(iter(self.ready))

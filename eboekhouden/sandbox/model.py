@@ -58,6 +58,8 @@ class Relation:
     inactive: bool
     created: date
     role: str  # "D" customer, "C" supplier: how the generator uses it; not shown by the API
+    # How it pays its invoices, or how its invoices are paid (sandbox.habits.Habit); not shown by the API.
+    payment_habit: str = "usual"
 
 
 @dataclass(frozen=True, slots=True)

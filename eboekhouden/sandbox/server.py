@@ -223,6 +223,10 @@ class Sandbox:
     def outstanding(self, guid: str, cred_deb: str = "D") -> list[dict[str, Any]]:
         return self._call(self.controller.outstanding, guid, cred_deb)
 
+    def payment_habits(self, guid: str) -> list[dict[str, Any]]:
+        """Every relation's payment habit: ``{relationId, code, name, credDeb, habit, daysAfterDue}``."""
+        return self._call(self.controller.payment_habits, guid)
+
     def balances(
         self, guid: str, start: date | None = None, end: date | None = None, cost_centre_id: int | None = None
     ) -> list[dict[str, Any]]:
