@@ -13,10 +13,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from ledger import capabilities as registry
 from ledger.capabilities import UnknownProvider
 from ledger.models import Administration
+
+if TYPE_CHECKING:
+    from .statements import StatementScope
 
 
 def provider_name(key: str) -> str | None:
@@ -67,11 +71,11 @@ class LinesStatus:
         """The first month a statement of these administrations may read from a source's monthly balances."""
         return min((p.source_from for p in self.pending), default=None)
 
-    def prior_month_whole(self, *, is_partial: bool, prior_through: date) -> bool:
-        """Whether a statement whose last month has not ended (``is_partial``) compares with a prior-year month read
-        from the source's monthly balances: those cannot be cut at ``prior_through``, so that month counts whole
-        until its lines are in, and the prior year's figures are not final."""
-        return is_partial and self.source_from is not None and self.source_from <= prior_through
+    def prior_month_whole(self, scope: StatementScope) -> bool:
+        """Whether a statement of ``scope`` whose last month has not ended compares with a prior-year month read
+        from the source's monthly balances: those cannot be cut at ``scope.prior_through``, so that month counts
+        whole until its lines are in, and the prior year's figures are not final."""
+        return scope.is_partial and self.source_from is not None and self.source_from <= scope.prior_through
 
 
 def lines_status(*, administrations: Iterable[Administration]) -> LinesStatus:

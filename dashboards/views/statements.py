@@ -33,7 +33,7 @@ from ..selectors.capabilities import reporting_axes
 from ..selectors.completeness import lines_status
 from ..selectors.overview import overview_figures
 from ..selectors.scope import administrations_list
-from ..selectors.statements import account_ledger, line_info, mapped_accounts, statement_report
+from ..selectors.statements import StatementScope, account_ledger, line_info, mapped_accounts, statement_report
 from ..services import account_mapping_set
 from ..statement_forms import StatementFilterForm
 from .states import imports_context, not_connected, waiting
@@ -56,6 +56,13 @@ def _form(request: MemberRequest) -> StatementFilterForm | None:
         administrations=administrations,
         today=timezone.localdate(),
     )
+
+
+def _lines_context(form: StatementFilterForm, scope: StatementScope) -> dict[str, Any]:
+    """What a page of statement figures says of transactions still coming: ``lines`` (the administrations still
+    importing theirs) and ``prior_month_whole`` (the prior year's last month counts whole until its lines are in)."""
+    lines = lines_status(administrations=form.chosen_administrations)
+    return {"lines": lines, "prior_month_whole": lines.prior_month_whole(scope)}
 
 
 def _statement(request: MemberRequest, statement: Statement) -> HttpResponse:
@@ -82,8 +89,7 @@ def _statement(request: MemberRequest, statement: Statement) -> HttpResponse:
         # A balance sheet's last month is its balance at the period's end, the figure the bold column shows to the
         # cent: it is not shown twice.
         "months": scope.months[:-1] if statement == Statement.BALANCE_SHEET else scope.months,
-        "lines": (lines := lines_status(administrations=form.chosen_administrations)),
-        "prior_month_whole": lines.prior_month_whole(is_partial=scope.is_partial, prior_through=scope.prior_through),
+        **_lines_context(form, scope),
         **imports_context(page_key, imports, form.chosen_administration),
     }
     return render(request, "dashboards/statement.html", context)
@@ -134,8 +140,7 @@ def statement_line(request: MemberRequest, statement: str, line: str) -> HttpRes
         "account_query": form.query(page=None, administration=None),
         "back_query": form.query(m=None, page=None),
         "is_balance": statement == Statement.BALANCE_SHEET,
-        "lines": (lines := lines_status(administrations=form.chosen_administrations)),
-        "prior_month_whole": lines.prior_month_whole(is_partial=scope.is_partial, prior_through=scope.prior_through),
+        **_lines_context(form, scope),
     }
     return render(request, "dashboards/statement_line.html", context)
 
@@ -281,8 +286,7 @@ def overview(request: MemberRequest) -> HttpResponse:
         "form": form,
         "scope": scope,
         "figures": figures,
-        "lines": (lines := lines_status(administrations=form.chosen_administrations)),
-        "prior_month_whole": lines.prior_month_whole(is_partial=scope.is_partial, prior_through=scope.prior_through),
+        **_lines_context(form, scope),
         **imports_context("overview", imports, form.chosen_administration),
         "drill_query": form.query(m=None, page=None),
         "axes": reporting_axes(organization=request.organization, administrations=form.chosen_administrations),
