@@ -97,9 +97,7 @@ class Controller:
                 "name": r.name,
                 "credDeb": r.role,
                 "habit": r.payment_habit,
-                "daysAfterDue": list(DAYS_AFTER_DUE[Habit(r.payment_habit)])
-                if Habit(r.payment_habit) in DAYS_AFTER_DUE
-                else None,
+                "daysAfterDue": _days_after_due(Habit(r.payment_habit)),
             }
             for r in self._book(guid).admin.relations
         ]
@@ -363,6 +361,12 @@ class Controller:
         if book is None:
             raise ControlError(f"no administration {guid}", 404)
         return book
+
+
+def _days_after_due(habit: Habit) -> list[int] | None:
+    """The days after the due date a relation of ``habit`` pays a whole invoice in, where the habit fixes them."""
+    days = DAYS_AFTER_DUE.get(habit)
+    return list(days) if days else None
 
 
 def _kind(kind: str) -> str:
