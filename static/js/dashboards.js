@@ -11,10 +11,13 @@
     if (input && input.form && (!input.value || input.checkValidity())) input.form.requestSubmit();
   });
 
-  // A statement too wide for its window (a phone) opens at its end: the line names stay at the left, and beside them
-  // the period's figures, the prior year and the change; the months before scroll into view to the left.
-  document.querySelectorAll(".table-scroll[data-open-at-end]").forEach(function (box) {
-    if (box.scrollWidth > box.clientWidth) box.scrollLeft = box.scrollWidth;
+  // A statement too wide for its window (a phone) opens at the period's figures: the line names stay at the left
+  // and the column marked data-open-here starts right beside them, whole; the months before scroll into view to the
+  // left, the prior year and the change to the right.
+  document.querySelectorAll(".table-scroll").forEach(function (box) {
+    var here = box.querySelector("thead th[data-open-here]");
+    var names = box.querySelector("thead th");
+    if (here && names && box.scrollWidth > box.clientWidth) box.scrollLeft = here.offsetLeft - names.offsetWidth;
   });
 
   var BUCKET_COLOURS = ["#10b981", "#f2c94c", "#f59e0b", "#ea580c", "#dc2626", "#991b1b", "#6b1010"];
