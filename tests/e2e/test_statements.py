@@ -134,6 +134,7 @@ def test_a_six_figure_balance_sheet_fits_a_laptop_and_opens_at_the_periods_figur
     )
     expect(figure).to_be_in_viewport(ratio=1)
     expect(name).to_be_in_viewport()
+    expect(page.locator(".statement-heading th > span").first).to_be_in_viewport(ratio=1)  # "Assets" stays in view
     # The period's figure starts beside the line names, not under them.
     assert figure.bounding_box()["x"] >= name.bounding_box()["x"] + name.bounding_box()["width"] - 1
 
