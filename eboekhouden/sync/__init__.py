@@ -15,6 +15,7 @@ from typing import Any
 from integrations.http import RetryPolicy
 
 from ..client.gateway import open_gateway
+from .early import EarlyLists
 from .kept import KeptMutations
 from .month_balances import MonthBalancesStream
 from .reference import ReferenceStreams
@@ -32,8 +33,10 @@ class EboekhoudenSource:
         options: dict[str, Any] = {} if wait is None else {"retry": RetryPolicy(sleep=wait)}
         self.gateway = gateway or open_gateway(credentials, **options)
         self.state = SourceState()
+        # The short lists (chart, relations, cost centres, open items) are asked for at once, when the first is.
+        self._lists = EarlyLists(self.gateway)
         # The open items' invoices fetched early are kept in it for the mutations stream: no detail is fetched twice.
-        kept = KeptMutations(self.gateway)
+        kept = KeptMutations(self._lists)
         reference = ReferenceStreams(kept, self.state)
         open_items = OutstandingItemsStream(kept, self.state)
         mutations = MutationsStream(kept, self.state)
@@ -52,4 +55,7 @@ class EboekhoudenSource:
         return dict(self.gateway.calls.snapshot())
 
     def close(self) -> None:
-        self.gateway.close()
+        try:
+            self._lists.close()
+        finally:
+            self.gateway.close()

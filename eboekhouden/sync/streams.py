@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import threading
 from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
@@ -125,7 +126,7 @@ class MutationsStream(Stream):
                 if not reading:
                     reading.append(self._read_ahead(ctx, first, last))
                 if index + 1 < len(windows):
-                    reading.append(self._read_ahead(ctx, *windows[index + 1]))
+                    reading.append(self._read_ahead(ctx, *windows[index + 1], after=reading[-1].last_round))
                 # A full run reads every detail again: an edit the list does not show is found only that way.
                 window_counts, listed = self.sync_window(
                     ctx, first, last, progress=(done, seen, index, len(windows)), refetch=ctx.full, ahead=reading[0]
@@ -147,7 +148,9 @@ class MutationsStream(Stream):
         counts += self._reread(ctx, cursor)
         return counts
 
-    def _read_ahead(self, ctx: StreamContext, first: dt.date, last: dt.date) -> WindowPrefetch:
+    def _read_ahead(
+        self, ctx: StreamContext, first: dt.date, last: dt.date, *, after: threading.Event | None = None
+    ) -> WindowPrefetch:
         """Start reading a window in the background; its stored fingerprints are read here, in the stream's thread
         (the database is this thread's). Read before the window ahead of it is written, which is safe: a mutation
         listed in a window is not listed in another, so no write of the one ahead changes what this one compares."""
@@ -156,7 +159,7 @@ class MutationsStream(Stream):
             if ctx.full
             else transaction_fingerprints(administration=ctx.administration, window_start=first, window_end=last)
         )
-        return WindowPrefetch(self.gateway, first, last, stored)
+        return WindowPrefetch(self.gateway, first, last, stored, after=after)
 
     def _reread(self, ctx: StreamContext, cursor: dict) -> StreamCounts:
         """Read again the next share of the stored history, round and round, so that an edit the mutation list

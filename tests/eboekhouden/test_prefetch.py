@@ -138,3 +138,68 @@ def test_a_month_whose_listing_fails_ahead_leaves_the_months_before_committed_an
     monkeypatch.setattr(RestGateway, "mutation_headers", original)
     sync(sandbox_connection)
     assert_exact(sandbox_connection, eboekhouden_sandbox, eboekhouden_sandbox_administration.guid)
+
+
+class RoundGateway(Gateway):
+    """Two in flight at a time; with ``gated``, each detail arrives only when the test lets it."""
+
+    parallelism = 2
+
+    def __init__(self, headers, *, gated: bool = False, **options) -> None:
+        super().__init__(headers, **options)
+        self.gate = threading.Semaphore(0) if gated else None
+
+    def mutations(self, ids):
+        for mutation in super().mutations(ids):
+            if self.gate is not None:
+                self.gate.acquire()
+            yield mutation
+
+
+def test_a_window_read_ahead_lists_at_once_but_fetches_once_the_window_before_is_in_its_last_round():
+    before = RoundGateway([header(n) for n in range(1, 6)], gated=True)
+    earlier = WindowPrefetch(before, *JAN, {})
+    after = RoundGateway([header(n) for n in range(11, 14)])
+    later = WindowPrefetch(after, *JAN, {}, after=earlier.last_round)
+    try:
+        assert [h.id for h in later.listed().headers] == [11, 12, 13]
+        for _ in range(3):
+            before.gate.release()
+        details = earlier.details()
+        assert [next(details).id for _ in range(3)] == [1, 2, 3]
+        time.sleep(0.2)  # two of five still to come: as many as are in flight, so the slots are still the earlier's
+        assert not earlier.last_round.is_set() and after.fetched == []
+
+        before.gate.release()  # one to come: a slot is free
+        assert earlier.last_round.wait(timeout=5)
+        assert [m.id for m in later.details()] == [11, 12, 13]
+        before.gate.release()
+        assert [m.id for m in details] == [4, 5]
+    finally:
+        earlier.close()
+        later.close()
+
+
+def test_a_window_read_ahead_does_not_wait_for_a_window_before_that_failed_or_was_closed():
+    failed = WindowPrefetch(RoundGateway([], fail_listing=True), *JAN, {})
+    closed = WindowPrefetch(RoundGateway([header(n) for n in range(1, 100)]), *JAN, {}, buffer=1)
+    after_failed = WindowPrefetch(RoundGateway([header(7)]), *JAN, {}, after=failed.last_round)
+    after_closed = WindowPrefetch(RoundGateway([header(8)]), *JAN, {}, after=closed.last_round)
+    try:
+        closed.listed()
+        closed.close()
+        assert [m.id for m in after_failed.details()] == [7]
+        assert [m.id for m in after_closed.details()] == [8]
+    finally:
+        for reading in (failed, after_failed, after_closed):
+            reading.close()
+
+
+def test_a_window_waiting_for_its_turn_stops_when_closed():
+    waiting_for = threading.Event()  # never set
+    gateway = RoundGateway([header(1)])
+    reading = WindowPrefetch(gateway, *JAN, {}, after=waiting_for)
+    reading.listed()
+    reading.close()  # returns: the turn is not waited for once the stream stopped
+
+    assert gateway.fetched == [] and reading.last_round.is_set()
