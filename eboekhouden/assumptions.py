@@ -21,6 +21,14 @@ from integrations.providers import AdministrationChoice
 # compares the two and records any month where they differ (``sync/streams.py``, ``BalancesCheckStream``), so a
 # source that reads otherwise shows on the Data checks page instead of in silently wrong statements.
 
+# Which payment settles which invoice is not documented. Monitr takes a row on the debtors or creditors ledger that
+# names an invoice number as settling the invoice of the same side, relation (the row's, else the mutation's) and
+# number, exactly as written (e-Boekhouden's payment rows carry the invoice number they pay; the header lists them
+# all, comma-separated). The mapping stores the row's number and relation on its line (``mapping.mutation_lines``),
+# and the ledger's open-item rules match on them (``ledger/services/open_items.py``). Every sync compares what that
+# leaves open with e-Boekhouden's own open items, item by item, so a service that matches otherwise shows on the
+# Data checks page.
+
 # A REST API key belongs to one administration and a session cannot switch to another (reported from the live service:
 # docs/eboekhouden.md, "What the contracts say, and what only the field knows").
 # Which entry of ``administration/linked`` is the key's own is not documented; Monitr takes the first one listed as

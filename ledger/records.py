@@ -370,6 +370,7 @@ class ReconciliationRecord:
     expected: Decimal
     actual: Decimal
     account_external_id: str | None = None
+    reason: str = ""  # why they differ, where the check can tell: English, shown translated (monitr.web.stored_text)
 
     def __post_init__(self) -> None:
         _required(self.subject, "subject")

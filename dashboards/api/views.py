@@ -37,7 +37,7 @@ from ..models import AgingBasis
 from ..selectors.completeness import LinesStatus, lines_status
 from ..selectors.figures import outstanding_snapshot_status
 from ..selectors.outstanding import outstanding_aging, outstanding_items_list
-from ..selectors.scope import OutstandingScope
+from ..selectors.scope import OutstandingScope, reads_ledger
 from ..selectors.settings import outstanding_settings_get
 from ..selectors.statements import StatementReport, StatementScope, statement_report
 from ..selectors.transactions import transactions_list
@@ -214,7 +214,7 @@ class _OutstandingView(ScopedAPIView):
             basis=AgingBasis(params.get("basis", settings.basis)),
             boundaries=tuple(settings.boundaries),
         )
-        if not scope.is_live:
+        if not scope.is_live and not reads_ledger(scope):
             chosen = [administration] if administration else list(Administration.objects.for_organization(organization))
             status = outstanding_snapshot_status(organization=organization, administrations=chosen, as_of=scope.as_of)
             if chosen and status.missing_all:

@@ -21,6 +21,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from ledger.models import (
     Administration,
     OutstandingItem,
+    OutstandingSide,
     Reconciliation,
     ReconciliationCheck,
     SetAsideRecord,
@@ -53,6 +54,9 @@ class DataChecks:
     ledger_checked_at: datetime | None
     ledger_mismatches: list[Reconciliation]
     open_items_checks: list[Reconciliation]
+    # The latest comparison of the open-item ledger with the source's list, per administration: a row per side (the
+    # totals), then a row per item that differs, with its reason.
+    open_item_ledger: list[Reconciliation]
     unbalanced: int
     unmapped: list[MappedAccount]
     without_due_date: int
@@ -72,10 +76,15 @@ class DataChecks:
         return [c for c in self.open_items_checks if not c.matches]
 
     @property
+    def open_item_ledger_differences(self) -> list[Reconciliation]:
+        return [c for c in self.open_item_ledger if c.subject not in OutstandingSide.values]
+
+    @property
     def problems(self) -> int:
         return (
             len(self.ledger_mismatches)
             + len(self.open_items_mismatches)
+            + len(self.open_item_ledger_differences)
             + self.unbalanced
             + len(self.unmapped)
             + len(self.set_aside)
@@ -89,8 +98,23 @@ def _scoped(
     return rows if administration is None else rows.filter(administration=administration)
 
 
+def _latest(
+    organization: Organization, administration: Administration | None, kind: ReconciliationCheck, *, per_subject: bool
+) -> list[Reconciliation]:
+    """The checks of ``kind`` of the latest day each administration (or each of its subjects) was checked."""
+    latest = Reconciliation.objects.filter(administration=OuterRef("administration"), kind=kind)
+    if per_subject:
+        latest = latest.filter(subject=OuterRef("subject"))
+    return list(
+        _scoped(Reconciliation.objects, organization, administration)
+        .filter(kind=kind, period_start=Subquery(latest.order_by("-period_start").values("period_start")[:1]))
+        .select_related("administration")
+        .order_by("administration__name", "subject")
+    )
+
+
 def data_checks(*, organization: Organization, administration: Administration | None = None) -> DataChecks:
-    """Every check of the scope (seven queries, however many rows)."""
+    """Every check of the scope (eight queries, however many rows)."""
     ledger = _scoped(Reconciliation.objects, organization, administration).filter(kind=ReconciliationCheck.LEDGER_MONTH)
     administrations = Administration.objects.for_organization(organization)
     if administration is not None:
@@ -102,19 +126,10 @@ def data_checks(*, organization: Organization, administration: Administration | 
         .select_related("account", "administration")
         .order_by("-period_start", "administration__name", "subject")
     )
-    latest = (
-        Reconciliation.objects.filter(
-            administration=OuterRef("administration"), kind=ReconciliationCheck.OPEN_ITEMS, subject=OuterRef("subject")
-        )
-        .order_by("-period_start")
-        .values("period_start")[:1]
-    )
-    open_items = list(
-        _scoped(Reconciliation.objects, organization, administration)
-        .filter(kind=ReconciliationCheck.OPEN_ITEMS, period_start=Subquery(latest))
-        .select_related("administration")
-        .order_by("administration__name", "subject")
-    )
+    # The latest open-items check of each administration's side, and its latest open-item ledger check (both sides
+    # and every item that differs).
+    open_items = _latest(organization, administration, ReconciliationCheck.OPEN_ITEMS, per_subject=True)
+    open_item_ledger = _latest(organization, administration, ReconciliationCheck.OPEN_ITEM_LEDGER, per_subject=False)
     unbalanced = _scoped(Transaction.objects, organization, administration).filter(~Q(imbalance=0)).count()
     without_due = _scoped(OutstandingItem.objects, organization, administration).filter(due_date__isnull=True).count()
     accounts = mapped_accounts(organization=organization, administration=administration)
@@ -143,6 +158,7 @@ def data_checks(*, organization: Organization, administration: Administration | 
         checked=checked,
         ledger_mismatches=mismatches,
         open_items_checks=open_items,
+        open_item_ledger=open_item_ledger,
         unbalanced=unbalanced,
         unmapped=[a for a in accounts if not a.is_mapped],
         new_accounts=[a for a in accounts if a.is_new],

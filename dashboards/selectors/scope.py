@@ -4,8 +4,10 @@ Every selector of the Outstanding Items dashboard takes an :class:`OutstandingSc
 the API read exactly the same rows. The scope always carries the organisation, and every queryset starts from
 ``for_organization``: another organisation's rows cannot come back, whatever else is asked.
 
-Today's view reads the live open items; a past date reads the daily snapshot of that date (``OutstandingSnapshot``,
-the same columns). Aging on a past date counts days to that date, as if it were today.
+Today's view reads the live open items, the source's own list; a past date reads the open-item ledger as of that date
+(``ledger.open_items``: every invoice and what settled it, rebuilt from the books), or, before the ledger is built,
+the daily snapshot of that date (``OutstandingSnapshot``); all three have the same columns. Aging on a past date
+counts days to that date, as if it were today.
 
 Every dashboard scopes by administration: :func:`administrations_list` is what their pickers offer.
 """
@@ -18,7 +20,8 @@ from datetime import date
 from django.db.models import DateField, F, QuerySet
 from django.db.models.functions import Coalesce
 
-from ledger.models import Administration, OutstandingItem, OutstandingSide, OutstandingSnapshot
+from ledger.models import Administration, LedgerOpenItem, OutstandingItem, OutstandingSide, OutstandingSnapshot
+from ledger.open_items import open_items_on
 from monitr.tenancy.models import Organization
 
 from ..aging import Bucket, aging_buckets
@@ -65,14 +68,27 @@ def age_reference(basis: AgingBasis | str) -> Coalesce | F:
     return due_reference() if basis == AgingBasis.DUE_DATE else F("invoice_date")
 
 
+def reads_ledger(scope: OutstandingScope) -> bool:
+    """Does a past day of the scope come from the open-item ledger? Yes once the ledger of every administration in
+    the scope is built (the first sync builds it); else from the daily snapshots."""
+    administrations = Administration.objects.for_organization(scope.organization)
+    if scope.administration is not None:
+        administrations = administrations.filter(pk=scope.administration.pk)
+    return not administrations.filter(open_items_built_at__isnull=True).exists()
+
+
 def open_items(*, scope: OutstandingScope, side: bool = True) -> QuerySet:
-    """The open items of the scope (live, or the snapshot of ``as_of``), unordered; ``side=False`` keeps both."""
-    model = OutstandingItem if scope.is_live else OutstandingSnapshot
+    """The open items of the scope, unordered; ``side=False`` keeps both. Today: the source's own list. A past day:
+    the open-item ledger as of that day (``ledger.open_items``), else the daily snapshot of that day."""
+    ledger = not scope.is_live and reads_ledger(scope)
+    model = OutstandingItem if scope.is_live else LedgerOpenItem if ledger else OutstandingSnapshot
     rows: QuerySet = model.objects.for_organization(scope.organization)
-    if not scope.is_live:
-        rows = rows.filter(as_of=scope.as_of)
     if scope.administration is not None:
         rows = rows.filter(administration=scope.administration)
     if side:
         rows = rows.filter(side=scope.side)
+    if ledger:
+        return open_items_on(rows, scope.as_of)
+    if not scope.is_live:
+        rows = rows.filter(as_of=scope.as_of)
     return rows

@@ -161,3 +161,9 @@ def without_number(description: str | None, number: str | None) -> str:
         return description
     shorter = re.sub(rf"(?<![\w-]){re.escape(number)}(?![\w-])", " ", description)
     return " ".join(shorter.split())
+
+
+@register.filter
+def invoice_of_check(subject: str) -> str:
+    """The invoice an open-item ledger check names: its subject without the side ("receivable:2024-0012")."""
+    return subject.partition(":")[2] or subject

@@ -49,7 +49,7 @@ from ..selectors.outstanding import (
     outstanding_relations_page,
     outstanding_top_relations,
 )
-from ..selectors.scope import administrations_list
+from ..selectors.scope import administrations_list, reads_ledger
 from ..selectors.settings import outstanding_settings_get
 from .states import imports_context, not_connected, waiting
 
@@ -118,7 +118,7 @@ def outstanding(request: MemberRequest) -> HttpResponse:
         "is_receivable": scope.side == OutstandingSide.RECEIVABLE,
     }
     snapshot = None
-    if not scope.is_live:
+    if not scope.is_live and not reads_ledger(scope):
         snapshot = outstanding_snapshot_status(
             organization=scope.organization, administrations=form.chosen_administrations, as_of=scope.as_of
         )
@@ -238,7 +238,7 @@ def outstanding_items(request: MemberRequest) -> HttpResponse:
         "export_query": form.query(page=None),
         "is_receivable": scope.side == OutstandingSide.RECEIVABLE,
     }
-    if not scope.is_live:
+    if not scope.is_live and not reads_ledger(scope):
         context["snapshot"] = outstanding_snapshot_status(
             organization=scope.organization, administrations=form.chosen_administrations, as_of=scope.as_of
         )

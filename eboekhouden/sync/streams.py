@@ -22,6 +22,7 @@ from integrations.errors import NotFound
 from integrations.http import fetch_concurrently
 from integrations.sync.base import RecordKind, Stream, StreamContext, StreamCounts
 from ledger.imports import Arrival
+from ledger.open_items import agreement_records, open_item_ledger_agreement
 from ledger.records import (
     OutstandingItemRecord,
     OutstandingSide,
@@ -49,6 +50,7 @@ from ledger.services import (
     lines_complete_advance,
     lines_complete_mark,
     monthly_balances_from_source,
+    open_item_ledger_build,
     outstanding_items_replace,
     outstanding_snapshot_record,
     reconciliation_record,
@@ -718,6 +720,9 @@ class BalancesCheckStream(Stream):
         if self.open_items is not None:
             self.open_items.follow_stored_terms(ctx)
         results += self._open_items(ctx)
+        # The open-item ledger from the books as they now stand, and whether it agrees with the source's list.
+        open_item_ledger_build(administration=ctx.administration)
+        results += agreement_records(open_item_ledger_agreement(administration=ctx.administration), today=ctx.today)
         reconciliation_record(administration=ctx.administration, results=results, checked_through=ctx.today)
         self.repairs += self.set_aside.replace()
         return self.repairs

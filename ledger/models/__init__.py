@@ -5,6 +5,7 @@ from .administration import LINES_COMPLETE, Administration
 from .balances import BalanceBasis, MonthlyBalance
 from .checks import Reconciliation
 from .choices import AccountKind, AccountRole, OutstandingSide, ReconciliationCheck, SetAsideKind, TransactionType
+from .open_items import LedgerOpenItem, OpenItemKind, OpenItemSettlement, SettlementKind
 from .outstanding import OutstandingItem, OutstandingSnapshot, OutstandingSnapshotTotal
 from .relations import Relation
 from .set_aside import SetAsideRecord
@@ -18,7 +19,10 @@ __all__ = [
     "Administration",
     "BalanceBasis",
     "CostCenter",
+    "LedgerOpenItem",
     "MonthlyBalance",
+    "OpenItemKind",
+    "OpenItemSettlement",
     "OutstandingItem",
     "OutstandingSide",
     "OutstandingSnapshot",
@@ -28,6 +32,7 @@ __all__ = [
     "Relation",
     "SetAsideKind",
     "SetAsideRecord",
+    "SettlementKind",
     "Transaction",
     "TransactionLine",
     "TransactionType",

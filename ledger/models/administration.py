@@ -47,6 +47,15 @@ class Administration(models.Model):
         ),
     )
 
+    open_items_built_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=(
+            "When the open-item ledger was last built from the transactions (ledger.models.open_items); until then "
+            "open items as of a past day come from the daily snapshots."
+        ),
+    )
+
     lines_complete_through = models.DateField(
         default=LINES_COMPLETE,
         help_text=(

@@ -35,6 +35,7 @@ class Reconciliation(models.Model):
     actual = models.DecimalField(**MONEY, help_text="What the imported data adds up to.")
     difference = models.DecimalField(**MONEY, help_text="actual − expected")
     recorded_at = models.DateTimeField(help_text="When these figures were first found.")
+    reason = models.TextField(blank=True, help_text="Why they differ, where the check can tell (stored in English).")
 
     tenant_path = "administration__organization"
     objects = TenantManager()

@@ -49,6 +49,7 @@ class OutstandingSide(models.TextChoices):
 class ReconciliationCheck(models.TextChoices):
     LEDGER_MONTH = "ledger_month", _("Imported lines against the provider's balance, per account and month")
     OPEN_ITEMS = "open_items", _("Open items against the debtors or creditors accounts")
+    OPEN_ITEM_LEDGER = "open_item_ledger", _("Open items rebuilt from the books against the provider's list")
 
 
 class SetAsideKind(models.TextChoices):

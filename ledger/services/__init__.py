@@ -14,6 +14,7 @@ from .balances import (
     monthly_balances_rebuild,
 )
 from .checks import reconciliation_record
+from .open_items import open_item_ledger_build
 from .outstanding import outstanding_items_replace, outstanding_snapshot_record, outstanding_snapshot_totals_record
 from .references import UnknownReferenceError
 from .relations import relations_upsert
@@ -40,6 +41,7 @@ __all__ = [
     "lines_complete_reset",
     "monthly_balances_from_source",
     "monthly_balances_rebuild",
+    "open_item_ledger_build",
     "outstanding_items_replace",
     "outstanding_snapshot_record",
     "outstanding_snapshot_totals_record",

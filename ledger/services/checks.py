@@ -17,7 +17,17 @@ from .results import WriteCounts
 _RECONCILIATIONS = bulk.Table(
     model=Reconciliation,
     key=("administration_id", "kind", "subject", "period_start"),
-    columns=("kind", "subject", "period_start", "account_id", "expected", "actual", "difference", "recorded_at"),
+    columns=(
+        "kind",
+        "subject",
+        "period_start",
+        "account_id",
+        "expected",
+        "actual",
+        "difference",
+        "recorded_at",
+        "reason",
+    ),
     # A check that finds the same figures again is unchanged: recorded_at keeps the first time they were found.
     volatile=("recorded_at",),
 )
@@ -58,6 +68,7 @@ def reconciliation_record(
                     r.actual,
                     r.actual - r.expected,
                     now,
+                    r.reason,
                 )
                 for r in batch
             ]

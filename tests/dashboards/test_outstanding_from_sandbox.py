@@ -12,11 +12,12 @@ import time_machine
 
 from dashboards.selectors.figures import outstanding_turnover
 from dashboards.selectors.outstanding import outstanding_aging, outstanding_by_relation
-from dashboards.selectors.scope import OutstandingScope
+from dashboards.selectors.scope import OutstandingScope, reads_ledger
 from eboekhouden.client.dto import ApiTokenCredentials
 from eboekhouden.client.gateway import open_gateway
 from integrations.sync.engine import sync_run_execute
-from ledger.models import OutstandingSide
+from ledger.models import LedgerOpenItem, OutstandingSide, OutstandingSnapshot
+from ledger.open_items import open_items_on
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -128,7 +129,7 @@ def test_an_earlier_day_shows_the_items_as_they_stood_then(
         sync_run_execute(connection_id=sandbox_connection.pk, trigger="manual")
         day_one = truth_items(eboekhouden_sandbox, info)
     paid = eboekhouden_sandbox.outstanding(info.guid, "D")[0]
-    eboekhouden_sandbox.pay_invoice(info.guid, paid["invoiceNumber"], cred_deb="D")
+    eboekhouden_sandbox.pay_invoice(info.guid, paid["invoiceNumber"], cred_deb="D", on=DAY_TWO.date())
     with time_machine.travel(DAY_TWO):
         sync_run_execute(connection_id=sandbox_connection.pk, trigger="manual")
         day_two = truth_items(eboekhouden_sandbox, info)
@@ -140,3 +141,37 @@ def test_an_earlier_day_shows_the_items_as_they_stood_then(
     assert {b.bucket.key: b.amount for b in then.buckets} == expected_buckets(day_one, DAY_ONE.date())
     assert now.total == sum(i["amount"] for i in day_two)
     assert now.total == then.total - Decimal(str(paid["outstandingAmount"]))
+
+
+def test_a_past_day_from_the_books_agrees_with_that_day_s_snapshot_unless_the_books_changed_it_since(
+    sandbox_connection, eboekhouden_sandbox, eboekhouden_sandbox_administration
+):
+    """The snapshot keeps what the source said on the day; the open-item ledger what the books now say of it. They
+    agree item by item, until a payment is booked back-dated to that day: then the ledger counts it, the snapshot
+    does not."""
+    info = eboekhouden_sandbox_administration
+    with time_machine.travel(DAY_ONE):
+        sync_run_execute(connection_id=sandbox_connection.pk, trigger="manual")
+    with time_machine.travel(DAY_TWO):
+        sync_run_execute(connection_id=sandbox_connection.pk, trigger="manual")
+    day_one = scope(sandbox_connection, DAY_TWO.date(), as_of=DAY_ONE.date())
+
+    def items(model) -> set[tuple[str, Decimal]]:
+        rows = model.objects.filter(administration=sandbox_connection.administration, side="receivable")
+        if model is OutstandingSnapshot:
+            rows = rows.filter(as_of=DAY_ONE.date())
+        else:
+            rows = open_items_on(rows, DAY_ONE.date())
+        return {(r.source_external_id, r.outstanding) for r in rows}
+
+    assert reads_ledger(day_one)
+    assert items(LedgerOpenItem) == items(OutstandingSnapshot) != set()
+
+    paid = eboekhouden_sandbox.outstanding(info.guid, "D")[0]
+    eboekhouden_sandbox.pay_invoice(info.guid, paid["invoiceNumber"], cred_deb="D", on=DAY_ONE.date())
+    with time_machine.travel(DAY_TWO):
+        sync_run_execute(connection_id=sandbox_connection.pk, trigger="manual")
+
+    assert items(LedgerOpenItem) == items(OutstandingSnapshot) - {
+        (str(paid["mutationId"]), Decimal(str(paid["outstandingAmount"])))
+    }

@@ -1,0 +1,118 @@
+"""The open-item ledger: every invoice of both sides and everything that settled it, rebuilt from the books.
+
+The source's list of open items (``OutstandingItem``) says what is open today, and the daily snapshots what it said
+on the days Monitr was connected. The open-item ledger knows every day back to the first booking: each invoice
+(``LedgerOpenItem``, side, relation, number, dates, amount) and each settlement against it (``OpenItemSettlement``,
+a payment, a credit note or a journal naming the invoice, with its date and amount). What was open on a day is then
+the invoices dated up to it less what settled them up to it, and how a relation pays is what its settlements show.
+
+It is derived, never edited: ``ledger.services.open_item_ledger_build`` writes it again from the transactions after
+every sync that changed them (see that module for the rules).
+
+Amounts are in the side's own direction: an invoice is positive on both sides (what the customer owes us, what we
+owe the supplier), a credit note or an unapplied payment negative, and a settlement positive where it reduces what
+is owed.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from monitr.tenancy.scoping import TenantManager
+
+from .administration import Administration
+from .choices import OutstandingSide
+from .relations import Relation
+from .transactions import MONEY, Transaction
+
+
+class OpenItemKind(models.TextChoices):
+    INVOICE = "invoice", _("Invoice")
+    CREDIT_NOTE = "credit_note", _("Credit note")
+    # A payment or credit that names no invoice the books hold: it stays a credit of the relation.
+    UNAPPLIED = "unapplied", _("Unapplied payment")
+    # Open at the start of the books (the opening balance's items, which no transaction of the books made).
+    OPENING = "opening", _("Open at the opening")
+
+
+class SettlementKind(models.TextChoices):
+    PAYMENT = "payment", _("Payment")
+    CREDIT_NOTE = "credit_note", _("Credit note")
+    JOURNAL = "journal", _("Journal entry")
+
+
+class LedgerOpenItem(models.Model):
+    administration = models.ForeignKey(
+        Administration, on_delete=models.CASCADE, related_name="ledger_open_items", db_index=False
+    )
+    side = models.CharField(max_length=10, choices=OutstandingSide.choices)
+    kind = models.CharField(max_length=20, choices=OpenItemKind.choices)
+    # Unique per administration and side: the transaction's external id, or "opening:" and the source item's.
+    external_id = models.CharField(max_length=120)
+    # The transaction that made the item; empty for an opening item. Links as on Transaction (no constraint).
+    transaction = models.ForeignKey(
+        Transaction, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_constraint=False
+    )
+    source_external_id = models.CharField(max_length=100, blank=True)
+    invoice_number = models.TextField(blank=True)
+    relation = models.ForeignKey(
+        Relation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_constraint=False
+    )
+    invoice_date = models.DateField()
+    due_date = models.DateField(null=True, blank=True)
+    amount = models.DecimalField(**MONEY, help_text="In the side's direction; negative for a credit.")
+    # The first day something settled it, and the day from which nothing of it is open for good (None: open today).
+    # An item is open on a day only between its date and its settling day, so a day's items are found by index;
+    # only an item settled in part that day needs its settlements added up.
+    first_settled_on = models.DateField(null=True, blank=True)
+    settled_on = models.DateField(null=True, blank=True)
+
+    tenant_path = "administration__organization"
+    objects = TenantManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["administration", "side", "external_id"], name="ledgeropenitem_unique_external_id"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["administration", "side", "invoice_date"], name="ledgeropenitem_by_date"),
+            models.Index(fields=["administration", "side", "relation"], name="ledgeropenitem_by_relation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_side_display()} {self.invoice_number or self.external_id}"
+
+
+class OpenItemSettlement(models.Model):
+    open_item = models.ForeignKey(LedgerOpenItem, on_delete=models.CASCADE, related_name="settlements", db_index=False)
+    administration = models.ForeignKey(
+        Administration, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    kind = models.CharField(max_length=20, choices=SettlementKind.choices)
+    transaction = models.ForeignKey(
+        Transaction, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_constraint=False
+    )
+    date = models.DateField()
+    amount = models.DecimalField(**MONEY, help_text="Positive where it reduces what the item leaves owed.")
+
+    tenant_path = "administration__organization"
+    objects = TenantManager()
+
+    class Meta:
+        constraints = [
+            # A transaction settles an item once (its lines naming the item are added up).
+            models.UniqueConstraint(
+                fields=["administration", "open_item", "transaction"], name="settlement_unique_transaction"
+            )
+        ]
+        indexes = [
+            # What settled an item up to a day, added up from the index alone.
+            models.Index(fields=["open_item", "date"], include=["amount"], name="settlement_by_item_date"),
+            models.Index(fields=["administration", "date"], name="settlement_by_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.amount} on {self.date}"

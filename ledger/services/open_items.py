@@ -1,0 +1,325 @@
+"""Building the open-item ledger (``ledger.models.open_items``) from the stored transactions.
+
+The rules, in the ledger's own words (any provider whose lines carry invoice numbers and relations on its receivable
+and payable accounts gets the ledger from them, as e-Boekhouden's mapping does; docs/architecture.md, "The open-item
+ledger"):
+
+- **Side**: a line on an account with the receivable role is the receivable side's, on the payable role the payable
+  side's. Other lines play no part. The opening balance's lines do not either: its open items come from the source's
+  list (below).
+- **Invoices**: an invoice transaction of the side (sales invoices for receivables, purchase invoices for payables)
+  makes one item per relation and invoice number of its lines on the side's accounts, for what they add up to in
+  the side's direction. A negative one is a credit note.
+- **Settlements**: every other transaction's lines on the side's accounts that name an invoice number settle the
+  invoice of the same side, relation and number (the earliest, if several carry it), for what they add up to
+  against it. A payment of several invoices names each on a line of its own, so it is split per invoice. Lines of
+  a relation that name no invoice the books hold, or none at all, stay an **unapplied** credit of the relation, an
+  item of their own dated on their transaction.
+- **Opening items**: an item of the source's list that no transaction made (an open item of the opening balance) is
+  carried as an item dated as the source dates it, and kept once carried (settlements name it later on).
+- **Due date**: the invoice's date plus its own payment term, else its relation's, else the organisation's default.
+
+Built after each sync, in one database transaction: the build reads the sides' lines once (one query) and upserts
+every item and settlement on its key, so a build that finds the books as they were rewrites nothing; the books of
+20,000 mutations (8,184 items and their settlements) take about 0.4 s.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from ledger.models import (
+    Account,
+    AccountRole,
+    Administration,
+    OutstandingItem,
+    OutstandingSide,
+    Relation,
+    TransactionLine,
+    TransactionType,
+)
+from ledger.models.open_items import LedgerOpenItem, OpenItemKind, OpenItemSettlement, SettlementKind
+from ledger.money import ZERO
+from ledger.records import RefusedValue, due_date_after
+
+from . import bulk
+from .results import WriteCounts
+
+BATCH_SIZE = 5_000
+
+SIDE_OF_ROLE = {AccountRole.RECEIVABLE: OutstandingSide.RECEIVABLE, AccountRole.PAYABLE: OutstandingSide.PAYABLE}
+# A line's signed amount (debit positive) in the side's direction: what the customer owes us is a debit on the
+# receivable account, what we owe a supplier a credit on the payable account.
+DIRECTION = {OutstandingSide.RECEIVABLE: 1, OutstandingSide.PAYABLE: -1}
+INVOICE_TYPE = {
+    OutstandingSide.RECEIVABLE: TransactionType.SALES_INVOICE,
+    OutstandingSide.PAYABLE: TransactionType.PURCHASE_INVOICE,
+}
+SETTLEMENT_KIND = {TransactionType.JOURNAL: SettlementKind.JOURNAL}
+
+
+@dataclass
+class _Item:
+    side: OutstandingSide
+    kind: OpenItemKind
+    external_id: str
+    invoice_date: date
+    amount: Decimal
+    relation_id: int | None
+    invoice_number: str
+    transaction_id: int | None = None
+    source_external_id: str = ""
+    due_date: date | None = None
+    settlements: list[tuple[date, Decimal, SettlementKind, int | None]] = field(default_factory=list)
+
+    def settled_days(self) -> tuple[date | None, date | None]:
+        """(the first day something settled it, the day from which nothing of it is open for good: None while
+        something is open today). Open on a day between its own date and that day, so never when settled on or
+        before the day it was made."""
+        if not self.settlements:
+            return None, (self.invoice_date if self.amount == 0 else None)
+        by_day: dict[date, Decimal] = defaultdict(lambda: ZERO)
+        for day, amount, _kind, _transaction in self.settlements:
+            by_day[day] += amount
+        days = sorted(by_day)
+        left, settled_on = self.amount, None
+        for day in days:
+            left -= by_day[day]
+            settled_on = (settled_on or day) if left == 0 else None
+        if settled_on is None:
+            return days[0], None
+        return days[0], max(settled_on, self.invoice_date)
+
+
+def open_item_ledger_build(*, administration: Administration) -> WriteCounts:
+    """Write the administration's open-item ledger again from its transactions (see the module's rules)."""
+    roles = dict(
+        Account.objects.filter(administration=administration, role__in=list(SIDE_OF_ROLE)).values_list("pk", "role")
+    )
+    side_of_account = {pk: SIDE_OF_ROLE[AccountRole(role)] for pk, role in roles.items()}
+    relation: int | None
+    groups: dict[tuple[int, OutstandingSide, int | None, str], Decimal] = defaultdict(lambda: ZERO)
+    meta: dict[int, tuple[str, date, str, int | None, int | None]] = {}
+    lines = (
+        TransactionLine.objects.filter(administration=administration, account_id__in=list(side_of_account))
+        .exclude(transaction__transaction_type=TransactionType.OPENING_BALANCE)
+        .values_list(
+            "transaction_id",
+            "account_id",
+            "relation_id",
+            "invoice_number",
+            "amount",
+            "transaction__transaction_type",
+            "transaction__date",
+            "transaction__external_id",
+            "transaction__payment_term_days",
+            "transaction__relation_id",
+        )
+    )
+    for tx, account, relation, number, amount, tx_type, tx_date, tx_external, term, tx_relation in lines.iterator(
+        chunk_size=10_000
+    ):
+        side = side_of_account[account]
+        groups[(tx, side, relation if relation is not None else tx_relation, number)] += DIRECTION[side] * amount
+        meta[tx] = (tx_type, tx_date, tx_external, term, tx_relation)
+
+    organization_term = administration.organization.default_payment_term_days
+    relation_terms: dict[int | None, int | None] = dict(
+        Relation.objects.filter(administration=administration, payment_term_days__isnull=False).values_list(
+            "pk", "payment_term_days"
+        )
+    )
+    per_transaction = Counter(key[0] for key in groups)
+    items: list[_Item] = []
+    by_key: dict[tuple[OutstandingSide, int | None, str], list[_Item]] = defaultdict(list)
+    settling: list[tuple[tuple[int, OutstandingSide, int | None, str], Decimal]] = []
+    for key, amount in sorted(groups.items(), key=lambda entry: (meta[entry[0][0]][1], entry[0][0])):
+        tx, side, relation, number = key
+        tx_type, tx_date, tx_external, term, _tx_relation = meta[tx]
+        if tx_type != INVOICE_TYPE[side]:
+            settling.append((key, amount))
+            continue
+        own_term: int | None = term if term is not None else relation_terms.get(relation, organization_term)
+        item = _Item(
+            side=side,
+            kind=OpenItemKind.INVOICE if amount >= 0 else OpenItemKind.CREDIT_NOTE,
+            external_id=_external_id(tx_external, relation, number, groups_of_tx=per_transaction[tx] > 1),
+            invoice_date=tx_date,
+            amount=amount,
+            relation_id=relation,
+            invoice_number=number,
+            transaction_id=tx,
+            source_external_id=tx_external,
+            due_date=_due(tx_date, own_term),
+        )
+        items.append(item)
+        if number:
+            by_key[(side, relation, number)].append(item)
+
+    for item in _opening_items(administration, by_key, relation_terms, organization_term):
+        items.append(item)
+        by_key[(item.side, item.relation_id, item.invoice_number)].append(item)
+
+    for key, amount in settling:
+        tx, side, relation, number = key
+        tx_type, tx_date, tx_external, _term, _tx_relation = meta[tx]
+        reduces = -amount  # in the side's direction the line lowers what is owed
+        targets = by_key.get((side, relation, number)) if number else None
+        if targets:
+            kind = SETTLEMENT_KIND.get(TransactionType(tx_type), SettlementKind.PAYMENT)
+            targets[0].settlements.append((tx_date, reduces, kind, tx))
+        elif relation is not None and reduces:
+            items.append(
+                _Item(
+                    side=side,
+                    kind=OpenItemKind.UNAPPLIED,
+                    external_id=_external_id(tx_external, relation, number, groups_of_tx=True),
+                    invoice_date=tx_date,
+                    amount=-reduces,
+                    relation_id=relation,
+                    invoice_number=number,
+                    transaction_id=tx,
+                    source_external_id=tx_external,
+                )
+            )
+    return _write(administration, items)
+
+
+def _external_id(tx_external: str, relation: int | None, number: str, *, groups_of_tx: bool) -> str:
+    """The item's key: its transaction's id, with the relation and number where the transaction makes several."""
+    return f"{tx_external}:{relation or ''}:{number}"[:120] if groups_of_tx else tx_external
+
+
+def _due(invoice_date: date, term: int | None) -> date | None:
+    if term is None:
+        return None
+    try:
+        return due_date_after(invoice_date, term)
+    except RefusedValue:
+        return None
+
+
+def _opening_items(
+    administration: Administration,
+    invoices: dict[tuple[OutstandingSide, int | None, str], list[_Item]],
+    relation_terms: dict[int | None, int | None],
+    organization_term: int | None,
+) -> Iterable[_Item]:
+    """The items carried from the source's list: those carried before, and the source's items that no transaction
+    of the books made (no invoice of the books has their side, relation and number)."""
+    carried: dict[tuple[str, str], _Item] = {}
+    for kept in LedgerOpenItem.objects.filter(administration=administration, kind=OpenItemKind.OPENING):
+        if (kept.side, kept.relation_id, kept.invoice_number) not in invoices:  # unless the books hold it now
+            carried[(kept.side, kept.external_id)] = _Item(
+                side=OutstandingSide(kept.side),
+                kind=OpenItemKind.OPENING,
+                external_id=kept.external_id,
+                invoice_date=kept.invoice_date,
+                amount=kept.amount,
+                relation_id=kept.relation_id,
+                invoice_number=kept.invoice_number,
+                due_date=kept.due_date,
+            )
+    for listed in OutstandingItem.objects.filter(administration=administration):
+        side = OutstandingSide(listed.side)
+        external_id = f"opening:{listed.external_id}"
+        if (side, listed.relation_id, listed.invoice_number) in invoices or (side, external_id) in carried:
+            continue
+        carried[(side, external_id)] = _Item(
+            side=side,
+            kind=OpenItemKind.OPENING,
+            external_id=external_id,
+            invoice_date=listed.invoice_date,
+            amount=listed.total,
+            relation_id=listed.relation_id,
+            invoice_number=listed.invoice_number,
+            due_date=listed.due_date,
+        )
+    for item in carried.values():
+        if item.due_date is None and item.relation_id is not None:
+            item.due_date = _due(item.invoice_date, relation_terms.get(item.relation_id, organization_term))
+        yield item
+
+
+_ITEMS = bulk.Table(
+    model=LedgerOpenItem,
+    key=("administration_id", "side", "external_id"),
+    columns=(
+        "side",
+        "external_id",
+        "kind",
+        "transaction_id",
+        "source_external_id",
+        "invoice_number",
+        "relation_id",
+        "invoice_date",
+        "due_date",
+        "amount",
+        "first_settled_on",
+        "settled_on",
+    ),
+)
+_SETTLEMENTS = bulk.Table(
+    model=OpenItemSettlement,
+    key=("administration_id", "open_item_id", "transaction_id"),
+    columns=("open_item_id", "transaction_id", "kind", "date", "amount"),
+)
+
+
+def _write(administration: Administration, items: list[_Item]) -> WriteCounts:
+    """Upsert the items and their settlements on their keys and delete the rest: a build that finds the books as
+    they were rewrites nothing (bulk.upsert leaves a row that is already as given alone)."""
+    fixed = {"administration_id": administration.pk}
+    counts = WriteCounts()
+    with transaction.atomic(), bulk.without_cyclic_gc():
+        for batch in bulk.batched(items, BATCH_SIZE):
+            rows = []
+            for item in batch:
+                first_settled_on, settled_on = item.settled_days()
+                rows.append(
+                    (
+                        str(item.side),
+                        item.external_id,
+                        str(item.kind),
+                        item.transaction_id,
+                        item.source_external_id,
+                        item.invoice_number,
+                        item.relation_id,
+                        item.invoice_date,
+                        item.due_date,
+                        item.amount,
+                        first_settled_on,
+                        settled_on,
+                    )
+                )
+            counts += bulk.upsert(table=_ITEMS, fixed=fixed, rows=rows)
+        stored = LedgerOpenItem.objects.filter(administration=administration)
+        ids = {(side, external_id): pk for side, external_id, pk in stored.values_list("side", "external_id", "pk")}
+        wanted = {(str(item.side), item.external_id) for item in items}
+        settlements = [
+            (ids[(str(item.side), item.external_id)], tx, str(kind), day, amount)
+            for item in items
+            for day, amount, kind, tx in item.settlements
+        ]
+        for settling in bulk.batched(settlements, BATCH_SIZE):
+            bulk.upsert(table=_SETTLEMENTS, fixed=fixed, rows=settling)
+        settled = {(item_id, tx) for item_id, tx, *_ in settlements}
+        existing = OpenItemSettlement.objects.filter(administration=administration)
+        stale = [
+            pk for pk, *key in existing.values_list("pk", "open_item_id", "transaction_id") if tuple(key) not in settled
+        ]
+        for chunk in bulk.batched(stale, bulk.ORM_CHUNK):
+            OpenItemSettlement.objects.filter(pk__in=chunk).delete()
+        gone = [pk for key, pk in ids.items() if key not in wanted]
+        for chunk in bulk.batched(gone, bulk.ORM_CHUNK):
+            OpenItemSettlement.objects.filter(open_item_id__in=chunk).delete()
+            LedgerOpenItem.objects.filter(pk__in=chunk).delete()
+        Administration.objects.filter(pk=administration.pk).update(open_items_built_at=timezone.now())
+    return counts + WriteCounts(deleted=len(gone))

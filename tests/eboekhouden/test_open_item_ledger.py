@@ -1,0 +1,180 @@
+"""The open-item ledger rebuilt from imported books against the sandbox's own history: what was open on any day
+(invoices dated up to it less the payments dated up to it that name them), today's items against the source's list,
+and both kept right when payments are edited, back-dated or deleted at the source between syncs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from dashboards.selectors.outstanding import outstanding_aging
+from dashboards.selectors.scope import OutstandingScope
+from ledger.models import OutstandingSide, Reconciliation, ReconciliationCheck
+from ledger.open_items import open_item_ledger_agreement
+from tests.connections import connect, sync
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SIDES = {2: "D", 1: "C"}  # invoice types
+PAYMENTS = {3: "D", 4: "C"}
+SIDE = {"D": OutstandingSide.RECEIVABLE, "C": OutstandingSide.PAYABLE}
+
+
+def source_history(sandbox, guid: str) -> dict[str, list[tuple[dt.date, Decimal, list[tuple[dt.date, Decimal]]]]]:
+    """Per side, every invoice of the sandbox's own books: (date, total, [(payment date, amount)]), matched as the
+    sandbox matches them: side, relation and invoice number. Read from its control API, not from Monitr."""
+    invoices: dict[tuple[str, int, str], tuple[dt.date, Decimal]] = {}
+    paid: dict[tuple[str, int, str], list[tuple[dt.date, Decimal]]] = defaultdict(list)
+    for mutation in sandbox.truth(guid):
+        day = dt.date.fromisoformat(mutation["date"])
+        side = SIDES.get(mutation["type"])
+        if side and mutation.get("invoiceNumber") and mutation.get("relationId") is not None:
+            # The header line is the debtors' (debit) or creditors' (credit) side of the invoice: its total.
+            header = sum(Decimal(str(line["amount"])) for line in mutation["lines"] if line["kind"] == "header")
+            invoices[(side, mutation["relationId"], mutation["invoiceNumber"])] = (
+                day,
+                header if side == "D" else -header,
+            )
+        side = PAYMENTS.get(mutation["type"])
+        if side:
+            for row in mutation["rows"]:
+                if row.get("invoiceNumber"):
+                    relation = row.get("relationId", mutation.get("relationId")) or 0
+                    paid[(side, relation, row["invoiceNumber"])].append((day, Decimal(str(row["amount"]))))
+    history: dict[str, list] = {"D": [], "C": []}
+    for key, (day, total) in invoices.items():
+        history[key[0]].append((day, total, paid.get(key, [])))
+    return history
+
+
+def open_on(history, day: dt.date) -> Decimal:
+    return sum(
+        (
+            total - sum((amount for paid_on, amount in payments if paid_on <= day), Decimal("0.00"))
+            for invoiced_on, total, payments in history
+            if invoiced_on <= day
+        ),
+        Decimal("0.00"),
+    )
+
+
+def assert_history_agrees(connection, sandbox, guid: str, days: list[dt.date]) -> None:
+    history = source_history(sandbox, guid)
+    organization = connection.administration.organization
+    for cred_deb, side in SIDE.items():
+        for day in days:
+            scope = OutstandingScope(
+                organization=organization,
+                side=side,
+                as_of=day,
+                today=dt.date(2099, 1, 1),  # every day is a past one: read from the ledger
+                administration=connection.administration,
+            )
+            assert outstanding_aging(scope=scope).total == open_on(history[cred_deb], day), (side, day)
+
+
+def days_of(first: dt.date, last: dt.date, every: int) -> list[dt.date]:
+    return [first + dt.timedelta(days=n) for n in range(0, (last - first).days + 1, every)]
+
+
+@pytest.mark.parametrize("seed", ["open-items/1", "open-items/2", "open-items/3"])
+def test_open_items_as_of_any_day_are_the_source_history_on_books_imported_once(
+    organization, sandbox_settings, eboekhouden_sandbox, seed
+):
+    info = eboekhouden_sandbox.add_administration(mutations=300, seed=seed)
+    try:
+        connection = connect(organization, info)
+        sync(connection)
+        first = min(dt.date.fromisoformat(m["date"]) for m in eboekhouden_sandbox.truth(info.guid))
+        assert_history_agrees(connection, eboekhouden_sandbox, info.guid, days_of(first, dt.date(2026, 1, 31), every=9))
+
+        agreement = open_item_ledger_agreement(administration=connection.administration)
+        assert agreement.differences == []
+        for side, (source, ledger) in agreement.totals.items():
+            assert source == ledger, side
+        checks = Reconciliation.objects.filter(
+            administration=connection.administration, kind=ReconciliationCheck.OPEN_ITEM_LEDGER
+        )
+        assert sorted(checks.values_list("subject", "difference")) == [
+            ("payable", Decimal("0.00")),
+            ("receivable", Decimal("0.00")),
+        ]
+    finally:
+        eboekhouden_sandbox.remove_administration(info.guid)
+
+
+def test_payments_edited_back_dated_or_deleted_at_the_source_move_the_history_with_them(
+    sandbox_connection, eboekhouden_sandbox, eboekhouden_sandbox_administration
+):
+    sandbox, guid = eboekhouden_sandbox, eboekhouden_sandbox_administration.guid
+    sync(sandbox_connection)
+    payments = [
+        m for m in sandbox.truth(guid) if m["type"] in PAYMENTS and any(r.get("invoiceNumber") for r in m["rows"])
+    ]
+    # Moved back within the books (a payment moved before the books' first day is not something a sync reads).
+    deleted, moved = payments[0], next(m for m in payments if m["date"] >= "2024-06-01")
+    sandbox.delete_mutation(guid, deleted["id"])
+    earlier = dt.date.fromisoformat(moved["date"]) - dt.timedelta(days=40)
+    sandbox.edit_mutation(guid, moved["id"], {"date": earlier.isoformat()})
+    open_invoice = sandbox.outstanding(guid, "D")[0]
+    paid_on = dt.date(2024, 6, 3)  # long before the look-back window: found by the balance check
+    sandbox.pay_invoice(guid, open_invoice["invoiceNumber"], cred_deb="D", amount="10.00", on=paid_on)
+
+    sync(sandbox_connection)
+    first = min(dt.date.fromisoformat(m["date"]) for m in sandbox.truth(guid))
+    days = sorted(
+        {*days_of(first, dt.date(2026, 1, 31), every=13), earlier, paid_on, dt.date.fromisoformat(deleted["date"])}
+    )
+    assert_history_agrees(sandbox_connection, sandbox, guid, days)
+    assert open_item_ledger_agreement(administration=sandbox_connection.administration).differences == []
+
+
+def test_a_payment_that_names_the_invoice_spelled_otherwise_is_listed_with_its_reason(
+    sandbox_connection, eboekhouden_sandbox, eboekhouden_sandbox_administration, member_client
+):
+    sandbox, guid = eboekhouden_sandbox, eboekhouden_sandbox_administration.guid
+    invoice = sandbox.outstanding(guid, "D")[0]
+    model = next(m for m in sandbox.truth(guid) if m["type"] == 3)
+    misspelled = invoice["invoiceNumber"].lower().replace("-", " ")
+    sandbox.add_mutation(
+        guid,
+        {
+            "type": 3,
+            "date": "2025-12-20",
+            "ledgerId": model["ledgerId"],
+            "relationId": invoice["relationId"],
+            "invoiceNumber": misspelled,
+            "inExVat": "IN",
+            "rows": [
+                {
+                    "ledgerId": model["rows"][0]["ledgerId"],
+                    "amount": "25.00",
+                    "vatCode": "GEEN",
+                    "invoiceNumber": misspelled,
+                    "relationId": invoice["relationId"],
+                }
+            ],
+        },
+    )
+    sync(sandbox_connection)
+
+    differences = open_item_ledger_agreement(administration=sandbox_connection.administration).differences
+    assert [(d.side, d.expected, d.actual) for d in differences] == [
+        (OutstandingSide.RECEIVABLE, Decimal("0.00"), Decimal("-25.00"))
+    ]
+    assert f"names invoice {misspelled}, which the books spell {invoice['invoiceNumber']}" in differences[0].reason
+    stored = Reconciliation.objects.get(
+        administration=sandbox_connection.administration,
+        kind=ReconciliationCheck.OPEN_ITEM_LEDGER,
+        subject__startswith="receivable:",
+    )
+    assert stored.reason == differences[0].reason and stored.difference == Decimal("-25.00")
+
+    for language, words in (("en", "which the books spell"), ("nl", "die de boeken schrijven als")):
+        page = member_client.get(reverse("dashboards:data_checks"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert 'data-check="open-item-ledger">1<' in page
+        assert page.count("data-open-item-difference") == 1 and misspelled in page and words in page, language
