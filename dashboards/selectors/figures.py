@@ -6,10 +6,16 @@ which daily snapshots exist, and the open-items check.
   provider-neutrally: the lines of ``sales_invoice`` (``purchase_invoice``) transactions booked on the
   transaction's own header account (the debtors, resp. creditors account), signed, so a credit note reduces it:
   for sales the debit on the debtors account, for purchases the credit on the creditors account.
-- **Change since 30 days ago** compares with the snapshot of D − 30; without one the page says so.
-- **History**: per snapshot day in the window, the outstanding total and the part overdue *on that day*.
-  Both read the totals recorded with each snapshot (``OutstandingSnapshotTotal``), a row per day and side,
-  not the snapshot's items: a page view reads 180 rows, not 180 days of every open item.
+- **Change since 30 days ago** compares with D − 30: by the open-item ledger once it is built (any day back to the
+  first booking), else with the snapshot of that day; without one the page says so.
+- **History**: once the open-item ledger is built, per month end over the 24 months through D, the outstanding
+  total, the part overdue *on that day* and DSO (DPO) by the countback method, read from the month ends the ledger
+  keeps (``OpenItemMonthEnd``, a row per month and side). Before, per snapshot day in the last 180 days, from the
+  totals recorded with each snapshot (``OutstandingSnapshotTotal``): either way a page view reads a few hundred rows
+  at most, not every open item of every day.
+- **Countback** DSO of a month end: the open receivables are matched against the sales of that month, then of the
+  month before, and so on; DSO is the days of the months they use up whole, plus the share of the last one. Unlike
+  the 90-day ratio it follows the months' real sales, so a seasonal month does not skew it.
 - **Snapshots**: the daily snapshot of a day exists for an administration when it has rows for that day. The ledger
   records no marker for a day on which nothing at all was open, so such a day reads as "no snapshot".
 - **Checks**: the latest ``open_items`` reconciliation per administration for the side (the sync compares the
@@ -18,7 +24,7 @@ which daily snapshots exist, and the open-items check.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -26,6 +32,7 @@ from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery
 
 from ledger.models import (
     Administration,
+    OpenItemMonthEnd,
     OutstandingSide,
     OutstandingSnapshotTotal,
     Reconciliation,
@@ -36,7 +43,7 @@ from ledger.models import (
 from ledger.money import ZERO, cents
 from monitr.tenancy.models import Organization
 
-from .scope import OutstandingScope
+from .scope import OutstandingScope, reads_ledger
 
 TURNOVER_WINDOW_DAYS = 90
 COMPARE_DAYS = 30
@@ -92,8 +99,14 @@ class Comparison:
 
 
 def outstanding_comparison(*, scope: OutstandingScope, days: int = COMPARE_DAYS) -> Comparison:
-    """The side's total and overdue amount in the snapshot of ``days`` before ``as_of``, in one query."""
+    """The side's total and overdue amount ``days`` before ``as_of``: by the open-item ledger once it is built, else
+    in the snapshot of that day; one query."""
     then = scope.as_of - timedelta(days=days)
+    if reads_ledger(scope):
+        from .outstanding import outstanding_aging
+
+        aging = outstanding_aging(scope=replace(scope, as_of=then, today=max(scope.today, then + timedelta(days=1))))
+        return Comparison(as_of=then, available=True, total=aging.total, overdue=aging.overdue)
     rows = OutstandingSnapshotTotal.objects.for_organization(scope.organization).filter(as_of=then)
     if scope.administration is not None:
         rows = rows.filter(administration=scope.administration)
@@ -112,11 +125,65 @@ class HistoryPoint:
     as_of: date
     total: Decimal
     overdue: Decimal
+    days: Decimal | None = None  # DSO or DPO by countback, where the history is by month end
+
+
+HISTORY_MONTHS = 24
+# How far back the countback may reach for a month end's sales: open items older than this are rare, and a DSO past
+# it says "more than a year" as well as any figure would.
+COUNTBACK_MONTHS = 12
+
+
+def countback_days(open_amount: Decimal, months: list[tuple[date, Decimal]]) -> Decimal | None:
+    """Days outstanding by countback: ``months`` are (month end, invoiced in that month), latest first. None when
+    nothing was invoiced in any of them; the months' whole days when the open amount outlasts them all."""
+    if not any(invoiced > 0 for _end, invoiced in months):
+        return None
+    left, days = open_amount, Decimal(0)
+    for end, invoiced in months:
+        if left <= 0:
+            break
+        length = Decimal(end.day)  # a month end's day is its number of days
+        if invoiced > 0 and left < invoiced:
+            days += left / invoiced * length
+            left = ZERO
+        else:
+            days += length
+            left -= max(invoiced, ZERO)
+    return days.quantize(Decimal("0.1"))
+
+
+def _month_end_history(scope: OutstandingScope) -> list[HistoryPoint]:
+    first = date(scope.as_of.year - (HISTORY_MONTHS + COUNTBACK_MONTHS) // 12, scope.as_of.month, 1)
+    rows = OpenItemMonthEnd.objects.for_organization(scope.organization).filter(
+        side=scope.side, month_end__range=(first, scope.as_of)
+    )
+    if scope.administration is not None:
+        rows = rows.filter(administration=scope.administration)
+    grouped = list(
+        rows.values("month_end")
+        .annotate(total=Sum("total"), overdue=Sum("overdue"), invoiced=Sum("invoiced"))
+        .order_by("month_end")
+    )
+    invoiced = [(r["month_end"], cents(r["invoiced"])) for r in grouped]
+    points = []
+    for index, row in enumerate(grouped[-HISTORY_MONTHS:], start=max(0, len(grouped) - HISTORY_MONTHS)):
+        earlier = invoiced[max(0, index - COUNTBACK_MONTHS + 1) : index + 1][::-1]
+        total = cents(row["total"])
+        points.append(
+            HistoryPoint(
+                as_of=row["month_end"], total=total, overdue=cents(row["overdue"]), days=countback_days(total, earlier)
+            )
+        )
+    return points
 
 
 def outstanding_history(*, scope: OutstandingScope, days: int = HISTORY_DAYS) -> list[HistoryPoint]:
-    """Per snapshot day from ``days`` before ``as_of`` through ``as_of``: the side's total and the part overdue on
-    that day. One grouped query; days without a snapshot are simply absent."""
+    """By the open-item ledger once it is built: per month end of the 24 months through ``as_of`` (whose own point
+    the page adds), the side's total, the part overdue then and the days outstanding (countback). Else per snapshot
+    day from ``days`` before ``as_of``: total and overdue; days without a snapshot are simply absent. One query."""
+    if reads_ledger(scope):
+        return _month_end_history(scope)
     rows = OutstandingSnapshotTotal.objects.for_organization(scope.organization).filter(
         side=scope.side, as_of__range=(scope.as_of - timedelta(days=days), scope.as_of)
     )

@@ -44,6 +44,8 @@ class OutstandingScope:
     basis: AgingBasis = AgingBasis.DUE_DATE
     boundaries: tuple[int, ...] = DEFAULT_BOUNDARIES
     buckets: list[Bucket] = field(init=False, compare=False)
+    # Whether a past day reads the open-item ledger, once asked (reads_ledger): a page asks for several figures.
+    _reads_ledger: list[bool] = field(init=False, compare=False, repr=False, default_factory=list)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "buckets", aging_buckets(boundaries=self.boundaries, basis=self.basis))
@@ -71,10 +73,12 @@ def age_reference(basis: AgingBasis | str) -> Coalesce | F:
 def reads_ledger(scope: OutstandingScope) -> bool:
     """Does a past day of the scope come from the open-item ledger? Yes once the ledger of every administration in
     the scope is built (the first sync builds it); else from the daily snapshots."""
-    administrations = Administration.objects.for_organization(scope.organization)
-    if scope.administration is not None:
-        administrations = administrations.filter(pk=scope.administration.pk)
-    return not administrations.filter(open_items_built_at__isnull=True).exists()
+    if not scope._reads_ledger:
+        administrations = Administration.objects.for_organization(scope.organization)
+        if scope.administration is not None:
+            administrations = administrations.filter(pk=scope.administration.pk)
+        scope._reads_ledger.append(not administrations.filter(open_items_built_at__isnull=True).exists())
+    return scope._reads_ledger[0]
 
 
 def open_items(*, scope: OutstandingScope, side: bool = True) -> QuerySet:

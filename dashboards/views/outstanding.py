@@ -132,9 +132,11 @@ def outstanding(request: MemberRequest) -> HttpResponse:
         return render(request, "dashboards/_relations_table.html", context)
     aging = outstanding_aging(scope=scope)
     turnover = outstanding_turnover(scope=scope, open_amount=aging.total)
+    monthly = reads_ledger(scope)
     history = outstanding_history(scope=scope)
-    if scope.is_live and (not history or history[-1].as_of != scope.as_of):
-        # Today's point comes from the live items when today's snapshot is not recorded yet.
+    if (scope.is_live or monthly) and (not history or history[-1].as_of != scope.as_of):
+        # The day's own point, from the figures above: today's snapshot may not be recorded yet, and the month ends
+        # stop at the last whole month.
         history.append(HistoryPoint(as_of=scope.as_of, total=aging.total, overdue=aging.overdue))
     checks = list(outstanding_checks(scope=scope))
     comparison = outstanding_comparison(scope=scope)
@@ -146,6 +148,7 @@ def outstanding(request: MemberRequest) -> HttpResponse:
         comparison=comparison,
         change=aging.total - comparison.total,
         compare_days=COMPARE_DAYS,
+        monthly_history=monthly,
         top=_top_relations(form, scope, context["relations"]),
         checks=checks,
         check_difference=sum((c.difference for c in checks), start=aging.total * 0),
@@ -158,6 +161,9 @@ def outstanding(request: MemberRequest) -> HttpResponse:
                 "dates": [p.as_of.isoformat() for p in history],
                 "total": [str(p.total) for p in history],
                 "overdue": [str(p.overdue) for p in history],
+                # By month end from the books (with DSO or DPO by countback), else by snapshot day.
+                "monthly": monthly,
+                "days": [None if p.days is None else str(p.days) for p in history] if monthly else [],
             },
         },
         settings_form=OutstandingSettingsForm(instance=form.settings) if request.membership.is_admin else None,

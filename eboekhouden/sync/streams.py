@@ -721,7 +721,7 @@ class BalancesCheckStream(Stream):
             self.open_items.follow_stored_terms(ctx)
         results += self._open_items(ctx)
         # The open-item ledger from the books as they now stand, and whether it agrees with the source's list.
-        open_item_ledger_build(administration=ctx.administration)
+        open_item_ledger_build(administration=ctx.administration, today=ctx.today)
         results += agreement_records(open_item_ledger_agreement(administration=ctx.administration), today=ctx.today)
         reconciliation_record(administration=ctx.administration, results=results, checked_through=ctx.today)
         self.repairs += self.set_aside.replace()

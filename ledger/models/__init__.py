@@ -5,7 +5,7 @@ from .administration import LINES_COMPLETE, Administration
 from .balances import BalanceBasis, MonthlyBalance
 from .checks import Reconciliation
 from .choices import AccountKind, AccountRole, OutstandingSide, ReconciliationCheck, SetAsideKind, TransactionType
-from .open_items import LedgerOpenItem, OpenItemKind, OpenItemSettlement, SettlementKind
+from .open_items import LedgerOpenItem, OpenItemKind, OpenItemMonthEnd, OpenItemSettlement, SettlementKind
 from .outstanding import OutstandingItem, OutstandingSnapshot, OutstandingSnapshotTotal
 from .relations import Relation
 from .set_aside import SetAsideRecord
@@ -22,6 +22,7 @@ __all__ = [
     "LedgerOpenItem",
     "MonthlyBalance",
     "OpenItemKind",
+    "OpenItemMonthEnd",
     "OpenItemSettlement",
     "OutstandingItem",
     "OutstandingSide",

@@ -116,3 +116,30 @@ class OpenItemSettlement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of {self.amount} on {self.date}"
+
+
+class OpenItemMonthEnd(models.Model):
+    """One side's open items at the end of a month, by the open-item ledger, and what was invoiced in that month:
+    what the Outstanding Items history (24 months) and DSO/DPO over time read instead of adding up every item for
+    every month end. Written with the ledger, by ``open_item_ledger_build``."""
+
+    administration = models.ForeignKey(
+        Administration, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    side = models.CharField(max_length=10, choices=OutstandingSide.choices)
+    month_end = models.DateField()
+    total = models.DecimalField(**MONEY, help_text="Open at the end of the month: invoices and credits.")
+    overdue = models.DecimalField(**MONEY, help_text="The invoices' part due (else invoiced) before the month's end.")
+    items = models.PositiveIntegerField()
+    invoiced = models.DecimalField(**MONEY, help_text="The side's invoices (less credit notes) dated in the month.")
+
+    tenant_path = "administration__organization"
+    objects = TenantManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["administration", "side", "month_end"], name="openitemmonthend_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_side_display()} at {self.month_end}: {self.total}"

@@ -26,10 +26,11 @@ every item and settlement on its key, so a build that finds the books as they we
 
 from __future__ import annotations
 
+import calendar
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -45,7 +46,13 @@ from ledger.models import (
     TransactionLine,
     TransactionType,
 )
-from ledger.models.open_items import LedgerOpenItem, OpenItemKind, OpenItemSettlement, SettlementKind
+from ledger.models.open_items import (
+    LedgerOpenItem,
+    OpenItemKind,
+    OpenItemMonthEnd,
+    OpenItemSettlement,
+    SettlementKind,
+)
 from ledger.money import ZERO
 from ledger.records import RefusedValue, due_date_after
 
@@ -98,8 +105,9 @@ class _Item:
         return days[0], max(settled_on, self.invoice_date)
 
 
-def open_item_ledger_build(*, administration: Administration) -> WriteCounts:
-    """Write the administration's open-item ledger again from its transactions (see the module's rules)."""
+def open_item_ledger_build(*, administration: Administration, today: date | None = None) -> WriteCounts:
+    """Write the administration's open-item ledger again from its transactions (see the module's rules), and its
+    month ends through ``today``'s month."""
     roles = dict(
         Account.objects.filter(administration=administration, role__in=list(SIDE_OF_ROLE)).values_list("pk", "role")
     )
@@ -189,7 +197,7 @@ def open_item_ledger_build(*, administration: Administration) -> WriteCounts:
                     source_external_id=tx_external,
                 )
             )
-    return _write(administration, items)
+    return _write(administration, items, _month_ends(items, today or timezone.localdate()))
 
 
 def _external_id(tx_external: str, relation: int | None, number: str, *, groups_of_tx: bool) -> str:
@@ -266,6 +274,11 @@ _ITEMS = bulk.Table(
         "settled_on",
     ),
 )
+_MONTH_ENDS = bulk.Table(
+    model=OpenItemMonthEnd,
+    key=("administration_id", "side", "month_end"),
+    columns=("side", "month_end", "total", "overdue", "items", "invoiced"),
+)
 _SETTLEMENTS = bulk.Table(
     model=OpenItemSettlement,
     key=("administration_id", "open_item_id", "transaction_id"),
@@ -273,7 +286,61 @@ _SETTLEMENTS = bulk.Table(
 )
 
 
-def _write(administration: Administration, items: list[_Item]) -> WriteCounts:
+def _month_end(day: date) -> date:
+    return date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
+
+
+def _next_month_end(day: date) -> date:
+    return _month_end(day + timedelta(days=1))
+
+
+def _month_ends(items: list[_Item], today: date) -> list[tuple[str, date, Decimal, Decimal, int, Decimal]]:
+    """Per side and month end, from the first item's month through ``today``'s: (side, month end, open total, the
+    invoices' part overdue then, open items, invoiced in the month). An item counts at each month end between its
+    date and the day it was settled for good, for what its settlements up to then leave open."""
+    if not items:
+        return []
+    last = _month_end(today)
+    first = _month_end(min(item.invoice_date for item in items))
+    keys = []
+    day = first
+    while day <= last:
+        keys.append(day)
+        day = _next_month_end(day)
+    totals: dict[tuple[str, date], list] = {
+        (str(side), end): [ZERO, ZERO, 0, ZERO] for side in OutstandingSide for end in keys
+    }
+    for item in items:
+        side = str(item.side)
+        if item.kind in (OpenItemKind.INVOICE, OpenItemKind.CREDIT_NOTE, OpenItemKind.OPENING):
+            month = _month_end(item.invoice_date)
+            if month in keys:
+                totals[(side, month)][3] += item.amount
+        _first_settled_on, settled_on = item.settled_days()
+        settlements = sorted(item.settlements)
+        paid, index = ZERO, 0
+        end = _month_end(item.invoice_date)
+        while end <= last and (settled_on is None or end < settled_on):
+            while index < len(settlements) and settlements[index][0] <= end:
+                paid += settlements[index][1]
+                index += 1
+            left = item.amount - paid
+            if left:
+                row = totals[(side, end)]
+                row[0] += left
+                row[2] += 1
+                due = item.due_date or item.invoice_date
+                if left > 0 and due < end:
+                    row[1] += left
+            end = _next_month_end(end)
+    return [(side, end, *values) for (side, end), values in sorted(totals.items())]
+
+
+def _write(
+    administration: Administration,
+    items: list[_Item],
+    month_ends: list[tuple[str, date, Decimal, Decimal, int, Decimal]],
+) -> WriteCounts:
     """Upsert the items and their settlements on their keys and delete the rest: a build that finds the books as
     they were rewrites nothing (bulk.upsert leaves a row that is already as given alone)."""
     fixed = {"administration_id": administration.pk}
@@ -321,5 +388,10 @@ def _write(administration: Administration, items: list[_Item]) -> WriteCounts:
         for chunk in bulk.batched(gone, bulk.ORM_CHUNK):
             OpenItemSettlement.objects.filter(open_item_id__in=chunk).delete()
             LedgerOpenItem.objects.filter(pk__in=chunk).delete()
+        for ends in bulk.batched(month_ends, BATCH_SIZE):
+            bulk.upsert(table=_MONTH_ENDS, fixed=fixed, rows=ends)
+        OpenItemMonthEnd.objects.filter(administration=administration).exclude(
+            month_end__in=sorted({end for _side, end, *_ in month_ends})
+        ).delete()
         Administration.objects.filter(pk=administration.pk).update(open_items_built_at=timezone.now())
     return counts + WriteCounts(deleted=len(gone))

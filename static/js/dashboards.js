@@ -60,19 +60,28 @@
   }
 
   function historyChart(canvas, data) {
+    // By month end (from the books, with DSO or DPO on a right-hand axis) or by snapshot day.
+    var format = data.monthly ? { month: "short", year: "2-digit" } : { day: "numeric", month: "short" };
     var dates = data.dates.map(function (iso) {
-      return new Date(iso + "T00:00:00").toLocaleDateString(locale, { day: "numeric", month: "short" });
+      return new Date(iso + "T00:00:00").toLocaleDateString(locale, format);
     });
+    var datasets = [
+      { label: canvas.dataset.labelTotal, data: numbers(data.total), borderColor: "#6366f1", backgroundColor: "rgba(99, 102, 241, .08)",
+        fill: true, tension: .25, pointRadius: 0, borderWidth: 2 },
+      { label: canvas.dataset.labelOverdue, data: numbers(data.overdue), borderColor: "#dc2626", backgroundColor: "rgba(220, 38, 38, .10)",
+        fill: true, tension: .25, pointRadius: 0, borderWidth: 2 },
+    ];
+    if (data.monthly) {
+      datasets.push({ label: canvas.dataset.labelDays, yAxisID: "days", borderColor: "#0f766e", borderDash: [4, 3],
+        data: data.days.map(function (value) { return value === null ? null : Number(value); }),
+        fill: false, tension: .25, pointRadius: 0, borderWidth: 2, spanGaps: true, isDays: true });
+    }
+    var days = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
     return new window.Chart(canvas, {
       type: "line",
       data: {
         labels: dates,
-        datasets: [
-          { label: canvas.dataset.labelTotal, data: numbers(data.total), borderColor: "#6366f1", backgroundColor: "rgba(99, 102, 241, .08)",
-            fill: true, tension: .25, pointRadius: 0, borderWidth: 2 },
-          { label: canvas.dataset.labelOverdue, data: numbers(data.overdue), borderColor: "#dc2626", backgroundColor: "rgba(220, 38, 38, .10)",
-            fill: true, tension: .25, pointRadius: 0, borderWidth: 2 },
-        ],
+        datasets: datasets,
       },
       options: {
         maintainAspectRatio: false,
@@ -80,12 +89,16 @@
         interaction: { mode: "index", intersect: false },
         plugins: {
           legend: { position: "top", align: "end", labels: { boxWidth: 10, boxHeight: 10, usePointStyle: true } },
-          tooltip: { callbacks: { label: function (ctx) { return ctx.dataset.label + ": " + euro.format(ctx.parsed.y); } } },
+          tooltip: { callbacks: { label: function (ctx) {
+            return ctx.dataset.label + ": " + (ctx.dataset.isDays ? days.format(ctx.parsed.y) : euro.format(ctx.parsed.y));
+          } } },
         },
         scales: {
           x: { grid: { display: false }, ticks: { color: "#6b7390", maxTicksLimit: 10, autoSkip: true } },
           y: { beginAtZero: true, grid: { color: "#eef0f6" }, border: { display: false },
                ticks: { color: "#6b7390", callback: function (value) { return euroShort.format(value); } } },
+          days: { display: !!data.monthly, position: "right", beginAtZero: true, grid: { display: false }, border: { display: false },
+                  ticks: { color: "#0f766e", callback: function (value) { return days.format(value); } } },
         },
       },
     });

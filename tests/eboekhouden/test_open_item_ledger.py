@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from dashboards.selectors.outstanding import outstanding_aging
 from dashboards.selectors.scope import OutstandingScope
-from ledger.models import OutstandingSide, Reconciliation, ReconciliationCheck
+from ledger.models import OpenItemMonthEnd, OutstandingSide, Reconciliation, ReconciliationCheck
 from ledger.open_items import open_item_ledger_agreement
 from tests.connections import connect, sync
 
@@ -91,6 +91,13 @@ def test_open_items_as_of_any_day_are_the_source_history_on_books_imported_once(
         sync(connection)
         first = min(dt.date.fromisoformat(m["date"]) for m in eboekhouden_sandbox.truth(info.guid))
         assert_history_agrees(connection, eboekhouden_sandbox, info.guid, days_of(first, dt.date(2026, 1, 31), every=9))
+
+        # The month ends the history and DSO read: each is the source's history of that day, from the first month on.
+        history = source_history(eboekhouden_sandbox, info.guid)
+        ends = OpenItemMonthEnd.objects.filter(administration=connection.administration)
+        assert ends.filter(side="receivable").count() == ends.filter(side="payable").count() >= 36
+        for side, month_end, total in ends.values_list("side", "month_end", "total"):
+            assert total == open_on(history["D" if side == "receivable" else "C"], month_end), (side, month_end)
 
         agreement = open_item_ledger_agreement(administration=connection.administration)
         assert agreement.differences == []
@@ -178,3 +185,24 @@ def test_a_payment_that_names_the_invoice_spelled_otherwise_is_listed_with_its_r
         page = member_client.get(reverse("dashboards:data_checks"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
         assert 'data-check="open-item-ledger">1<' in page
         assert page.count("data-open-item-difference") == 1 and misspelled in page and words in page, language
+
+
+def test_the_first_day_shows_the_change_since_30_days_ago_and_24_month_ends_with_dso_by_countback(
+    sandbox_connection, eboekhouden_sandbox, eboekhouden_sandbox_administration, member_client
+):
+    sandbox, guid = eboekhouden_sandbox, eboekhouden_sandbox_administration.guid
+    sync(sandbox_connection)  # books imported once: one snapshot, today's
+    today = dt.date.today()
+    history = source_history(sandbox, guid)
+
+    page = member_client.get(reverse("dashboards:outstanding"), {"side": "receivable"})
+    context = page.context
+    assert context["comparison"].available
+    assert context["comparison"].total == open_on(history["D"], today - dt.timedelta(days=30))
+    points = context["chart"]["history"]
+    assert points["monthly"] and len(points["dates"]) == 25  # 24 month ends, and today
+    assert [Decimal(total) for total in points["total"][:-1]] == [
+        open_on(history["D"], dt.date.fromisoformat(day)) for day in points["dates"][:-1]
+    ]
+    assert any(days is not None for days in points["days"])
+    assert "month ends from the books, last 24 months" in page.content.decode()
