@@ -10,11 +10,13 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from dashboards.selectors.outstanding import outstanding_aging
 from dashboards.selectors.scope import OutstandingScope
 from ledger.models import OpenItemMonthEnd, OutstandingSide, Reconciliation, ReconciliationCheck
 from ledger.open_items import open_item_ledger_agreement
+from monitr.accounts.tokens import api_token_create
 from tests.connections import connect, sync
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -206,3 +208,21 @@ def test_the_first_day_shows_the_change_since_30_days_ago_and_24_month_ends_with
     ]
     assert any(days is not None for days in points["days"])
     assert "month ends from the books, last 24 months" in page.content.decode()
+
+
+def test_the_read_api_answers_the_aging_of_any_day_from_the_first_booking_on_books_imported_once(
+    sandbox_connection, eboekhouden_sandbox, eboekhouden_sandbox_administration, member_user, organization
+):
+    sandbox, guid = eboekhouden_sandbox, eboekhouden_sandbox_administration.guid
+    sync(sandbox_connection)
+    client = APIClient()
+    client.credentials(
+        HTTP_AUTHORIZATION=f"Bearer {api_token_create(user=member_user, organization=organization, name='t').secret}"
+    )
+    history = source_history(sandbox, guid)
+    first = min(dt.date.fromisoformat(m["date"]) for m in sandbox.truth(guid))
+    for cred_deb, side in SIDE.items():
+        for day in days_of(first, dt.date(2025, 12, 31), every=47):
+            answer = client.get("/api/v1/outstanding-items/aging/", {"as_of": day.isoformat(), "side": str(side)})
+            assert answer.status_code == 200, answer.content
+            assert Decimal(answer.json()["total"]) == open_on(history[cred_deb], day), (side, day)
