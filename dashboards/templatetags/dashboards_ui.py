@@ -167,3 +167,9 @@ def without_number(description: str | None, number: str | None) -> str:
 def invoice_of_check(subject: str) -> str:
     """The invoice an open-item ledger check names: its subject without the side ("receivable:2024-0012")."""
     return subject.partition(":")[2] or subject
+
+
+@register.filter
+def get_item(mapping: dict, key: object) -> object:
+    """``mapping[key]``, or None: a lookup by a value the template holds (a row's relation id)."""
+    return mapping.get(key) if mapping else None

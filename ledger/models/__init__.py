@@ -5,7 +5,14 @@ from .administration import LINES_COMPLETE, Administration
 from .balances import BalanceBasis, MonthlyBalance
 from .checks import Reconciliation
 from .choices import AccountKind, AccountRole, OutstandingSide, ReconciliationCheck, SetAsideKind, TransactionType
-from .open_items import LedgerOpenItem, OpenItemKind, OpenItemMonthEnd, OpenItemSettlement, SettlementKind
+from .open_items import (
+    LedgerOpenItem,
+    OpenItemKind,
+    OpenItemMonthEnd,
+    OpenItemSettlement,
+    RelationPaymentHabit,
+    SettlementKind,
+)
 from .outstanding import OutstandingItem, OutstandingSnapshot, OutstandingSnapshotTotal
 from .relations import Relation
 from .set_aside import SetAsideRecord
@@ -31,6 +38,7 @@ __all__ = [
     "Reconciliation",
     "ReconciliationCheck",
     "Relation",
+    "RelationPaymentHabit",
     "SetAsideKind",
     "SetAsideRecord",
     "SettlementKind",

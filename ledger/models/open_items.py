@@ -143,3 +143,41 @@ class OpenItemMonthEnd(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_side_display()} at {self.month_end}: {self.total}"
+
+
+class RelationPaymentHabit(models.Model):
+    """How one relation pays its invoices (receivables: how the customer pays us; payables: how we pay the
+    supplier), by the open-item ledger as of its last build: the facts the dashboards rate and show. Days are
+    counted from the invoice date (to pay) or the due date (late, negative when early); "weighted" counts each
+    payment's days by its amount, so an invoice paid in parts counts each part on its own day."""
+
+    administration = models.ForeignKey(
+        Administration, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    side = models.CharField(max_length=10, choices=OutstandingSide.choices)
+    relation = models.ForeignKey(Relation, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    invoices_paid = models.PositiveIntegerField(help_text="Invoices settled in full.")
+    paid_on_time = models.PositiveIntegerField(help_text="Of those, settled in full on or before the due date.")
+    days_to_pay_average = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
+    days_to_pay_median = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
+    days_late_weighted = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
+    # The trend: invoices settled in full in the last 12 months, and in the 12 before, with their weighted lateness.
+    recent_paid = models.PositiveIntegerField(default=0)
+    recent_days_late = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
+    earlier_paid = models.PositiveIntegerField(default=0)
+    earlier_days_late = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
+    overdue_unpaid = models.PositiveIntegerField(default=0, help_text="Invoices open and past their due date.")
+    oldest_overdue_days = models.PositiveIntegerField(null=True, blank=True)
+    last_paid_on = models.DateField(null=True, blank=True)
+    as_of = models.DateField(help_text="The day these figures were counted to.")
+
+    tenant_path = "administration__organization"
+    objects = TenantManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["administration", "side", "relation"], name="relationpaymenthabit_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.relation} ({self.get_side_display()}): {self.invoices_paid} paid"

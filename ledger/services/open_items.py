@@ -27,11 +27,13 @@ every item and settlement on its key, so a build that finds the books as they we
 from __future__ import annotations
 
 import calendar
+import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -51,6 +53,7 @@ from ledger.models.open_items import (
     OpenItemKind,
     OpenItemMonthEnd,
     OpenItemSettlement,
+    RelationPaymentHabit,
     SettlementKind,
 )
 from ledger.money import ZERO
@@ -197,7 +200,8 @@ def open_item_ledger_build(*, administration: Administration, today: date | None
                     source_external_id=tx_external,
                 )
             )
-    return _write(administration, items, _month_ends(items, today or timezone.localdate()))
+    today = today or timezone.localdate()
+    return _write(administration, items, _month_ends(items, today), _habits(items, today))
 
 
 def _external_id(tx_external: str, relation: int | None, number: str, *, groups_of_tx: bool) -> str:
@@ -279,6 +283,27 @@ _MONTH_ENDS = bulk.Table(
     key=("administration_id", "side", "month_end"),
     columns=("side", "month_end", "total", "overdue", "items", "invoiced"),
 )
+_HABITS = bulk.Table(
+    model=RelationPaymentHabit,
+    key=("administration_id", "side", "relation_id"),
+    columns=(
+        "side",
+        "relation_id",
+        "invoices_paid",
+        "paid_on_time",
+        "days_to_pay_average",
+        "days_to_pay_median",
+        "days_late_weighted",
+        "recent_paid",
+        "recent_days_late",
+        "earlier_paid",
+        "earlier_days_late",
+        "overdue_unpaid",
+        "oldest_overdue_days",
+        "last_paid_on",
+        "as_of",
+    ),
+)
 _SETTLEMENTS = bulk.Table(
     model=OpenItemSettlement,
     key=("administration_id", "open_item_id", "transaction_id"),
@@ -336,10 +361,96 @@ def _month_ends(items: list[_Item], today: date) -> list[tuple[str, date, Decima
     return [(side, end, *values) for (side, end), values in sorted(totals.items())]
 
 
+def _weighted_days(payments: list[tuple[Decimal, int]]) -> Decimal | None:
+    """The days of (amount, days) pairs, weighted by amount, to one decimal."""
+    weight = sum((amount for amount, _days in payments), ZERO)
+    if weight <= 0:
+        return None
+    return (sum((amount * days for amount, days in payments), ZERO) / weight).quantize(Decimal("0.1"))
+
+
+def _one_decimal(value: float | Decimal) -> Decimal:
+    return Decimal(value).quantize(Decimal("0.1"))
+
+
+def _habits(items: list[_Item], today: date) -> list[tuple[Any, ...]]:
+    """Per side and relation: how its invoices were paid (``RelationPaymentHabit``'s columns). An invoice counts as
+    paid once settled in full; its lateness is each payment's days after the due date, weighted by the payment's
+    amount. The trend compares the invoices settled in full in the last 12 months with those of the 12 before."""
+    year_ago, two_years_ago = today - timedelta(days=365), today - timedelta(days=730)
+    per_relation: dict[tuple[str, int], list[_Item]] = defaultdict(list)
+    for item in items:
+        if item.kind == OpenItemKind.INVOICE and item.relation_id is not None and item.amount > 0:
+            per_relation[(str(item.side), item.relation_id)].append(item)
+    rows = []
+    for (side, relation), invoices in sorted(per_relation.items()):
+        to_pay: list[int] = []
+        late: dict[str, list[tuple[Decimal, int]]] = {"all": [], "recent": [], "earlier": []}
+        paid = on_time = recent = earlier = overdue = 0
+        oldest: int | None = None
+        last_paid: date | None = None
+        for item in invoices:
+            due = item.due_date or item.invoice_date
+            _first, settled_on = item.settled_days()
+            if settled_on is None or settled_on > today:
+                if due < today:
+                    overdue += 1
+                    oldest = max(oldest or 0, (today - due).days)
+                continue
+            paid += 1
+            on_time += settled_on <= due
+            to_pay.append((settled_on - item.invoice_date).days)
+            last_paid = max(last_paid or settled_on, settled_on)
+            payments = [(amount, (day - due).days) for day, amount, _kind, _tx in item.settlements if amount > 0]
+            late["all"] += payments
+            if settled_on > year_ago:
+                recent += 1
+                late["recent"] += payments
+            elif settled_on > two_years_ago:
+                earlier += 1
+                late["earlier"] += payments
+        rows.append(
+            (
+                side,
+                relation,
+                paid,
+                on_time,
+                _one_decimal(statistics.fmean(to_pay)) if to_pay else None,
+                _one_decimal(statistics.median(to_pay)) if to_pay else None,
+                _weighted_days(late["all"]),
+                recent,
+                _weighted_days(late["recent"]),
+                earlier,
+                _weighted_days(late["earlier"]),
+                overdue,
+                oldest,
+                last_paid,
+                today,
+            )
+        )
+    return rows
+
+
+def _replace(table: bulk.Table, administration: Administration, rows: list[tuple[Any, ...]]) -> None:
+    """Make the administration's rows of ``table`` exactly ``rows``: upsert them on the table's key (a row already as
+    given is left alone) and delete every other."""
+    fixed = {"administration_id": administration.pk}
+    for batch in bulk.batched(rows, BATCH_SIZE):
+        bulk.upsert(table=table, fixed=fixed, rows=batch)
+    key = [column for column in table.key if column not in fixed]
+    positions = [table.columns.index(column) for column in key]
+    wanted = {tuple(row[p] for p in positions) for row in rows}
+    stored = table.model._default_manager.filter(administration=administration).values_list("pk", *key)
+    stale = [pk for pk, *values in stored if tuple(values) not in wanted]
+    for chunk in bulk.batched(stale, bulk.ORM_CHUNK):
+        table.model._default_manager.filter(pk__in=chunk).delete()
+
+
 def _write(
     administration: Administration,
     items: list[_Item],
     month_ends: list[tuple[str, date, Decimal, Decimal, int, Decimal]],
+    habits: list[tuple[Any, ...]],
 ) -> WriteCounts:
     """Upsert the items and their settlements on their keys and delete the rest: a build that finds the books as
     they were rewrites nothing (bulk.upsert leaves a row that is already as given alone)."""
@@ -375,23 +486,12 @@ def _write(
             for item in items
             for day, amount, kind, tx in item.settlements
         ]
-        for settling in bulk.batched(settlements, BATCH_SIZE):
-            bulk.upsert(table=_SETTLEMENTS, fixed=fixed, rows=settling)
-        settled = {(item_id, tx) for item_id, tx, *_ in settlements}
-        existing = OpenItemSettlement.objects.filter(administration=administration)
-        stale = [
-            pk for pk, *key in existing.values_list("pk", "open_item_id", "transaction_id") if tuple(key) not in settled
-        ]
-        for chunk in bulk.batched(stale, bulk.ORM_CHUNK):
-            OpenItemSettlement.objects.filter(pk__in=chunk).delete()
+        # The settlements first: those of the items that are gone go with the rest that is not wanted.
+        _replace(_SETTLEMENTS, administration, settlements)
         gone = [pk for key, pk in ids.items() if key not in wanted]
         for chunk in bulk.batched(gone, bulk.ORM_CHUNK):
-            OpenItemSettlement.objects.filter(open_item_id__in=chunk).delete()
             LedgerOpenItem.objects.filter(pk__in=chunk).delete()
-        for ends in bulk.batched(month_ends, BATCH_SIZE):
-            bulk.upsert(table=_MONTH_ENDS, fixed=fixed, rows=ends)
-        OpenItemMonthEnd.objects.filter(administration=administration).exclude(
-            month_end__in=sorted({end for _side, end, *_ in month_ends})
-        ).delete()
+        _replace(_MONTH_ENDS, administration, month_ends)
+        _replace(_HABITS, administration, habits)
         Administration.objects.filter(pk=administration.pk).update(open_items_built_at=timezone.now())
     return counts + WriteCounts(deleted=len(gone))

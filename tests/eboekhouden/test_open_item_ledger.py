@@ -9,15 +9,24 @@ from collections import defaultdict
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from dashboards.behaviour import Rating, behaviour_of
 from dashboards.selectors.outstanding import outstanding_aging
 from dashboards.selectors.scope import OutstandingScope
-from ledger.models import OpenItemMonthEnd, OutstandingSide, Reconciliation, ReconciliationCheck
+from ledger.models import (
+    OpenItemMonthEnd,
+    OutstandingItem,
+    OutstandingSide,
+    Reconciliation,
+    ReconciliationCheck,
+    RelationPaymentHabit,
+)
 from ledger.open_items import open_item_ledger_agreement
 from monitr.accounts.tokens import api_token_create
-from tests.connections import connect, sync
+from tests.connections import RECENTLY, connect, sync
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -226,3 +235,59 @@ def test_the_read_api_answers_the_aging_of_any_day_from_the_first_booking_on_boo
             answer = client.get("/api/v1/outstanding-items/aging/", {"as_of": day.isoformat(), "side": str(side)})
             assert answer.status_code == 200, answer.content
             assert Decimal(answer.json()["total"]) == open_on(history[cred_deb], day), (side, day)
+
+
+HABIT_RATINGS = {"early": Rating.EARLY, "on_time": Rating.ON_TIME, "late": Rating.LATE, "never": Rating.NEVER}
+
+
+@pytest.mark.parametrize("seed", ["habits/1", "habits/2"])
+def test_payment_behaviour_finds_the_habits_planted_in_the_sandbox(
+    organization, sandbox_settings, eboekhouden_sandbox, member_client, seed
+):
+    info = eboekhouden_sandbox.add_administration(mutations=1500, seed=seed)
+    try:
+        connection = connect(organization, info)
+        with time_machine.travel(RECENTLY):  # a few days after the books' last day, as a nightly sync would run
+            sync(connection)
+        habits = {h["relationId"]: h for h in eboekhouden_sandbox.payment_habits(info.guid)}
+        found = {
+            int(h.relation.external_id): h
+            for h in RelationPaymentHabit.objects.filter(administration=connection.administration).select_related(
+                "relation"
+            )
+        }
+        checked = set()
+        for relation_id, planted in habits.items():
+            habit = found.get(relation_id)
+            if planted["habit"] not in HABIT_RATINGS or habit is None:
+                continue
+            if planted["habit"] != "never" and habit.invoices_paid < 3:
+                continue
+            behaviour = behaviour_of(habit)
+            assert behaviour.rating == HABIT_RATINGS[planted["habit"]], (planted, habit.__dict__)
+            if planted["habit"] == "late":  # always 20 to 40 days after the due date
+                assert Decimal(20) <= habit.days_late_weighted <= Decimal(40), habit.days_late_weighted
+                assert habit.paid_on_time == 0 and "after the due date" in behaviour.reason
+            if planted["habit"] == "early":
+                assert Decimal(-10) <= habit.days_late_weighted <= Decimal(-1)
+            checked.add(planted["habit"])
+        assert {"late", "early", "on_time"} <= checked, checked
+
+        # The relation's invoices page says it, in the reader's language; so does its row in the relation table.
+        late = next(h for h in found.values() if behaviour_of(h).rating == Rating.LATE and h.side == "receivable")
+        query = {"side": "receivable", "administration": connection.administration.pk, "relation": late.relation.pk}
+        with time_machine.travel(RECENTLY):
+            for language, words in (("en", "Pays late"), ("nl", "Betaalt laat")):
+                page = member_client.get(reverse("dashboards:outstanding_items"), query, HTTP_ACCEPT_LANGUAGE=language)
+                assert page.status_code == 200
+                html = page.content.decode()
+                assert 'data-behaviour="late"' in html and words in html, language
+            table = member_client.get(reverse("dashboards:outstanding"), {"side": "receivable"}).content.decode()
+        shown = {h.relation.name for h in found.values() if h.side == "receivable"} & set(
+            OutstandingItem.objects.filter(administration=connection.administration, side="receivable").values_list(
+                "relation__name", flat=True
+            )
+        )
+        assert table.count("data-behaviour=") == len(shown) > 0
+    finally:
+        eboekhouden_sandbox.remove_administration(info.guid)
