@@ -26,7 +26,9 @@ class OutstandingQuerySerializer(serializers.Serializer):
     administration = serializers.IntegerField(required=False, min_value=1, help_text="An administration's id.")
     side = serializers.ChoiceField(choices=OutstandingSide.choices, required=False)
     relation = serializers.IntegerField(required=False, min_value=1, help_text="A relation's id.")
-    as_of = serializers.DateField(required=False, help_text="A past day (its daily snapshot); default today.")
+    as_of = serializers.DateField(
+        required=False, help_text="A past day (from the open items rebuilt from the books); default today."
+    )
     overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
     basis = serializers.ChoiceField(choices=AgingBasis.choices, required=False)
 
@@ -98,7 +100,13 @@ class AgingBucketSerializer(serializers.Serializer):
 
 class AgingSerializer(serializers.Serializer):
     as_of = serializers.DateField()
-    source = serializers.ChoiceField(choices=[("live", "live"), ("snapshot", "snapshot")])  # type: ignore[assignment]
+    source = serializers.ChoiceField(  # type: ignore[assignment]
+        choices=[("live", "live"), ("books", "books"), ("snapshot", "snapshot")],
+        help_text=(
+            "live: today, the source's own list; books: a past day by the open items rebuilt from the books; "
+            "snapshot: a past day by the daily snapshot, before the books' open items are built."
+        ),
+    )
     administration = serializers.IntegerField(allow_null=True, help_text="Null: all administrations added up.")
     side = serializers.ChoiceField(choices=OutstandingSide.choices)
     basis = serializers.ChoiceField(choices=AgingBasis.choices)
@@ -258,3 +266,48 @@ class ReportSerializer(serializers.Serializer):
     )
     unmapped_accounts = serializers.IntegerField()
     rows = ReportRowSerializer(many=True)
+
+
+class PaymentBehaviourQuerySerializer(serializers.Serializer):
+    administration = serializers.IntegerField(required=False, min_value=1, help_text="An administration's id.")
+    side = serializers.ChoiceField(choices=OutstandingSide.choices, required=False)
+
+
+class PaymentBehaviourSerializer(serializers.Serializer):
+    """How one relation pays (receivables) or is paid (payables), by the open items rebuilt from the books."""
+
+    administration = serializers.IntegerField(source="habit.administration_id")
+    side = serializers.ChoiceField(choices=OutstandingSide.choices, source="habit.side")
+    relation = RelationSerializer(source="habit.relation")
+    rating = serializers.ChoiceField(
+        choices=["never", "unknown", "early", "on_time", "little_late", "late"],
+        help_text="never: an invoice over 60 days overdue and nothing paid in 12 months; unknown: fewer than 3 paid.",
+    )
+    reason = serializers.CharField(help_text="Why, in English.")
+    trend = serializers.ChoiceField(
+        choices=["", "slower", "faster"], help_text="The last 12 months against the 12 before."
+    )
+    invoices_paid = serializers.IntegerField(source="habit.invoices_paid")
+    paid_on_time = serializers.IntegerField(source="habit.paid_on_time")
+    days_to_pay_average = serializers.DecimalField(
+        max_digits=7, decimal_places=1, allow_null=True, source="habit.days_to_pay_average"
+    )
+    days_to_pay_median = serializers.DecimalField(
+        max_digits=7, decimal_places=1, allow_null=True, source="habit.days_to_pay_median"
+    )
+    days_late_weighted = serializers.DecimalField(
+        max_digits=7,
+        decimal_places=1,
+        allow_null=True,
+        source="habit.days_late_weighted",
+        help_text="Days after the due date, each payment weighted by its amount; negative when early.",
+    )
+    recent_days_late = serializers.DecimalField(
+        max_digits=7, decimal_places=1, allow_null=True, source="habit.recent_days_late"
+    )
+    earlier_days_late = serializers.DecimalField(
+        max_digits=7, decimal_places=1, allow_null=True, source="habit.earlier_days_late"
+    )
+    overdue_unpaid = serializers.IntegerField(source="habit.overdue_unpaid")
+    last_paid_on = serializers.DateField(allow_null=True, source="habit.last_paid_on")
+    as_of = serializers.DateField(source="habit.as_of")

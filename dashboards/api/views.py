@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings as django_settings
 from django.db.models import Prefetch
-from django.utils import timezone
+from django.utils import timezone, translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import NotFound
@@ -28,10 +29,19 @@ from rest_framework.response import Response
 
 from ledger.api.base import ScopedAPIView, ScopedListView
 from ledger.api.serializers import AdministrationQuery
-from ledger.models import Account, Administration, CostCenter, OutstandingSide, Relation, TransactionLine
+from ledger.models import (
+    Account,
+    Administration,
+    CostCenter,
+    OutstandingSide,
+    Relation,
+    RelationPaymentHabit,
+    TransactionLine,
+)
 from monitr.api.errors import ERRORS
 from monitr.api.pagination import ByIdPagination, CheckedCursorPagination
 
+from ..behaviour import behaviour_of
 from ..mapping import Statement
 from ..models import AgingBasis
 from ..selectors.completeness import LinesStatus, lines_status
@@ -42,7 +52,13 @@ from ..selectors.settings import outstanding_settings_get
 from ..selectors.statements import StatementReport, StatementScope, statement_report
 from ..selectors.transactions import transactions_list
 from . import serializers as s
-from .serializers import AgingSerializer, OutstandingItemSerializer, OutstandingQuerySerializer
+from .serializers import (
+    AgingSerializer,
+    OutstandingItemSerializer,
+    OutstandingQuerySerializer,
+    PaymentBehaviourQuerySerializer,
+    PaymentBehaviourSerializer,
+)
 
 
 @extend_schema(
@@ -271,7 +287,7 @@ class OutstandingAgingView(_OutstandingView):
         aging = outstanding_aging(scope=scope)
         data = {
             "as_of": scope.as_of,
-            "source": "live" if scope.is_live else "snapshot",
+            "source": "live" if scope.is_live else "books" if reads_ledger(scope) else "snapshot",
             "administration": scope.administration.pk if scope.administration else None,
             "side": scope.side,
             "basis": scope.basis,
@@ -285,3 +301,39 @@ class OutstandingAgingView(_OutstandingView):
             "buckets": aging.buckets,
         }
         return Response(AgingSerializer(data).data)
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("administration", OpenApiTypes.INT, description="An administration's id."),
+        OpenApiParameter("side", OpenApiTypes.STR, enum=list(OutstandingSide.values), description="Default both."),
+    ],
+    responses={200: PaymentBehaviourSerializer, **ERRORS},
+    description=(
+        "How each relation pays: customers (receivable) their invoices to us, and we (payable) the suppliers'. "
+        "Counted from the open items rebuilt from the books at the last import, rated with the reason (English). "
+        "Paginated with a cursor."
+    ),
+)
+class PaymentBehaviourView(ScopedAPIView, ListAPIView):
+    serializer_class = PaymentBehaviourSerializer
+    pagination_class = ByIdPagination
+
+    def get_queryset(self):
+        query = PaymentBehaviourQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        rows = RelationPaymentHabit.objects.for_organization(self.organization).select_related("relation")
+        if "administration" in params:
+            rows = rows.filter(administration=self.administration_from(params["administration"]))
+        if "side" in params:
+            rows = rows.filter(side=params["side"])
+        return rows
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        with translation.override(django_settings.LANGUAGE_CODE):  # the reasons in English: programs read them
+            return super().list(request, *args, **kwargs)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return None if page is None else [behaviour_of(habit) for habit in page]

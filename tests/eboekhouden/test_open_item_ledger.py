@@ -27,6 +27,7 @@ from ledger.models import (
 from ledger.open_items import open_item_ledger_agreement
 from monitr.accounts.tokens import api_token_create
 from tests.connections import RECENTLY, connect, sync
+from tests.factories import MembershipFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -242,7 +243,7 @@ HABIT_RATINGS = {"early": Rating.EARLY, "on_time": Rating.ON_TIME, "late": Ratin
 
 @pytest.mark.parametrize("seed", ["habits/1", "habits/2"])
 def test_payment_behaviour_finds_the_habits_planted_in_the_sandbox(
-    organization, sandbox_settings, eboekhouden_sandbox, member_client, seed
+    organization, sandbox_settings, eboekhouden_sandbox, member_client, member_user, seed
 ):
     info = eboekhouden_sandbox.add_administration(mutations=1500, seed=seed)
     try:
@@ -289,5 +290,26 @@ def test_payment_behaviour_finds_the_habits_planted_in_the_sandbox(
             )
         )
         assert table.count("data-behaviour=") == len(shown) > 0
+
+        # The read API lists the same, in English, and only the organisation's own.
+        client = APIClient()
+        token = api_token_create(user=member_user, organization=organization, name="t").secret
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+        answer = client.get(
+            "/api/v1/outstanding-items/payment-behaviour/", {"side": "receivable"}, HTTP_ACCEPT_LANGUAGE="nl"
+        )
+        assert answer.status_code == 200, answer.content
+        listed = {row["relation"]["id"]: row for row in answer.json()["results"]}
+        assert set(listed) == {h.relation_id for h in found.values() if h.side == "receivable"}
+        assert listed[late.relation_id]["rating"] == "late"
+        assert Decimal(listed[late.relation_id]["days_late_weighted"]) == late.days_late_weighted
+        assert "after the due date" in listed[late.relation_id]["reason"]
+        other = APIClient()
+        stranger = OrganizationFactory(name="Other BV")
+        other_token = api_token_create(
+            user=MembershipFactory(organization=stranger, role="member").user, organization=stranger, name="t"
+        ).secret
+        other.credentials(HTTP_AUTHORIZATION=f"Bearer {other_token}")
+        assert other.get("/api/v1/outstanding-items/payment-behaviour/").json()["results"] == []
     finally:
         eboekhouden_sandbox.remove_administration(info.guid)
