@@ -12,8 +12,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ledger.money import cents
+from ledger.services.bulk import batched
 
 from ..aging import age_in_days
+from ..behaviour import Behaviour, behaviours_of
 from ..selectors.scope import OutstandingScope
 from .writer import Column, Sheet
 
@@ -41,26 +43,37 @@ def relation_sheet(*, scope: OutstandingScope, rows: QuerySet) -> Sheet:
         Column(_("Oldest invoice date"), "date"),
         Column(_("Most days overdue"), "int"),
         Column(_("Items"), "int"),
+        Column(_("Payment behaviour"), width=22),
+        Column(_("Days late, by amount"), "days"),
     ]
 
     def produce() -> Iterator[tuple[Any, ...]]:
         no_relation = gettext("(no relation)")
-        for row in _chunked(rows):
-            yield (
-                row["administration_name"],
-                row["relation_code"] or "",
-                row["relation_name"] or no_relation,
-                cents(row["total"]),
-                cents(row["overdue"]),
-                *(cents(row[f"bucket_{i}"]) for i in range(len(buckets))),
-                cents(row["credit"]),
-                row["oldest_invoice"],
-                # Empty for a relation with only credits open: nothing of it is overdue.
-                max(0, age_in_days(as_of=scope.as_of, reference=row["oldest_due"])) if row["oldest_due"] else None,
-                row["items"],
-            )
+        # How each relation pays, looked up a chunk of rows at a time (one query per chunk).
+        for chunk in batched(_chunked(rows), CHUNK):
+            behaviours = behaviours_of(side=scope.side, relation_ids=[row["relation_id"] for row in chunk])
+            yield from (_relation_row(scope, row, behaviours.get(row["relation_id"]), no_relation) for row in chunk)
 
     return Sheet(title=_("Relations"), columns=columns, rows=produce())
+
+
+def _relation_row(scope: OutstandingScope, row: dict, behaviour: Behaviour | None, no_relation: str) -> tuple[Any, ...]:
+    buckets = scope.buckets
+    return (
+        row["administration_name"],
+        row["relation_code"] or "",
+        row["relation_name"] or no_relation,
+        cents(row["total"]),
+        cents(row["overdue"]),
+        *(cents(row[f"bucket_{i}"]) for i in range(len(buckets))),
+        cents(row["credit"]),
+        row["oldest_invoice"],
+        # Empty for a relation with only credits open: nothing of it is overdue.
+        max(0, age_in_days(as_of=scope.as_of, reference=row["oldest_due"])) if row["oldest_due"] else None,
+        row["items"],
+        behaviour.label if behaviour else "",
+        behaviour.habit.days_late_weighted if behaviour else None,
+    )
 
 
 def item_sheet(*, scope: OutstandingScope, rows: QuerySet) -> Sheet:

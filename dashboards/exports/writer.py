@@ -54,7 +54,7 @@ _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 @dataclass(frozen=True, slots=True)
 class Column:
     title: str | Promise  # a lazy translation, written in the language of the request
-    kind: str = "text"  # text, money, date or int
+    kind: str = "text"  # text, money, date, int or days (one decimal)
     width: int = 14
 
 
@@ -184,6 +184,7 @@ def _xlsx_response(sheet: Sheet, filename: str) -> FileResponse:
         # Excel shows the grouping and decimal separators of the reader's own settings.
         "money": workbook.add_format({"num_format": "#,##0.00"}),
         "int": workbook.add_format({"num_format": "0"}),
+        "days": workbook.add_format({"num_format": "0.0"}),
         "date": workbook.add_format({"num_format": SpreadsheetLocale.active().excel_date}),
         "header": workbook.add_format({"bold": True, "bottom": 1}),
     }
@@ -211,4 +212,5 @@ def _cell_writers(worksheet: Any, formats: dict[str, Any]) -> dict[str, Callable
         "money": lambda r, c, v: worksheet.write_number(r, c, float(v), formats["money"]),
         "date": lambda r, c, v: worksheet.write_datetime(r, c, v, formats["date"]),
         "int": lambda r, c, v: worksheet.write_number(r, c, int(v), formats["int"]),
+        "days": lambda r, c, v: worksheet.write_number(r, c, float(v), formats["days"]),
     }

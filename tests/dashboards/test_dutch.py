@@ -324,6 +324,8 @@ class TestExportsInDutch:
             "Oudste factuurdatum",
             "Meeste dagen vervallen",
             "Posten",
+            "Betaalgedrag",
+            "Dagen te laat, naar bedrag",
         ]
         alpha = next(r for r in rows if r[2] == "Alpha BV")
         assert alpha[3] == "3284,50"  # a decimal comma, no grouping

@@ -284,12 +284,21 @@ def test_payment_behaviour_finds_the_habits_planted_in_the_sandbox(
                 html = page.content.decode()
                 assert 'data-behaviour="late"' in html and words in html, language
             table = member_client.get(reverse("dashboards:outstanding"), {"side": "receivable"}).content.decode()
+            exported = b"".join(
+                member_client.get(
+                    reverse("dashboards:outstanding_export", args=["relations", "csv"]), {"side": "receivable"}
+                ).streaming_content
+            ).decode("utf-8-sig")
         shown = {h.relation.name for h in found.values() if h.side == "receivable"} & set(
             OutstandingItem.objects.filter(administration=connection.administration, side="receivable").values_list(
                 "relation__name", flat=True
             )
         )
         assert table.count("data-behaviour=") == len(shown) > 0
+        header, *lines = exported.splitlines()
+        assert "Payment behaviour" in header and "Days late, by amount" in header
+        labels = {behaviour_of(h).label for h in found.values() if h.side == "receivable"}
+        assert sum(any(label in line for label in labels) for line in lines) == len(shown)
 
         # The read API lists the same, in English, and only the organisation's own.
         client = APIClient()
