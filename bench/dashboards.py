@@ -90,7 +90,7 @@ SMALL_ITEMS = 200
 MAX_DEFAULT_ITEMS = 50_000
 # Bump when the generated books change shape, so that an older generated database is not reused.
 # 3: the monthly balances are generated too.
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 5
 
 
 @dataclass(frozen=True)
@@ -130,6 +130,13 @@ PAGES = (
         "Outstanding Items, receivables, as of a day",
         "dashboards:outstanding",
         {"as_of": AS_OF.isoformat()},
+        TARGET_OUTSTANDING_MS,
+    ),
+    Page(
+        "receivables_year_ago",
+        "Outstanding Items, receivables, as of a year before (from the books)",
+        "dashboards:outstanding",
+        {"as_of": (TODAY - timedelta(days=365)).isoformat()},
         TARGET_OUTSTANDING_MS,
     ),
     Page(
@@ -407,6 +414,107 @@ ORDER BY d.day, o.id
 """
 
 
+# The open-item ledger (ledger.models.open_items) as a sync builds it: the open items above as open invoices (those
+# partly paid with their payment), and four settled invoices per open one over the three years, paid 5 to 90 days
+# after their date (one in ten in two parts); then each side's month ends and each relation's payment habit, made
+# from those rows as the build makes them. A past day of Outstanding Items reads these.
+LEDGER_OPEN = """
+INSERT INTO ledger_ledgeropenitem (administration_id, side, kind, external_id, transaction_id, source_external_id,
+    invoice_number, relation_id, invoice_date, due_date, amount, first_settled_on, settled_on)
+SELECT administration_id, side, 'invoice', external_id, NULL, source_external_id, invoice_number, relation_id,
+    invoice_date, due_date, total, CASE WHEN paid > 0 THEN invoice_date + 10 END, NULL
+FROM ledger_outstandingitem WHERE administration_id = %(admin)s
+"""
+LEDGER_HISTORY = """
+INSERT INTO ledger_ledgeropenitem (administration_id, side, kind, external_id, transaction_id, source_external_id,
+    invoice_number, relation_id, invoice_date, due_date, amount, first_settled_on, settled_on)
+SELECT %(admin)s, side, 'invoice', 'paid-' || i, NULL, '', 'P' || lpad(i::text, 8, '0'),
+    CASE WHEN side = 'receivable' THEN (%(customers)s::bigint[])[1 + pg_temp.h(i, 23) %% %(n_customers)s]
+         ELSE (%(suppliers)s::bigint[])[1 + pg_temp.h(i, 23) %% %(n_suppliers)s] END,
+    invoice_date, invoice_date + 30, total,
+    invoice_date + 5 + (pg_temp.h(i, 24) %% 86)::int - CASE WHEN pg_temp.h(i, 25) %% 10 = 0 THEN 20 ELSE 0 END,
+    invoice_date + 5 + (pg_temp.h(i, 24) %% 86)::int
+FROM (
+    SELECT i, CASE WHEN i %% 10 < 7 THEN 'receivable' ELSE 'payable' END AS side,
+        %(today)s::date - 100 - (pg_temp.h(i, 21) %% 1000)::int AS invoice_date,
+        round((pg_temp.h(i, 22) %% 1000000 + 1000) / 100.0, 2) AS total
+    FROM generate_series(1, 4 * %(items)s) i
+) s
+"""
+LEDGER_SETTLEMENTS = """
+INSERT INTO ledger_openitemsettlement (open_item_id, administration_id, kind, transaction_id, date, amount)
+SELECT o.id, o.administration_id, 'payment', NULL::bigint, o.first_settled_on,
+    CASE WHEN o.settled_on IS NULL THEN s.paid WHEN o.first_settled_on < o.settled_on THEN round(o.amount / 2, 2)
+         ELSE o.amount END
+FROM ledger_ledgeropenitem o LEFT JOIN ledger_outstandingitem s
+    ON s.administration_id = o.administration_id AND s.side = o.side AND s.external_id = o.external_id
+WHERE o.administration_id = %(admin)s AND o.first_settled_on IS NOT NULL
+UNION ALL
+SELECT o.id, o.administration_id, 'payment', NULL::bigint, o.settled_on, o.amount - round(o.amount / 2, 2)
+FROM ledger_ledgeropenitem o
+WHERE o.administration_id = %(admin)s AND o.first_settled_on < o.settled_on
+"""
+# Each item's stretches open for one amount (ledger.models.OpenItemPeriod), from the items and their payments above.
+LEDGER_PERIODS = """
+INSERT INTO ledger_openitemperiod (administration_id, side, external_id, valid_from, valid_to, source_external_id,
+    invoice_number, relation_id, invoice_date, due_date, total, paid, outstanding)
+SELECT o.administration_id, o.side, o.external_id, o.invoice_date, first.date, o.source_external_id,
+    o.invoice_number, o.relation_id, o.invoice_date, o.due_date, o.amount, 0, o.amount
+FROM ledger_ledgeropenitem o
+LEFT JOIN LATERAL (SELECT min(t.date) AS date FROM ledger_openitemsettlement t WHERE t.open_item_id = o.id) first
+    ON true
+WHERE o.administration_id = %(admin)s AND (first.date IS NULL OR first.date > o.invoice_date)
+UNION ALL
+SELECT o.administration_id, o.side, o.external_id, t.date,
+    (SELECT min(u.date) FROM ledger_openitemsettlement u WHERE u.open_item_id = o.id AND u.date > t.date),
+    o.source_external_id, o.invoice_number, o.relation_id, o.invoice_date, o.due_date, o.amount,
+    (SELECT sum(u.amount) FROM ledger_openitemsettlement u WHERE u.open_item_id = o.id AND u.date <= t.date),
+    o.amount - (SELECT sum(u.amount) FROM ledger_openitemsettlement u WHERE u.open_item_id = o.id AND u.date <= t.date)
+FROM ledger_ledgeropenitem o JOIN ledger_openitemsettlement t ON t.open_item_id = o.id
+WHERE o.administration_id = %(admin)s AND t.date > o.invoice_date
+    AND o.amount <> (
+        SELECT sum(u.amount) FROM ledger_openitemsettlement u WHERE u.open_item_id = o.id AND u.date <= t.date
+    )
+"""
+LEDGER_MONTH_ENDS = """
+INSERT INTO ledger_openitemmonthend (administration_id, side, month_end, total, overdue, items, invoiced)
+SELECT %(admin)s, sides.side, m.month_end,
+    COALESCE(SUM(open.left_then), 0), COALESCE(SUM(open.left_then) FILTER (WHERE open.due < m.month_end), 0),
+    COUNT(open.id), COALESCE((SELECT SUM(amount) FROM ledger_ledgeropenitem i WHERE i.administration_id = %(admin)s
+        AND i.side = sides.side AND date_trunc('month', i.invoice_date) = date_trunc('month', m.month_end)), 0)
+FROM (SELECT (date_trunc('month', %(today)s::date) - make_interval(months => n) - interval '1 day')::date AS month_end
+      FROM generate_series(0, 36) n) m
+CROSS JOIN (VALUES ('receivable'), ('payable')) AS sides(side)
+LEFT JOIN LATERAL (
+    SELECT o.id, COALESCE(o.due_date, o.invoice_date) AS due,
+        o.amount - COALESCE((SELECT SUM(t.amount) FROM ledger_openitemsettlement t
+                             WHERE t.open_item_id = o.id AND t.date <= m.month_end), 0) AS left_then
+    FROM ledger_ledgeropenitem o
+    WHERE o.administration_id = %(admin)s AND o.side = sides.side AND o.invoice_date <= m.month_end
+      AND (o.settled_on IS NULL OR o.settled_on > m.month_end)
+) open ON open.left_then <> 0
+GROUP BY sides.side, m.month_end
+"""
+LEDGER_HABITS = """
+INSERT INTO ledger_relationpaymenthabit (administration_id, side, relation_id, invoices_paid, paid_on_time,
+    days_to_pay_average, days_to_pay_median, days_late_weighted, recent_paid, recent_days_late, earlier_paid,
+    earlier_days_late, overdue_unpaid, oldest_overdue_days, last_paid_on, as_of)
+SELECT %(admin)s, side, relation_id, COUNT(*) FILTER (WHERE settled_on IS NOT NULL),
+    COUNT(*) FILTER (WHERE settled_on <= due_date),
+    round(AVG(settled_on - invoice_date), 1), round(AVG(settled_on - invoice_date), 1),
+    round(AVG(settled_on - due_date), 1), COUNT(*) FILTER (WHERE settled_on > %(today)s::date - 365),
+    round(AVG(settled_on - due_date) FILTER (WHERE settled_on > %(today)s::date - 365), 1),
+    COUNT(*) FILTER (WHERE settled_on <= %(today)s::date - 365),
+    round(AVG(settled_on - due_date) FILTER (WHERE settled_on <= %(today)s::date - 365), 1),
+    COUNT(*) FILTER (WHERE settled_on IS NULL AND due_date < %(today)s::date),
+    MAX(%(today)s::date - due_date) FILTER (WHERE settled_on IS NULL AND due_date < %(today)s::date),
+    MAX(settled_on), %(today)s::date
+FROM ledger_ledgeropenitem
+WHERE administration_id = %(admin)s AND relation_id IS NOT NULL
+GROUP BY side, relation_id
+"""
+
+
 def snapshot_days() -> list[date]:
     daily = [TODAY - timedelta(days=n) for n in range(1, DAILY_SNAPSHOT_DAYS + 1)]
     month_ends = []
@@ -500,6 +608,16 @@ def generate(*, slug: str, name: str, lines: int, items: int, seed: int) -> dict
             cursor.execute(OPEN_ITEMS, params)
             cursor.execute(SNAPSHOTS, params)
             snapshot_rows = cursor.rowcount
+            for statement in (
+                LEDGER_OPEN,
+                LEDGER_HISTORY,
+                LEDGER_SETTLEMENTS,
+                LEDGER_PERIODS,
+                LEDGER_MONTH_ENDS,
+                LEDGER_HABITS,
+            ):
+                cursor.execute(statement, params)
+        Administration.objects.filter(pk=administration.pk).update(open_items_built_at=SYNC_TODAY)
         for day in params["days"]:  # what the sync records with each snapshot
             outstanding_snapshot_totals_record(administration=administration, as_of=day)
         for side in ("receivable", "payable"):

@@ -2,8 +2,8 @@
 open now agrees with the source's own list.
 
 - :func:`open_items_on`: the items open at the end of a day with ``total``, ``paid`` and ``outstanding`` as of that
-  day, the columns the source's list and the daily snapshots have, so the Outstanding Items dashboard, its exports
-  and its API read a past day from the ledger as they read today from the list.
+  day (``OpenItemPeriod``), the columns the source's list and the daily snapshots have, so the Outstanding Items
+  dashboard, its exports and its API read a past day from the ledger as they read today from the list.
 - :func:`open_item_ledger_agreement`: today's open items by the ledger against the source's list, item by item,
   each difference with its reason, for the sync's check and the Data checks page.
 """
@@ -18,44 +18,21 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext_noop
 
 from monitr.web.stored_text import stored_pattern
 
 from .models import Administration, OutstandingItem, OutstandingSide
-from .models.open_items import LedgerOpenItem, OpenItemKind, OpenItemSettlement
+from .models.open_items import LedgerOpenItem, OpenItemKind, OpenItemPeriod, OpenItemSettlement
 from .money import ZERO
 
-MONEY_OUTPUT = DecimalField(max_digits=18, decimal_places=2)
 
-
-def open_items_on(rows: QuerySet[LedgerOpenItem], day: date) -> QuerySet[LedgerOpenItem]:
-    """The items of ``rows`` open at the end of ``day``: made by then and not settled in full by then, annotated
-    ``total`` (the item's amount), ``paid`` (what settled it up to that day) and ``outstanding``.
-
-    An item is open only between its date and its ``settled_on`` day, which an index finds; what settled it is added
-    up only for the items something had settled by then (``first_settled_on``), the others are open in full."""
-    paid_through = (
-        OpenItemSettlement.objects.filter(open_item=OuterRef("pk"), date__lte=day)
-        .order_by()
-        .values("open_item")
-        .annotate(paid=Sum("amount"))
-        .values("paid")
-    )
-    paid = Case(
-        When(first_settled_on__lte=day, then=Coalesce(Subquery(paid_through), Value(ZERO))),
-        default=Value(ZERO),
-        output_field=MONEY_OUTPUT,
-    )
-    return (
-        rows.filter(invoice_date__lte=day)
-        .filter(Q(settled_on__isnull=True) | Q(settled_on__gt=day))
-        .annotate(total=F("amount"), paid=paid)
-        .annotate(outstanding=F("amount") - F("paid"))
-        .exclude(outstanding=0)
-    )
+def open_items_on(rows: QuerySet[OpenItemPeriod], day: date) -> QuerySet[OpenItemPeriod]:
+    """The items of ``rows`` (open-item periods) open at the end of ``day``, with ``total``, ``paid`` and
+    ``outstanding`` as of that day: the period of each item that holds the day, found by its end (an index range).
+    """
+    return rows.filter(valid_from__lte=day).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
 
 
 # Why an item differs, in English as the check stores it; shown translated (monitr.web.stored_text).

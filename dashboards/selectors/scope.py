@@ -20,7 +20,7 @@ from datetime import date
 from django.db.models import DateField, F, QuerySet
 from django.db.models.functions import Coalesce
 
-from ledger.models import Administration, LedgerOpenItem, OutstandingItem, OutstandingSide, OutstandingSnapshot
+from ledger.models import Administration, OpenItemPeriod, OutstandingItem, OutstandingSide, OutstandingSnapshot
 from ledger.open_items import open_items_on
 from monitr.tenancy.models import Organization
 
@@ -85,7 +85,7 @@ def open_items(*, scope: OutstandingScope, side: bool = True) -> QuerySet:
     """The open items of the scope, unordered; ``side=False`` keeps both. Today: the source's own list. A past day:
     the open-item ledger as of that day (``ledger.open_items``), else the daily snapshot of that day."""
     ledger = not scope.is_live and reads_ledger(scope)
-    model = OutstandingItem if scope.is_live else LedgerOpenItem if ledger else OutstandingSnapshot
+    model = OutstandingItem if scope.is_live else OpenItemPeriod if ledger else OutstandingSnapshot
     rows: QuerySet = model.objects.for_organization(scope.organization)
     if scope.administration is not None:
         rows = rows.filter(administration=scope.administration)

@@ -79,6 +79,8 @@ class LedgerOpenItem(models.Model):
         ]
         indexes = [
             models.Index(fields=["administration", "side", "invoice_date"], name="ledgeropenitem_by_date"),
+            # The items open on a day are those settled after it or not yet: found here, whatever the history's length.
+            models.Index(fields=["administration", "side", "settled_on"], name="ledgeropenitem_by_settled"),
             models.Index(fields=["administration", "side", "relation"], name="ledgeropenitem_by_relation"),
         ]
 
@@ -181,3 +183,47 @@ class RelationPaymentHabit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.relation} ({self.get_side_display()}): {self.invoices_paid} paid"
+
+
+class OpenItemPeriod(models.Model):
+    """A stretch of days over which an item of the open-item ledger stood open for one amount: from its date, or
+    from a day something settled part of it, to the next such day (``valid_to``, not included; empty while it
+    stands). What was open on a day is then the periods that hold it, read by index like the source's own list,
+    with the columns the list and the daily snapshots have (``total``, ``paid``, ``outstanding``). Written with the
+    ledger; a stretch with nothing open is not written."""
+
+    administration = models.ForeignKey(
+        Administration, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    side = models.CharField(max_length=10, choices=OutstandingSide.choices)
+    external_id = models.CharField(max_length=120)
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+    source_external_id = models.CharField(max_length=100, blank=True)
+    invoice_number = models.TextField(blank=True)
+    relation = models.ForeignKey(
+        Relation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_constraint=False
+    )
+    invoice_date = models.DateField()
+    due_date = models.DateField(null=True, blank=True)
+    total = models.DecimalField(**MONEY)
+    paid = models.DecimalField(**MONEY)
+    outstanding = models.DecimalField(**MONEY)
+
+    tenant_path = "administration__organization"
+    objects = TenantManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["administration", "side", "external_id", "valid_from"], name="openitemperiod_unique"
+            )
+        ]
+        indexes = [
+            # The periods that hold a day end after it (or not yet): a range of this index.
+            models.Index(fields=["administration", "side", "valid_to"], name="openitemperiod_by_end"),
+            models.Index(fields=["administration", "side", "relation"], name="openitemperiod_by_relation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_side_display()} {self.invoice_number or self.external_id} from {self.valid_from}"

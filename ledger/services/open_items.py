@@ -52,6 +52,7 @@ from ledger.models.open_items import (
     LedgerOpenItem,
     OpenItemKind,
     OpenItemMonthEnd,
+    OpenItemPeriod,
     OpenItemSettlement,
     RelationPaymentHabit,
     SettlementKind,
@@ -278,6 +279,24 @@ _ITEMS = bulk.Table(
         "settled_on",
     ),
 )
+_PERIODS = bulk.Table(
+    model=OpenItemPeriod,
+    key=("administration_id", "side", "external_id", "valid_from"),
+    columns=(
+        "side",
+        "external_id",
+        "valid_from",
+        "valid_to",
+        "source_external_id",
+        "invoice_number",
+        "relation_id",
+        "invoice_date",
+        "due_date",
+        "total",
+        "paid",
+        "outstanding",
+    ),
+)
 _MONTH_ENDS = bulk.Table(
     model=OpenItemMonthEnd,
     key=("administration_id", "side", "month_end"),
@@ -309,6 +328,41 @@ _SETTLEMENTS = bulk.Table(
     key=("administration_id", "open_item_id", "transaction_id"),
     columns=("open_item_id", "transaction_id", "kind", "date", "amount"),
 )
+
+
+def _periods(items: list[_Item]) -> list[tuple[Any, ...]]:
+    """Each item's stretches of days open for one amount (``OpenItemPeriod``'s columns): from its date, and from each
+    later day something settled part of it, to the next (``None``: still open); a stretch with nothing open is left
+    out. A settlement dated before the item counts from the item's own date."""
+    rows = []
+    for item in items:
+        by_day: dict[date, Decimal] = defaultdict(lambda: ZERO)
+        for day, amount, _kind, _tx in item.settlements:
+            by_day[max(day, item.invoice_date)] += amount
+        starts = sorted({item.invoice_date, *by_day})
+        paid = ZERO
+        for index, start in enumerate(starts):
+            paid += by_day.get(start, ZERO)
+            left = item.amount - paid
+            if left:
+                end = starts[index + 1] if index + 1 < len(starts) else None
+                rows.append(
+                    (
+                        str(item.side),
+                        item.external_id,
+                        start,
+                        end,
+                        item.source_external_id,
+                        item.invoice_number,
+                        item.relation_id,
+                        item.invoice_date,
+                        item.due_date,
+                        item.amount,
+                        paid,
+                        left,
+                    )
+                )
+    return rows
 
 
 def _month_end(day: date) -> date:
@@ -491,6 +545,7 @@ def _write(
         gone = [pk for key, pk in ids.items() if key not in wanted]
         for chunk in bulk.batched(gone, bulk.ORM_CHUNK):
             LedgerOpenItem.objects.filter(pk__in=chunk).delete()
+        _replace(_PERIODS, administration, _periods(items))
         _replace(_MONTH_ENDS, administration, month_ends)
         _replace(_HABITS, administration, habits)
         Administration.objects.filter(pk=administration.pk).update(open_items_built_at=timezone.now())

@@ -16,7 +16,7 @@ from dashboards.selectors.scope import OutstandingScope, reads_ledger
 from eboekhouden.client.dto import ApiTokenCredentials
 from eboekhouden.client.gateway import open_gateway
 from integrations.sync.engine import sync_run_execute
-from ledger.models import LedgerOpenItem, OutstandingSide, OutstandingSnapshot
+from ledger.models import OpenItemPeriod, OutstandingSide, OutstandingSnapshot
 from ledger.open_items import open_items_on
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -165,13 +165,13 @@ def test_a_past_day_from_the_books_agrees_with_that_day_s_snapshot_unless_the_bo
         return {(r.source_external_id, r.outstanding) for r in rows}
 
     assert reads_ledger(day_one)
-    assert items(LedgerOpenItem) == items(OutstandingSnapshot) != set()
+    assert items(OpenItemPeriod) == items(OutstandingSnapshot) != set()
 
     paid = eboekhouden_sandbox.outstanding(info.guid, "D")[0]
     eboekhouden_sandbox.pay_invoice(info.guid, paid["invoiceNumber"], cred_deb="D", on=DAY_ONE.date())
     with time_machine.travel(DAY_TWO):
         sync_run_execute(connection_id=sandbox_connection.pk, trigger="manual")
 
-    assert items(LedgerOpenItem) == items(OutstandingSnapshot) - {
+    assert items(OpenItemPeriod) == items(OutstandingSnapshot) - {
         (str(paid["mutationId"]), Decimal(str(paid["outstandingAmount"])))
     }
