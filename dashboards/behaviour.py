@@ -28,6 +28,8 @@ from django.utils.translation import ngettext
 
 from ledger.models import OutstandingSide, RelationPaymentHabit
 
+from .selectors.scope import OutstandingScope
+
 NEVER_PAYS_OVERDUE_DAYS = 60
 LEAST_HISTORY = 3
 EARLY_DAYS = Decimal(-2)
@@ -166,8 +168,12 @@ def behaviour_of(habit: RelationPaymentHabit) -> Behaviour:
     return Behaviour(habit=habit, rating=rating, trend=trend)
 
 
-def behaviours_of(*, side: str, relation_ids: list[int]) -> dict[int, Behaviour]:
-    """{relation id: its behaviour on ``side``} of the relations asked about that have one: one query. (Relations are
-    an administration's own, so their ids scope the rows to the organisation that asked for them.)"""
-    rows = RelationPaymentHabit.objects.filter(side=side, relation_id__in=[r for r in relation_ids if r is not None])
+def behaviours_of(*, scope: OutstandingScope, relation_ids: list[int | None]) -> dict[int, Behaviour]:
+    """{relation id: its behaviour on the scope's side} of the relations asked about that have one: one query, scoped
+    to the organisation (and administration) like every read of the dashboards."""
+    rows = RelationPaymentHabit.objects.for_organization(scope.organization).filter(
+        side=scope.side, relation_id__in=[r for r in relation_ids if r is not None]
+    )
+    if scope.administration is not None:
+        rows = rows.filter(administration=scope.administration)
     return {habit.relation_id: behaviour_of(habit) for habit in rows}

@@ -51,7 +51,7 @@ def relation_sheet(*, scope: OutstandingScope, rows: QuerySet) -> Sheet:
         no_relation = gettext("(no relation)")
         # How each relation pays, looked up a chunk of rows at a time (one query per chunk).
         for chunk in batched(_chunked(rows), CHUNK):
-            behaviours = behaviours_of(side=scope.side, relation_ids=[row["relation_id"] for row in chunk])
+            behaviours = behaviours_of(scope=scope, relation_ids=[row["relation_id"] for row in chunk])
             yield from (_relation_row(scope, row, behaviours.get(row["relation_id"]), no_relation) for row in chunk)
 
     return Sheet(title=_("Relations"), columns=columns, rows=produce())

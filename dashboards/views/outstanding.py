@@ -90,7 +90,7 @@ def _relations_context(form: OutstandingFilterForm, scope) -> dict[str, Any]:
     return {
         "relations": page,
         # How each relation on the page pays (one query): shown under its name.
-        "behaviours": behaviours_of(side=scope.side, relation_ids=[row["relation_id"] for row in page]),
+        "behaviours": behaviours_of(scope=scope, relation_ids=[row["relation_id"] for row in page]),
         "relation_sort": form.sort_links(RELATION_SORTS, descending_first={"total", "overdue", "items"}),
         "page_query": form.query(page=None),
         # A relation's invoices keep the day, side and basis; the row adds its administration and relation.
@@ -246,7 +246,7 @@ def outstanding_items(request: MemberRequest) -> HttpResponse:
         "search_params": form.params(q=None, page=None),
         "export_query": form.query(page=None),
         "is_receivable": scope.side == OutstandingSide.RECEIVABLE,
-        "behaviour": behaviours_of(side=scope.side, relation_ids=[relation.pk]).get(relation.pk) if relation else None,
+        "behaviour": behaviours_of(scope=scope, relation_ids=[relation.pk]).get(relation.pk) if relation else None,
     }
     if not scope.is_live and not reads_ledger(scope):
         context["snapshot"] = outstanding_snapshot_status(
