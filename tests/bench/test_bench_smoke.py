@@ -206,6 +206,7 @@ def test_the_dashboards_benchmark_reads_every_page_with_the_same_queries_at_both
     assert set(pages) == {
         "receivables",
         "receivables_as_of",
+        "receivables_year_ago",
         "payables",
         "payables_as_of",
         "relations",
