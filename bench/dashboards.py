@@ -157,6 +157,13 @@ PAGES = (
         TARGET_OUTSTANDING_MS,
         {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "relations"},
     ),
+    Page(
+        "forecast",
+        "Expected cash-in, 13 weeks (open items by habit and curve)",
+        "dashboards:outstanding_forecast",
+        {},
+        TARGET_OUTSTANDING_MS,
+    ),
     Page("pnl", f"P&L {PNL_YEAR}", "dashboards:pnl", {"year": str(PNL_YEAR)}, TARGET_STATEMENTS_MS),
     Page(
         "balance_sheet",

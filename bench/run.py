@@ -11,6 +11,8 @@ The benchmarks (each also runs alone, see its own docstring):
   changed, a sync after 1 % changes (``bench/import_sync.py import``);
 - ``first_numbers``: how soon the read API shows the open items and the P&L right while a first import of 20,000
   and of 200,000 mutations runs, beside the whole import's time (``bench/first_numbers.py``);
+- ``forecast``: the cash forecast's backtest on the sandbox's books of 20,000 mutations (three seeds) against
+  "everything is paid on its due date" (``bench/forecast.py``);
 - ``write``: 1,000,000 lines through the ledger's upsert path against a plain COPY (``bench/write_path.py``);
 - ``memory``: the worker's peak memory importing 100,000 mutations, about 300,000 lines
   (``bench/import_sync.py memory``);
@@ -79,6 +81,9 @@ class Scale:
     # Part 3 again, the statements alone on ten times the lines (``--only dashboards10m``, not in a plain run: its
     # books take 15 to 20 minutes and about 7 GB to generate the first time).
     dashboard_big_lines: int = 10_000_000
+    # bench/forecast.py: the cash forecast's backtest on the sandbox's books of these seeds.
+    forecast_mutations: int = 20_000
+    forecast_seeds: int = 3
 
 
 SCALES = {
@@ -86,10 +91,35 @@ SCALES = {
     "full": Scale(20_000, 50, 100_000, 1_000_000, 3, False, 2, 1_000_000),
     # A few minutes: every code path at a tenth of the size or less.
     "quick": Scale(
-        2_000, 50, 10_000, 20_000, 1, True, 1, 50_000, first_numbers_mutations="2000", dashboard_big_lines=200_000
+        2_000,
+        50,
+        10_000,
+        20_000,
+        1,
+        True,
+        1,
+        50_000,
+        first_numbers_mutations="2000",
+        dashboard_big_lines=200_000,
+        forecast_mutations=2_000,
+        forecast_seeds=1,
     ),
     # Seconds: what the smoke test and CI run so that the benchmarks cannot rot. No timing means anything here.
-    "tiny": Scale(120, 5, 300, 2_000, 1, True, 1, 2_000, 3, first_numbers_mutations="120", dashboard_big_lines=4_000),
+    "tiny": Scale(
+        120,
+        5,
+        300,
+        2_000,
+        1,
+        True,
+        1,
+        2_000,
+        3,
+        first_numbers_mutations="120",
+        dashboard_big_lines=4_000,
+        forecast_mutations=600,
+        forecast_seeds=1,
+    ),
 }
 
 
@@ -151,6 +181,21 @@ BENCHMARKS = {
             repeat=1,
         ),
         Benchmark(
+            "forecast",
+            "The cash forecast's backtest against paid on the due date",
+            False,
+            lambda s, out: [
+                PYTHON,
+                "bench/forecast.py",
+                f"--mutations={s.forecast_mutations}",
+                f"--seeds={s.forecast_seeds}",
+                f"--json={out}",
+            ],
+            _json_result,
+            # Deterministic: the same books give the same errors.
+            repeat=1,
+        ),
+        Benchmark(
             "write",
             "2. Write path: upsert against a plain COPY",
             True,
@@ -186,7 +231,7 @@ BENCHMARKS = {
         ),
     )
 }
-DEFAULT_ORDER = ["import", "first_numbers", "write", "memory", "sandbox"]
+DEFAULT_ORDER = ["import", "first_numbers", "forecast", "write", "memory", "sandbox"]
 
 # Issue 9, part 3: bench/dashboards.py generates books of N lines in PostgreSQL (kept for the next run from 100,000
 # lines, found again by a fingerprint), reads each page as a signed-in member, and writes

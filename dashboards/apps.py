@@ -17,6 +17,7 @@ class DashboardsConfig(AppConfig):
             (_("Dashboards"), _("Balance sheet"), "dashboards:balance_sheet", "list", 3),
             (_("Dashboards"), _("Transactions"), "dashboards:transactions", "list", 4),
             (_("Dashboards"), _("Outstanding Items"), "dashboards:outstanding", "clock", 10),
+            (_("Dashboards"), _("Expected cash"), "dashboards:outstanding_forecast", "chart", 11),
             (_("Manage"), _("Data checks"), "dashboards:data_checks", "check", 55),
             (_("Manage"), _("Account mapping"), "dashboards:account_mapping", "settings", 60),
         ):

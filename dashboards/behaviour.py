@@ -1,5 +1,6 @@
 """How a relation pays, rated: the open-item ledger's facts (``ledger.models.RelationPaymentHabit``) as a word and
-the reason for it, for the per-relation table, the relation's drill-down, the exports and the API.
+the reason for it, for the per-relation table (a badge, and a sort by how late: :func:`relation_lateness`), the
+relation's drill-down, the exports and the API.
 
 The rules, in order (days late are weighted by the amounts paid, counted from the due date):
 
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from django.db.models import Case, DecimalField, F, OuterRef, Subquery, Value, When
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -30,12 +32,20 @@ from ledger.models import OutstandingSide, RelationPaymentHabit
 
 from .selectors.scope import OutstandingScope
 
-NEVER_PAYS_OVERDUE_DAYS = 60
-LEAST_HISTORY = 3
+NEVER_PAYS_OVERDUE_DAYS = RelationPaymentHabit.NEVER_PAYS_OVERDUE_DAYS
+LEAST_HISTORY = RelationPaymentHabit.LEAST_HISTORY
 EARLY_DAYS = Decimal(-2)
 ON_TIME_DAYS = Decimal(3)
 LITTLE_LATE_DAYS = Decimal(14)
 TREND_DAYS = Decimal(7)
+
+# The first two rules, stated once on the model (``RelationPaymentHabit.never_pays`` and ``has_history``, each also
+# as a filter): behaviour_of reads them in Python, the relation table's sort (:func:`lateness`) and the cash
+# forecast in the database, so the badge, the order and the forecast cannot disagree.
+NEVER_PAYS = RelationPaymentHabit.never_pays_filter()
+TOO_LITTLE_HISTORY = RelationPaymentHabit.too_little_history_filter()
+# Later than any days a habit can hold (seven digits, one of them decimal): "does not pay" sorts as the latest payer.
+NEVER_PAYS_SORTS_AS = Decimal(1_000_000)
 
 
 class Rating(StrEnum):
@@ -143,10 +153,9 @@ class Behaviour:
 
 def behaviour_of(habit: RelationPaymentHabit) -> Behaviour:
     days = habit.days_late_weighted
-    recent_nothing = habit.recent_paid == 0
-    if habit.overdue_unpaid and (habit.oldest_overdue_days or 0) > NEVER_PAYS_OVERDUE_DAYS and recent_nothing:
+    if habit.never_pays:
         rating = Rating.NEVER
-    elif habit.invoices_paid < LEAST_HISTORY or days is None:
+    elif not habit.has_history or days is None:  # None is in the rule; said again for the type checker
         rating = Rating.UNKNOWN
     elif days < EARLY_DAYS:
         rating = Rating.EARLY
@@ -177,3 +186,33 @@ def behaviours_of(*, scope: OutstandingScope, relation_ids: list[int | None]) ->
     if scope.administration is not None:
         rows = rows.filter(administration=scope.administration)
     return {habit.relation_id: behaviour_of(habit) for habit in rows}
+
+
+def _days_field() -> DecimalField:
+    # A day count with one decimal, wide enough for NEVER_PAYS_SORTS_AS.
+    return DecimalField(max_digits=8, decimal_places=1)
+
+
+def lateness() -> Case:
+    """How late a habit's relation pays, as a database expression over ``RelationPaymentHabit`` to order by: its
+    days late by amount; "does not pay" later than anyone (:data:`NEVER_PAYS_SORTS_AS`); NULL for too little history,
+    which the orderings put last either way. The rules of :func:`behaviour_of`, from the same conditions."""
+    return Case(
+        When(NEVER_PAYS, then=Value(NEVER_PAYS_SORTS_AS)),
+        When(TOO_LITTLE_HISTORY, then=Value(None)),
+        default=F("days_late_weighted"),
+        output_field=_days_field(),
+    )
+
+
+def relation_lateness(*, scope: OutstandingScope, relation: str = "relation_id") -> Subquery:
+    """:func:`lateness` of the relation in the outer query's column ``relation`` on the scope's side, for annotating
+    rows grouped per relation: scoped to the organisation (and administration) like :func:`behaviours_of`, so
+    another organisation's habits never count. NULL for a relation without a habit (nothing invoiced)."""
+    rows = RelationPaymentHabit.objects.for_organization(scope.organization).filter(
+        side=scope.side, relation_id=OuterRef(relation)
+    )
+    if scope.administration is not None:
+        rows = rows.filter(administration=scope.administration)
+    # A relation has one habit per side (its administration's): the unique key, found by index.
+    return Subquery(rows.annotate(lateness=lateness()).values("lateness")[:1], output_field=_days_field())

@@ -15,6 +15,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ledger.forecast import MAX_CURVE_DAYS, curve_validate
 from ledger.models import Administration, OutstandingSide, Relation
 from monitr.tenancy.models import Organization
 
@@ -185,3 +186,64 @@ class OutstandingSettingsForm(forms.ModelForm):
         model = OutstandingSettings
         fields = ["basis", "boundaries"]
         labels = {"basis": gettext_lazy("Default aging basis")}
+
+
+class ForecastFilterForm(OutstandingFilterForm):
+    """The cash forecast's filters: the administration and the side. It forecasts from today."""
+
+    def scope(self) -> OutstandingScope:
+        return OutstandingScope(
+            organization=self.organization,
+            administration=self.chosen_administration,
+            side=OutstandingSide(self.value("side")),
+            as_of=self.today,
+            today=self.today,
+            boundaries=tuple(self.settings.boundaries),
+        )
+
+
+CURVE_ROWS = 4
+
+
+class CollectionCurveForm(forms.Form):
+    """The organisation's collection curve as up to four rows of "this percentage within this many days of the
+    due date"; rows left empty are left out."""
+
+    def __init__(self, data: Any = None, *, settings: OutstandingSettings) -> None:
+        initial = {}
+        for index, (days, percent) in enumerate(settings.collection_curve, start=1):
+            initial[f"percent_{index}"] = percent
+            initial[f"days_{index}"] = days
+        super().__init__(data, initial=initial)
+        self.settings = settings
+        for index in range(1, CURVE_ROWS + 1):
+            self.fields[f"percent_{index}"] = forms.IntegerField(
+                required=False, min_value=1, max_value=100, label=gettext_lazy("Percentage")
+            )
+            self.fields[f"days_{index}"] = forms.IntegerField(
+                required=False, min_value=1, max_value=MAX_CURVE_DAYS, label=gettext_lazy("Within days")
+            )
+
+    def rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [(self[f"percent_{index}"], self[f"days_{index}"]) for index in range(1, CURVE_ROWS + 1)]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:  # a field's own error says what is wrong
+            return data
+        steps = []
+        for index in range(1, CURVE_ROWS + 1):
+            percent, days = data.get(f"percent_{index}"), data.get(f"days_{index}")
+            if percent is None and days is None:
+                continue
+            if percent is None or days is None:
+                raise forms.ValidationError(_("Give both the percentage and the days of each step."))
+            steps.append([days, percent])
+        curve_validate(steps)
+        data["curve"] = steps
+        return data
+
+    def save(self) -> OutstandingSettings:
+        self.settings.collection_curve = self.cleaned_data["curve"]
+        self.settings.save()
+        return self.settings

@@ -1,4 +1,5 @@
-"""Per-organisation settings of the dashboards: how the Outstanding Items dashboard ages open items.
+"""Per-organisation settings of the dashboards: how the Outstanding Items dashboard ages open items, and the cash
+forecast's collection curve.
 
 An organisation without a saved row uses the defaults (by due date; buckets 1–30, 31–60, 61–90, over 90 days), so
 reading the settings never needs a write. The boundaries are the last day of each bucket after "Not yet due": the
@@ -14,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from ledger.forecast import DEFAULT_CURVE, curve_validate
 from monitr.tenancy.models import Organization
 from monitr.tenancy.scoping import TenantManager
 
@@ -48,6 +50,14 @@ def default_boundaries() -> list[int]:
     return list(DEFAULT_BOUNDARIES)
 
 
+def default_curve() -> list[list[int]]:
+    return [list(step) for step in DEFAULT_CURVE]
+
+
+def validate_curve(value: object) -> None:
+    curve_validate(value)
+
+
 class OutstandingSettings(models.Model):
     organization = models.OneToOneField(Organization, on_delete=models.CASCADE, related_name="outstanding_settings")
     basis = models.CharField(
@@ -60,6 +70,12 @@ class OutstandingSettings(models.Model):
         default=default_boundaries,
         validators=[validate_boundaries],
         help_text=gettext_lazy("The last day of each aging bucket after “Not yet due”, ascending."),
+    )
+    # The cash forecast's collection curve (ledger.forecast): [days after the due date, percent] steps.
+    collection_curve = models.JSONField(
+        default=default_curve,
+        validators=[validate_curve],
+        help_text=gettext_lazy("How much of an invoice is paid within how many days of its due date."),
     )
     updated_at = models.DateTimeField(auto_now=True)
 

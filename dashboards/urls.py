@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import checks, outstanding, statements, states, transactions
+from .views import checks, forecast, outstanding, statements, states, transactions
 
 app_name = "dashboards"
 
@@ -15,6 +15,13 @@ urlpatterns = [
         outstanding.outstanding_export,
         name="outstanding_export",
     ),
+    path("outstanding/forecast/", forecast.outstanding_forecast, name="outstanding_forecast"),
+    path(
+        "outstanding/forecast/export.<slug:file_format>",
+        forecast.outstanding_forecast_export,
+        name="outstanding_forecast_export",
+    ),
+    path("outstanding/forecast/curve/", forecast.outstanding_forecast_curve, name="outstanding_forecast_curve"),
     path("overview/", statements.overview, name="overview"),
     path("pnl/", statements.profit_and_loss, name="pnl"),
     path("balance-sheet/", statements.balance_sheet, name="balance_sheet"),

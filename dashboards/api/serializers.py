@@ -311,3 +311,61 @@ class PaymentBehaviourSerializer(serializers.Serializer):
     overdue_unpaid = serializers.IntegerField(source="habit.overdue_unpaid")
     last_paid_on = serializers.DateField(allow_null=True, source="habit.last_paid_on")
     as_of = serializers.DateField(source="habit.as_of")
+
+
+class ForecastQuerySerializer(serializers.Serializer):
+    administration = serializers.IntegerField(required=False, min_value=1, help_text="An administration's id.")
+    side = serializers.ChoiceField(choices=OutstandingSide.choices, required=False)
+
+
+class ForecastWeekSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    by_habit = serializers.DecimalField(
+        max_digits=18, decimal_places=2, help_text="Placed by the relations' own payment habits."
+    )
+    by_curve = serializers.DecimalField(max_digits=18, decimal_places=2, help_text="Placed by the collection curve.")
+    expected = serializers.DecimalField(max_digits=18, decimal_places=2, source="total")
+
+
+class BacktestDaySerializer(serializers.Serializer):
+    as_of = serializers.DateField(help_text="The past day the forecast was made from.")
+    paid = serializers.DecimalField(
+        max_digits=18, decimal_places=2, help_text="Paid on the items open that day in the 13 weeks after."
+    )
+    error = serializers.DecimalField(max_digits=18, decimal_places=2, help_text="Mean absolute error per week.")
+    due_date_error = serializers.DecimalField(
+        max_digits=18, decimal_places=2, help_text="The same for “everything is paid on its due date”."
+    )
+
+
+class BacktestSerializer(serializers.Serializer):
+    error = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True)
+    due_date_error = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True)
+    paid_per_week = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True, source="actual_per_week")
+    days = BacktestDaySerializer(many=True, source="origins")
+
+
+class ForecastSerializer(serializers.Serializer):
+    """Expected cash-in (receivables) or cash-out (payables) per week for the next 13 weeks."""
+
+    as_of = serializers.DateField()
+    administration = serializers.IntegerField(allow_null=True, help_text="Null: all administrations added up.")
+    side = serializers.ChoiceField(choices=OutstandingSide.choices)
+    curve = serializers.ListField(
+        child=serializers.ListField(child=serializers.IntegerField()),
+        help_text="The collection curve: [days after the due date, percent] steps.",
+    )
+    weeks = ForecastWeekSerializer(many=True)
+    later = serializers.DecimalField(max_digits=18, decimal_places=2, help_text="Expected after the 13 weeks.")
+    unlikely = serializers.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        help_text="Set apart: relations that do not pay, items beyond the curve's last step past due.",
+    )
+    unlikely_items = serializers.IntegerField()
+    open_total = serializers.DecimalField(
+        max_digits=18, decimal_places=2, help_text="Still owed on open invoices: the weeks, later and unlikely."
+    )
+    backtest = BacktestSerializer(allow_null=True, help_text="Null until the books' open items are built.")

@@ -11,6 +11,7 @@ urlpatterns = [
     path("reports/balance-sheet/", views.BalanceSheetReport.as_view(), name="report_balance_sheet"),
     path("outstanding-items/", views.OutstandingItemsView.as_view(), name="outstanding_items"),
     path("outstanding-items/aging/", views.OutstandingAgingView.as_view(), name="outstanding_aging"),
+    path("outstanding-items/forecast/", views.CashForecastView.as_view(), name="outstanding_forecast"),
     path(
         "outstanding-items/payment-behaviour/",
         views.PaymentBehaviourView.as_view(),

@@ -7,7 +7,9 @@ so that the API and the pages always agree.
   is in yet (while a first import runs, the later months are the provider's monthly balances: ``complete``,
   ``lines_complete_through``, ``source_balances_from``);
 - ``/api/v1/outstanding-items/`` and ``/api/v1/outstanding-items/aging/``: the open items and their aging, scoped
-  like the page through ``OutstandingScope``; a past day without a snapshot is a 404 with a detail that says so.
+  like the page through ``OutstandingScope``; a past day without a snapshot is a 404 with a detail that says so;
+- ``/api/v1/outstanding-items/payment-behaviour/`` and ``/api/v1/outstanding-items/forecast/``: how each relation
+  pays, and the expected cash per week with its backtest, as the Expected cash page shows them.
 
 Every view reads through the organisation of the request (session or token); an administration, account or
 relation id that is not the organisation's is a 404.
@@ -46,6 +48,7 @@ from ..mapping import Statement
 from ..models import AgingBasis
 from ..selectors.completeness import LinesStatus, lines_status
 from ..selectors.figures import outstanding_snapshot_status
+from ..selectors.forecast import cash_forecast, forecast_backtest
 from ..selectors.outstanding import outstanding_aging, outstanding_items_list
 from ..selectors.scope import OutstandingScope, reads_ledger
 from ..selectors.settings import outstanding_settings_get
@@ -54,6 +57,8 @@ from ..selectors.transactions import transactions_list
 from . import serializers as s
 from .serializers import (
     AgingSerializer,
+    ForecastQuerySerializer,
+    ForecastSerializer,
     OutstandingItemSerializer,
     OutstandingQuerySerializer,
     PaymentBehaviourQuerySerializer,
@@ -337,3 +342,50 @@ class PaymentBehaviourView(ScopedAPIView, ListAPIView):
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
         return None if page is None else [behaviour_of(habit) for habit in page]
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("administration", OpenApiTypes.INT, description="An administration's id; default all."),
+        OpenApiParameter(
+            "side", OpenApiTypes.STR, enum=list(OutstandingSide.values), description="Default receivable."
+        ),
+    ],
+    responses={200: ForecastSerializer, **ERRORS},
+    description=(
+        "Expected cash-in (receivable) or cash-out (payable) per week for the 13 weeks after today: each open "
+        "invoice at its due date plus its relation's usual delay, else by the organisation's collection curve; "
+        "those of relations that do not pay and those beyond the curve's last step past due are `unlikely`. The "
+        "weeks, `later` and `unlikely` add up to `open_total`. `backtest`: the same forecast made on past days "
+        "against what was paid, as the mean absolute error per week, and that of “paid on the due date”."
+    ),
+)
+class CashForecastView(ScopedAPIView):
+    def get(self, request: Request) -> Response:
+        query = ForecastQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        today = timezone.localdate()
+        settings = outstanding_settings_get(organization=self.organization)
+        scope = OutstandingScope(
+            organization=self.organization,
+            administration=self.administration_from(params.get("administration")),
+            side=OutstandingSide(params.get("side", OutstandingSide.RECEIVABLE)),
+            as_of=today,
+            today=today,
+        )
+        curve = settings.collection_curve
+        made = cash_forecast(scope=scope, curve=curve)
+        data = {
+            "as_of": today,
+            "administration": scope.administration.pk if scope.administration else None,
+            "side": scope.side,
+            "curve": curve,
+            "weeks": made.weeks,
+            "later": made.later,
+            "unlikely": made.unlikely,
+            "unlikely_items": made.unlikely_items,
+            "open_total": made.open_total,
+            "backtest": forecast_backtest(scope=scope, curve=curve),
+        }
+        return Response(ForecastSerializer(data).data)

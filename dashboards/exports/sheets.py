@@ -11,7 +11,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ledger.money import cents
+from ledger.forecast import Forecast
+from ledger.money import ZERO, cents
 from ledger.services.bulk import batched
 
 from ..aging import age_in_days
@@ -149,3 +150,30 @@ def transaction_sheet(*, rows: QuerySet) -> Sheet:
             for t in _chunked(rows)
         ),
     )
+
+
+def forecast_sheet(*, forecast: Forecast) -> Sheet:
+    """The cash forecast's weeks as the page shows them, then what is expected later, what is set apart as unlikely,
+    and the open total they add up to."""
+    columns = [
+        Column(_("Week"), width=22),
+        Column(_("From"), "date", 12),
+        Column(_("To"), "date", 12),
+        Column(_("By the relation's habit"), "money", 18),
+        Column(_("By the collection curve"), "money", 18),
+        Column(_("Expected"), "money"),
+        Column(_("Cumulative"), "money"),
+    ]
+
+    def produce() -> Iterator[tuple[Any, ...]]:
+        running = ZERO
+        for week in forecast.weeks:
+            running += week.total
+            label = gettext("Week %(number)s") % {"number": week.number}
+            yield (label, week.start, week.end, week.by_habit, week.by_curve, week.total, running)
+        after = forecast.weeks[-1].end
+        yield (gettext("Later"), after, None, None, None, forecast.later, running + forecast.later)
+        yield (gettext("Unlikely to be paid"), None, None, None, None, forecast.unlikely, None)
+        yield (gettext("Open total"), None, None, None, None, forecast.open_total, None)
+
+    return Sheet(title=_("Expected cash"), columns=columns, rows=produce())

@@ -6,6 +6,10 @@
   page of it with the count in the same query (:func:`outstanding_relations_page`), the exports stream all of it.
 - :func:`outstanding_items_list`: the items themselves, for the drill-down, the item export and the API.
 
+The per-relation table sorts by any of its figures, and by how late each relation pays ("behaviour": its days late by
+amount from the open-item ledger's payment habits, rated by ``dashboards.behaviour``'s rules in the database, so
+"does not pay" is the latest and too little history comes last either way).
+
 Credits (credit notes and unapplied payments: an open item with a negative amount) are never overdue and never in an
 aging bucket, as in Xero's and Exact's aged receivables: the buckets hold the open invoices, the credits are shown
 on their own ("Credit"), and the total is the net of both (invoices plus credits), so buckets plus credit add up to
@@ -46,6 +50,7 @@ from ledger.models import Relation
 from ledger.money import ZERO, cents, sum_or_zero
 
 from ..aging import Bucket
+from ..behaviour import relation_lateness
 from .scope import OutstandingScope, age_reference, due_reference, open_items
 
 # The per-relation table's sort keys (the form offers these; "-" in front sorts descending).
@@ -56,6 +61,7 @@ RELATION_SORTS: dict[str, str] = {
     "items": "items",
     "oldest": "oldest_due",
     "credit": "credit",
+    "behaviour": "lateness",
 }
 DEFAULT_RELATION_SORT = "-total"
 
@@ -201,6 +207,8 @@ def _relation_figures(scope: OutstandingScope) -> dict:
         # Of the invoices only: a credit is never the oldest item to chase, nor overdue.
         "oldest_invoice": Min("invoice_date", filter=IS_INVOICE),
         "oldest_due": Min(Coalesce(F("due_date"), F("invoice_date"), output_field=DateField()), filter=IS_INVOICE),
+        # Not an aggregate: the relation's habit, read once per group (annotated after the aggregates, see below).
+        "lateness": relation_lateness(scope=scope),
     }
 
 
@@ -210,10 +218,14 @@ def _relation_groups(scope: OutstandingScope, search: str, figures: list[str], s
     if search:
         rows = rows.filter(Q(relation__name__icontains=search) | Q(relation__code__icontains=search))
     every = _relation_figures(scope)
+    wanted = {name: every[name] for name in figures}
+    # The aggregates first, which group the items; then what is read per group (the relation's habit): annotated
+    # before them, the database would group by it too, reading it for every item instead of once per group.
     rows = (
         _annotated(scope, rows)
         .values("administration_id", "relation_id")
-        .annotate(**{name: every[name] for name in figures})
+        .annotate(**{name: value for name, value in wanted.items() if value.contains_aggregate})
+        .annotate(**{name: value for name, value in wanted.items() if not value.contains_aggregate})
     )
     # Nulls last, as in :func:`_page_keys`, whatever the database's default (SQLite puts them first).
     return rows.order_by(
@@ -230,8 +242,9 @@ def outstanding_by_relation(
     """One row per relation (per administration: relations belong to one), as dicts: ``administration_id``,
     ``administration_name``, ``relation_id`` (None for items without a relation), ``relation_name``,
     ``relation_code``, ``total`` (net), ``overdue``, ``credit`` (zero or negative), ``bucket_<i>`` per bucket (of
-    the invoices), ``items``, ``oldest_invoice`` (the earliest invoice date of the open invoices) and ``oldest_due``
-    (their earliest due date, else invoice date: the most overdue invoice); both None when only credits are open.
+    the invoices), ``items``, ``oldest_invoice`` (the earliest invoice date of the open invoices), ``oldest_due``
+    (their earliest due date, else invoice date: the most overdue invoice); both None when only credits are open;
+    and ``lateness`` (``dashboards.behaviour.lateness``: None without enough history).
 
     Sorted by ``sort`` (a key of :data:`RELATION_SORTS`, "-" for descending), then by name and ids so that pages
     never repeat or skip a row. ``search`` matches the relation's name or code."""
@@ -285,7 +298,10 @@ def _page_keys(scope: OutstandingScope, search: str, sort: str, number: int, per
     if figure == "relation_name":
         groups = groups.distinct()
     else:
-        groups = groups.annotate(**{figure: _relation_figures(scope)[figure]})
+        value = _relation_figures(scope)[figure]
+        if not value.contains_aggregate:  # read once per group (the relation's habit): the items grouped first
+            groups = groups.annotate(items=Count("pk"))
+        groups = groups.annotate(**{figure: value})
     sql, params = groups.order_by().query.sql_with_params()
     connection = connections[groups.db]
     # A concrete field always has a column; django-stubs types Field.column as str | None.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.utils.formats import date_format
@@ -58,6 +58,14 @@ def days(value: Decimal | None) -> str:
         return "–"
     whole = int(Decimal(value).quantize(Decimal(1)))
     return ngettext("%(count)s day", "%(count)s days", whole) % {"count": format_count(whole)}
+
+
+@register.filter
+def signed_days(value: Decimal | None) -> str:
+    """Days after a day, whole, with the sign always shown: ``23.6`` → ``+24``, ``-5``, ``0``."""
+    if value is None:
+        return "–"
+    return _signed(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP), lambda whole: format_count(int(whole)))
 
 
 @register.filter(expects_localtime=True)

@@ -50,6 +50,7 @@ from ..selectors.outstanding import (
     outstanding_relations_page,
     outstanding_top_relations,
 )
+from ..selectors.payments import relation_payment_chart
 from ..selectors.scope import administrations_list, reads_ledger
 from ..selectors.settings import outstanding_settings_get
 from .states import imports_context, not_connected, waiting
@@ -91,7 +92,7 @@ def _relations_context(form: OutstandingFilterForm, scope) -> dict[str, Any]:
         "relations": page,
         # How each relation on the page pays (one query): shown under its name.
         "behaviours": behaviours_of(scope=scope, relation_ids=[row["relation_id"] for row in page]),
-        "relation_sort": form.sort_links(RELATION_SORTS, descending_first={"total", "overdue", "items"}),
+        "relation_sort": form.sort_links(RELATION_SORTS, descending_first={"total", "overdue", "items", "behaviour"}),
         "page_query": form.query(page=None),
         # A relation's invoices keep the day, side and basis; the row adds its administration and relation.
         "drill_query": form.query(q=None, sort=None, administration=None),
@@ -203,6 +204,7 @@ def _frame(form: OutstandingFilterForm, scope) -> dict[str, Any]:
         ],
         "items_query": form.query(q=None, sort=None, page=None),
         "today_query": form.query(as_of=None, page=None),
+        "forecast_query": form.query(as_of=None, basis=None, q=None, sort=None, page=None),
         "current_query": form.query(page=None),
     }
 
@@ -247,6 +249,8 @@ def outstanding_items(request: MemberRequest) -> HttpResponse:
         "export_query": form.query(page=None),
         "is_receivable": scope.side == OutstandingSide.RECEIVABLE,
         "behaviour": behaviours_of(scope=scope, relation_ids=[relation.pk]).get(relation.pk) if relation else None,
+        # Its invoices against their payment dates, beside how they pay (one query).
+        "payments": relation_payment_chart(scope=scope, relation=relation) if relation else None,
     }
     if not scope.is_live and not reads_ledger(scope):
         context["snapshot"] = outstanding_snapshot_status(
@@ -279,20 +283,32 @@ def _filename(table: str, side: str, as_of: date) -> str:
     return f"outstanding-{kind}-{table}-{as_of.isoformat()}"
 
 
-@require_POST
-@admin_required
-def outstanding_settings(request: MemberRequest) -> HttpResponse:
-    current = outstanding_settings_get(organization=request.organization)
-    form = OutstandingSettingsForm(request.POST, instance=current)
-    back = reverse("dashboards:outstanding")
-    # Back to the page as it was; re-encoded, so only query parameters can come through.
+def settings_saved(
+    request: MemberRequest, form: Any, *, page: str, saved: str, refused: str, fragment: str = ""
+) -> HttpResponse:
+    """Save an organisation's setting from ``form`` (or say why not, with ``refused`` % {"errors": ...}) and go back
+    to ``page`` as it was: its query re-encoded from ``next_query``, so only query parameters can come through."""
+    back = reverse(page)
     next_query = QueryDict(request.POST.get("next_query", "")).urlencode()
     if next_query:
         back = f"{back}?{next_query}"
     if form.is_valid():
         form.save()
-        messages.success(request, _("Aging settings saved for everyone in the organisation."))
+        messages.success(request, saved)
     else:
         errors = "; ".join(str(e) for field_errors in form.errors.values() for e in field_errors)
-        messages.error(request, _("The aging settings were not saved: %(errors)s") % {"errors": errors})
-    return redirect(back)
+        messages.error(request, refused % {"errors": errors})
+    return redirect(f"{back}{fragment}")
+
+
+@require_POST
+@admin_required
+def outstanding_settings(request: MemberRequest) -> HttpResponse:
+    current = outstanding_settings_get(organization=request.organization)
+    return settings_saved(
+        request,
+        OutstandingSettingsForm(request.POST, instance=current),
+        page="dashboards:outstanding",
+        saved=_("Aging settings saved for everyone in the organisation."),
+        refused=_("The aging settings were not saved: %(errors)s"),
+    )

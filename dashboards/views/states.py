@@ -67,6 +67,15 @@ PAGES = {
         _("Who owes you, whom you owe, and how late: aging, top debtors and creditors, DSO and DPO, per relation."),
         Arrival.OUTSTANDING_ITEMS,
     ),
+    "forecast": PageIntro(
+        _("Expected cash"),
+        _(
+            "When the open invoices will be paid, week by week for the next 13 weeks, by how each relation pays, "
+            "and how good that forecast was in the past."
+        ),
+        # Placed by the payment habits, which the open items rebuilt from the books give at the import's end.
+        Arrival.CHECKS,
+    ),
     "account_mapping": PageIntro(
         _("Account mapping"),
         _("Which line of the P&L or the balance sheet each account of your chart of accounts is reported on."),

@@ -6,6 +6,7 @@ from .balances import BalanceBasis, MonthlyBalance
 from .checks import Reconciliation
 from .choices import AccountKind, AccountRole, OutstandingSide, ReconciliationCheck, SetAsideKind, TransactionType
 from .open_items import (
+    CashForecastBacktest,
     LedgerOpenItem,
     OpenItemKind,
     OpenItemMonthEnd,
@@ -26,6 +27,7 @@ __all__ = [
     "AccountRole",
     "Administration",
     "BalanceBasis",
+    "CashForecastBacktest",
     "CostCenter",
     "LedgerOpenItem",
     "MonthlyBalance",

@@ -157,7 +157,7 @@ class RelationPaymentHabit(models.Model):
         Administration, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
     side = models.CharField(max_length=10, choices=OutstandingSide.choices)
-    relation = models.ForeignKey(Relation, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    relation = models.ForeignKey(Relation, on_delete=models.CASCADE, related_name="payment_habits", db_constraint=False)
     invoices_paid = models.PositiveIntegerField(help_text="Invoices settled in full.")
     paid_on_time = models.PositiveIntegerField(help_text="Of those, settled in full on or before the due date.")
     days_to_pay_average = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
@@ -176,6 +176,11 @@ class RelationPaymentHabit(models.Model):
     tenant_path = "administration__organization"
     objects = TenantManager()
 
+    # The two facts the rating (``dashboards.behaviour``) and the cash forecast (``ledger.forecast``) both go by,
+    # stated once, in Python and as a filter for the database.
+    LEAST_HISTORY = 3  # invoices paid in full before a relation's own habit counts
+    NEVER_PAYS_OVERDUE_DAYS = 60
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["administration", "side", "relation"], name="relationpaymenthabit_unique")
@@ -183,6 +188,77 @@ class RelationPaymentHabit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.relation} ({self.get_side_display()}): {self.invoices_paid} paid"
+
+    @property
+    def never_pays(self) -> bool:
+        """Does not pay: an invoice more than 60 days overdue and nothing paid in the last 12 months."""
+        return bool(
+            self.overdue_unpaid
+            and (self.oldest_overdue_days or 0) > self.NEVER_PAYS_OVERDUE_DAYS
+            and self.recent_paid == 0
+        )
+
+    @property
+    def has_history(self) -> bool:
+        """Enough invoices paid in full for its own habit to count (and their days known)."""
+        return self.invoices_paid >= self.LEAST_HISTORY and self.days_late_weighted is not None
+
+    @classmethod
+    def never_pays_filter(cls, prefix: str = "") -> models.Q:
+        """:attr:`never_pays` as a filter (of a relation ``prefix`` away, e.g. ``"habit__"``)."""
+        return models.Q(
+            **{
+                f"{prefix}overdue_unpaid__gt": 0,
+                f"{prefix}oldest_overdue_days__gt": cls.NEVER_PAYS_OVERDUE_DAYS,
+                f"{prefix}recent_paid": 0,
+            }
+        )
+
+    @classmethod
+    def has_history_filter(cls, prefix: str = "") -> models.Q:
+        """:attr:`has_history` as a filter."""
+        return models.Q(
+            **{f"{prefix}invoices_paid__gte": cls.LEAST_HISTORY, f"{prefix}days_late_weighted__isnull": False}
+        )
+
+    @classmethod
+    def too_little_history_filter(cls, prefix: str = "") -> models.Q:
+        """``not`` :attr:`has_history` as a filter, said positively (a negated filter would leave out NULLs)."""
+        return models.Q(**{f"{prefix}invoices_paid__lt": cls.LEAST_HISTORY}) | models.Q(
+            **{f"{prefix}days_late_weighted__isnull": True}
+        )
+
+    @property
+    def usual_delay(self) -> int | None:
+        """The whole days after the due date it usually pays, where its history says (else None)."""
+        if not self.has_history or self.days_late_weighted is None:
+            return None
+        return int(self.days_late_weighted.to_integral_value())
+
+
+class CashForecastBacktest(models.Model):
+    """What the cash forecast (``ledger.forecast``) needs to measure itself against the past, per side: for each of
+    its past days, the open items of that day grouped as the forecast places them, what the due-date method
+    expected and what was actually paid on them in the 13 weeks after (``ledger.forecast.Origin`` as JSON). Kept
+    apart from the organisation's collection curve, so that a changed curve is measured at once."""
+
+    administration = models.ForeignKey(
+        Administration, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    side = models.CharField(max_length=10, choices=OutstandingSide.choices)
+    origins = models.JSONField(default=list)
+    # A hash of ``origins``: what a figure worked out from them is cached under.
+    digest = models.CharField(max_length=64)
+    built_on = models.DateField()
+
+    tenant_path = "administration__organization"
+    objects = TenantManager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["administration", "side"], name="cashforecastbacktest_unique")]
+
+    def __str__(self) -> str:
+        return f"Backtest of the {self.get_side_display()} forecast ({len(self.origins)} days)"
 
 
 class OpenItemPeriod(models.Model):

@@ -27,6 +27,8 @@ every item and settlement on its key, so a build that finds the books as they we
 from __future__ import annotations
 
 import calendar
+import hashlib
+import json
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -38,6 +40,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from ledger import forecast
 from ledger.models import (
     Account,
     AccountRole,
@@ -49,6 +52,7 @@ from ledger.models import (
     TransactionType,
 )
 from ledger.models.open_items import (
+    CashForecastBacktest,
     LedgerOpenItem,
     OpenItemKind,
     OpenItemMonthEnd,
@@ -89,11 +93,18 @@ class _Item:
     source_external_id: str = ""
     due_date: date | None = None
     settlements: list[tuple[date, Decimal, SettlementKind, int | None]] = field(default_factory=list)
+    # settled_days(), once asked: the month ends, the habits and the backtest's every past day ask again.
+    _settled: tuple[date | None, date | None] | None = field(default=None, repr=False)
 
     def settled_days(self) -> tuple[date | None, date | None]:
         """(the first day something settled it, the day from which nothing of it is open for good: None while
         something is open today). Open on a day between its own date and that day, so never when settled on or
-        before the day it was made."""
+        before the day it was made. Asked once every settlement is in."""
+        if self._settled is None:
+            self._settled = self._settled_days()
+        return self._settled
+
+    def _settled_days(self) -> tuple[date | None, date | None]:
         if not self.settlements:
             return None, (self.invoice_date if self.amount == 0 else None)
         by_day: dict[date, Decimal] = defaultdict(lambda: ZERO)
@@ -202,7 +213,9 @@ def open_item_ledger_build(*, administration: Administration, today: date | None
                 )
             )
     today = today or timezone.localdate()
-    return _write(administration, items, _month_ends(items, today), _habits(items, today))
+    return _write(
+        administration, items, _month_ends(items, today), _habits(items, today), _backtest(items, today), today
+    )
 
 
 def _external_id(tx_external: str, relation: int | None, number: str, *, groups_of_tx: bool) -> str:
@@ -485,6 +498,60 @@ def _habits(items: list[_Item], today: date) -> list[tuple[Any, ...]]:
     return rows
 
 
+def _habit_rules(rows: list[tuple[Any, ...]]) -> dict[tuple[str, int], tuple[int | None, bool]]:
+    """{(side, relation): (its usual delay in days or None, whether it does not pay)} of ``_habits``' rows, by the
+    rules of ``RelationPaymentHabit`` itself."""
+    rules = {}
+    for row in rows:
+        habit = RelationPaymentHabit(**dict(zip(_HABITS.columns, row, strict=True)))
+        rules[(habit.side, habit.relation_id)] = (habit.usual_delay, habit.never_pays)
+    return rules
+
+
+def _backtest(items: list[_Item], today: date) -> list[tuple[str, list[dict]]]:
+    """Per side, the backtest's past days (``ledger.forecast.Origin`` as JSON): the items open on each (what was
+    still owed on them that day), placed by the payment habits the books showed up to that day, and the payments
+    made on them in the 13 weeks after."""
+    invoices = [item for item in items if item.amount > 0]
+    if not invoices:
+        return [(str(side), []) for side in OutstandingSide]
+    origins = forecast.backtest_origins(today=today, first=min(item.invoice_date for item in invoices))
+    per_side: dict[str, list[dict]] = {str(side): [] for side in OutstandingSide}
+    for as_of in origins:
+        rules = _habit_rules(_habits(items, as_of))
+        rows: dict[str, list[tuple[date, int | None, bool, Decimal]]] = defaultdict(list)
+        actual = {side: [ZERO] * forecast.WEEKS for side in per_side}
+        last = as_of + timedelta(days=forecast.DAYS)
+        for item in invoices:
+            if item.invoice_date > as_of:
+                continue
+            left, later = item.amount, []
+            for day, amount, kind, _tx in item.settlements:
+                if day <= as_of:
+                    left -= amount
+                elif day <= last and kind == SettlementKind.PAYMENT:
+                    later.append((day, amount))
+            if left <= 0:
+                continue
+            side = str(item.side)
+            delay, never = rules.get((side, item.relation_id), (None, False)) if item.relation_id else (None, False)
+            rows[side].append((item.due_date or item.invoice_date, delay, never, left))
+            for day, amount in later:
+                actual[side][forecast.week_of(as_of, day)] += amount
+        for side, found in per_side.items():
+            groups = forecast.grouped(rows[side])
+            if groups:
+                found.append(
+                    forecast.Origin(
+                        as_of=as_of,
+                        groups=groups,
+                        due_date=forecast.due_date_forecast(groups, as_of=as_of),
+                        actual=actual[side],
+                    ).to_json()
+                )
+    return list(per_side.items())
+
+
 def _replace(table: bulk.Table, administration: Administration, rows: list[tuple[Any, ...]]) -> None:
     """Make the administration's rows of ``table`` exactly ``rows``: upsert them on the table's key (a row already as
     given is left alone) and delete every other."""
@@ -505,6 +572,8 @@ def _write(
     items: list[_Item],
     month_ends: list[tuple[str, date, Decimal, Decimal, int, Decimal]],
     habits: list[tuple[Any, ...]],
+    backtest: list[tuple[str, list[dict]]],
+    today: date,
 ) -> WriteCounts:
     """Upsert the items and their settlements on their keys and delete the rest: a build that finds the books as
     they were rewrites nothing (bulk.upsert leaves a row that is already as given alone)."""
@@ -548,5 +617,12 @@ def _write(
         _replace(_PERIODS, administration, _periods(items))
         _replace(_MONTH_ENDS, administration, month_ends)
         _replace(_HABITS, administration, habits)
+        for side, origins in backtest:
+            digest = hashlib.sha256(json.dumps(origins, sort_keys=True).encode()).hexdigest()
+            CashForecastBacktest.objects.update_or_create(
+                administration=administration,
+                side=side,
+                defaults={"origins": origins, "digest": digest, "built_on": today},
+            )
         Administration.objects.filter(pk=administration.pk).update(open_items_built_at=timezone.now())
     return counts + WriteCounts(deleted=len(gone))

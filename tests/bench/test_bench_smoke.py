@@ -210,6 +210,7 @@ def test_the_dashboards_benchmark_reads_every_page_with_the_same_queries_at_both
         "payables",
         "payables_as_of",
         "relations",
+        "forecast",
         "pnl",
         "balance_sheet",
         "overview",
@@ -234,3 +235,19 @@ def test_without_postgresql_the_dashboards_benchmark_is_skipped_and_says_why(tin
     if POSTGRES:
         pytest.skip("runs on PostgreSQL here")
     assert "PostgreSQL" in tiny_dashboards["benchmarks"]["dashboards"]["skipped"]
+
+
+@pytest.fixture(scope="module")
+def tiny_forecast(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return tiny_run(tmp_path_factory, "forecast")
+
+
+def test_the_forecast_benchmark_prints_both_methods_errors_and_whether_the_forecast_is_below(tiny_forecast):
+    assert tiny_forecast["summary"]["failed"] == []
+    figures = figures_by_name(tiny_forecast["benchmarks"]["forecast"])
+    for label in ("receivables (cash-in)", "payables (cash-out)"):
+        prefix = f"600 mutations, {label}"
+        assert figures[f"{prefix}: error per week, this forecast"]["value"] >= 0
+        assert figures[f"{prefix}: error per week, paid on the due date"]["value"] > 0
+        assert figures[f"{prefix}: below the due-date method on every seed"]["target"] == "yes"
+    assert figures["600 mutations: open-item ledger build with the backtest"]["value"] > 0

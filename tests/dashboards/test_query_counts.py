@@ -51,6 +51,8 @@ def requests(books, today) -> dict[str, tuple[str, dict]]:
         "outstanding_items_all": (reverse("dashboards:outstanding_items"), {}),
         "api_outstanding_items": (reverse("api:outstanding_items"), {}),
         "api_outstanding_aging": (reverse("api:outstanding_aging"), {}),
+        "forecast": (reverse("dashboards:outstanding_forecast"), {}),
+        "api_outstanding_forecast": (reverse("api:outstanding_forecast"), {}),
         "overview": (reverse("dashboards:overview"), {}),
         "pnl": (reverse("dashboards:pnl"), {}),
         "balance_sheet": (reverse("dashboards:balance_sheet"), {}),

@@ -1,10 +1,11 @@
 """The relation table's page, read in two queries (which rows, then their figures), is exactly the page a plain
 paginator gives of the whole grouped table: same rows in the same order, same number and count, the last page
-for a number past the end; for every sort, with and without a search, over two administrations, today and from a
-past day's snapshot."""
+for a number past the end; for every sort (how the relations pay too), with and without a search, over two
+administrations, today and from a past day's snapshot."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 import pytest
@@ -15,10 +16,19 @@ from dashboards.selectors.scope import OutstandingScope
 from ledger.models import OutstandingSide
 
 from .factories import RECEIVABLE, Books, random_items
+from .paying import habit
 
 pytestmark = pytest.mark.django_db
 
 PER_PAGE = 4
+HABITS = [
+    {"days": "12.0"},
+    {"days": "-3.0"},
+    {"days": "12.0"},
+    {"days": "4.0", "paid": 1},
+    None,
+    {"days": "8.0", "overdue": 1, "oldest": 75, "recent": 0},
+]
 
 
 PAST_DAYS = 10
@@ -31,6 +41,10 @@ def two_books(organization, today) -> None:
         # Some relations share a name, so that the order falls back on the ids; None: items without a relation.
         relations = books.relations(*(f"Relation {k % 5:02d}" for k in range(9)), prefix=f"r{n}")
         external_ids = [r.external_id for r in relations] + [None]
+        # How they pay, for the sort by it: alike (a tie), early, too little history, not at all, and one without.
+        for relation, pays in zip(relations, itertools.cycle(HABITS[n:] + HABITS[:n]), strict=False):
+            if pays is not None:
+                habit(books, relation.external_id, **pays)
         # A past day's snapshot holds other items than today's, so the as-of page cannot pass by reading today's.
         books.open_items(RECEIVABLE, random_items(seed=10 + n, count=30, today=today, relations=external_ids))
         books.snapshot(today - timedelta(days=PAST_DAYS))

@@ -1,4 +1,5 @@
-"""The Outstanding Items dashboard in a real browser: tabs, an earlier day, a relation's invoices, both exports."""
+"""The Outstanding Items dashboard in a real browser: tabs, an earlier day, a relation's invoices (and the chart of
+them against their payment dates), both exports."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from tests.dashboards.factories import PAYABLE, RECEIVABLE, Books, item, random_items
+from tests.dashboards.paying import build, invoice
+from tests.e2e.test_layout import LAYOUT_PROBLEMS
 from tests.factories import TEST_PASSWORD, MembershipFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -120,3 +123,29 @@ def test_the_dashboard_in_a_browser(page: Page, dashboard_user, tmp_path):
         with page.expect_download() as download_info:
             page.get_by_role("link", name=label).click()
         assert download_info.value.suggested_filename.startswith("outstanding-receivables-relations")
+
+
+def test_a_relations_invoices_against_their_payment_dates_in_a_browser(page: Page, db):
+    today = timezone.localdate()
+    organization = OrganizationFactory(name="Chart BV")
+    membership = MembershipFactory(organization=organization, role="admin", user__email="chart@monitr.local")
+    books = Books.create(organization, name="Chart Trading BV")
+    books.relations("Late Payer BV")
+    for n in range(14):  # the latest still open, the others paid 20 to 39 days after their due date
+        day = today - timedelta(days=45 * n + 20)
+        paid = [] if n == 0 else [(day + timedelta(days=30 + 20 + n), "121.00")]
+        invoice(books, f"F{n:02d}", day=day, term=30, amount="121.00", paid=paid)
+    build(books, today)
+    sign_in(page, membership.user.email)
+
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"/dashboards/outstanding/items/?relation={books.relation('rel-1').pk}")
+        expect(page.get_by_role("img", name=re.compile("^Days each invoice was paid"))).to_be_visible()
+        drawn = page.evaluate("() => Chart.getChart('payment-chart').data.datasets.map((d) => d.data.length)")
+        assert drawn == [13, 1, 2]  # paid, still open, the due date's line
+        assert page.evaluate(LAYOUT_PROBLEMS) == []
+        page.get_by_text("The invoices as a table").click()
+        expect(page.locator(".payment-table tbody tr")).to_have_count(14)
+        assert page.evaluate(LAYOUT_PROBLEMS) == []
+        page.screenshot(path=f"test-results/outstanding-items-payments-{width}.png", full_page=True)

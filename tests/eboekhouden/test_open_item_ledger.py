@@ -5,6 +5,7 @@ and both kept right when payments are edited, back-dated or deleted at the sourc
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from decimal import Decimal
 
@@ -14,7 +15,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from dashboards.behaviour import Rating, behaviour_of
-from dashboards.selectors.outstanding import outstanding_aging
+from dashboards.selectors.outstanding import outstanding_aging, outstanding_by_relation
+from dashboards.selectors.payments import PAYMENT_CHART_INVOICES, months_before, relation_payment_chart
 from dashboards.selectors.scope import OutstandingScope
 from ledger.models import (
     OpenItemMonthEnd,
@@ -320,5 +322,128 @@ def test_payment_behaviour_finds_the_habits_planted_in_the_sandbox(
         ).secret
         other.credentials(HTTP_AUTHORIZATION=f"Bearer {other_token}")
         assert other.get("/api/v1/outstanding-items/payment-behaviour/").json()["results"] == []
+    finally:
+        eboekhouden_sandbox.remove_administration(info.guid)
+
+
+def invoices_of(
+    sandbox, guid: str, relation_id: int
+) -> dict[str, tuple[dt.date, Decimal, list[tuple[dt.date, Decimal]]]]:
+    """A customer's sales invoices in the sandbox's own books (not its credit notes): {number: (date, total,
+    [(payment date, amount)])}."""
+    invoices: dict[str, tuple[dt.date, Decimal]] = {}
+    paid: dict[str, list[tuple[dt.date, Decimal]]] = defaultdict(list)
+    for mutation in sandbox.truth(guid):
+        day = dt.date.fromisoformat(mutation["date"])
+        if mutation["type"] == 2 and mutation.get("relationId") == relation_id and mutation.get("invoiceNumber"):
+            header = sum(Decimal(str(line["amount"])) for line in mutation["lines"] if line["kind"] == "header")
+            invoices[mutation["invoiceNumber"]] = (day, header)
+        if mutation["type"] == 3:
+            for row in mutation["rows"]:
+                if row.get("invoiceNumber") and row.get("relationId", mutation.get("relationId")) == relation_id:
+                    paid[row["invoiceNumber"]].append((day, Decimal(str(row["amount"]))))
+    return {number: (day, total, paid.get(number, [])) for number, (day, total) in invoices.items() if total > 0}
+
+
+def test_the_relation_table_sorts_by_the_planted_habits_and_a_late_payers_chart_shows_its_days(
+    organization, sandbox_settings, eboekhouden_sandbox, member_client
+):
+    info = eboekhouden_sandbox.add_administration(mutations=1500, seed="habits/1")
+    try:
+        connection = connect(organization, info)
+        with time_machine.travel(RECENTLY):
+            sync(connection)
+        planted = {h["relationId"]: h["habit"] for h in eboekhouden_sandbox.payment_habits(info.guid)}
+        habits = {
+            h.relation_id: h
+            for h in RelationPaymentHabit.objects.filter(
+                administration=connection.administration, side=OutstandingSide.RECEIVABLE
+            ).select_related("relation")
+        }
+        today = RECENTLY.date()
+        scope = OutstandingScope(
+            organization=organization,
+            side=OutstandingSide.RECEIVABLE,
+            as_of=today,
+            today=today,
+            administration=connection.administration,
+        )
+
+        # The table's order is each row's rating by behaviour_of: days late by amount, "does not pay" the latest,
+        # too little history (or no habit) last, whichever way round.
+        def lateness(row) -> tuple[int, Decimal]:
+            habit = habits.get(row["relation_id"])
+            rating = behaviour_of(habit).rating if habit else Rating.UNKNOWN
+            if rating == Rating.UNKNOWN:
+                return (1, Decimal(0))
+            return (0, Decimal("Infinity") if rating == Rating.NEVER else habit.days_late_weighted)
+
+        earliest = [lateness(row) for row in outstanding_by_relation(scope=scope, sort="behaviour")]
+        latest_rows = list(outstanding_by_relation(scope=scope, sort="-behaviour"))
+        latest = [lateness(row) for row in latest_rows]
+        rated = [key for key in latest if key[0] == 0]
+        assert earliest == sorted(earliest) and len(set(earliest)) >= 4, earliest
+        assert rated == sorted(rated, reverse=True) and latest[len(rated) :] == [(1, Decimal(0))] * (
+            len(latest) - len(rated)
+        )
+        with time_machine.travel(RECENTLY):
+            exported = b"".join(
+                member_client.get(
+                    reverse("dashboards:outstanding_export", args=["relations", "csv"]),
+                    {"side": "receivable", "sort": "-behaviour"},
+                ).streaming_content
+            ).decode("utf-8-sig")
+        assert [line.split(",")[2].strip('"') for line in exported.splitlines()[1:]] == [
+            row["relation_name"] or "(no relation)" for row in latest_rows
+        ]
+
+        # A customer who always pays 20 to 40 days late: every invoice it paid is a point between 20 and 40.
+        late = max(
+            (h for h in habits.values() if planted[int(h.relation.external_id)] == "late"),
+            key=lambda h: h.invoices_paid,
+        )
+        chart = relation_payment_chart(scope=scope, relation=late.relation)
+        assert len(chart.paid) >= 3, chart
+        assert all(Decimal(20) <= point.days <= Decimal(40) for point in chart.paid), chart.paid
+        assert all(point.days < Decimal(40) for point in chart.open), chart.open  # paid by day 40 at the latest
+
+        # As of a day back, by the sandbox's own books: the invoices dated in the 24 months up to it (the latest
+        # 60), open those not paid in full by then.
+        past = today - dt.timedelta(days=200)
+        truth = invoices_of(eboekhouden_sandbox, info.guid, int(late.relation.external_id))
+        dated = sorted(
+            (day, number) for number, (day, _total, _paid) in truth.items() if months_before(past, 24) < day <= past
+        )[-PAYMENT_CHART_INVOICES:]
+        still_open = {
+            number
+            for _day, number in dated
+            if sum((amount for day, amount in truth[number][2] if day <= past), Decimal(0)) < truth[number][1]
+        }
+        then = relation_payment_chart(
+            scope=OutstandingScope(
+                organization=organization,
+                side=OutstandingSide.RECEIVABLE,
+                as_of=past,
+                today=today,
+                administration=connection.administration,
+            ),
+            relation=late.relation,
+        )
+        assert sorted(p.invoice_number for p in then.points) == sorted(number for _day, number in dated)
+        assert {p.invoice_number for p in then.open} == still_open and then.paid
+        assert all(Decimal(20) <= point.days <= Decimal(40) for point in then.paid), then.paid
+
+        # The page shows the same points, as of that day too.
+        query = {
+            "administration": connection.administration.pk,
+            "relation": late.relation.pk,
+            "as_of": past.isoformat(),
+        }
+        with time_machine.travel(RECENTLY):
+            html = member_client.get(reverse("dashboards:outstanding_items"), query).content.decode()
+        shown = json.loads(
+            html.split('<script id="payment-chart-data" type="application/json">')[1].split("</script>")[0]
+        )
+        assert shown == then.data()
     finally:
         eboekhouden_sandbox.remove_administration(info.guid)

@@ -78,6 +78,7 @@ FILL: dict[str, Fill] = {
         lambda t: [{"table": table, "file_format": f} for table in ("relations", "items") for f in ("csv", "xlsx")],
     ),
     "dashboards:transactions_export": Fill(False, lambda t: [{"file_format": f} for f in ("csv", "xlsx")]),
+    "dashboards:outstanding_forecast_export": Fill(False, lambda t: [{"file_format": f} for f in ("csv", "xlsx")]),
     "dashboards:statement_line": Fill(
         False,
         lambda t: [

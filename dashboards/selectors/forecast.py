@@ -1,0 +1,128 @@
+"""The cash forecast of the Outstanding Items dashboard: today's open items placed in the weeks they are expected to
+be paid (``ledger.forecast``), the items set apart as unlikely, and the backtest, for one scope.
+
+Everything is read through the scope, so from the organisation down (and the administration, when one is chosen).
+The open items are added up in the database per due date, usual delay of their relation and whether it does not
+pay (a few hundred groups however many items there are); ``ledger.forecast`` places the groups.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db.models import Case, Count, F, FilteredRelation, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce, Round
+
+from ledger.forecast import Backtest, Forecast, Group, Origin, backtest, forecast
+from ledger.models import CashForecastBacktest, OutstandingItem, RelationPaymentHabit
+from ledger.money import cents
+
+from .scope import OutstandingScope, due_reference
+
+HABIT = "habit__"
+UNLIKELY_RELATIONS = 10
+# The backtest with a curve, kept while the books' backtest rows and the curve are what they were.
+BACKTEST_CACHE_SECONDS = 24 * 60 * 60
+
+
+def _open_items(scope: OutstandingScope) -> QuerySet:
+    """Today's open items of the scope that are still owed, each with its relation's habit on the same side."""
+    rows = OutstandingItem.objects.for_organization(scope.organization).filter(side=scope.side, outstanding__gt=0)
+    if scope.administration is not None:
+        rows = rows.filter(administration=scope.administration)
+    return rows.annotate(
+        habit=FilteredRelation(
+            "relation__payment_habits",
+            condition=Q(relation__payment_habits__side=F("side")),
+        ),
+        delay=Case(
+            When(RelationPaymentHabit.has_history_filter(HABIT), then=Round(F("habit__days_late_weighted"))),
+            output_field=IntegerField(),
+        ),
+        never=Case(
+            When(RelationPaymentHabit.never_pays_filter(HABIT), then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
+        due=due_reference(),
+    )
+
+
+def cash_forecast(*, scope: OutstandingScope, curve) -> Forecast:
+    """Today's forecast of the scope's side (cash-in for receivables, cash-out for payables): one query."""
+    rows = (
+        _open_items(scope)
+        .values("due", "delay", "never")
+        .annotate(amount=Coalesce(Sum("outstanding"), Value(Decimal(0))), items=Count("pk"))
+        .order_by()
+    )
+    groups = [
+        Group(
+            due=row["due"],
+            delay=row["delay"],
+            never=bool(row["never"]),
+            amount=cents(row["amount"]),
+            items=row["items"],
+        )
+        for row in rows
+    ]
+    return forecast(groups, as_of=scope.today, curve=curve)
+
+
+@dataclass(frozen=True, slots=True)
+class UnlikelyRelation:
+    relation_id: int | None
+    relation_name: str
+    administration_id: int
+    amount: Decimal
+    items: int
+    never: bool
+
+
+def unlikely_relations(*, scope: OutstandingScope, curve, limit: int = UNLIKELY_RELATIONS) -> list[UnlikelyRelation]:
+    """The relations with the most set apart as unlikely (their relation does not pay, or more than the curve's
+    last step past due), largest first: one query."""
+    cutoff = scope.today - timedelta(days=curve[-1][0])
+    rows = (
+        _open_items(scope)
+        .filter(Q(never=1) | Q(due__lt=cutoff))
+        .values("administration_id", "relation_id", "relation__name")
+        .annotate(amount=Sum("outstanding"), items=Count("pk"), never_pays=Sum("never"))
+        .order_by("-amount", "relation__name", "relation_id")[:limit]
+    )
+    return [
+        UnlikelyRelation(
+            relation_id=row["relation_id"],
+            relation_name=row["relation__name"] or "",
+            administration_id=row["administration_id"],
+            amount=cents(row["amount"]),
+            items=row["items"],
+            never=bool(row["never_pays"]),
+        )
+        for row in rows
+    ]
+
+
+def forecast_backtest(*, scope: OutstandingScope, curve) -> Backtest | None:
+    """How the forecast did on past days, with ``curve``, for the scope's administrations added up; None until the
+    open-item ledger has been built. One query, and the figuring kept in the cache while nothing changed."""
+    rows = CashForecastBacktest.objects.for_organization(scope.organization).filter(side=scope.side)
+    if scope.administration is not None:
+        rows = rows.filter(administration=scope.administration)
+    found = list(rows.order_by("administration_id").values_list("pk", "digest"))
+    if not found:
+        return None
+    parts = [f"{pk}-{digest}" for pk, digest in found] + [f"{days}-{percent}" for days, percent in curve]
+    cache_key = "forecast-backtest:" + hashlib.sha256(":".join(parts).encode()).hexdigest()
+    result = cache.get(cache_key)
+    if result is None:
+        origins = CashForecastBacktest.objects.filter(pk__in=[pk for pk, _digest in found]).values_list(
+            "origins", flat=True
+        )
+        result = backtest([Origin.from_json(origin) for stored in origins for origin in stored], curve=curve)
+        cache.set(cache_key, result, BACKTEST_CACHE_SECONDS)
+    return result
