@@ -10,7 +10,8 @@ import time
 
 from django.http import HttpRequest
 
-from . import crypto
+from monitr import crypto
+
 from .providers import AdministrationChoice, CredentialsCheck
 
 SESSION_KEY = "integrations.pending"

@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/", include("monitr.api.urls")),
     path("account/", include("monitr.accounts.urls")),
     path("outbox/", outbox.outbox, name="outbox"),
+    path("e-mail/", include("monitr.mail.urls")),
     path("language/", language.language_choose, name="language"),
 ]
 

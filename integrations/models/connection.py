@@ -8,9 +8,9 @@ from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from integrations.fields import EncryptedJSONField
 from integrations.registry import get as get_provider
 from ledger.models import Administration
+from monitr.fields import EncryptedJSONField
 from monitr.tenancy.models import Organization
 from monitr.tenancy.scoping import TenantManager
 

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "monitr.accounts",
     "monitr.tenancy",
+    "monitr.mail",
     "monitr.web",
     "ledger",
     "integrations",

@@ -72,6 +72,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integrations.tasks.enqueue_due_syncs",
         "schedule": 300.0,
         "options": {"expires": 290},
-    }
+    },
+    # E-mail the broker could not take when it was queued (monitr.mail.tasks).
+    "mail-sweep": {
+        "task": "monitr.mail.tasks.mail_sweep",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
 }
 __all__ += ["CELERY_BEAT_SCHEDULE"]

@@ -15,7 +15,6 @@ from datetime import timedelta
 from enum import StrEnum
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -24,6 +23,8 @@ from django.utils.translation import gettext as _
 from monitr.accounts.models import User
 from monitr.accounts.tokens import api_tokens_revoke_for_membership
 from monitr.logs import get_logger
+from monitr.mail.models import MailKind
+from monitr.mail.services import Mail, mail_send
 
 from .models import Invitation, Membership, Organization, Role
 from .services import user_get_or_create
@@ -138,8 +139,9 @@ def invitation_revoke(*, invitation: Invitation, by: User) -> None:
 
 
 def invitation_send(issued: IssuedInvitation, *, link: str) -> None:
-    """E-mail the invitation through Django's e-mail backend (``EMAIL_URL``). ``link`` is the accept page's absolute
-    address with the secret in it. Replies go to whoever invited."""
+    """E-mail the invitation now, while the admin waits (``monitr.mail.mail_send``: recorded, and
+    ``MailNotDelivered`` raised when the mail server refuses). ``link`` is the accept page's absolute address with
+    the secret in it, which the record does not keep. Replies go to whoever invited."""
     invitation = issued.invitation
     inviter = invitation.invited_by
     context = {
@@ -151,13 +153,16 @@ def invitation_send(issued: IssuedInvitation, *, link: str) -> None:
         "expires_at": invitation.expires_at,
     }
     subject = " ".join(render_to_string("tenancy/email/invitation_subject.txt", context).split())
-    message = EmailMessage(
-        subject=subject,
-        body=render_to_string("tenancy/email/invitation.txt", context),
-        to=[invitation.email],
-        reply_to=[inviter.email] if inviter else None,
+    mail_send(
+        Mail(
+            kind=MailKind.INVITATION,
+            organization=invitation.organization,
+            to=invitation.email,
+            subject=subject,
+            text=render_to_string("tenancy/email/invitation.txt", context),
+            reply_to=[inviter.email] if inviter else [],
+        )
     )
-    message.send()
 
 
 def invitation_for_secret(secret: str) -> Invitation | None:

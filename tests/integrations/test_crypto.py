@@ -9,8 +9,8 @@ from cryptography.fernet import Fernet
 from django.core.management import CommandError, call_command
 from django.db import connection as db
 
-from integrations.crypto import DecryptionError
 from integrations.models import Connection
+from monitr.crypto import DecryptionError
 
 pytestmark = pytest.mark.django_db
 

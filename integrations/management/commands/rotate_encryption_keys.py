@@ -12,8 +12,8 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from integrations import crypto
-from integrations.fields import EncryptedJSONField
+from monitr import crypto
+from monitr.fields import EncryptedJSONField
 
 
 def encrypted_columns() -> list[tuple[str, str, str]]:

@@ -1,4 +1,4 @@
-"""A model field that stores a JSON value encrypted (see :mod:`integrations.crypto`).
+"""A model field that stores a JSON value encrypted (see :mod:`monitr.crypto`).
 
 The value in Python is the plain JSON value (for credentials, a dict); in the database it is a Fernet token. The
 field is not searchable and has no meaningful ordering; its ``repr`` in forms, admin and errors never shows it.
