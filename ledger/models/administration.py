@@ -55,6 +55,14 @@ class Administration(models.Model):
             "open items as of a past day come from the daily snapshots."
         ),
     )
+    open_items_digest = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text=(
+            "A hash of what the open-item ledger was last built from (its items and settlements, and the day): a "
+            "build that finds the same skips the writing."
+        ),
+    )
 
     lines_complete_through = models.DateField(
         default=LINES_COMPLETE,

@@ -213,9 +213,41 @@ def open_item_ledger_build(*, administration: Administration, today: date | None
                 )
             )
     today = today or timezone.localdate()
-    return _write(
+    digest = _digest(items, today)
+    if digest == administration.open_items_digest and administration.open_items_built_at is not None:
+        # The books and the day as at the last build: everything it wrote stands (a no-change sync's case).
+        return WriteCounts()
+    counts = _write(
         administration, items, _month_ends(items, today), _habits(items, today), _backtest(items, today), today
     )
+    Administration.objects.filter(pk=administration.pk).update(open_items_digest=digest)
+    administration.open_items_digest = digest
+    return counts
+
+
+def _digest(items: list[_Item], today: date) -> str:
+    """A hash of everything the build writes from: each item with its settlements, and the day (the month ends, the
+    habits' windows and the backtest's days move with it)."""
+    hashed = hashlib.sha256(today.isoformat().encode())
+    for item in sorted(items, key=lambda i: (str(i.side), i.external_id)):
+        hashed.update(
+            repr(
+                (
+                    str(item.side),
+                    str(item.kind),
+                    item.external_id,
+                    item.transaction_id,
+                    item.source_external_id,
+                    item.invoice_number,
+                    item.relation_id,
+                    item.invoice_date,
+                    item.due_date,
+                    item.amount,
+                    sorted((day, amount, str(kind), tx or 0) for day, amount, kind, tx in item.settlements),
+                )
+            ).encode()
+        )
+    return hashed.hexdigest()
 
 
 def _external_id(tx_external: str, relation: int | None, number: str, *, groups_of_tx: bool) -> str:

@@ -188,3 +188,35 @@ def test_the_expected_cash_page_its_export_api_and_curve_agree_and_keep_to_the_o
             )
     finally:
         eboekhouden_sandbox.remove_administration(info.guid)
+
+
+def test_a_build_that_finds_the_books_and_the_day_as_before_writes_nothing(
+    organization, sandbox_settings, eboekhouden_sandbox, django_assert_max_num_queries
+):
+    from ledger.models import Administration
+    from ledger.services import open_item_ledger_build
+    from ledger.services.results import WriteCounts
+
+    info = eboekhouden_sandbox.add_administration(mutations=400, seed="habits/3")
+    try:
+        connection = connect(organization, info)
+        with time_machine.travel(RECENTLY):
+            sync(connection)
+        administration = Administration.objects.get(pk=connection.administration.pk)
+        built = administration.open_items_digest
+        today = dt.date(2026, 1, 12)
+        assert built and administration.open_items_built_at is not None
+        # Only the reading: the accounts, the lines, the terms, the source's list (and the organisation's
+        # default term); nothing is written.
+        with django_assert_max_num_queries(6):
+            counts = open_item_ledger_build(administration=administration, today=today)
+        assert counts == WriteCounts()
+        # A day later the habits' windows and the month ends move: it is built again.
+        open_item_ledger_build(administration=administration, today=today + dt.timedelta(days=1))
+        administration.refresh_from_db()
+        assert administration.open_items_digest != built
+        assert set(
+            RelationPaymentHabit.objects.filter(administration=administration).values_list("as_of", flat=True)
+        ) == {today + dt.timedelta(days=1)}
+    finally:
+        eboekhouden_sandbox.remove_administration(info.guid)
