@@ -11,6 +11,7 @@ COPY eboekhouden eboekhouden
 COPY ledger ledger
 COPY ledgerfile ledgerfile
 COPY dashboards dashboards
+COPY notify notify
 RUN pip install .
 COPY manage.py gunicorn.conf.py ./
 COPY templates templates

@@ -23,6 +23,7 @@ urlpatterns = [
     path("account/", include("monitr.accounts.urls")),
     path("outbox/", outbox.outbox, name="outbox"),
     path("e-mail/", include("monitr.mail.urls")),
+    path("notifications/", include("notify.urls")),
     path("language/", language.language_choose, name="language"),
 ]
 

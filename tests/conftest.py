@@ -87,3 +87,26 @@ def member_client(member_user):
     client = Client()
     client.force_login(member_user)
     return client
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server on loopback that Django's SMTP backend sends to; its ``received`` messages."""
+    from tests.mailserver import smtp_server
+
+    with smtp_server() as (inbox, port):
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        yield inbox
+
+
+@pytest.fixture
+def worker():
+    """Tasks run where they are started, as the worker would run them (a retry runs again at once)."""
+    from monitr.celery import app as celery_app
+
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False

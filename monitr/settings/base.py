@@ -35,6 +35,7 @@ __all__ = [
     "MIDDLEWARE",
     "MONITR_ENV",
     "MONITR_FIELD_ENCRYPTION_KEYS",
+    "MONITR_SITE_URL",
     "ROOT_URLCONF",
     "SECRET_KEY",
     "STATICFILES_DIRS",
@@ -91,6 +92,7 @@ INSTALLED_APPS = [
     "eboekhouden",
     "ledgerfile",
     "dashboards",
+    "notify",
 ]
 
 MIDDLEWARE = [
@@ -149,6 +151,8 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 # Days an invitation's link works (monitr.tenancy.invitations); Resend on the members page starts them again.
 INVITATION_EXPIRY_DAYS: int = env.int("INVITATION_EXPIRY_DAYS", default=7)
+# Where people reach Monitr: the links of e-mail the worker sends (digests), which has no request to take it from.
+MONITR_SITE_URL: str = env.str("MONITR_SITE_URL", default="http://127.0.0.1:8000")
 
 LANGUAGE_CODE = "en-gb"
 # Each language by its own name, as a language menu shows them. British English is the source language of the

@@ -5,6 +5,8 @@ Read by :mod:`monitr.celery` through ``config_from_object(..., namespace="CELERY
 
 from __future__ import annotations
 
+from celery.schedules import crontab
+
 from .cache import REDIS_URL
 from .env import DATA_DIR, env
 
@@ -72,6 +74,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integrations.tasks.enqueue_due_syncs",
         "schedule": 300.0,
         "options": {"expires": 290},
+    },
+    # The e-mail digests that have come due (notify.tasks): each member's hour, Europe/Amsterdam.
+    "digests-due": {
+        "task": "notify.tasks.digests_due",
+        "schedule": crontab(minute=2),
+        "options": {"expires": 3000},
     },
     # E-mail the broker could not take when it was queued (monitr.mail.tasks).
     "mail-sweep": {

@@ -5,73 +5,22 @@ message recorded; the record keeps no content once delivered; the admins' E-mail
 from __future__ import annotations
 
 import datetime as dt
-import socket
 from email import message_from_bytes
 from email.policy import default as default_policy
 
 import pytest
 import time_machine
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from monitr.celery import app as celery_app
 from monitr.mail import tasks
 from monitr.mail.models import MailKind, MailMessage, MailStatus
 from monitr.mail.services import Mail, MailNotDelivered, mail_queue, mail_send
 from tests.factories import MembershipFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-class Inbox:
-    """An aiosmtpd handler: takes messages into ``received``, or answers DATA with the next of ``refusals``."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[str, list[str], bytes]] = []
-        self.refusals: list[str] = []
-        self.refuse_recipients = ""
-
-    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str, options) -> str:
-        if self.refuse_recipients:
-            return self.refuse_recipients
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        if self.refusals:
-            return self.refusals.pop(0)
-        self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture
-def smtp(settings):
-    inbox = Inbox()
-    with socket.socket() as probe:  # a free port: aiosmtpd's controller checks itself on the port it is given
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    try:
-        yield inbox
-    finally:
-        controller.stop()
-
-
-@pytest.fixture
-def worker():
-    """Tasks run where they are started, as the worker would run them (a retry runs again at once)."""
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
 
 
 def queue(organization, **overrides) -> MailMessage:

@@ -28,6 +28,7 @@ PUBLIC = {
     "api:docs",  # Swagger UI over that schema
     "tenancy:invitation_link",  # an invitation e-mail's link: its secret is the key, for someone not signed in yet
     "tenancy:invitation_accept",  # where that link leads: the invitation is the one whose secret the session holds
+    "notify:unsubscribe",  # a digest's unsubscribe link: its signed token is the key, and it only stops that digest
 }
 
 
@@ -95,6 +96,7 @@ FILL: dict[str, Fill] = {
     "tenancy:invitation_resend": Fill(True, lambda t: [{"pk": t.invitation.pk}]),
     "tenancy:invitation_revoke": Fill(True, lambda t: [{"pk": t.invitation.pk}]),
     "tenancy:invitation_link": Fill(False, lambda t: [{"secret": "not-an-invitation"}]),
+    "notify:unsubscribe": Fill(False, lambda t: [{"token": "not-a-token"}]),
 }
 
 

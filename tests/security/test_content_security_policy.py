@@ -39,6 +39,8 @@ def test_the_scan_finds_what_it_looks_for():
 def test_no_template_has_inline_script_or_style():
     found = []
     for path in sorted(Path(settings.BASE_DIR, "templates").rglob("*.html")):
+        if path.parent.name == "email":  # an e-mail's HTML: read by mail clients, which keep only inline styles
+            continue
         found += [f"{path.relative_to(settings.BASE_DIR)}: {what}" for what in problems_in(path.read_text())]
     assert not found, "\n".join(found)
 
