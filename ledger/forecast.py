@@ -179,6 +179,8 @@ def forecast(groups: Iterable[Group], *, as_of: date, curve: Sequence[tuple[int,
     by_habit = [ZERO] * (WEEKS + 1)
     by_curve = [ZERO] * (WEEKS + 1)
     unlikely, unlikely_items, total = ZERO, 0, ZERO
+    # What the curve places, per due date: the amounts of one due date share their days, so each is split once.
+    on_curve: dict[date, Decimal] = defaultdict(lambda: ZERO)
     for group in groups:
         if group.amount <= 0:
             continue
@@ -190,7 +192,9 @@ def forecast(groups: Iterable[Group], *, as_of: date, curve: Sequence[tuple[int,
         if group.delay is not None and (expected := group.due + timedelta(days=group.delay)) > as_of:
             by_habit[week_of(as_of, expected)] += group.amount
             continue
-        for week, part in enumerate(_split(group.amount, _curve_shares(group.due, as_of, curve))):
+        on_curve[group.due] += group.amount
+    for due, amount in on_curve.items():
+        for week, part in enumerate(_split(amount, _curve_shares(due, as_of, curve))):
             by_curve[week] += part
     weeks = [
         Week(number=index + 1, start=start, end=end, by_habit=by_habit[index], by_curve=by_curve[index])

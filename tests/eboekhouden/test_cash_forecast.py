@@ -14,7 +14,12 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from dashboards.models import default_curve
-from dashboards.selectors.forecast import cash_forecast, forecast_backtest, unlikely_relations
+from dashboards.selectors.forecast import (
+    cash_forecast,
+    cash_forecast_of_items,
+    forecast_backtest,
+    unlikely_relations,
+)
 from dashboards.selectors.scope import OutstandingScope
 from dashboards.selectors.settings import outstanding_settings_get
 from ledger.forecast import WEEKS, week_of
@@ -51,6 +56,11 @@ def test_the_forecast_places_every_open_item_and_beats_the_due_date_method_on_pa
         for side in OutstandingSide:
             scope = scope_of(connection, side, today)
             made = cash_forecast(scope=scope, curve=curve)
+            # Grouped by the day each item is placed by, as by its own due date, delay and habit: the same to the cent.
+            for each_curve in (curve, [[7, 100]], [[14, 40], [200, 60]]):
+                assert cash_forecast(scope=scope, curve=each_curve) == cash_forecast_of_items(
+                    scope=scope, curve=each_curve
+                )
             owed = OutstandingItem.objects.filter(
                 administration=connection.administration, side=side, outstanding__gt=0
             ).aggregate(total=Sum("outstanding"))["total"] or Decimal("0.00")
