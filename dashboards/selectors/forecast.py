@@ -8,6 +8,7 @@ pay (a few hundred groups however many items there are); ``ledger.forecast`` pla
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
@@ -33,7 +34,7 @@ from django.db.models.functions import Cast, Coalesce, Round
 
 from ledger.forecast import Backtest, Forecast, Group, Origin, backtest, forecast
 from ledger.models import CashForecastBacktest, OutstandingItem, RelationPaymentHabit
-from ledger.money import cents
+from ledger.money import ZERO, cents
 
 from .scope import OutstandingScope, due_reference
 
@@ -85,34 +86,99 @@ class DaysAfter(Func):
         return f"date({day[0]}, printf('%%+d days', {days[0]}))", (*day[1], *days[1])
 
 
+@dataclass(frozen=True, slots=True)
+class UnlikelyRelation:
+    relation_id: int | None
+    relation_name: str
+    administration_id: int
+    amount: Decimal
+    items: int
+    never: bool
+
+
 def cash_forecast(*, scope: OutstandingScope, curve) -> Forecast:
-    """Today's forecast of the scope's side (cash-in for receivables, cash-out for payables): one query.
+    """Today's forecast of the scope's side (cash-in for receivables, cash-out for payables)."""
+    return cash_forecast_and_unlikely(scope=scope, curve=curve)[0]
+
+
+def cash_forecast_and_unlikely(
+    *, scope: OutstandingScope, curve, limit: int = UNLIKELY_RELATIONS
+) -> tuple[Forecast, list[UnlikelyRelation]]:
+    """Today's forecast of the scope's side, and the relations with the most set apart as unlikely (largest first),
+    in one query.
 
     The items are added up in the database per day they are placed by: an item that ``ledger.forecast`` will place
     on its relation's expected day (history, that day still to come, not yet past the curve's last step) is grouped
-    on that day, as a group whose delay is 0; every other by its due date (the delay then plays no part). So a large
-    organisation gives a few thousand groups, not one per due date and delay, and ``forecast`` places each group
-    exactly as it would have placed its items (``tests/eboekhouden/test_cash_forecast.py`` compares the two)."""
+    on that day, as a group whose delay is 0; an item set apart as unlikely (its relation does not pay, or it is
+    past the curve's last step) per relation; every other by its due date (the delay then plays no part). So a
+    large organisation gives a few thousand groups, not one per due date and delay, and ``forecast`` places each
+    group exactly as it would have placed its items (``tests/eboekhouden/test_cash_forecast.py`` compares the
+    two)."""
     today = scope.today
     horizon_start = today - timedelta(days=curve[-1][0])
+    apart = Q(never=1) | Q(due__lt=horizon_start)
     on_habit = Q(never=0, delay__isnull=False, expected__gt=today, due__gte=horizon_start)
     rows = (
         _open_items(scope)
         .annotate(expected=DaysAfter(F("due"), F("delay")))
         .annotate(
-            placed=Case(When(on_habit, then=F("expected")), default=F("due"), output_field=DateField()),
+            is_apart=Case(When(apart, then=Value(1)), default=Value(0), output_field=IntegerField()),
+            placed=Case(
+                When(apart, then=Value(None)),
+                When(on_habit, then=F("expected")),
+                default=F("due"),
+                output_field=DateField(),
+            ),
             placed_delay=Case(When(on_habit, then=Value(0)), default=Value(None), output_field=IntegerField()),
+            apart_administration=Case(When(apart, then=F("administration_id")), default=Value(None)),
+            apart_relation=Case(When(apart, then=F("relation_id")), default=Value(None)),
+            apart_name=Case(When(apart, then=F("relation__name")), default=Value(None)),
         )
-        .values_list("placed", "placed_delay", "never")
+        .values_list(
+            "is_apart", "placed", "placed_delay", "never", "apart_administration", "apart_relation", "apart_name"
+        )
         .annotate(amount=Coalesce(Sum("outstanding"), Value(Decimal(0))), items=Count("pk"))
         .order_by()
     )
     exact = connection.vendor == "postgresql"  # its sums are exact; SQLite's come back as floats (ledger.money)
-    groups = [
-        Group(due=day, delay=delay, never=bool(never), amount=amount if exact else cents(amount), items=items)
-        for day, delay, never, amount, items in rows
-    ]
-    return forecast(groups, as_of=today, curve=curve)
+    groups, set_apart = [], []
+    for is_apart, day, delay, never, administration, relation, name, amount, items in rows:
+        amount = amount if exact else cents(amount)
+        if is_apart:
+            set_apart.append(
+                UnlikelyRelation(
+                    relation_id=relation,
+                    relation_name=name or "",
+                    administration_id=administration,
+                    amount=amount,
+                    items=items,
+                    never=bool(never),
+                )
+            )
+        else:
+            groups.append(Group(due=day, delay=delay, never=False, amount=amount, items=items))
+    made = forecast(groups, as_of=today, curve=curve)
+    # An item of a relation that does not pay and one past the curve's last step are in one group per relation.
+    by_relation: dict[tuple[int, int | None], UnlikelyRelation] = {}
+    for row in set_apart:
+        known = by_relation.get((row.administration_id, row.relation_id))
+        by_relation[(row.administration_id, row.relation_id)] = (
+            row
+            if known is None
+            else dataclasses.replace(
+                known, amount=known.amount + row.amount, items=known.items + row.items, never=known.never or row.never
+            )
+        )
+    owed = [row for row in by_relation.values() if row.amount > 0]
+    unlikely = sum((row.amount for row in owed), ZERO)
+    made = dataclasses.replace(
+        made,
+        unlikely=made.unlikely + unlikely,
+        unlikely_items=made.unlikely_items + sum(row.items for row in owed),
+        open_total=made.open_total + unlikely,
+    )
+    owed.sort(key=lambda row: (-row.amount, row.relation_name, row.relation_id or 0))
+    return made, owed[:limit]
 
 
 def cash_forecast_of_items(*, scope: OutstandingScope, curve) -> Forecast:
@@ -131,38 +197,9 @@ def cash_forecast_of_items(*, scope: OutstandingScope, curve) -> Forecast:
     return forecast(groups, as_of=scope.today, curve=curve)
 
 
-@dataclass(frozen=True, slots=True)
-class UnlikelyRelation:
-    relation_id: int | None
-    relation_name: str
-    administration_id: int
-    amount: Decimal
-    items: int
-    never: bool
-
-
 def unlikely_relations(*, scope: OutstandingScope, curve, limit: int = UNLIKELY_RELATIONS) -> list[UnlikelyRelation]:
-    """The relations with the most set apart as unlikely (their relation does not pay, or more than the curve's
-    last step past due), largest first: one query."""
-    cutoff = scope.today - timedelta(days=curve[-1][0])
-    rows = (
-        _open_items(scope)
-        .filter(Q(never=1) | Q(due__lt=cutoff))
-        .values("administration_id", "relation_id", "relation__name")
-        .annotate(amount=Sum("outstanding"), items=Count("pk"), never_pays=Sum("never"))
-        .order_by("-amount", "relation__name", "relation_id")[:limit]
-    )
-    return [
-        UnlikelyRelation(
-            relation_id=row["relation_id"],
-            relation_name=row["relation__name"] or "",
-            administration_id=row["administration_id"],
-            amount=cents(row["amount"]),
-            items=row["items"],
-            never=bool(row["never_pays"]),
-        )
-        for row in rows
-    ]
+    """The relations with the most set apart as unlikely, largest first (:func:`cash_forecast_and_unlikely`)."""
+    return cash_forecast_and_unlikely(scope=scope, curve=curve, limit=limit)[1]
 
 
 def forecast_backtest(*, scope: OutstandingScope, curve) -> Backtest | None:

@@ -20,7 +20,7 @@ from monitr.tenancy.requests import MemberRequest
 
 from .. import exports
 from ..forms import CollectionCurveForm, ForecastFilterForm
-from ..selectors.forecast import cash_forecast, forecast_backtest, unlikely_relations
+from ..selectors.forecast import cash_forecast, cash_forecast_and_unlikely, forecast_backtest
 from ..selectors.settings import outstanding_settings_get
 from .outstanding import _filter_form, settings_saved
 from .states import imports_context, not_connected, waiting
@@ -39,7 +39,7 @@ def outstanding_forecast(request: MemberRequest) -> HttpResponse:
         return page
     scope = form.scope()
     curve = form.settings.collection_curve
-    made = cash_forecast(scope=scope, curve=curve)
+    made, unlikely = cash_forecast_and_unlikely(scope=scope, curve=curve)
     backtest = forecast_backtest(scope=scope, curve=curve)
     receivable = scope.side == OutstandingSide.RECEIVABLE
     running, cumulative = [], made.weeks[0].total * 0
@@ -55,7 +55,7 @@ def outstanding_forecast(request: MemberRequest) -> HttpResponse:
         "forecast": made,
         "weeks": list(zip(made.weeks, running, strict=True)),
         "largest_week": max((week.total for week in made.weeks), default=0),
-        "unlikely": unlikely_relations(scope=scope, curve=curve),
+        "unlikely": unlikely,
         "backtest": backtest,
         "curve": curve,
         "horizon": curve[-1][0],
