@@ -141,11 +141,12 @@ def cash_forecast_and_unlikely(
         .order_by()
     )
     exact = connection.vendor == "postgresql"  # its sums are exact; SQLite's come back as floats (ledger.money)
-    groups, set_apart = [], []
+    groups, unlikely = [], []
     for is_apart, day, delay, never, administration, relation, name, amount, items in rows:
         amount = amount if exact else cents(amount)
         if is_apart:
-            set_apart.append(
+            # One row per relation: whether it pays is its habit's, the same for all its items.
+            unlikely.append(
                 UnlikelyRelation(
                     relation_id=relation,
                     relation_name=name or "",
@@ -158,48 +159,15 @@ def cash_forecast_and_unlikely(
         else:
             groups.append(Group(due=day, delay=delay, never=False, amount=amount, items=items))
     made = forecast(groups, as_of=today, curve=curve)
-    # An item of a relation that does not pay and one past the curve's last step are in one group per relation.
-    by_relation: dict[tuple[int, int | None], UnlikelyRelation] = {}
-    for row in set_apart:
-        known = by_relation.get((row.administration_id, row.relation_id))
-        by_relation[(row.administration_id, row.relation_id)] = (
-            row
-            if known is None
-            else dataclasses.replace(
-                known, amount=known.amount + row.amount, items=known.items + row.items, never=known.never or row.never
-            )
-        )
-    owed = [row for row in by_relation.values() if row.amount > 0]
-    unlikely = sum((row.amount for row in owed), ZERO)
+    set_apart = sum((row.amount for row in unlikely), ZERO)
     made = dataclasses.replace(
         made,
-        unlikely=made.unlikely + unlikely,
-        unlikely_items=made.unlikely_items + sum(row.items for row in owed),
-        open_total=made.open_total + unlikely,
+        unlikely=made.unlikely + set_apart,
+        unlikely_items=made.unlikely_items + sum(row.items for row in unlikely),
+        open_total=made.open_total + set_apart,
     )
-    owed.sort(key=lambda row: (-row.amount, row.relation_name, row.relation_id or 0))
-    return made, owed[:limit]
-
-
-def cash_forecast_of_items(*, scope: OutstandingScope, curve) -> Forecast:
-    """The same forecast from one group per due date, delay and "does not pay" (the items as ``ledger.forecast``
-    takes them, unplaced): what :func:`cash_forecast`'s grouping must equal."""
-    rows = (
-        _open_items(scope)
-        .values_list("due", "delay", "never")
-        .annotate(amount=Coalesce(Sum("outstanding"), Value(Decimal(0))), items=Count("pk"))
-        .order_by()
-    )
-    groups = [
-        Group(due=due, delay=delay, never=bool(never), amount=cents(amount), items=items)
-        for due, delay, never, amount, items in rows
-    ]
-    return forecast(groups, as_of=scope.today, curve=curve)
-
-
-def unlikely_relations(*, scope: OutstandingScope, curve, limit: int = UNLIKELY_RELATIONS) -> list[UnlikelyRelation]:
-    """The relations with the most set apart as unlikely, largest first (:func:`cash_forecast_and_unlikely`)."""
-    return cash_forecast_and_unlikely(scope=scope, curve=curve, limit=limit)[1]
+    unlikely.sort(key=lambda row: (-row.amount, row.relation_name, row.relation_id or 0))
+    return made, unlikely[:limit]
 
 
 def forecast_backtest(*, scope: OutstandingScope, curve) -> Backtest | None:

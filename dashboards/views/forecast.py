@@ -54,7 +54,6 @@ def outstanding_forecast(request: MemberRequest) -> HttpResponse:
         "is_receivable": receivable,
         "forecast": made,
         "weeks": list(zip(made.weeks, running, strict=True)),
-        "largest_week": max((week.total for week in made.weeks), default=0),
         "unlikely": unlikely,
         "backtest": backtest,
         "curve": curve,
@@ -70,8 +69,8 @@ def outstanding_forecast(request: MemberRequest) -> HttpResponse:
                 (OutstandingSide.PAYABLE, _("Cash-out")),
             )
         ],
+        # The page as it is: its exports, the curve form's way back, and the link to Outstanding Items.
         "current_query": form.query(as_of=None, q=None, sort=None, page=None),
-        "outstanding_query": form.query(as_of=None, q=None, sort=None, page=None),
         "curve_form": CollectionCurveForm(settings=form.settings) if request.membership.is_admin else None,
         "chart": {
             "labels": [week.start.isoformat() for week in made.weeks],
