@@ -96,6 +96,21 @@ class _Item:
     # settled_days(), once asked: the month ends, the habits and the backtest's every past day ask again.
     _settled: tuple[date | None, date | None] | None = field(default=None, repr=False)
 
+    def columns(self) -> tuple[Any, ...]:
+        """Its own columns of ``LedgerOpenItem`` (in ``_ITEMS``' order), without what its settlements decide."""
+        return (
+            str(self.side),
+            self.external_id,
+            str(self.kind),
+            self.transaction_id,
+            self.source_external_id,
+            self.invoice_number,
+            self.relation_id,
+            self.invoice_date,
+            self.due_date,
+            self.amount,
+        )
+
     def settled_days(self) -> tuple[date | None, date | None]:
         """(the first day something settled it, the day from which nothing of it is open for good: None while
         something is open today). Open on a day between its own date and that day, so never when settled on or
@@ -233,16 +248,7 @@ def _digest(items: list[_Item], today: date) -> str:
         hashed.update(
             repr(
                 (
-                    str(item.side),
-                    str(item.kind),
-                    item.external_id,
-                    item.transaction_id,
-                    item.source_external_id,
-                    item.invoice_number,
-                    item.relation_id,
-                    item.invoice_date,
-                    item.due_date,
-                    item.amount,
+                    *item.columns(),
                     sorted((day, amount, str(kind), tx or 0) for day, amount, kind, tx in item.settlements),
                 )
             ).encode()
@@ -616,22 +622,7 @@ def _write(
             rows = []
             for item in batch:
                 first_settled_on, settled_on = item.settled_days()
-                rows.append(
-                    (
-                        str(item.side),
-                        item.external_id,
-                        str(item.kind),
-                        item.transaction_id,
-                        item.source_external_id,
-                        item.invoice_number,
-                        item.relation_id,
-                        item.invoice_date,
-                        item.due_date,
-                        item.amount,
-                        first_settled_on,
-                        settled_on,
-                    )
-                )
+                rows.append((*item.columns(), first_settled_on, settled_on))
             counts += bulk.upsert(table=_ITEMS, fixed=fixed, rows=rows)
         stored = LedgerOpenItem.objects.filter(administration=administration)
         ids = {(side, external_id): pk for side, external_id, pk in stored.values_list("side", "external_id", "pk")}
