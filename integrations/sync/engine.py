@@ -25,7 +25,9 @@ from django.utils.translation import gettext_noop
 from integrations.errors import IntegrationError
 from integrations.models import Connection, ConnectionStatus, SyncCursor, SyncRun, SyncRunStatus
 from integrations.models.connection import INTERRUPTED
+from integrations.signals import sync_finished
 from ledger.models import Administration
+from ledger.signals import books_imported
 from monitr.logs import get_logger
 from monitr.web.stored_text import stored
 
@@ -314,6 +316,7 @@ def _finish(run, source, lease: Lease, *, error: IntegrationError | None, unexpe
     _connection_update(lease, **connection_update)
     if run.status == SyncRunStatus.SUCCEEDED:
         Administration.objects.filter(pk=run.administration_id).update(last_imported_at=now)
+    transaction.on_commit(lambda: _announce(run))
     run.save(
         update_fields=[
             "finished_at",
@@ -329,3 +332,20 @@ def _finish(run, source, lease: Lease, *, error: IntegrationError | None, unexpe
             "progress_estimated",
         ]
     )
+
+
+def _announce(run: SyncRun) -> None:
+    """Tell the apps above of the finished run (``integrations.signals``, ``ledger.signals``), once committed."""
+    announced = [(sync_finished, {"sender": SyncRun, "run": run})]
+    administration = Administration.objects.filter(pk=run.administration_id).select_related("organization").first()
+    if run.status == SyncRunStatus.SUCCEEDED and administration is not None:
+        announced.append((books_imported, {"sender": Administration, "administration": administration}))
+    for signal, arguments in announced:
+        for receiver, outcome in signal.send_robust(**arguments):
+            if isinstance(outcome, Exception):
+                log.error(
+                    "sync.receiver_failed",
+                    receiver=getattr(receiver, "__qualname__", repr(receiver)),
+                    run_id=run.pk,
+                    exc_info=outcome,
+                )

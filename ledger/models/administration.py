@@ -64,6 +64,15 @@ class Administration(models.Model):
         ),
     )
 
+    outstanding_changed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=(
+            "When the open items, their relations' names or their payment habits last changed: a page figured from "
+            "them (the cash forecast) may be kept until then."
+        ),
+    )
+
     lines_complete_through = models.DateField(
         default=LINES_COMPLETE,
         help_text=(

@@ -647,5 +647,7 @@ def _write(
                 side=side,
                 defaults={"origins": origins, "digest": digest, "built_on": today},
             )
-        Administration.objects.filter(pk=administration.pk).update(open_items_built_at=timezone.now())
+        # The habits may have changed with the items: what is figured from them is figured again.
+        now = timezone.now()
+        Administration.objects.filter(pk=administration.pk).update(open_items_built_at=now, outstanding_changed_at=now)
     return counts + WriteCounts(deleted=len(gone))

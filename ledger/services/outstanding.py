@@ -14,6 +14,7 @@ from datetime import date
 
 from django.db import transaction
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from ledger.models import (
     Administration,
@@ -100,7 +101,16 @@ def outstanding_items_replace(
         ]
         for chunk in bulk.batched(stale, bulk.ORM_CHUNK):
             OutstandingItem.objects.filter(pk__in=chunk).delete()
-    return counts + WriteCounts(deleted=len(stale))
+        counts += WriteCounts(deleted=len(stale))
+        if counts.new or counts.changed or counts.deleted:
+            outstanding_changed(administration)
+    return counts
+
+
+def outstanding_changed(administration: Administration) -> None:
+    """Say that what the open items' pages are figured from changed (``Administration.outstanding_changed_at``):
+    the open items themselves, their relations' names, or the payment habits."""
+    Administration.objects.filter(pk=administration.pk).update(outstanding_changed_at=timezone.now())
 
 
 def _with_known_relations(

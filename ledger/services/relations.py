@@ -9,6 +9,7 @@ from ledger.records import RelationRecord
 
 from . import bulk
 from .accounts import BATCH_SIZE
+from .outstanding import outstanding_changed
 from .results import WriteCounts
 
 _RELATIONS = bulk.Table(
@@ -22,9 +23,12 @@ def relations_upsert(
     *, administration: Administration, rows: Iterable[RelationRecord], batch_size: int = BATCH_SIZE
 ) -> WriteCounts:
     """Store the relations as given: new ones are added, changed ones updated, the others left untouched."""
-    return bulk.upsert_in_batches(
+    counts = bulk.upsert_in_batches(
         table=_RELATIONS,
         fixed={"administration_id": administration.pk},
         rows=((r.external_id, r.code, r.name, r.relation_type, r.payment_term_days) for r in rows),
         batch_size=batch_size,
     )
+    if counts.new or counts.changed:
+        outstanding_changed(administration)
+    return counts

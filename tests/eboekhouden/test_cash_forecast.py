@@ -245,3 +245,46 @@ def test_a_build_that_finds_the_books_and_the_day_as_before_writes_nothing(
         ) == {today + dt.timedelta(days=1)}
     finally:
         eboekhouden_sandbox.remove_administration(info.guid)
+
+
+def test_the_forecast_is_kept_until_the_open_items_or_their_relations_change(
+    organization, sandbox_settings, eboekhouden_sandbox, django_assert_num_queries
+):
+    from dashboards.selectors.forecast import _forecast_and_unlikely
+    from ledger.models import Administration
+
+    info = eboekhouden_sandbox.add_administration(mutations=1500, seed="habits/1")
+    try:
+        connection = connect(organization, info)
+        with time_machine.travel(RECENTLY):
+            sync(connection)
+        today = dt.date(2026, 1, 12)
+        scope = scope_of(connection, OutstandingSide.RECEIVABLE, today)
+        curve = default_curve()
+        # Placed by the worker as the sync finished: the first read only asks when the open items last changed.
+        with django_assert_num_queries(1):
+            made, unlikely = cash_forecast_and_unlikely(scope=scope, curve=curve)
+        assert (made, unlikely) == _forecast_and_unlikely(scope=scope, curve=curve, limit=len(unlikely))
+        assert unlikely, "the seed plants relations that never pay"
+        # Another curve is another forecast.
+        assert cash_forecast(scope=scope, curve=[[7, 100]]) != made
+
+        # A sync that finds nothing new changes nothing, and the forecast stays kept.
+        changed_at = Administration.objects.get(pk=connection.administration.pk).outstanding_changed_at
+        assert changed_at is not None
+        with time_machine.travel(RECENTLY):
+            sync(connection)
+        assert Administration.objects.get(pk=connection.administration.pk).outstanding_changed_at == changed_at
+
+        # A relation renamed at the source: the next read is figured again, from the new books.
+        renamed = unlikely[0]
+        external_id = connection.administration.relations.get(pk=renamed.relation_id).external_id
+        eboekhouden_sandbox.edit_relation(info.guid, int(external_id), {"name": "Renamed Trading B.V."})
+        with time_machine.travel(RECENTLY):
+            sync(connection)
+        assert Administration.objects.get(pk=connection.administration.pk).outstanding_changed_at != changed_at
+        again, unlikely_again = cash_forecast_and_unlikely(scope=scope, curve=curve)
+        assert (again, unlikely_again) == _forecast_and_unlikely(scope=scope, curve=curve, limit=len(unlikely))
+        assert "Renamed Trading B.V." in {row.relation_name for row in unlikely_again}
+    finally:
+        eboekhouden_sandbox.remove_administration(info.guid)

@@ -408,3 +408,40 @@ def test_a_stream_that_says_what_it_writes_has_that_kind_beside_its_counts(conne
     counts = SyncRun.objects.get(pk=outcome.run_id).counts
     assert counts["ledgers"]["records"] == "accounts"
     assert "records" not in counts["mutations"]
+
+
+def test_a_finished_run_is_announced_once_committed_and_a_failing_receiver_fails_nothing(
+    connection, fake_provider, django_capture_on_commit_callbacks
+):
+    from integrations.signals import sync_finished
+    from ledger.signals import books_imported
+
+    heard: list[tuple[str, object]] = []
+
+    def on_finished(*, run, **_):
+        heard.append(("finished", run.status))
+
+    def on_imported(*, administration, **_):
+        heard.append(("imported", administration.pk))
+        raise RuntimeError("a receiver that fails")
+
+    sync_finished.connect(on_finished, dispatch_uid="test-finished")
+    books_imported.connect(on_imported, dispatch_uid="test-imported")
+    try:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            outcome = run(connection)
+        assert heard == []  # nothing is told before the outcome is committed
+        for callback in callbacks:
+            callback()
+        assert heard == [("finished", SyncRunStatus.SUCCEEDED), ("imported", connection.administration_id)]
+        assert SyncRun.objects.get(pk=outcome.run_id).status == SyncRunStatus.SUCCEEDED
+
+        # A failed run is told to the listeners of runs, not as imported books.
+        heard.clear()
+        fake_provider.streams[0].behaviour = lambda ctx: (_ for _ in ()).throw(AuthenticationError("Refused."))
+        with django_capture_on_commit_callbacks(execute=True):
+            run(connection)
+        assert heard == [("finished", SyncRunStatus.FAILED)]
+    finally:
+        sync_finished.disconnect(dispatch_uid="test-finished")
+        books_imported.disconnect(dispatch_uid="test-imported")

@@ -134,3 +134,24 @@ def test_a_new_days_snapshot_leaves_earlier_days_as_they_were(administration):
     outstanding_snapshot_record(administration=administration, as_of=date(2025, 4, 2))
 
     assert list(OutstandingSnapshot.objects.values_list("as_of", "external_id")) == [(date(2025, 4, 1), "1")]
+
+
+def test_a_replace_that_changes_the_items_says_so_on_the_administration(administration):
+    """``outstanding_changed_at`` is what a page figured from the open items (the cash forecast) is kept until."""
+
+    def changed_at():
+        administration.refresh_from_db()
+        return administration.outstanding_changed_at
+
+    assert changed_at() is None
+    outstanding_items_replace(administration=administration, side=RECEIVABLE, items=[open_item("1")])
+    first = changed_at()
+    assert first is not None
+
+    outstanding_items_replace(administration=administration, side=RECEIVABLE, items=[open_item("1")])
+    assert changed_at() == first  # the same items: nothing to figure again
+
+    for items in ([open_item("1", outstanding="60.00")], [open_item("1", outstanding="60.00"), open_item("2")], []):
+        before = changed_at()
+        outstanding_items_replace(administration=administration, side=RECEIVABLE, items=items)
+        assert changed_at() > before  # changed, added, deleted
