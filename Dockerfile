@@ -4,6 +4,11 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 MONITR_DATA_DIR=/app/var
 WORKDIR /app
 
+# Pango (and HarfBuzz's subsetter, fonts) for WeasyPrint's PDFs: statements and printable reports.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation \
+    && rm -rf /var/lib/apt/lists/*
+
 COPY pyproject.toml README.md ./
 COPY monitr monitr
 COPY integrations integrations

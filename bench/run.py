@@ -13,6 +13,8 @@ The benchmarks (each also runs alone, see its own docstring):
   and of 200,000 mutations runs, beside the whole import's time (``bench/first_numbers.py``);
 - ``forecast``: the cash forecast's backtest on the sandbox's books of 20,000 mutations (three seeds) against
   "everything is paid on its due date" (``bench/forecast.py``);
+- ``pdf``: a relation's statement of 500 open items, downloaded as a member in English and Dutch, under 5 s
+  (``bench/pdf.py``);
 - ``write``: 1,000,000 lines through the ledger's upsert path against a plain COPY (``bench/write_path.py``);
 - ``memory``: the worker's peak memory importing 100,000 mutations, about 300,000 lines
   (``bench/import_sync.py memory``);
@@ -84,6 +86,9 @@ class Scale:
     # bench/forecast.py: the cash forecast's backtest on the sandbox's books of these seeds.
     forecast_mutations: int = 20_000
     forecast_seeds: int = 3
+    # bench/pdf.py: a relation's statement of this many open items, downloaded this often per language.
+    pdf_items: int = 500
+    pdf_runs: int = 5
 
 
 SCALES = {
@@ -103,6 +108,7 @@ SCALES = {
         dashboard_big_lines=200_000,
         forecast_mutations=2_000,
         forecast_seeds=1,
+        pdf_runs=2,
     ),
     # Seconds: what the smoke test and CI run so that the benchmarks cannot rot. No timing means anything here.
     "tiny": Scale(
@@ -119,6 +125,8 @@ SCALES = {
         dashboard_big_lines=4_000,
         forecast_mutations=600,
         forecast_seeds=1,
+        pdf_items=20,
+        pdf_runs=1,
     ),
 }
 
@@ -196,6 +204,15 @@ BENCHMARKS = {
             repeat=1,
         ),
         Benchmark(
+            "pdf",
+            "A relation's statement of open items as a PDF",
+            False,
+            lambda s, out: [PYTHON, "bench/pdf.py", f"--items={s.pdf_items}", f"--runs={s.pdf_runs}", f"--json={out}"],
+            _json_result,
+            # Its own downloads are the repeats (both languages).
+            repeat=1,
+        ),
+        Benchmark(
             "write",
             "2. Write path: upsert against a plain COPY",
             True,
@@ -231,7 +248,7 @@ BENCHMARKS = {
         ),
     )
 }
-DEFAULT_ORDER = ["import", "first_numbers", "forecast", "write", "memory", "sandbox"]
+DEFAULT_ORDER = ["import", "first_numbers", "forecast", "pdf", "write", "memory", "sandbox"]
 
 # Issue 9, part 3: bench/dashboards.py generates books of N lines in PostgreSQL (kept for the next run from 100,000
 # lines, found again by a fingerprint), reads each page as a signed-in member, and writes

@@ -175,6 +175,11 @@ TEXT_LIMITS = {
     "entry_number": 100,
     "subject": 100,
     "parent_external_id": 100,
+    "address": 255,
+    "postal_code": 50,
+    "city": 100,
+    "country": 100,
+    "email": 254,
 }
 
 
@@ -260,10 +265,16 @@ class RelationRecord:
     name: str
     relation_type: str = ""  # the provider's kind of relation, e.g. "B" business or "P" person
     payment_term_days: int | None = None
+    # Its address, for statements: street and number, postal code, city, country; and its e-mail address.
+    address: str = ""
+    postal_code: str = ""
+    city: str = ""
+    country: str = ""
+    email: str = ""
 
     def __post_init__(self) -> None:
         _identifier(self.external_id, "external_id")
-        _set_text(self, "code", "name", "relation_type")
+        _set_text(self, "code", "name", "relation_type", "address", "postal_code", "city", "country", "email")
         _term(self.payment_term_days)
 
 

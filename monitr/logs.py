@@ -115,6 +115,8 @@ def logging_config(*, level: str, fmt: str) -> dict[str, Any]:
             # zeep logs whole SOAP envelopes at DEBUG, and they carry security codes: quiet, and redacted if raised.
             "zeep": {"level": "WARNING"},
             "urllib3": {"level": "WARNING"},
+            # WeasyPrint logs each step of every PDF ("Step 5 - Creating layout") at INFO: its warnings are enough.
+            "weasyprint.progress": {"level": "WARNING"},
             **{name: wire for name in WIRE_LOGGERS},
         },
     }

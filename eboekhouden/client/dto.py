@@ -72,6 +72,11 @@ class Relation:
     type: str | None = None
     contact: str | None = None
     email: str | None = None
+    # REST only: the addresses invoices and reminders go to, when they differ from ``email``.
+    email_invoice: str | None = None
+    email_reminder: str | None = None
+    address: str | None = None  # the primary address: street and number
+    postal_code: str | None = None
     city: str | None = None
     country: str | None = None
     vat_number: str | None = None

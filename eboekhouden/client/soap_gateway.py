@@ -184,6 +184,8 @@ class SoapGateway:
             type=_text(field_of(item, "BP")),
             contact=_text(field_of(item, "Contactpersoon")),
             email=_text(field_of(item, "Email")),
+            address=_text(field_of(item, "Adres")),
+            postal_code=_text(field_of(item, "Postcode")),
             city=_text(field_of(item, "Plaats")),
             country=_text(field_of(item, "Land")),
             vat_number=_text(field_of(item, "BTWNummer")),

@@ -88,6 +88,10 @@ class Controller:
             raise ControlError("credDeb must be C or D")
         return [views.outstanding_json(item) for item in self._book(guid).outstanding(side)]
 
+    def relations(self, guid: str) -> list[dict[str, Any]]:
+        """Every relation as the REST API shows it, in the generator's order."""
+        return [views.relation_json(r) for r in self._book(guid).admin.relations]
+
     def payment_habits(self, guid: str) -> list[dict[str, Any]]:
         """Every relation's payment habit (sandbox.habits), in the generator's order: the truth of who pays how."""
         return [

@@ -89,7 +89,7 @@ def generate_administration(
         parent_id = centre_base + parent if parent is not None else 0
         cost_centres.append(CostCentre(centre_base + position, description, parent_id, active=position != 5))
     by_code = {ledger.code: ledger for ledger in ledgers}
-    relations = _with_habits(seed, _relations(rng, mutations, start_date, by_code))
+    relations = _with_addresses(seed, _with_habits(seed, _relations(rng, mutations, start_date, by_code)))
     return Administration(
         guid=guid,
         company=company,
@@ -150,6 +150,27 @@ def _relations(rng: random.Random, mutations: int, start_date: date, by_code: di
                 )
             )
     return relations
+
+
+def _with_addresses(seed: str, relations: list[Relation]) -> list[Relation]:
+    """The relations' addresses as real books have them, from a random stream of their own (so the rest of the
+    books do not move with it): a few customers abroad, a few people without an address, and businesses that want
+    their reminders at another address than their invoices."""
+    rng = random.Random(f"addresses:{seed}")
+    shaped = []
+    for relation in relations:
+        draw = rng.random()
+        if relation.type == "B" and draw < 0.05:
+            street, postal_code, city, country = names.foreign_address(rng)
+            relation = dataclasses.replace(
+                relation, address=street, postal_code=postal_code, city=city, country=country
+            )
+        elif relation.type == "P" and draw < 0.1:
+            relation = dataclasses.replace(relation, address="", postal_code="", city="", country="")
+        if relation.type == "B" and rng.random() < 0.3:
+            relation = dataclasses.replace(relation, email_reminder=relation.email.replace("info@", "debiteuren@"))
+        shaped.append(relation)
+    return shaped
 
 
 def _with_habits(seed: str, relations: list[Relation]) -> list[Relation]:

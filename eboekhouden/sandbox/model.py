@@ -60,6 +60,8 @@ class Relation:
     role: str  # "D" customer, "C" supplier: how the generator uses it; not shown by the API
     # How it pays its invoices, or how its invoices are paid (sandbox.habits.Habit); not shown by the API.
     payment_habit: str = "usual"
+    country: str = "NL"  # as the API writes it: the Netherlands as "NL", a country abroad by its Dutch name
+    email_reminder: str = ""  # where reminders go, when not to ``email``
 
 
 @dataclass(frozen=True, slots=True)

@@ -206,6 +206,23 @@ def street_address(rng: random.Random) -> str:
     return f"{rng.choice(STREETS)} {rng.randint(1, 240)}"
 
 
+# Places just across the border, with the country as a Dutch bookkeeper writes it.
+FOREIGN_PLACES = (
+    ("Antwerpen", "2000", "België", "Meir"),
+    ("Gent", "9000", "België", "Veldstraat"),
+    ("Hasselt", "3500", "België", "Hoogstraat"),
+    ("Düsseldorf", "40213", "Duitsland", "Königsallee"),
+    ("Aachen", "52062", "Duitsland", "Pontstraße"),
+    ("Münster", "48143", "Duitsland", "Ludgeristraße"),
+)
+
+
+def foreign_address(rng: random.Random) -> tuple[str, str, str, str]:
+    """A (street and number, postal code, city, country) in Belgium or Germany."""
+    city_name, postal_code, country, street = rng.choice(FOREIGN_PLACES)
+    return f"{street} {rng.randint(1, 120)}", postal_code, city_name, country
+
+
 def iban(rng: random.Random) -> tuple[str, str]:
     """A Dutch IBAN with a valid mod-97 check and its BIC."""
     bank, bic = rng.choice(BANKS)

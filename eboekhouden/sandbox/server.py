@@ -223,6 +223,10 @@ class Sandbox:
     def outstanding(self, guid: str, cred_deb: str = "D") -> list[dict[str, Any]]:
         return self._call(self.controller.outstanding, guid, cred_deb)
 
+    def relations(self, guid: str) -> list[dict[str, Any]]:
+        """Every relation as the REST API shows it: the truth to compare an import's relations with."""
+        return self._call(self.controller.relations, guid)
+
     def payment_habits(self, guid: str) -> list[dict[str, Any]]:
         """Every relation's payment habit: ``{relationId, code, name, credDeb, habit, daysAfterDue}``."""
         return self._call(self.controller.payment_habits, guid)

@@ -302,7 +302,7 @@ def get_relaties(state: SandboxState, call: Call, session: Session | None) -> st
         items.append(
             f"<cRelatie>{_el('ID', r.id)}{_el('AddDatum', _dt(r.created))}{_el('Code', r.code)}"
             f"{_el('Bedrijf', r.name)}{_el('Contactpersoon', r.contact)}{_el('Geslacht', r.gender)}"
-            f"{_el('Adres', r.address)}{_el('Postcode', r.postal_code)}{_el('Plaats', r.city)}{_el('Land', 'NL')}"
+            f"{_el('Adres', r.address)}{_el('Postcode', r.postal_code)}{_el('Plaats', r.city)}{_el('Land', r.country)}"
             f"{_el('Telefoon', r.phone)}{_el('Email', r.email)}{_el('Site', r.website)}"
             f"{_el('BTWNummer', r.vat_number)}{_el('KvkNummer', r.coc_number)}{_el('IBAN', r.iban)}"
             f"{_el('BIC', r.bic)}{_el('BP', r.type)}{_el('Gb_ID', r.ledger_id or 0)}{_el('GeenEmail', 0)}"

@@ -12,6 +12,7 @@ from ledger.records import AccountRecord, CostCenterRecord, RelationRecord, SetA
 from ledger.services import WriteCounts, accounts_upsert, cost_centers_upsert, relations_upsert
 from monitr.web.stored_text import stored_pattern
 
+from ..client.dto import Relation
 from ..mapping import account_kind, account_role
 from .set_aside import SetAside
 from .state import SourceState
@@ -49,6 +50,21 @@ class _FullRefresh(Stream):
         counts = _counts(self._run(ctx, set_aside))
         counts += set_aside.replace()
         return counts
+
+
+def _tidy(text: str | None) -> str:
+    """A field of an address as one line: the source's spaces and line breaks at the ends removed, a line break
+    inside kept as a space."""
+    return " ".join((text or "").split())
+
+
+def statement_email(relation: Relation) -> str:
+    """Where a statement of open items goes: the relation's address for reminders, else for invoices, else its
+    general one (REST has all three, SOAP the last; docs/eboekhouden.md)."""
+    for candidate in (relation.email_reminder, relation.email_invoice, relation.email):
+        if tidy := _tidy(candidate):
+            return tidy
+    return ""
 
 
 def _present(records: Iterable[Any | None]) -> Iterable[Any]:
@@ -113,6 +129,11 @@ class ReferenceStreams:
                     name=r.name or r.code or "",
                     relation_type=r.type or "",
                     payment_term_days=r.term_of_payment or None,
+                    address=_tidy(r.address),
+                    postal_code=_tidy(r.postal_code),
+                    city=_tidy(r.city),
+                    country=_tidy(r.country),
+                    email=statement_email(r),
                 ),
                 str(r.id),
                 label=(

@@ -15,7 +15,18 @@ from .results import WriteCounts
 _RELATIONS = bulk.Table(
     model=Relation,
     key=("administration_id", "external_id"),
-    columns=("external_id", "code", "name", "relation_type", "payment_term_days"),
+    columns=(
+        "external_id",
+        "code",
+        "name",
+        "relation_type",
+        "payment_term_days",
+        "address",
+        "postal_code",
+        "city",
+        "country",
+        "email",
+    ),
 )
 
 
@@ -26,7 +37,21 @@ def relations_upsert(
     counts = bulk.upsert_in_batches(
         table=_RELATIONS,
         fixed={"administration_id": administration.pk},
-        rows=((r.external_id, r.code, r.name, r.relation_type, r.payment_term_days) for r in rows),
+        rows=(
+            (
+                r.external_id,
+                r.code,
+                r.name,
+                r.relation_type,
+                r.payment_term_days,
+                r.address,
+                r.postal_code,
+                r.city,
+                r.country,
+                r.email,
+            )
+            for r in rows
+        ),
         batch_size=batch_size,
     )
     if counts.new or counts.changed:

@@ -251,3 +251,19 @@ def test_the_forecast_benchmark_prints_both_methods_errors_and_whether_the_forec
         assert figures[f"{prefix}: error per week, paid on the due date"]["value"] > 0
         assert figures[f"{prefix}: below the due-date method on every seed"]["target"] == "yes"
     assert figures["600 mutations: open-item ledger build with the backtest"]["value"] > 0
+
+
+@pytest.fixture(scope="module")
+def tiny_pdf(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return tiny_run(tmp_path_factory, "pdf")
+
+
+def test_the_pdf_benchmark_downloads_the_statement_in_both_languages_and_sets_it_against_five_seconds(tiny_pdf):
+    assert tiny_pdf["summary"]["failed"] == []
+    result = tiny_pdf["benchmarks"]["pdf"]
+    figures = figures_by_name(result)
+    prefix = f"statement of {run.SCALES['tiny'].pdf_items} open items"
+    assert figures[f"{prefix}: slowest download"]["target"] == 5.0
+    assert figures[f"{prefix}: median download"]["value"] > 0
+    assert figures[f"{prefix}: pages"]["value"] >= 1
+    assert len(result["runs"][0]["details"]["seconds"]) == 2 * run.SCALES["tiny"].pdf_runs  # English and Dutch

@@ -56,7 +56,7 @@ def without_soap_gaps(value):
         return [without_soap_gaps(item) for item in value]
     name = type(value).__name__
     if name == "Relation":
-        return dataclasses.replace(value, term_of_payment=None, inactive=None)
+        return dataclasses.replace(value, term_of_payment=None, inactive=None, email_invoice=None, email_reminder=None)
     if name == "CostCentre":
         return dataclasses.replace(value, active=None)
     if name == "OutstandingItem":
