@@ -19,6 +19,9 @@ from ledger.forecast import DEFAULT_CURVE, curve_validate
 from monitr.tenancy.models import Organization
 from monitr.tenancy.scoping import TenantManager
 
+# Notes and follow-ups on relations live in their own module; imported here so that Django finds the model.
+from .notes import RelationNote as RelationNote
+
 DEFAULT_BOUNDARIES: tuple[int, ...] = (30, 60, 90)
 MAX_BOUNDARIES = 6
 MAX_BOUNDARY_DAYS = 3650

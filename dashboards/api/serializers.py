@@ -369,3 +369,45 @@ class ForecastSerializer(serializers.Serializer):
         max_digits=18, decimal_places=2, help_text="Still owed on open invoices: the weeks, later and unlikely."
     )
     backtest = BacktestSerializer(allow_null=True, help_text="Null until the books' open items are built.")
+
+
+class NoteQuerySerializer(AdministrationQuery):
+    relation = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, help_text="A relation's id: its notes only."
+    )
+    side = serializers.ChoiceField(choices=OutstandingSide.choices, required=False)
+    open = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Only notes with a follow-up not done yet (true), or only the others (false).",
+    )
+
+
+class NoteSerializer(serializers.Serializer):
+    """A note on a relation, or on one of its open items (named by its invoice number, which survives syncs)."""
+
+    id = serializers.IntegerField()
+    relation = RelationSerializer()
+    administration = serializers.IntegerField(source="relation.administration_id")
+    side = serializers.ChoiceField(choices=OutstandingSide.choices)
+    invoice_number = serializers.CharField(
+        help_text="The open item's invoice number when the note is on one; empty for a note on the relation."
+    )
+    item_external_id = serializers.CharField(
+        help_text="The provider's id of the open item the note is on; empty for a note on the relation."
+    )
+    text = serializers.CharField()
+    author = serializers.CharField(
+        source="author_shown",
+        help_text="The author's name; once they have left the organisation, their name when they wrote the note.",
+    )
+    author_is_member = serializers.BooleanField(help_text="False once the author has left the organisation.")
+    created_at = serializers.DateTimeField()
+    edited_at = serializers.DateTimeField(allow_null=True)
+    follow_up_on = serializers.DateField(allow_null=True)
+    promised_on = serializers.DateField(allow_null=True, help_text="The day the relation promised to pay on.")
+    follow_up_due_on = serializers.DateField(
+        allow_null=True, help_text="The earlier of follow_up_on and promised_on: when the follow-up is due."
+    )
+    done_at = serializers.DateTimeField(allow_null=True, help_text="When the follow-up was marked done.")

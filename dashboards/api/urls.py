@@ -17,4 +17,5 @@ urlpatterns = [
         views.PaymentBehaviourView.as_view(),
         name="outstanding_payment_behaviour",
     ),
+    path("outstanding-items/notes/", views.RelationNotesView.as_view(), name="outstanding_notes"),
 ]

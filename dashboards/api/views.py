@@ -9,7 +9,9 @@ so that the API and the pages always agree.
 - ``/api/v1/outstanding-items/`` and ``/api/v1/outstanding-items/aging/``: the open items and their aging, scoped
   like the page through ``OutstandingScope``; a past day without a snapshot is a 404 with a detail that says so;
 - ``/api/v1/outstanding-items/payment-behaviour/`` and ``/api/v1/outstanding-items/forecast/``: how each relation
-  pays, and the expected cash per week with its backtest, as the Expected cash page shows them.
+  pays, and the expected cash per week with its backtest, as the Expected cash page shows them;
+- ``/api/v1/outstanding-items/notes/``: the notes and follow-ups on relations and their open items (read only:
+  notes are written on the relation's page).
 
 Every view reads through the organisation of the request (session or token); an administration, account or
 relation id that is not the organisation's is a 404.
@@ -20,7 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings as django_settings
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone, translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -49,6 +51,7 @@ from ..models import AgingBasis
 from ..selectors.completeness import LinesStatus, lines_status
 from ..selectors.figures import outstanding_snapshot_status
 from ..selectors.forecast import cash_forecast, forecast_backtest
+from ..selectors.notes import author_shown, notes_list
 from ..selectors.outstanding import outstanding_aging, outstanding_items_list
 from ..selectors.scope import OutstandingScope, reads_ledger
 from ..selectors.settings import outstanding_settings_get
@@ -389,3 +392,37 @@ class CashForecastView(ScopedAPIView):
             "backtest": forecast_backtest(scope=scope, curve=curve),
         }
         return Response(ForecastSerializer(data).data)
+
+
+@extend_schema(
+    parameters=[s.NoteQuerySerializer],
+    responses={200: s.NoteSerializer, **ERRORS},
+    description=(
+        "The notes and follow-ups written in Monitr on relations and their open items, oldest id first; paginated "
+        "with a cursor. Read only."
+    ),
+)
+class RelationNotesView(ScopedListView):
+    serializer_class = s.NoteSerializer
+    query_class = s.NoteQuerySerializer
+
+    def get_queryset(self):
+        params = self.query()
+        rows = notes_list(
+            organization=self.organization,
+            relation=_owned(Relation, self.organization, params.get("relation"), "relation"),
+            side=params.get("side"),
+            administration=self.administration_from(params.get("administration")),
+        )
+        if params.get("open") is not None:
+            is_open = Q(done_at__isnull=True) & (Q(follow_up_on__isnull=False) | Q(promised_on__isnull=False))
+            rows = rows.filter(is_open) if params["open"] else rows.exclude(is_open)
+        return rows
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        for note in page or []:
+            note.author_shown = author_shown(
+                name_then=note.author_name, author=note.author, is_member=note.author_is_member
+            )
+        return page

@@ -17,6 +17,7 @@ from ledger.services.bulk import batched
 
 from ..aging import age_in_days
 from ..behaviour import Behaviour, behaviours_of
+from ..selectors.notes import NextFollowUp, next_follow_ups
 from ..selectors.scope import OutstandingScope
 from .writer import Column, Sheet
 
@@ -46,19 +47,33 @@ def relation_sheet(*, scope: OutstandingScope, rows: QuerySet) -> Sheet:
         Column(_("Items"), "int"),
         Column(_("Payment behaviour"), width=22),
         Column(_("Days late, by amount"), "days"),
+        Column(_("Next follow-up"), "date"),
     ]
 
     def produce() -> Iterator[tuple[Any, ...]]:
         no_relation = gettext("(no relation)")
-        # How each relation pays, looked up a chunk of rows at a time (one query per chunk).
+        # How each relation pays and its next follow-up, looked up a chunk of rows at a time (a query each per chunk).
         for chunk in batched(_chunked(rows), CHUNK):
-            behaviours = behaviours_of(scope=scope, relation_ids=[row["relation_id"] for row in chunk])
-            yield from (_relation_row(scope, row, behaviours.get(row["relation_id"]), no_relation) for row in chunk)
+            ids = [row["relation_id"] for row in chunk]
+            behaviours = behaviours_of(scope=scope, relation_ids=ids)
+            follow_ups = next_follow_ups(organization=scope.organization, side=scope.side, relation_ids=ids)
+            yield from (
+                _relation_row(
+                    scope, row, behaviours.get(row["relation_id"]), follow_ups.get(row["relation_id"]), no_relation
+                )
+                for row in chunk
+            )
 
     return Sheet(title=_("Relations"), columns=columns, rows=produce())
 
 
-def _relation_row(scope: OutstandingScope, row: dict, behaviour: Behaviour | None, no_relation: str) -> tuple[Any, ...]:
+def _relation_row(
+    scope: OutstandingScope,
+    row: dict,
+    behaviour: Behaviour | None,
+    follow_up: NextFollowUp | None,
+    no_relation: str,
+) -> tuple[Any, ...]:
     buckets = scope.buckets
     return (
         row["administration_name"],
@@ -74,6 +89,8 @@ def _relation_row(scope: OutstandingScope, row: dict, behaviour: Behaviour | Non
         row["items"],
         behaviour.label if behaviour else "",
         behaviour.habit.days_late_weighted if behaviour else None,
+        # The earliest follow-up or promised day of the relation's notes that is not done.
+        follow_up.day if follow_up else None,
     )
 
 

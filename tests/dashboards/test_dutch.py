@@ -326,6 +326,7 @@ class TestExportsInDutch:
             "Posten",
             "Betaalgedrag",
             "Dagen te laat, naar bedrag",
+            "Volgende opvolging",
         ]
         alpha = next(r for r in rows if r[2] == "Alpha BV")
         assert alpha[3] == "3284,50"  # a decimal comma, no grouping

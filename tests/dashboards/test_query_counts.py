@@ -13,7 +13,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from dashboards.note_services import note_create
 from ledger.models import Account, Transaction
+from tests.factories import UserFactory
 
 from .factories import PAYABLE, RECEIVABLE, random_items
 
@@ -35,6 +37,11 @@ def build(books, today, size: int) -> None:
     for n in range(size):
         books.invoice(f"s{n}", side=RECEIVABLE, day=today - timedelta(days=n % 80), amount="121.00", relation="q-1")
     books.check(side=RECEIVABLE, day=today, expected="1.00", actual="2.00")
+    # Notes with follow-ups due: one on each relation, and as many again on the relation the drill-down shows.
+    author = UserFactory()
+    for n, relation in enumerate(relations):
+        note_create(relation=relation, side=RECEIVABLE, author=author, text="Call.", follow_up_on=today - timedelta(n))
+        note_create(relation=relations[0], side=RECEIVABLE, author=author, text=f"Note {n}.", promised_on=today)
 
 
 def requests(books, today) -> dict[str, tuple[str, dict]]:
