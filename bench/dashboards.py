@@ -127,13 +127,16 @@ class Page:
 
 
 PAGES = (
-    Page("receivables", "Outstanding Items, receivables", "dashboards:outstanding", {}, TARGET_OUTSTANDING_MS),
+    Page(
+        "receivables", "Outstanding Items, receivables", "dashboards:outstanding", {}, TARGET_OUTSTANDING_MS, kept=True
+    ),
     Page(
         "receivables_as_of",
         "Outstanding Items, receivables, as of a day",
         "dashboards:outstanding",
         {"as_of": AS_OF.isoformat()},
         TARGET_OUTSTANDING_MS,
+        kept=True,
     ),
     Page(
         "receivables_year_ago",
@@ -141,9 +144,15 @@ PAGES = (
         "dashboards:outstanding",
         {"as_of": (TODAY - timedelta(days=365)).isoformat()},
         TARGET_OUTSTANDING_MS,
+        kept=True,
     ),
     Page(
-        "payables", "Outstanding Items, payables", "dashboards:outstanding", {"side": "payable"}, TARGET_OUTSTANDING_MS
+        "payables",
+        "Outstanding Items, payables",
+        "dashboards:outstanding",
+        {"side": "payable"},
+        TARGET_OUTSTANDING_MS,
+        kept=True,
     ),
     Page(
         "payables_as_of",
@@ -151,6 +160,7 @@ PAGES = (
         "dashboards:outstanding",
         {"side": "payable", "as_of": AS_OF.isoformat()},
         TARGET_OUTSTANDING_MS,
+        kept=True,
     ),
     Page(
         "relations",

@@ -12,9 +12,9 @@ class DashboardsConfig(AppConfig):
         from ledger.signals import books_imported
         from monitr.web.navigation import NavItem, register
 
-        from .receivers import forecast_keep_ready
+        from .receivers import figures_keep_ready
 
-        books_imported.connect(forecast_keep_ready, dispatch_uid="dashboards.forecast_keep_ready")
+        books_imported.connect(figures_keep_ready, dispatch_uid="dashboards.figures_keep_ready")
 
         for section, label, url_name, icon, order in (
             (_("Dashboards"), _("Overview"), "dashboards:overview", "grid", 1),

@@ -43,6 +43,8 @@ from ledger.models import (
 from ledger.money import ZERO, cents
 from monitr.tenancy.models import Organization
 
+from .kept import kept
+from .outstanding import Aging, outstanding_aging
 from .scope import OutstandingScope, reads_ledger
 
 TURNOVER_WINDOW_DAYS = 90
@@ -242,3 +244,43 @@ def outstanding_checks(*, scope: OutstandingScope) -> QuerySet[Reconciliation]:
     if scope.administration is not None:
         rows = rows.filter(administration=scope.administration)
     return rows.filter(period_start=Subquery(latest)).select_related("administration").order_by("administration__name")
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """What the Outstanding Items page shows above its relation table: the aging, DSO or DPO, the change since 30
+    days before, and the history (by month end from the books, else by snapshot day, with the day's own point)."""
+
+    aging: Aging
+    turnover: Turnover
+    comparison: Comparison
+    history: list[HistoryPoint]
+    monthly: bool
+
+
+def outstanding_headline(*, scope: OutstandingScope) -> Headline:
+    """The page's headline figures of the scope, kept until its books change (``dashboards.selectors.kept``): they
+    read every open item, the turnover's invoices and the history, and change only with a sync."""
+    return kept(
+        "outstanding",
+        scope,
+        [scope.side, scope.as_of, scope.today, scope.basis, *scope.boundaries],
+        lambda: _headline(scope),
+    )
+
+
+def _headline(scope: OutstandingScope) -> Headline:
+    aging = outstanding_aging(scope=scope)
+    monthly = reads_ledger(scope)
+    history = outstanding_history(scope=scope)
+    if (scope.is_live or monthly) and (not history or history[-1].as_of != scope.as_of):
+        # The day's own point, from the figures above: today's snapshot may not be recorded yet, and the month ends
+        # stop at the last whole month.
+        history.append(HistoryPoint(as_of=scope.as_of, total=aging.total, overdue=aging.overdue))
+    return Headline(
+        aging=aging,
+        turnover=outstanding_turnover(scope=scope, open_amount=aging.total),
+        comparison=outstanding_comparison(scope=scope),
+        history=history,
+        monthly=monthly,
+    )

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Case,
@@ -33,20 +32,14 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Round
 
 from ledger.forecast import Backtest, Forecast, Group, Origin, backtest, forecast
-from ledger.models import Administration, CashForecastBacktest, OutstandingItem, RelationPaymentHabit
+from ledger.models import CashForecastBacktest, OutstandingItem, RelationPaymentHabit
 from ledger.money import ZERO, cents
 
+from .kept import CACHE_VERSION, kept, kept_under
 from .scope import OutstandingScope, due_reference
 
 HABIT = "habit__"
 UNLIKELY_RELATIONS = 10
-# The backtest with a curve, kept while the books' backtest rows and the curve are what they were.
-BACKTEST_CACHE_SECONDS = 24 * 60 * 60
-# Today's forecast, kept while the open items, their relations and habits, the day and the curve are what they were
-# (Administration.outstanding_changed_at says when they last changed); a day at most, as the day is in the key.
-FORECAST_CACHE_SECONDS = 24 * 60 * 60
-# Part of both keys: raised when what is kept changes shape or the rules that place the items change.
-CACHE_VERSION = 1
 
 
 def _open_items(scope: OutstandingScope) -> QuerySet:
@@ -120,28 +113,14 @@ def cash_forecast_and_unlikely(
     group exactly as it would have placed its items (``tests/eboekhouden/test_cash_forecast.py`` compares the
     two).
 
-    The result is kept in the cache until what it is figured from changes (:func:`_forecast_cache_key`): the page,
-    its exports and the API then read it without placing the items again."""
-    cache_key = _forecast_cache_key(scope, curve, limit)
-    kept = cache.get(cache_key)
-    if kept is None:
-        kept = _forecast_and_unlikely(scope=scope, curve=curve, limit=limit)
-        cache.set(cache_key, kept, FORECAST_CACHE_SECONDS)
-    return kept
-
-
-def _forecast_cache_key(scope: OutstandingScope, curve, limit: int) -> str:
-    """What today's forecast of the scope is figured from, as a cache key: each administration of the scope with
-    when its open items last changed, the side, the day, the curve."""
-    administrations = Administration.objects.for_organization(scope.organization)
-    if scope.administration is not None:
-        administrations = administrations.filter(pk=scope.administration.pk)
-    parts = [
-        f"{pk}@{changed.isoformat() if changed else '-'}"
-        for pk, changed in administrations.order_by("pk").values_list("pk", "outstanding_changed_at")
-    ]
-    parts += [str(scope.side), scope.today.isoformat(), str(limit)] + [f"{days}-{percent}" for days, percent in curve]
-    return f"forecast:{CACHE_VERSION}:" + hashlib.sha256(":".join(parts).encode()).hexdigest()
+    The result is kept in the cache until the books it is figured from change (``dashboards.selectors.kept``): the
+    page, its exports and the API then read it without placing the items again."""
+    return kept(
+        "forecast",
+        scope,
+        [scope.side, scope.today, limit, *(f"{days}-{percent}" for days, percent in curve)],
+        lambda: _forecast_and_unlikely(scope=scope, curve=curve, limit=limit),
+    )
 
 
 def _forecast_and_unlikely(*, scope: OutstandingScope, curve, limit: int) -> tuple[Forecast, list[UnlikelyRelation]]:
@@ -212,11 +191,11 @@ def forecast_backtest(*, scope: OutstandingScope, curve) -> Backtest | None:
         return None
     parts = [f"{pk}-{digest}" for pk, digest in found] + [f"{days}-{percent}" for days, percent in curve]
     cache_key = f"forecast-backtest:{CACHE_VERSION}:" + hashlib.sha256(":".join(parts).encode()).hexdigest()
-    result = cache.get(cache_key)
-    if result is None:
+
+    def figure() -> Backtest:
         origins = CashForecastBacktest.objects.filter(pk__in=[pk for pk, _digest in found]).values_list(
             "origins", flat=True
         )
-        result = backtest([Origin.from_json(origin) for stored in origins for origin in stored], curve=curve)
-        cache.set(cache_key, result, BACKTEST_CACHE_SECONDS)
-    return result
+        return backtest([Origin.from_json(origin) for stored in origins for origin in stored], curve=curve)
+
+    return kept_under(cache_key, figure)

@@ -46,6 +46,9 @@ class OutstandingScope:
     buckets: list[Bucket] = field(init=False, compare=False)
     # Whether a past day reads the open-item ledger, once asked (reads_ledger): a page asks for several figures.
     _reads_ledger: list[bool] = field(init=False, compare=False, repr=False, default_factory=list)
+    # The state of the scope's books, once read (``dashboards.selectors.kept.books_state``): a page keeps several
+    # figures under it. A scope is made per request, so the state read is the request's.
+    _books_state: list[list[str]] = field(init=False, compare=False, repr=False, default_factory=list)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "buckets", aging_buckets(boundaries=self.boundaries, basis=self.basis))

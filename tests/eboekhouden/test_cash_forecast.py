@@ -283,6 +283,7 @@ def test_the_forecast_is_kept_until_the_open_items_or_their_relations_change(
         with time_machine.travel(RECENTLY):
             sync(connection)
         assert Administration.objects.get(pk=connection.administration.pk).outstanding_changed_at != changed_at
+        scope = scope_of(connection, OutstandingSide.RECEIVABLE, today)  # a page's scope is made per request
         again, unlikely_again = cash_forecast_and_unlikely(scope=scope, curve=curve)
         assert (again, unlikely_again) == _forecast_and_unlikely(scope=scope, curve=curve, limit=len(unlikely))
         assert "Renamed Trading B.V." in {row.relation_name for row in unlikely_again}
