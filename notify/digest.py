@@ -1,7 +1,8 @@
 """What a digest says, for one organisation on one day: per side the open total and what is overdue (and how that
 changed since the last digest), the five relations most overdue, what fell due since the last digest and is still
-open, and how the imports stand. The figures are the Outstanding Items dashboard's own (its selectors, all the
-organisation's administrations added up, aged as the organisation's settings say), so the two always agree."""
+open, the follow-ups due (the notes'), and how the imports stand. The figures are the Outstanding Items dashboard's
+own (its selectors, all the organisation's administrations added up, aged as the organisation's settings say), so
+the two always agree."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.db.models import Count, Sum
 from django_stubs_ext import StrOrPromise
 
 from dashboards.models import AgingBasis
+from dashboards.selectors.notes import FollowUpsDue, follow_ups_due_first
 from dashboards.selectors.outstanding import outstanding_aging, outstanding_by_relation
 from dashboards.selectors.scope import OutstandingScope, due_reference
 from dashboards.selectors.settings import outstanding_settings_get
@@ -22,6 +24,7 @@ from ledger.money import cents
 from monitr.tenancy.models import Organization
 
 TOP = 5
+FOLLOW_UPS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +61,7 @@ class Digest:
     since: date
     sides: list[SideFigures]
     imports: list[Import]
+    follow_ups: FollowUpsDue  # the notes' follow-ups and promised payments due today or before, not done
 
     @property
     def reconnect_needed(self) -> list[Import]:
@@ -120,4 +124,11 @@ def digest_figures(*, organization: Organization, today: date, since: date, last
         )
         for c in connections
     ]
-    return Digest(organization=organization, today=today, since=since, sides=sides, imports=imports)
+    return Digest(
+        organization=organization,
+        today=today,
+        since=since,
+        sides=sides,
+        imports=imports,
+        follow_ups=follow_ups_due_first(organization=organization, day=today, limit=FOLLOW_UPS),
+    )

@@ -82,6 +82,7 @@ def digest_send(membership: Membership, subscription: DigestSubscription, *, now
         "user": membership.user,
         "frequency": subscription.frequency,
         "links": {
+            "site": settings.MONITR_SITE_URL.rstrip("/"),
             "outstanding": _absolute(reverse("dashboards:outstanding")),
             "payables": _absolute(reverse("dashboards:outstanding")) + "?side=payable",
             "forecast": _absolute(reverse("dashboards:outstanding_forecast")),

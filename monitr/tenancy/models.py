@@ -38,6 +38,9 @@ class Membership(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The notifications the member has not opened the list since (kept by ``notify``): the badge reads it with the
+    # membership every request loads, so a page asks nothing more for it.
+    notifications_unseen = models.PositiveIntegerField(default=0)
 
     tenant_path = "organization"
     objects = TenantManager()

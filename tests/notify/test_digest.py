@@ -190,3 +190,35 @@ def test_a_member_chooses_their_digest_for_the_organisation_they_are_in(member_c
     assert DigestSubscription.objects.get(pk=subscription.pk).frequency == Frequency.MONTHLY
     in_dutch = member_client.get(reverse("notify:digest"), HTTP_ACCEPT_LANGUAGE="nl").content.decode()
     assert "Maandelijks" in in_dutch
+
+
+def test_the_digest_lists_the_follow_ups_due_with_links_to_their_relations(
+    smtp, worker, organization, admin_user, books
+):
+    from dashboards.note_services import note_create
+
+    today = timezone.localdate()
+    note_create(
+        relation=books.relation("rel-1"),
+        side=OutstandingSide.RECEIVABLE,
+        author=admin_user,
+        text="Called Alpha: they pay after the board meets.",
+        promised_on=today,
+    )
+    note_create(
+        relation=books.relation("rel-2"),
+        side=OutstandingSide.RECEIVABLE,
+        author=admin_user,
+        text="Ask Beta again next month.",
+        follow_up_on=today + dt.timedelta(days=30),
+    )
+    digests_send_due(organization=organization, force=True)
+
+    (mail,) = received(smtp).values()
+    text = mail.get_body(preferencelist=("plain",)).get_content()
+    html = mail.get_body(preferencelist=("html",)).get_content()
+    assert "Follow-ups due" in text and "Called Alpha: they pay after the board meets." in text
+    assert "Promised to pay on" in text
+    assert "Ask Beta again" not in text  # not due yet
+    assert 'data-follow-ups="1"' in html
+    assert f"relation={books.relation('rel-1').pk}" in html

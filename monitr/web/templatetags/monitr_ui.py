@@ -36,6 +36,7 @@ _ICONS: dict[str, str] = {
     "menu": '<path d="M4 6h16M4 12h16M4 18h16"/>',
     "close": '<path d="M6 6l12 12M18 6L6 18"/>',
     "check": '<path d="M20 6L9 17l-5-5"/>',
+    "bell": '<path d="M6 8a6 6 0 1 1 12 0c0 7 3 8 3 8H3s3-1 3-8"/><path d="M10.3 20a1.9 1.9 0 0 0 3.4 0"/>',
     "alert": '<path d="M12 3l10 18H2L12 3z"/><path d="M12 10v4M12 17.5v.5"/>',
     "info": '<circle cx="12" cy="12" r="9"/><path d="M12 11v6M12 7.5v.5"/>',
     "refresh": '<path d="M21 12a9 9 0 1 1-3-6.7L21 8"/><path d="M21 3v5h-5"/>',
