@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import checks, forecast, outstanding, statements, states, transactions
+from .views import checks, forecast, notes, outstanding, pdf, statements, states, transactions
 
 app_name = "dashboards"
 
@@ -15,6 +15,8 @@ urlpatterns = [
         outstanding.outstanding_export,
         name="outstanding_export",
     ),
+    path("outstanding/report.pdf", pdf.outstanding_report, name="outstanding_pdf"),
+    path("outstanding/relations/<int:pk>/statement.pdf", pdf.relation_statement, name="relation_statement_pdf"),
     path("outstanding/forecast/", forecast.outstanding_forecast, name="outstanding_forecast"),
     path(
         "outstanding/forecast/export.<slug:file_format>",
@@ -22,8 +24,13 @@ urlpatterns = [
         name="outstanding_forecast_export",
     ),
     path("outstanding/forecast/curve/", forecast.outstanding_forecast_curve, name="outstanding_forecast_curve"),
+    path("outstanding/relations/<int:relation>/notes/", notes.note_add, name="note_add"),
+    path("outstanding/notes/<int:pk>/", notes.note_edit, name="note_edit"),
+    path("outstanding/notes/<int:pk>/delete/", notes.note_delete_view, name="note_delete"),
+    path("outstanding/notes/<int:pk>/done/", notes.note_done, name="note_done"),
     path("overview/", statements.overview, name="overview"),
     path("pnl/", statements.profit_and_loss, name="pnl"),
+    path("pnl/report.pdf", pdf.pnl_report, name="pnl_pdf"),
     path("balance-sheet/", statements.balance_sheet, name="balance_sheet"),
     path("statements/<slug:statement>/<slug:line>/", statements.statement_line, name="statement_line"),
     path("accounts/<int:pk>/", statements.account_detail, name="account"),

@@ -33,17 +33,14 @@ from ..forms import OutstandingFilterForm, OutstandingItemsFilterForm, Outstandi
 from ..selectors.figures import (
     COMPARE_DAYS,
     TURNOVER_WINDOW_DAYS,
-    HistoryPoint,
     outstanding_checks,
-    outstanding_comparison,
-    outstanding_history,
+    outstanding_headline,
     outstanding_snapshot_status,
-    outstanding_turnover,
 )
+from ..selectors.notes import follow_ups_due_first, next_follow_ups
 from ..selectors.outstanding import (
     ITEM_SORTS,
     RELATION_SORTS,
-    outstanding_aging,
     outstanding_by_relation,
     outstanding_items_list,
     outstanding_items_summary,
@@ -53,11 +50,13 @@ from ..selectors.outstanding import (
 from ..selectors.payments import relation_payment_chart
 from ..selectors.scope import administrations_list, reads_ledger
 from ..selectors.settings import outstanding_settings_get
+from .notes import NOTE_ITEM_PARAMETER, drill_down_context
 from .states import imports_context, not_connected, waiting
 
 RELATIONS_PER_PAGE = 25
 TOP_RELATIONS = 5
 ITEMS_PER_PAGE = 50
+FOLLOW_UPS_SHOWN = 6
 TABLE_TARGET = "relations"
 FilterForm = TypeVar("FilterForm", bound=OutstandingFilterForm)
 
@@ -92,6 +91,10 @@ def _relations_context(form: OutstandingFilterForm, scope) -> dict[str, Any]:
         "relations": page,
         # How each relation on the page pays (one query): shown under its name.
         "behaviours": behaviours_of(scope=scope, relation_ids=[row["relation_id"] for row in page]),
+        # Each relation's next follow-up on this side (one query): the table's follow-up column.
+        "follow_ups": next_follow_ups(
+            organization=scope.organization, side=scope.side, relation_ids=[row["relation_id"] for row in page]
+        ),
         "relation_sort": form.sort_links(RELATION_SORTS, descending_first={"total", "overdue", "items", "behaviour"}),
         "page_query": form.query(page=None),
         # A relation's invoices keep the day, side and basis; the row adds its administration and relation.
@@ -134,16 +137,10 @@ def outstanding(request: MemberRequest) -> HttpResponse:
     context.update(_relations_context(form, scope))
     if request.htmx and request.htmx.target == TABLE_TARGET:
         return render(request, "dashboards/_relations_table.html", context)
-    aging = outstanding_aging(scope=scope)
-    turnover = outstanding_turnover(scope=scope, open_amount=aging.total)
-    monthly = reads_ledger(scope)
-    history = outstanding_history(scope=scope)
-    if (scope.is_live or monthly) and (not history or history[-1].as_of != scope.as_of):
-        # The day's own point, from the figures above: today's snapshot may not be recorded yet, and the month ends
-        # stop at the last whole month.
-        history.append(HistoryPoint(as_of=scope.as_of, total=aging.total, overdue=aging.overdue))
+    headline = outstanding_headline(scope=scope)
+    aging, turnover, comparison = headline.aging, headline.turnover, headline.comparison
+    history, monthly = headline.history, headline.monthly
     checks = list(outstanding_checks(scope=scope))
-    comparison = outstanding_comparison(scope=scope)
     context.update(
         _frame(form, scope),
         aging=aging,
@@ -171,6 +168,16 @@ def outstanding(request: MemberRequest) -> HttpResponse:
             },
         },
         settings_form=OutstandingSettingsForm(instance=form.settings) if request.membership.is_admin else None,
+        # Today's page lists the side's follow-ups due today or earlier and not done (one query).
+        follow_ups_due=follow_ups_due_first(
+            organization=scope.organization,
+            day=scope.today,
+            limit=FOLLOW_UPS_SHOWN,
+            side=scope.side,
+            administration=scope.administration,
+        )
+        if scope.is_live
+        else None,
     )
     return render(request, "dashboards/outstanding.html", context)
 
@@ -232,6 +239,7 @@ def outstanding_items(request: MemberRequest) -> HttpResponse:
         raise Http404("No administrations yet.")
     scope = form.scope()
     relation, without_relation = form.relation_filter()
+    note_item = request.GET.get(NOTE_ITEM_PARAMETER, "")
     rows = _item_rows(form, scope)
     page = _page(rows, form.value("page"), ITEMS_PER_PAGE)
     summary = outstanding_items_summary(rows=rows, as_of=scope.as_of)
@@ -252,6 +260,9 @@ def outstanding_items(request: MemberRequest) -> HttpResponse:
         # Its invoices against their payment dates, beside how they pay (one query).
         "payments": relation_payment_chart(scope=scope, relation=relation) if relation else None,
     }
+    if relation:
+        # Its notes and follow-ups, and the form for a new one (two queries).
+        context.update(drill_down_context(request, form, scope, relation, page, chosen_item=note_item))
     if not scope.is_live and not reads_ledger(scope):
         context["snapshot"] = outstanding_snapshot_status(
             organization=scope.organization, administrations=form.chosen_administrations, as_of=scope.as_of

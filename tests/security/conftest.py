@@ -20,6 +20,9 @@ from django.db.models import Model
 from django.http import HttpResponse
 from django.utils import timezone
 
+from dashboards.models import RelationNote
+from dashboards.note_services import note_create
+from dashboards.selectors.notes import note_items
 from integrations.models import Connection, Integration, SyncRun, SyncRunStatus, SyncTrigger
 from ledger.models import Account, Administration, Relation, Transaction
 from ledger.records import AccountKind, AccountRecord
@@ -31,8 +34,11 @@ from monitr.accounts.models import ApiToken
 from monitr.accounts.tokens import api_token_create
 from monitr.tenancy.invitations import invitation_create
 from monitr.tenancy.models import Invitation, Membership, Organization, Role
+from notify.alerts import alerts_check
+from notify.models import AlertKind, AlertRule
 from tests.dashboards.factories import PAYABLE, RECEIVABLE, Books, item
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+from tests.pdftext import PDF_MAGIC, pdf_text
 
 # Text that only organisation B's data contains. Amounts in every way a page or export writes them.
 B_MARKERS = (
@@ -66,6 +72,8 @@ class Tenant:
     token_secret: str
     ledger_upload: LedgerUpload  # a ledger file the admin uploaded and has not imported yet
     invitation: Invitation  # an open invitation the admin sent
+    note: RelationNote  # the admin's note on the customer, its follow-up due today (another one is on its invoice)
+    alert_rule: AlertRule  # followed by the admin; fired for the customer, so a notification names it
 
 
 def _tenant(organization: Organization, *, prefix: str, admin_email: str, amount: str) -> Tenant:
@@ -141,6 +149,24 @@ def _tenant(organization: Organization, *, prefix: str, admin_email: str, amount
     invitation = invitation_create(
         organization=organization, email=f"invitee@{prefix.lower()}.example", role=Role.MEMBER, invited_by=admin
     ).invitation
+    customer = books.relation("rel-1")
+    note = note_create(
+        relation=customer, side=RECEIVABLE, author=admin, text=f"{prefix} promised to pay", follow_up_on=today
+    )
+    note_create(
+        relation=customer,
+        side=RECEIVABLE,
+        author=admin,
+        text=f"{prefix} disputes the invoice",
+        item=note_items(organization=organization, relation=customer, side=RECEIVABLE)[0],
+        promised_on=today,
+    )
+    admin_membership = Membership.objects.get(user=admin, organization=organization)
+    alert_rule = AlertRule.objects.create(
+        organization=organization, kind=AlertKind.RELATION_OVERDUE_AMOUNT, amount=0, created_by=admin_membership
+    )
+    alert_rule.followers.add(admin_membership)
+    assert alerts_check(organization=organization), "the customer's overdue invoice crosses the rule"
     return Tenant(
         organization=organization,
         admin=admin,
@@ -155,6 +181,8 @@ def _tenant(organization: Organization, *, prefix: str, admin_email: str, amount
         token_secret=issued.secret,
         ledger_upload=ledger_upload,
         invitation=invitation,
+        note=note,
+        alert_rule=alert_rule,
     )
 
 
@@ -206,8 +234,11 @@ def _values(model: type[Model], rows) -> list[tuple]:
 
 
 def body_text(response: HttpResponse) -> str:
-    """The text a user gets: the page, the streamed CSV, the strings inside an XLSX, or the JSON."""
+    """The text a user gets: the page, the streamed CSV, the strings inside an XLSX, the text of a PDF, or the
+    JSON."""
     content = b"".join(response.streaming_content) if response.streaming else response.content
+    if content.startswith(PDF_MAGIC):  # a PDF: its text, read back
+        return pdf_text(content)
     if content[:2] == b"PK":  # an XLSX: the text lives in the XML parts of the zip
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             return "\n".join(archive.read(name).decode("utf-8") for name in archive.namelist() if name.endswith(".xml"))

@@ -87,8 +87,13 @@ FILL: dict[str, Fill] = {
             {"statement": "balance-sheet", "line": "receivables"},
         ],
     ),
+    "dashboards:relation_statement_pdf": Fill(True, lambda t: [{"pk": t.relation.pk}]),
     "dashboards:account": Fill(True, lambda t: [{"pk": t.account.pk}]),
     "dashboards:transaction": Fill(True, lambda t: [{"pk": t.transaction.pk}]),
+    "dashboards:note_add": Fill(True, lambda t: [{"relation": t.relation.pk}]),
+    "dashboards:note_edit": Fill(True, lambda t: [{"pk": t.note.pk}]),
+    "dashboards:note_delete": Fill(True, lambda t: [{"pk": t.note.pk}]),
+    "dashboards:note_done": Fill(True, lambda t: [{"pk": t.note.pk}]),
     "api:connection_sync": Fill(True, lambda t: [{"pk": str(t.connection.pk)}]),
     "accounts:api_token_revoke": Fill(True, lambda t: [{"pk": t.token.pk}]),
     "tenancy:member_remove": Fill(True, _member),
@@ -97,6 +102,8 @@ FILL: dict[str, Fill] = {
     "tenancy:invitation_revoke": Fill(True, lambda t: [{"pk": t.invitation.pk}]),
     "tenancy:invitation_link": Fill(False, lambda t: [{"secret": "not-an-invitation"}]),
     "notify:unsubscribe": Fill(False, lambda t: [{"token": "not-a-token"}]),
+    "notify:alert_delete": Fill(True, lambda t: [{"pk": t.alert_rule.pk}]),
+    "notify:alert_follow": Fill(True, lambda t: [{"pk": t.alert_rule.pk}]),
 }
 
 

@@ -39,6 +39,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from integrations.management.commands.rotate_encryption_keys import encrypted_columns
 from monitr.logs import logging_config
+from tests.pdftext import PDF_MAGIC, pdf_text
 
 PARTIAL = 12  # a key's first or last this many characters identify it as well as the whole key
 
@@ -307,11 +308,12 @@ def database_texts() -> Iterator[tuple[str, str]]:
         yield f"django_session {session.pk} decoded", repr(SessionStore().decode(session.session_data))
 
 
-def encrypted_values() -> list[str]:
+def encrypted_values(of_table: str | None = None) -> list[str]:
+    """The encrypted columns' values as stored (of one table, if given)."""
     qn = db.ops.quote_name
     with db.cursor() as cursor:
         values = []
-        for table, column in sorted(encrypted()):
+        for table, column in sorted(e for e in encrypted() if of_table is None or e[0] == of_table):
             cursor.execute(f"SELECT CAST({qn(column)} AS TEXT) FROM {qn(table)}")  # noqa: S608 - constant names
             values.extend(row[0] for row in cursor.fetchall())
     return values
@@ -324,8 +326,10 @@ HREF = re.compile(r"""(?:href|action|hx-get|src)=["']([^"'#]+)""")
 
 
 def response_text(response: Any) -> str:
-    """What a response carries, as text: the page or JSON, a streamed CSV, the XML inside an XLSX."""
+    """What a response carries, as text: the page or JSON, a streamed CSV, the XML inside an XLSX, a PDF's text."""
     content = b"".join(response.streaming_content) if response.streaming else response.content
+    if content.startswith(PDF_MAGIC):
+        return pdf_text(content)
     if content[:2] == b"PK":
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             return "\n".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist())

@@ -27,10 +27,11 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
 from cryptography.fernet import Fernet, MultiFernet
-from django.core import serializers
+from django.core import mail, serializers
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from eboekhouden.client import errors as eb_errors
 from eboekhouden.provider import Transport
@@ -43,8 +44,11 @@ from integrations.models import (
     SyncRunStatus,
     SyncTrigger,
 )
-from ledger.models import Account, Transaction
+from ledger.models import Account, Relation, Transaction
 from monitr.celery import app as celery_app
+from monitr.mail.models import MailKind, MailMessage
+from monitr.tenancy.models import Membership
+from notify.models import AlertKind, AlertRule, Notification
 
 from .leakcheck import (
     Needles,
@@ -117,14 +121,15 @@ class Flow:
 
         self.sandbox._call(change)
 
-    def run_worker(self) -> None:
-        """Read the queued sync from the broker, then let a real worker take it, and every retry it schedules."""
+    def run_worker(self, *, sync: bool = True) -> None:
+        """Read the queued sync from the broker, then let a real worker take it, every retry it schedules and every
+        e-mail it queues (an alert); ``sync=False`` for e-mail alone (the digests)."""
         waiting = self.celery.peek_broker()
-        assert any("integrations.tasks.sync_connection" in message for message in waiting), "no sync was queued"
+        if sync:
+            assert any("integrations.tasks.sync_connection" in m for m in waiting), "no sync was queued"
 
         def all_ran() -> bool:
-            published = [m for m in self.celery.published if m["task"] == "integrations.tasks.sync_connection"]
-            return len(self.finished_tasks) >= len(published)
+            return len(self.finished_tasks) >= len(self.celery.published)
 
         with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
             wait_for(
@@ -173,7 +178,7 @@ def flow(admin_user, sandbox_settings, eboekhouden_sandbox, eboekhouden_sandbox_
 
 
 def assert_credentials_column_is_ciphertext(expected: dict[str, str], keys: list[str]) -> None:
-    (value,) = encrypted_values()
+    (value,) = encrypted_values("integrations_connection")
     assert json.loads(MultiFernet([Fernet(k) for k in keys]).decrypt(value.encode())) == expected
     assert not Needles(dict(expected)).found_in(value)
 
@@ -199,6 +204,11 @@ def test_no_secret_appears_anywhere_after_the_whole_flow(flow, organization, set
     assert connection.credentials_hint == f"••••{KEY_1[-4:]}"  # no more than the last 4 characters, by design
     assert_credentials_column_is_ciphertext({"api_token": KEY_1}, settings.MONITR_FIELD_ENCRYPTION_KEYS)
 
+    # Alerts the admin follows, which the key's troubles below fire (each told by e-mail, and in the list).
+    membership = Membership.objects.get(organization=organization, role="admin")
+    for kind in (AlertKind.RECONNECT_NEEDED, AlertKind.SYNC_FAILING, AlertKind.TOTAL_OVERDUE_AMOUNT):
+        AlertRule.objects.create(organization=organization, kind=kind, amount=0).followers.add(membership)
+
     # Sync now, from the card (while sessions end after a few calls: 401, and the client opens new ones) and from
     # the API.
     opened = len(flow.session_tokens)
@@ -223,6 +233,13 @@ def test_no_secret_appears_anywhere_after_the_whole_flow(flow, organization, set
     card = flow.get("integrations:category", "accounting").content.decode()
     assert "Reconnect needed" in card
     flow.get("integrations:connection_status", connection.pk)
+    assert Notification.objects.filter(kind=AlertKind.RECONNECT_NEEDED).exists()
+    # The digest while the key needs reconnecting says so, sent through the worker.
+    digests = io.StringIO()
+    call_command("send_digests", "--organization", organization.slug, "--now", stdout=digests)
+    flow.pages.append(("send_digests output", digests.getvalue()))
+    flow.run_worker(sync=False)
+    flow.get("notify:notifications")
 
     # Reconnect with the gear's "update key": the old key is refused now (the password changed), the new one works.
     flow.set_credentials(api_token=KEY_2, api_status="active")
@@ -307,7 +324,15 @@ def test_no_secret_appears_anywhere_after_the_whole_flow(flow, organization, set
     # Every GET page afterwards, with ids and slugs that exist.
     crawled: list[tuple[str, str]] = []
     values = {
-        "int": [str(pk) for pk in (Account.objects.first().pk, Transaction.objects.first().pk, connection.pk)],
+        "int": [
+            str(pk)
+            for pk in (
+                Account.objects.first().pk,
+                Transaction.objects.first().pk,
+                connection.pk,
+                Relation.objects.first().pk,
+            )
+        ],
         "provider_key": ["eboekhouden"],
         "category": ["accounting"],
         "str": [str(connection.pk)],
@@ -326,7 +351,25 @@ def test_no_secret_appears_anywhere_after_the_whole_flow(flow, organization, set
     needles.add("security code 2", CODE_2)
     for index, token in enumerate(flow.session_tokens):
         needles.add(f"session token {index}", token)
+    # Every e-mail as sent (headers and both parts), every message record's content (encrypted in the database),
+    # and every notification as each language reads it.
+    assert {MailKind.ALERT, MailKind.DIGEST} <= set(MailMessage.objects.values_list("kind", flat=True))
+    assert mail.outbox, "the worker sent the e-mails"
+    mails = [(f"e-mail to {m.to}: {m.subject}", m.message().as_string()) for m in mail.outbox]
+    records = [
+        (f"MailMessage {m.pk}", f"{m.subject} {m.error} {json.dumps(m.content)}") for m in MailMessage.objects.all()
+    ]
+    told = []
+    for language in ("en", "nl"):
+        with translation.override(language):
+            told += [
+                (f"Notification {n.pk} ({language})", f"{n.text()} {n.link} {n.values}")
+                for n in Notification.objects.all()
+            ]
     leaks = [
+        *needles.check("e-mail", mails),
+        *needles.check("mail record", records),
+        *needles.check("notification", told),
         *needles.check("database", database_before_removal),
         *needles.check("database", database_texts()),
         *needles.check("log", flow.logs.texts()),
