@@ -26,10 +26,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
 
-from dashboards.models import AgingBasis
 from dashboards.selectors.figures import outstanding_turnover
 from dashboards.selectors.outstanding import outstanding_aging, outstanding_by_relation
-from dashboards.selectors.scope import OutstandingScope
+from dashboards.selectors.scope import OutstandingScope, organization_scope
 from dashboards.selectors.settings import outstanding_settings_get
 from integrations.models import Connection, ConnectionStatus, SyncRun, SyncRunStatus
 from ledger.models import OutstandingSide
@@ -122,13 +121,12 @@ class _Measure:
         self._relations: dict[str, list[dict]] = {}
 
     def scope(self, side: str) -> OutstandingScope:
-        return OutstandingScope(
+        return organization_scope(
             organization=self.organization,
             side=OutstandingSide(side),
-            as_of=self.today,
             today=self.today,
-            basis=AgingBasis(self._settings.basis),
-            boundaries=tuple(self._settings.boundaries),
+            basis=self._settings.basis,
+            boundaries=self._settings.boundaries,
         )
 
     def aging(self, side: str):

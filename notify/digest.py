@@ -13,10 +13,9 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 from django_stubs_ext import StrOrPromise
 
-from dashboards.models import AgingBasis
 from dashboards.selectors.notes import FollowUpsDue, follow_ups_due_first
 from dashboards.selectors.outstanding import outstanding_aging, outstanding_by_relation
-from dashboards.selectors.scope import OutstandingScope, due_reference
+from dashboards.selectors.scope import due_reference, organization_scope
 from dashboards.selectors.settings import outstanding_settings_get
 from integrations.models import Connection, ConnectionStatus
 from ledger.models import OutstandingItem, OutstandingSide
@@ -76,13 +75,8 @@ def digest_figures(*, organization: Organization, today: date, since: date, last
     settings = outstanding_settings_get(organization=organization)
     sides = []
     for side in (OutstandingSide.RECEIVABLE, OutstandingSide.PAYABLE):
-        scope = OutstandingScope(
-            organization=organization,
-            side=side,
-            as_of=today,
-            today=today,
-            basis=AgingBasis(settings.basis),
-            boundaries=tuple(settings.boundaries),
+        scope = organization_scope(
+            organization=organization, side=side, today=today, basis=settings.basis, boundaries=settings.boundaries
         )
         aging = outstanding_aging(scope=scope)
         top = [

@@ -3,13 +3,11 @@
 
 from __future__ import annotations
 
-from integrations.models import SyncRun
 from ledger.models import Administration
 
 from .alerts import alerts_check
 
 
-def alerts_after_sync(*, run: SyncRun, **_signal) -> None:
-    administration = Administration.objects.select_related("organization").filter(pk=run.administration_id).first()
+def alerts_after_sync(*, administration: Administration | None, **_signal) -> None:
     if administration is not None:
         alerts_check(organization=administration.organization)

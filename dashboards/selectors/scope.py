@@ -59,6 +59,21 @@ class OutstandingScope:
         return self.as_of >= self.today
 
 
+def organization_scope(
+    *, organization: Organization, side: OutstandingSide, today: date, basis: str, boundaries
+) -> OutstandingScope:
+    """Today's open items of one side, all the organisation's administrations added up, aged by its settings'
+    ``basis`` and ``boundaries``: what the digest and the alerts measure, as the dashboard shows it."""
+    return OutstandingScope(
+        organization=organization,
+        side=OutstandingSide(side),
+        as_of=today,
+        today=today,
+        basis=AgingBasis(basis),
+        boundaries=tuple(boundaries),
+    )
+
+
 def administrations_list(*, organization: Organization) -> list[Administration]:
     """The organisation's administrations by name: what every dashboard's administration picker offers."""
     return list(Administration.objects.for_organization(organization).order_by("name", "pk"))

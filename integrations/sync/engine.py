@@ -336,8 +336,8 @@ def _finish(run, source, lease: Lease, *, error: IntegrationError | None, unexpe
 
 def _announce(run: SyncRun) -> None:
     """Tell the apps above of the finished run (``integrations.signals``, ``ledger.signals``), once committed."""
-    announced = [(sync_finished, {"sender": SyncRun, "run": run})]
     administration = Administration.objects.filter(pk=run.administration_id).select_related("organization").first()
+    announced = [(sync_finished, {"sender": SyncRun, "run": run, "administration": administration})]
     if run.status == SyncRunStatus.SUCCEEDED and administration is not None:
         announced.append((books_imported, {"sender": Administration, "administration": administration}))
     for signal, arguments in announced:
