@@ -29,6 +29,16 @@ from integrations.providers import AdministrationChoice
 # leaves open with e-Boekhouden's own open items, item by item, so a service that matches otherwise shows on the
 # Data checks page.
 
+# The legacy SOAP API allows about 5,000 calls a month per login (client libraries quoting e-Boekhouden's manual; the
+# WSDL says nothing): ``settings.EBOEKHOUDEN_SOAP_CALLS_PER_MONTH``. Monitr counts every SOAP call it makes per login
+# and calendar month (Europe/Amsterdam), every connection of that login together (integrations.models.MonthlyCalls),
+# and stops a sync before a call that would go past it, with a status that says so; the service's own refusal, should
+# the login also be used elsewhere, stops it the same way. A sync the schedule started stops this share of the month's
+# calls earlier, so that a person's Sync now still works at the end of a busy month. The service's refusal is taken
+# to be an ErrorMsg whose LastErrorCode names MAXCALLS (the sandbox answers ERR_MAXCALLS; docs/sandbox.md).
+SOAP_CALLS_PER_MONTH = 5000  # the default of settings.EBOEKHOUDEN_SOAP_CALLS_PER_MONTH
+SOAP_CALLS_KEPT_FOR_PEOPLE = 0.05
+
 # A REST API key belongs to one administration and a session cannot switch to another (reported from the live service:
 # docs/eboekhouden.md, "What the contracts say, and what only the field knows").
 # Which entry of ``administration/linked`` is the key's own is not documented; Monitr takes the first one listed as

@@ -74,7 +74,32 @@ class EboekhoudenProvider(Provider):
             choices = assumptions.rest_key_choices(choices)
         return CredentialsCheck(secret=secret, hint=hint, transport=transport, administrations=tuple(choices))
 
-    def open_source(self, *, secret: dict[str, str], transport: str, external_id: str, wait=None):
+    def metered_calls(self, connection):
+        """The legacy SOAP API allows a login so many calls a month (assumptions.py): what Monitr used of them."""
+        if connection.transport != Transport.SOAP:
+            return None
+        from django.conf import settings
+        from django.utils import timezone
+
+        from integrations.models import monthly_calls_used
+        from integrations.providers import MeteredCalls
+
+        from .client.transport import credential_key
+
+        used = monthly_calls_used(
+            provider=self.key,
+            credential=credential_key("soap", connection.credentials.get("username", "")),
+            day=timezone.localdate(),
+        )
+        return MeteredCalls(_("Legacy API calls this month"), used, settings.EBOEKHOUDEN_SOAP_CALLS_PER_MONTH)
+
+    def shared_budget(self):
+        from .client.transport import eboekhouden_budget
+
+        return eboekhouden_budget()
+
+    def open_source(self, *, secret: dict[str, str], transport: str, external_id: str, wait=None, priority: int = 2):
         from .sync import EboekhoudenSource
 
-        return EboekhoudenSource(credentials_from_secret(secret, external_id=external_id), wait=wait)
+        credentials = credentials_from_secret(secret, external_id=external_id)
+        return EboekhoudenSource(credentials, wait=wait, priority=priority)

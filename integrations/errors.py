@@ -152,6 +152,23 @@ class RateLimited(TransientError):
         return {"retry_after": self.retry_after}
 
 
+class CallLimitReached(IntegrationError):
+    """The provider's calls for this credential and period are used up (a monthly call limit): the run stops before
+    it would go past it, and nothing is tried again before ``retry_at`` (an aware datetime, when the period ends)."""
+
+    default_message = _(
+        "The accounting software's limit of calls for this period is reached. Monitr syncs again when the next "
+        "period begins."
+    )
+
+    def __init__(self, user_message: Any = None, *, retry_at: Any = None, **kwargs) -> None:
+        super().__init__(user_message, **kwargs)
+        self.retry_at = retry_at
+
+    def _extra(self) -> dict[str, object]:
+        return {"retry_at": self.retry_at}
+
+
 class GarbledResponse(IntegrationError):
     """The answer could not be read: not JSON or XML, or not the shape the contract promises."""
 

@@ -27,6 +27,8 @@ from ledger.capabilities import Capability
 if TYPE_CHECKING:
     from ledger.models import Administration
 
+    from .http.budget import SharedBudget
+    from .models import Connection
     from .sync.base import SyncSource
 
 
@@ -36,6 +38,15 @@ class Category(StrEnum):
     @property
     def label(self) -> str:
         return str({Category.ACCOUNTING: _("Accounting Software")}[self])
+
+
+@dataclass(frozen=True, slots=True)
+class MeteredCalls:
+    """A credential's calls this period against the provider's limit for it, and what the card calls them."""
+
+    label: Any  # a lazy translation: read in the page's language
+    used: int
+    limit: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,14 +152,33 @@ class Provider(abc.ABC):
 
     @abc.abstractmethod
     def open_source(
-        self, *, secret: dict[str, str], transport: str, external_id: str, wait: Callable[[float], None] | None = None
+        self,
+        *,
+        secret: dict[str, str],
+        transport: str,
+        external_id: str,
+        wait: Callable[[float], None] | None = None,
+        priority: int = 2,
     ) -> SyncSource:
         """The data of one connected administration, as streams the sync engine runs in order.
+
+        ``priority`` is the run's (``integrations.http.budget``: 0 asked by a person, 1 a first import, 2 the
+        schedule): a source that asks a shared budget for its requests queues them in that order.
 
         ``wait`` is the sleep for every pause the source makes (a rate limit's ``Retry-After``, a backoff): the
         engine's keeps the run's lock alive while it passes, and raises when the lock was lost, which the source
         lets through. A source that pauses must pause with it, never with ``time.sleep``.
         """
+
+    def metered_calls(self, connection: Connection) -> MeteredCalls | None:
+        """The calls the connection's credential has made this period where the provider allows only so many (a
+        monthly call limit), for its card; None where there is no such limit."""
+        return None
+
+    def shared_budget(self) -> SharedBudget | None:
+        """The budget every worker process shares towards this provider's service (``integrations.http.budget``),
+        for the pages that show the fleet; None when its syncs ask no shared budget."""
+        return None
 
     def __repr__(self) -> str:
         return f"<Provider {self.key}>"

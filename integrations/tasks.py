@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from celery import Task, shared_task
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -18,10 +19,11 @@ from django.utils.translation import gettext
 from kombu.exceptions import OperationalError
 
 from integrations.errors import TransientError
+from integrations.http.budget import FIRST_IMPORT, MANUAL, SCHEDULED
 from integrations.models import Connection, ConnectionStatus, SyncRun, SyncRunStatus, SyncTrigger
 from monitr.logs import get_logger
 
-from .sync.engine import SyncSkipped, interrupted_sweep, sync_run_execute
+from .sync.engine import CONTINUED, Resume, SyncSkipped, interrupted_sweep, sync_run_execute
 from .sync.lock import lease, lease_live
 
 log = get_logger(__name__)
@@ -31,6 +33,18 @@ RETRY_UNSTARTED_AFTER = dt.timedelta(hours=1)
 COVERED = "A sync that started after this one was asked for has already brought the books up to date."
 
 
+# The broker's priority of a run's slices (kombu's Redis steps, lower first; see CELERY_BROKER_TRANSPORT_OPTIONS),
+# by the run's priority in the shared budget.
+QUEUE_PRIORITY = {MANUAL: 0, FIRST_IMPORT: 3, SCHEDULED: 6}
+TRIGGER_PRIORITY = {
+    SyncTrigger.MANUAL: MANUAL,
+    SyncTrigger.COMMAND: MANUAL,
+    SyncTrigger.RECONNECT: MANUAL,
+    SyncTrigger.CONNECT: FIRST_IMPORT,
+    SyncTrigger.SCHEDULE: SCHEDULED,
+}
+
+
 class SyncTask(Task):
     """Stamps every message with the moment the sync was asked for (``requested_at``), so that requests made
     together (Sync now, the beat and the command at the same moment) give one run, however many workers there
@@ -38,6 +52,10 @@ class SyncTask(Task):
 
     def apply_async(self, args: Any = None, kwargs: Any = None, *more: Any, **options: Any) -> Any:
         headers = {"requested_at": timezone.now().isoformat(), **(options.pop("headers", None) or {})}
+        if "priority" not in options and args and len(args) > 1:
+            # The broker's lane by the trigger: a person's request first, then a new connection's first import, then
+            # the schedule. (A slice that goes on with a run names its run's priority itself.)
+            options["priority"] = QUEUE_PRIORITY[TRIGGER_PRIORITY.get(args[1], SCHEDULED)]
         return super().apply_async(args, kwargs, *more, headers=headers, **options)
 
 
@@ -62,9 +80,18 @@ def _covered(connection_id: int, requested_at: str | None) -> bool:
     max_retries=4,
 )
 def sync_connection(
-    self, connection_id: int, trigger: str = SyncTrigger.SCHEDULE, full: bool = False, since: str | None = None
+    self,
+    connection_id: int,
+    trigger: str = SyncTrigger.SCHEDULE,
+    full: bool = False,
+    since: str | None = None,
+    resume: dict | None = None,
 ) -> str:
-    if not full and not since and _covered(connection_id, getattr(self.request, "requested_at", None)):
+    """One slice of a sync: at most about ``MONITR_SYNC_SLICE_SECONDS`` of work, then the rest of the run is
+    queued again behind the other work of its priority (``resume`` names the run and its lock's token), so a large
+    import shares the workers with everyone else. Slices of one connection never run at once: the lock stays with
+    the run between them."""
+    if not resume and not full and not since and _covered(connection_id, getattr(self.request, "requested_at", None)):
         log.info("sync.skipped", connection_id=connection_id, reason="covered")
         return COVERED
     try:
@@ -73,8 +100,12 @@ def sync_connection(
             trigger=trigger,
             full=full,
             since=dt.date.fromisoformat(since) if since else None,
+            slice_seconds=settings.MONITR_SYNC_SLICE_SECONDS or None,
+            resume=Resume(resume["run"], resume["token"]) if resume else None,
         )
     except SyncSkipped as skipped:
+        if trigger == SyncTrigger.MANUAL:
+            _hurry(connection_id)
         if _redelivered(self.request) and self.request.retries < self.max_retries:
             # The broker handed this task out again because the worker running it died before acknowledging it
             # (acks late). The lock may still hold the dead run's lease: come back once that has run out instead
@@ -85,7 +116,24 @@ def sync_connection(
     except Connection.DoesNotExist:
         log.info("sync.gone", connection_id=connection_id)
         return "The connection no longer exists."
+    if outcome.status == CONTINUED:
+        _continue(connection_id, trigger, outcome)
     return outcome.status
+
+
+def _continue(connection_id: int, trigger: str, outcome) -> None:
+    """Queue the run's next slice, at its run's priority (raised meanwhile if a person asked for a sync)."""
+    priority = SyncRun.objects.filter(pk=outcome.run_id).values_list("priority", flat=True).first()
+    sync_connection.apply_async(
+        (connection_id, trigger),
+        {"resume": {"run": outcome.run_id, "token": outcome.token}},
+        priority=QUEUE_PRIORITY.get(priority if priority is not None else SCHEDULED, 6),
+    )
+
+
+def _hurry(connection_id: int) -> None:
+    """Sync now on a connection whose run is under way: its remaining slices go first from now on."""
+    SyncRun.objects.filter(connection_id=connection_id, status=SyncRunStatus.RUNNING).update(priority=MANUAL)
 
 
 def _redelivered(request) -> bool:
@@ -142,10 +190,11 @@ def enqueue_due_syncs() -> int:
         .exclude(lease_live())
     )
     ids = list(due.values_list("pk", flat=True))
+    # Push the schedule on, so a busy worker is not handed the same connections again at the next beat (one
+    # statement for all of them); the run itself sets the real next time when it ends, and a run that never starts
+    # is tried again after the grace.
+    Connection.objects.filter(pk__in=ids).update(next_sync_at=now + RETRY_UNSTARTED_AFTER)
     for connection_id in ids:
-        # Push the schedule on, so a busy worker is not handed the same connection again at the next beat; the run
-        # itself sets the real next time when it ends, and a run that never starts is tried again after the grace.
-        Connection.objects.filter(pk=connection_id).update(next_sync_at=now + RETRY_UNSTARTED_AFTER)
         sync_connection.delay(connection_id, SyncTrigger.SCHEDULE)
     if ids:
         log.info("sync.enqueued", count=len(ids))

@@ -6,6 +6,7 @@ app_name = "integrations"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("fleet/", views.fleet, name="fleet"),
     path("connections/<int:pk>/status/", views.connection_status, name="connection_status"),
     path("connections/<int:pk>/sync/", views.sync_now, name="sync_now"),
     path("connections/<int:pk>/update-key/", views.update_key, name="update_key"),

@@ -8,12 +8,14 @@ steps, and never rendered back into a page.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
@@ -25,11 +27,16 @@ from monitr.web.numbers import format_count
 
 from . import registry, services
 from .errors import IntegrationError
+from .fleet import fleet_status
+from .http.budget import FIRST_IMPORT, MANUAL, SCHEDULED
 from .models import Connection, Integration, SyncRun
 from .pending import pending_clear, pending_load, pending_store
 from .providers import Category, Provider
 
 log = get_logger(__name__)
+
+# The broker's lanes, as the fleet page names them.
+LANE_LABELS = {MANUAL: _("Sync now"), FIRST_IMPORT: _("First imports"), SCHEDULED: _("Schedule")}
 
 
 def _provider_or_404(key: str) -> Provider:
@@ -47,6 +54,17 @@ def _with_latest_run(connections):
     for connection in connections:
         connection.latest_run = runs.get(connection.latest_run_id)
     return connections
+
+
+@login_required
+def fleet(request: HttpRequest) -> HttpResponse:
+    """The sync fleet across every organisation, for Monitr's operators (superusers) only: others get a 404, as if
+    the page did not exist."""
+    if not getattr(request.user, "is_superuser", False):
+        raise Http404("No such page.")
+    status = fleet_status()
+    lanes = [(LANE_LABELS[priority], queued) for priority, queued in status.queued.items()]
+    return render(request, "integrations/fleet.html", {"fleet": status, "lanes": lanes})
 
 
 @member_required

@@ -50,6 +50,17 @@ def _isolated_cache(settings: pytest.FixtureRequest) -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_source_budget() -> None:
+    """Each test starts with the whole budget towards e-Boekhouden (integrations.http.budget): a test whose
+    sandbox answered 429s halved it, and a worker process a test killed may have left slots behind."""
+    from eboekhouden.client.transport import eboekhouden_budget
+
+    budget = eboekhouden_budget()
+    if budget is not None:
+        budget.reset()
+
+
 @pytest.fixture
 def organization(db):
     return OrganizationFactory(name="Acme BV")

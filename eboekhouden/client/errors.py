@@ -84,6 +84,15 @@ TOO_SLOW = _("e-Boekhouden took too long to answer for this period. Monitr will 
 REFUSED = _("e-Boekhouden refused the request.")
 # e-Boekhouden's own words on why (its title and code), which stay as e-Boekhouden wrote them.
 REFUSED_BECAUSE = stored_pattern(_("e-Boekhouden refused the request: %(detail)s"))
+# The legacy SOAP API's calls a month per login are used up (Monitr's count, or the service's own refusal).
+SOAP_CALLS_USED = stored_pattern(
+    _(
+        "e-Boekhouden allows %(limit)s calls a month to its legacy SOAP API for this login, and %(used)s of them "
+        "are used this month. Monitr syncs this administration again when the next month begins. An API key has "
+        "no such limit: update the connection with a key from Beheer → Koppelingen → API."
+    ),
+    numbers=("limit", "used"),
+)
 
 
 def api_error_message(code: str | None, title: str | None) -> str:

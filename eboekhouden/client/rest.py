@@ -35,6 +35,7 @@ from integrations.http import (
     new_pool,
 )
 from integrations.http.aio import EventLoopThread, fetch_many
+from integrations.http.budget import SCHEDULED
 from integrations.http.transport import AsyncSender, new_async_sender
 
 from . import errors, parsing
@@ -85,6 +86,7 @@ class RestClient:
         counter: CallCounter | None = None,
         pool: urllib3.PoolManager | None = None,
         async_sender: AsyncSender | None = None,
+        priority: int = SCHEDULED,
     ) -> None:
         if not SOURCE_PATTERN.match(source):
             # The service refuses it (API_SESSION_002); say so before the first call, not after.
@@ -112,6 +114,8 @@ class RestClient:
             async_sender=async_sender
             if async_sender is not None or pool is not None
             else new_async_sender(max_parallel, base_url=self.base_url),
+            credential=credentials.token,
+            priority=priority,
         )
         self._renew_margin = renew_margin
         self._clock = clock

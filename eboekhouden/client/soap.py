@@ -14,9 +14,11 @@ The DTO mapping is in :mod:`eboekhouden.client.soap_gateway`.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import threading
 from collections.abc import Mapping
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
@@ -30,6 +32,7 @@ from zeep.wsdl.utils import etree_to_string
 from integrations.errors import (
     AccessDenied,
     AuthenticationError,
+    CallLimitReached,
     CredentialsExpired,
     IntegrationError,
     NotFound,
@@ -38,7 +41,9 @@ from integrations.errors import (
     redact,
 )
 from integrations.http import USER_AGENT, CallCounter, HttpTransport, RetryPolicy, Timeouts, new_session
+from integrations.http.budget import SCHEDULED
 
+from .. import assumptions
 from . import errors
 from .dto import SoapCredentials
 from .transport import eboekhouden_transport
@@ -114,6 +119,8 @@ def _classify(code: str) -> type[IntegrationError] | None:
     upper = code.upper()
     if upper in _CODES:
         return _CODES[upper]
+    if "MAXCALLS" in upper:  # the month's calls of the login are used (see assumptions.py)
+        return CallLimitReached
     if "SESSION" in upper:
         return None
     if "EXPIRED" in upper or "VERLOPEN" in upper:
@@ -131,6 +138,31 @@ class _SessionLost(Exception):
     """The SOAP session is no longer valid; open a new one and try once more."""
 
 
+@dataclass(frozen=True, slots=True)
+class CallAllowance:
+    """The SOAP calls a login may make this month: ``limit`` in all, ``used`` before this client's first call,
+    ``keep`` of them left for a person's Sync now (a scheduled sync stops short of them). ``resets_at`` is when the
+    next month begins."""
+
+    limit: int
+    used: int
+    resets_at: dt.datetime
+    keep: int = 0
+
+    def check(self, made: int, operation: str) -> None:
+        """Raise :class:`CallLimitReached` before a call that would go past what this run may use."""
+        if self.used + made >= self.limit - self.keep:
+            raise CallLimitReached(
+                errors.SOAP_CALLS_USED % {"limit": f"{self.limit:,}", "used": f"{self.used + made:,}"},
+                retry_at=self.resets_at,
+                code="MONTHLY_CALLS",
+                endpoint=operation,
+            )
+
+    def spent(self, made: int) -> bool:
+        return self.used + made >= self.limit
+
+
 class SoapClient:
     """One SOAP conversation with an administration, opened with username and security codes."""
 
@@ -145,8 +177,11 @@ class SoapClient:
         max_parallel: int = 4,
         counter: CallCounter | None = None,
         session: requests.Session | None = None,
+        priority: int = SCHEDULED,
+        allowance: CallAllowance | None = None,
     ) -> None:
         self.base_url = base_url
+        self.allowance = allowance
         self.max_parallel = max_parallel
         self.counter = counter or CallCounter()
         self._credentials = credentials
@@ -160,6 +195,8 @@ class SoapClient:
             retry=retry or RetryPolicy(),
             max_parallel=max_parallel,
             counter=self.counter,
+            credential=credentials.username,
+            priority=priority,
         )
         client = zeep.Client(wsdl=_wsdl_document(), transport=_ZeepTransport(self.transport, session))
         self._service = client.create_service(BINDING, base_url)
@@ -203,7 +240,8 @@ class SoapClient:
     def close(self) -> None:
         with self._lock:
             session_id, self._session_id = self._session_id, None
-        if session_id is not None:
+        spent = self.allowance is not None and self.allowance.spent(self.counter.total)
+        if session_id is not None and not spent:  # with the month's calls used up, the session just expires
             try:
                 self._invoke("CloseSession", SessionID=session_id)
             except IntegrationError as error:
@@ -235,6 +273,8 @@ class SoapClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _invoke(self, operation: str, **arguments: Any) -> Any:
+        if self.allowance is not None and operation != "CloseSession":
+            self.allowance.check(self.counter.total, operation)
         try:
             return getattr(self._service, operation)(**arguments)
         except zeep.exceptions.Fault as fault:
@@ -265,6 +305,15 @@ class SoapClient:
         elif cls is None:
             raise _SessionLost
         common: dict[str, Any] = {"code": code, "title": description, "endpoint": operation}
+        if cls is CallLimitReached:
+            # The service counts this login's calls from every program that uses it, not only Monitr's.
+            allowance = self.allowance
+            limit = allowance.limit if allowance is not None else assumptions.SOAP_CALLS_PER_MONTH
+            raise CallLimitReached(
+                errors.SOAP_CALLS_USED % {"limit": f"{limit:,}", "used": f"{limit:,}"},
+                retry_at=allowance.resets_at if allowance is not None else None,
+                **common,
+            )
         if cls is AuthenticationError:
             raise AuthenticationError(errors.SOAP_LOGIN_REFUSED, **common)
         if cls is CredentialsExpired:

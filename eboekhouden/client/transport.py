@@ -9,9 +9,13 @@ base's. REST sends on urllib3's connection pool, and its detail calls on aiohttp
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 import structlog
 
 from integrations.http import AdaptiveLimiter, CallCounter, FailureMessages, HttpTransport, RetryPolicy, Timeouts
+from integrations.http.budget import SCHEDULED, BudgetLimits, SharedBudget, shared_budget
 from integrations.http.transport import AsyncSender, Pool
 
 from . import errors
@@ -30,9 +34,13 @@ def eboekhouden_transport(
     max_parallel: int,
     counter: CallCounter,
     async_sender: AsyncSender | None = None,
+    credential: str = "",
+    priority: int = SCHEDULED,
 ) -> HttpTransport:
     """The transport of one client: at most ``max_parallel`` requests in flight, pausing with ``retry.sleep`` (and
-    ``retry.pause_async`` on an event loop)."""
+    ``retry.pause_async`` on an event loop), within the budget all of Monitr shares towards e-Boekhouden (when
+    there is one), where ``credential`` (the API key or the login) is one client of the source."""
+    budget = eboekhouden_budget()
     return HttpTransport(
         protocol=protocol,
         session=session,
@@ -44,4 +52,32 @@ def eboekhouden_transport(
         logger=logger,
         event="eboekhouden.request",
         async_sender=async_sender,
+        budget=budget,
+        budget_key=credential_key(protocol, credential) if budget is not None else "",
+        priority=priority,
     )
+
+
+def eboekhouden_budget() -> SharedBudget | None:
+    """The budget every worker process shares towards e-Boekhouden (settings ``EBOEKHOUDEN_MAX_IN_FLIGHT``,
+    ``EBOEKHOUDEN_MAX_PARALLEL`` per key, ``EBOEKHOUDEN_MAX_RATE``); None without Redis or outside Django."""
+    from .gateway import _setting, max_parallel_setting
+
+    redis_url = _setting("MONITR_BUDGET_REDIS_URL", "")
+    if not redis_url:
+        return None
+    limits = BudgetLimits(
+        total=int(_setting("EBOEKHOUDEN_MAX_IN_FLIGHT", 64)),
+        per_key=max_parallel_setting(),
+        rate=float(_setting("EBOEKHOUDEN_MAX_RATE", 0.0)),
+    )
+    return shared_budget("eboekhouden", limits, redis_url=redis_url)
+
+
+def credential_key(protocol: str, credential: str) -> str:
+    """The name a credential goes by in the shared budget: a keyed hash, so Redis never holds the key itself."""
+    from .gateway import _setting
+
+    secret = str(_setting("SECRET_KEY", "monitr")).encode()
+    digest = hmac.new(secret, credential.encode(), hashlib.sha256).hexdigest()[:16]
+    return f"{protocol}:{digest}"

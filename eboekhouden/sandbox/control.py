@@ -1,4 +1,4 @@
-"""The control API: change the data, pay invoices, manage credentials and faults, and read the truth.
+"""The control API: change the data, pay invoices, manage credentials, faults and limits, and read the truth.
 
 ``Controller`` is the one implementation; the HTTP routes under ``/_sandbox/`` and the ``Sandbox`` object's
 methods both call it. Amounts go in as JSON numbers or strings and come out as Decimal (JSON numbers over HTTP).
@@ -18,10 +18,12 @@ from . import views
 from .chart import VAT_CODES
 from .faults import Fault
 from .filters import ApiError
+from .fleet import DEFAULT_MAXIMUM, DEFAULT_MINIMUM, FleetSpec, build_fleet
 from .generator import MutationStream, generate_administration
 from .habits import DAYS_AFTER_DUE, Habit
 from .journal import row_vat
 from .jsonenc import dumps, loads
+from .limits import Limits
 from .model import PAYMENT_TYPES, AdministrationInfo, Mutation, Row
 from .money import ZERO, parse_amount
 from .rest import STATE
@@ -69,6 +71,34 @@ class Controller:
     def remove_administration(self, guid: str) -> None:
         self._book(guid)
         self.state.remove_book(guid)
+
+    def add_fleet(
+        self,
+        *,
+        count: int,
+        total_mutations: int,
+        minimum: int = DEFAULT_MINIMUM,
+        maximum: int = DEFAULT_MAXIMUM,
+        seed: int | None = None,
+    ) -> list[AdministrationInfo]:
+        """``count`` administrations, each on its own login, with long-tailed sizes adding up to
+        ``total_mutations`` (sandbox.fleet). The same seed gives the same books; a second fleet of the same seed
+        would repeat the first one's GUIDs and keys, so it is refused."""
+        try:
+            fleet_seed = int(self.seed if seed is None else seed)
+            spec = FleetSpec(int(count), int(total_mutations), int(minimum), int(maximum), fleet_seed)
+            spec.check()
+        except (TypeError, ValueError) as error:
+            raise ControlError(str(error)) from error
+        if any(book.admin.seed.startswith(spec.seed_prefix) for book in self.state.books.values()):
+            raise ControlError(f"a fleet of seed {spec.seed} is there already; use another seed")
+        account = max((b.admin.account for b in self.state.books.values()), default=0) + 1
+        books = build_fleet(
+            spec, first_index=len(self.state.books), first_account=account, years=self.years, end_date=self.end_date
+        )
+        for book in books:
+            self.state.add_book(book)
+        return [self.state.info(book) for book in books]
 
     # -- the truth ------------------------------------------------------------------------------------------------
     def truth_mutations(self, guid: str, start: date | None = None, end: date | None = None) -> list[dict[str, Any]]:
@@ -358,6 +388,43 @@ class Controller:
     def faults(self) -> list[dict[str, Any]]:
         return [fault.as_dict() for fault in self.state.faults.faults.values()]
 
+    # -- the source's limits and the counters --------------------------------------------------------------------
+    def limits(self) -> dict[str, Any]:
+        return self.state.gate.limits.as_dict()
+
+    def set_limits(self, settings: dict[str, Any], *, replace: bool = False) -> dict[str, Any]:
+        """Change the given limits (the others stay), or with ``replace`` set exactly these (the others off)."""
+        gate = self.state.gate
+        try:
+            limits = Limits.from_dict(settings, None if replace else gate.limits)
+        except (TypeError, ValueError, ArithmeticError) as error:
+            raise ControlError(str(error)) from error
+        gate.set_limits(limits)
+        return limits.as_dict()
+
+    def clear_limits(self) -> dict[str, Any]:
+        return self.set_limits({}, replace=True)
+
+    def stats(self) -> dict[str, Any]:
+        return self.state.gate.stats()
+
+    def reset_stats(self) -> dict[str, Any]:
+        self.state.gate.reset_stats()
+        return self.state.gate.stats()
+
+    def set_soap_calls_used(self, username: str, used: int) -> dict[str, Any]:
+        """Set how many SOAP calls a login has used this month (say 4,990 of 5,000, to meet the cap soon)."""
+        login = self.state.login(username)
+        if login is None:
+            raise ControlError(f"no login {username}", 404)
+        try:
+            return self.state.gate.set_soap_used(login, int(used))
+        except (TypeError, ValueError) as error:
+            raise ControlError(str(error)) from error
+
+    def soap_calls_used(self) -> dict[str, int]:
+        return self.state.gate.soap_calls_used()
+
     def _book(self, guid: str) -> Book:
         book = self.state.books.get(guid) or next(
             (b for b in self.state.books.values() if b.admin.guid.lower() == guid.lower()), None
@@ -422,7 +489,9 @@ def _info(info: AdministrationInfo) -> dict[str, Any]:
 
 async def index(request: web.Request) -> web.Response:
     c = request.app[CONTROLLER]
-    return _json({"administrations": [_info(i) for i in c.administrations()], "faults": c.faults()})
+    return _json(
+        {"administrations": [_info(i) for i in c.administrations()], "faults": c.faults(), "limits": c.limits()}
+    )
 
 
 async def administrations(request: web.Request) -> web.Response:
@@ -530,6 +599,59 @@ async def fault(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
+async def limits(request: web.Request) -> web.Response:
+    c = request.app[CONTROLLER]
+    if request.method in ("PUT", "PATCH"):
+        return _json(c.set_limits(await _body(request), replace=request.method == "PUT"))
+    if request.method == "DELETE":
+        return _json(c.clear_limits())
+    if request.method != "GET":
+        raise web.HTTPMethodNotAllowed(request.method, ["GET", "PUT", "PATCH", "DELETE"])
+    return _json(c.limits())
+
+
+async def stats(request: web.Request) -> web.Response:
+    return _json(request.app[CONTROLLER].stats())
+
+
+async def stats_reset(request: web.Request) -> web.Response:
+    return _json(request.app[CONTROLLER].reset_stats())
+
+
+async def soap_calls(request: web.Request) -> web.Response:
+    return _json(request.app[CONTROLLER].soap_calls_used())
+
+
+async def soap_calls_of(request: web.Request) -> web.Response:
+    data = await _body(request)
+    if "used" not in data:
+        raise ControlError("used is required")
+    return _json(request.app[CONTROLLER].set_soap_calls_used(request.match_info["username"], data["used"]))
+
+
+async def fleet(request: web.Request) -> web.Response:
+    c = request.app[CONTROLLER]
+    data = await _body(request)
+    if "count" not in data:
+        raise ControlError("count is required")
+    count = data["count"]
+    infos = c.add_fleet(
+        count=count,
+        total_mutations=data.get("totalMutations", data.get("total_mutations", _int_or(count) * 1000)),
+        minimum=data.get("minimum", DEFAULT_MINIMUM),
+        maximum=data.get("maximum", DEFAULT_MAXIMUM),
+        seed=data.get("seed"),
+    )
+    return _json([_info(i) for i in infos], 201)
+
+
+def _int_or(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ControlError("count must be a whole number") from None
+
+
 async def relation(request: web.Request) -> web.Response:
     c, guid = request.app[CONTROLLER], request.match_info["guid"]
     return _json(c.edit_relation(guid, _int(request.match_info["id"]), await _body(request)))
@@ -566,4 +688,10 @@ def control_app(controller: Controller) -> web.Application:
     route("POST", "/administrations/{guid}/credentials/{action}", credentials)
     route("*", "/faults", faults)
     route("DELETE", "/faults/{id}", fault)
+    route("*", "/limits", limits)
+    route("GET", "/stats", stats)
+    route("POST", "/stats/reset", stats_reset)
+    route("GET", "/soap-calls", soap_calls)
+    route("PUT", "/soap-calls/{username}", soap_calls_of)
+    route("POST", "/fleet", fleet)
     return app

@@ -19,6 +19,7 @@ from . import views
 from .faults import Reply, admit, before, delivery, send, too_many
 from .filters import ApiError, Field, build, paging, parse_date
 from .jsonenc import dumps, loads
+from .limits import REST_KEY, gated
 from .model import Mutation
 from .state import SandboxState, Session
 from .store import Book
@@ -60,25 +61,31 @@ def endpoint(fn: Handler, *, auth: bool = True) -> Callable[[web.Request], Await
         guid = session.guid if session else None
         if not auth and request.method == "POST":
             guid = await _token_owner(request, state)
-        faults = state.faults.matching("rest", guid, request.path)
-        if session is not None and not admit(session, faults):
-            return await send(request, too_many(1), None)
-        try:
-            early = await before(faults) if faults else None
-            if early is not None:
-                return await send(request, early, None)
-            if auth and not state.check_alive(session, faults):
-                return web.Response(status=401)
-            if session is not None:
-                session.calls += 1
+        # The credential the source's limits count this request under: the session's, or the token's being sent.
+        key = session.key if session is not None else (f"{REST_KEY}{guid}" if guid else None)
+
+        async def serve() -> web.StreamResponse:
+            faults = state.faults.matching("rest", guid, request.path)
+            if session is not None and not admit(session, faults):
+                return await send(request, too_many(1), None)
             try:
-                reply = await fn(request, state, session)
-            except ApiError as error:
-                reply = error_reply(error)
-            return await send(request, reply, delivery(faults) if faults else None)
-        finally:
-            if session is not None:
-                session.in_flight -= 1
+                early = await before(faults) if faults else None
+                if early is not None:
+                    return await send(request, early, None)
+                if auth and not state.check_alive(session, faults):
+                    return web.Response(status=401)
+                if session is not None:
+                    session.calls += 1
+                try:
+                    reply = await fn(request, state, session)
+                except ApiError as error:
+                    reply = error_reply(error)
+                return await send(request, reply, delivery(faults) if faults else None)
+            finally:
+                if session is not None:
+                    session.in_flight -= 1
+
+        return await gated(request, state.gate, "rest", key, serve)
 
     return handler
 

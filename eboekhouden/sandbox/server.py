@@ -20,7 +20,9 @@ from aiohttp import web
 from . import rest, soap
 from .control import Controller, control_app
 from .faults import Fault
+from .fleet import DEFAULT_MAXIMUM, DEFAULT_MINIMUM
 from .generator import DataSpec, MutationStream, generate_administrations
+from .limits import LIMIT_FIELDS, Limits
 from .model import AdministrationInfo
 from .rest import STATE
 from .state import DEFAULT_SESSION_SECONDS, SandboxState
@@ -40,19 +42,51 @@ class SandboxConfig:
     end_date: date | None = None  # None: today; pin it for data that does not change with the calendar
     latency_ms: int = 0  # a server-wide latency fault from the start
     session_seconds: int = DEFAULT_SESSION_SECONDS
+    # The source's limits from the start (limits.Limits; None: no such limit).
+    max_in_flight: int | None = None
+    max_in_flight_per_key: int | None = None
+    rate_per_second: float | None = None
+    rate_per_second_per_key: float | None = None
+    burst: float | None = None
+    burst_per_key: float | None = None
+    retry_after: int = 1
+    soap_calls_per_month: int | None = None
+    # A fleet (sandbox.fleet) besides the administrations above: count, total mutations (None: 1,000 each on
+    # average), the seed of its sizes and books (None: ``seed``), the bounds of one administration's size.
+    fleet: int = 0
+    fleet_mutations: int | None = None
+    fleet_seed: int | None = None
+    fleet_min: int = DEFAULT_MINIMUM
+    fleet_max: int = DEFAULT_MAXIMUM
+    fleet_out: str | None = None  # the command writes its JSON summary (every administration) to this file
 
     def spec(self) -> DataSpec:
         return DataSpec(self.seed, self.administrations, self.mutations, self.years, self.end_date or date.today())
 
+    def limits(self) -> Limits:
+        return Limits.from_dict({name: getattr(self, name) for name in LIMIT_FIELDS})
+
 
 def build_state(config: SandboxConfig) -> tuple[SandboxState, Controller]:
     spec = config.spec()
-    state = SandboxState(session_seconds=config.session_seconds)
+    end_date = config.end_date
+    # The sandbox's "today": the pinned end date of its books, else the calendar's (SOAP's month runs by it).
+    today: Callable[[], date] = (lambda: end_date) if end_date is not None else date.today
+    state = SandboxState(session_seconds=config.session_seconds, today=today)
     for admin in generate_administrations(spec):
         state.add_book(Book(admin, MutationStream(admin, spec.mutations)))
     if config.latency_ms:
         state.faults.add(Fault(latency_ms=config.latency_ms))
+    state.gate.set_limits(config.limits())
     controller = Controller(state, years=spec.years, end_date=spec.end_date, seed=spec.seed)
+    if config.fleet:
+        controller.add_fleet(
+            count=config.fleet,
+            total_mutations=config.fleet_mutations if config.fleet_mutations is not None else config.fleet * 1000,
+            minimum=config.fleet_min,
+            maximum=config.fleet_max,
+            seed=config.fleet_seed,
+        )
     return state, controller
 
 
@@ -189,7 +223,7 @@ class Sandbox:
         return f"{self.base_url}/_sandbox"
 
     # -- the control API, directly ---------------------------------------------------------------------------------
-    def _call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    def _call(self, fn: Callable[..., T], *args: Any, timeout: float | None = 60, **kwargs: Any) -> T:
         """Run on the server's loop (the state's only owner) and wait for the result."""
         loop = self._loop
         if loop is None or not loop.is_running() or self._thread is None:
@@ -198,7 +232,7 @@ class Sandbox:
         async def run() -> T:
             return fn(*args, **kwargs)
 
-        return asyncio.run_coroutine_threadsafe(run(), loop).result(timeout=60)
+        return asyncio.run_coroutine_threadsafe(run(), loop).result(timeout=timeout)
 
     @property
     def administrations(self) -> list[AdministrationInfo]:
@@ -212,6 +246,27 @@ class Sandbox:
 
     def remove_administration(self, guid: str) -> None:
         self._call(self.controller.remove_administration, guid)
+
+    def add_fleet(
+        self,
+        *,
+        count: int,
+        total_mutations: int,
+        minimum: int = DEFAULT_MINIMUM,
+        maximum: int = DEFAULT_MAXIMUM,
+        seed: int | None = None,
+    ) -> list[AdministrationInfo]:
+        """Add a fleet (sandbox.fleet): ``count`` administrations on logins of their own, long-tailed sizes adding
+        up to ``total_mutations``. The server answers nothing else while it generates (about 15 s for 300,000)."""
+        return self._call(
+            self.controller.add_fleet,
+            count=count,
+            total_mutations=total_mutations,
+            minimum=minimum,
+            maximum=maximum,
+            seed=seed,
+            timeout=None,
+        )
 
     def truth(self, guid: str, start: date | None = None, end: date | None = None) -> list[dict[str, Any]]:
         """Every mutation with its rows and its signed journal lines (debit positive), in id order."""
@@ -284,6 +339,36 @@ class Sandbox:
     def faults(self) -> list[dict[str, Any]]:
         return self._call(self.controller.faults)
 
+    # -- the source's limits and the counters (sandbox.limits) -----------------------------------------------------
+    def set_limits(self, **settings: Any) -> dict[str, Any]:
+        """Change the given limits (``max_in_flight``, ``max_in_flight_per_key``, ``rate_per_second``,
+        ``rate_per_second_per_key``, ``burst``, ``burst_per_key``, ``retry_after``, ``soap_calls_per_month``; None
+        or 0 switches one off); the others stay. Returns all of them."""
+        return self._call(self.controller.set_limits, settings)
+
+    def clear_limits(self) -> dict[str, Any]:
+        """Every limit off (``retry_after`` back to 1)."""
+        return self._call(self.controller.clear_limits)
+
+    def limits(self) -> dict[str, Any]:
+        return self._call(self.controller.limits)
+
+    def stats(self) -> dict[str, Any]:
+        """The counters since the last reset (see docs/sandbox.md for the keys)."""
+        return self._call(self.controller.stats)
+
+    def reset_stats(self) -> dict[str, Any]:
+        """Counters from zero (the SOAP calls used this month are the source's, not a counter: they stay)."""
+        return self._call(self.controller.reset_stats)
+
+    def set_soap_calls_used(self, username: str, used: int) -> dict[str, Any]:
+        """Set a login's SOAP calls used this month; returns ``{username, month, used, limit}``."""
+        return self._call(self.controller.set_soap_calls_used, username, used)
+
+    def soap_calls_used(self) -> dict[str, int]:
+        """SOAP calls used this month per login."""
+        return self._call(self.controller.soap_calls_used)
+
     # -- for people and scripts ------------------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
         return {
@@ -292,5 +377,6 @@ class Sandbox:
             "wsdlUrl": self.wsdl_url,
             "controlUrl": self.control_url,
             "seed": self.config.seed,
+            "limits": self.limits(),
             "administrations": [info.as_dict() for info in self.administrations],
         }

@@ -25,6 +25,7 @@ from lxml import etree
 from .chart import VAT_CODES
 from .faults import Reply, admit, before, delivery, send, too_many
 from .journal import row_parts
+from .limits import SOAP_KEY, gated
 from .model import SOAP_TYPE_NAMES, Mutation
 from .rest import STATE
 from .state import SandboxState, Session
@@ -46,6 +47,16 @@ NO_SESSION = ("ERR_SESSION", "Sessie is verlopen of ongeldig. Open een nieuwe se
 BAD_CODE_2 = ("ERR_SECURITYCODE2", "Beveiligingscode 2 is onjuist.")
 NO_ACCESS = ("ERR_ADMINISTRATIE", "Geen toegang tot de gevraagde administratie.")
 BAD_FILTER = ("ERR_FILTER", "Ongeldige waarde in het filter.")
+MONTHLY_LIMIT = "ERR_MAXCALLS"
+
+
+def _monthly_limit(limit: int | None) -> tuple[str, str]:
+    """The answer once a login has used this month's SOAP calls (the manual speaks of 5,000 a month)."""
+    return (
+        MONTHLY_LIMIT,
+        f"Het maximale aantal van {limit or 0} API-aanroepen per maand is bereikt. "
+        "Probeer het volgende maand opnieuw of neem contact op met e-Boekhouden.nl.",
+    )
 
 
 def _text(value: object) -> str:
@@ -164,7 +175,7 @@ def _open(state: SandboxState, call: Call, sub: bool) -> str:
         if wanted not in linked:
             return _error(NO_ACCESS) + "<SessionID />"
         guid = wanted
-    session = state.open_session(guid, "soap")
+    session = state.open_session(guid, "soap", login=book.admin.credentials.username)
     return _error(None) + _el("SessionID", session.token)
 
 
@@ -420,38 +431,59 @@ async def handle(request: web.Request) -> web.StreamResponse:
     try:
         call = parse(await request.read())
     except (etree.XMLSyntaxError, ValueError) as error:
-        return _fault_response(version, f"Bad request: {error}")
+        return await _refuse(request, state, _fault_response(version, f"Bad request: {error}"))
     known = call.operation in OPERATIONS or call.operation in SESSIONLESS or call.operation == "CloseSession"
     if not known:
-        return _fault_response(version, f"Unknown operation {call.operation}")
+        return await _refuse(request, state, _fault_response(version, f"Unknown operation {call.operation}"))
     session = state.session(call.value("SessionID"), "soap")
     guid = session.guid if session else None
+    login = session.login if session else None
     if call.operation in SESSIONLESS:
         book, _ = state.find_login(
             call.value("Username") or "", call.value("SecurityCode1") or "", call.value("SecurityCode2") or ""
         )
         guid = book.admin.guid if book else None
-    faults = state.faults.matching("soap", guid, request.path)
-    if session is not None and not admit(session, faults):
-        return await send(request, too_many(1), None)
-    try:
-        early = await before(faults) if faults else None
-        if early is not None:
-            return await send(request, early, None)
-        result = _answer(state, call, session, faults)
-        reply = Reply(200, envelope(version, call.operation, result), content_type)
-        return await send(request, reply, delivery(faults) if faults else None)
-    finally:
-        if session is not None:
-            session.in_flight -= 1
+        login = state.login(call.value("Username"))
+    # The credential the source's limits count this call under: the login (also on a wrong security code).
+    key = f"{SOAP_KEY}{login}" if login else None
+
+    async def serve() -> web.StreamResponse:
+        faults = state.faults.matching("soap", guid, request.path)
+        if session is not None and not admit(session, faults):
+            return await send(request, too_many(1), None)
+        try:
+            early = await before(faults) if faults else None
+            if early is not None:
+                return await send(request, early, None)
+            result = _answer(state, call, session, faults, login)
+            reply = Reply(200, envelope(version, call.operation, result), content_type)
+            return await send(request, reply, delivery(faults) if faults else None)
+        finally:
+            if session is not None:
+                session.in_flight -= 1
+
+    return await gated(request, state.gate, "soap", key, serve)
 
 
-def _answer(state: SandboxState, call: Call, session: Session | None, faults: list[Any]) -> str:
+async def _refuse(request: web.Request, state: SandboxState, response: web.Response) -> web.StreamResponse:
+    """A request that is not a SOAP call of this service: still a call, of no credential, through the limits."""
+
+    async def serve() -> web.StreamResponse:
+        return response
+
+    return await gated(request, state.gate, "soap", None, serve)
+
+
+def _answer(state: SandboxState, call: Call, session: Session | None, faults: list[Any], login: str | None) -> str:
     operation = call.operation
-    if operation == "CloseSession":
+    if operation == "CloseSession":  # its answer has no ErrorMsg to refuse it with: never counted, never refused
         if session is not None:
             state.end_session(session.token)
         return ""
+    if login is not None and not state.gate.soap_call(login):
+        limit = state.gate.limits.soap_calls_per_month
+        empty = "<SessionID />" if operation in SESSIONLESS else _EMPTY_RESULT[operation]
+        return f"<{operation}Result>{_error(_monthly_limit(limit))}{empty}</{operation}Result>"
     if operation in SESSIONLESS:
         return f"<{operation}Result>{SESSIONLESS[operation](state, call, None)}</{operation}Result>"
     try:

@@ -11,8 +11,10 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from .faults import Fault, FaultSet
+from .limits import REST_KEY, SOAP_KEY, Gate
 from .model import Administration, AdministrationInfo
 from .store import Book
 
@@ -36,24 +38,41 @@ class Session:
     calls: int = 0
     in_flight: int = 0
     alive: bool = True
+    login: str | None = None  # SOAP: the username that opened it (for OpenSessionSub not the session's own)
+    key: str | None = None  # the credential the source's limits count it under (limits.Gate)
 
 
 class SandboxState:
-    def __init__(self, *, session_seconds: int = DEFAULT_SESSION_SECONDS, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        *,
+        session_seconds: int = DEFAULT_SESSION_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+        today: Callable[[], date] = date.today,
+    ):
         self.books: dict[str, Book] = {}
         self.sessions: dict[str, Session] = {}
         self.faults = FaultSet()
+        self.gate = Gate(clock=clock, today=today)
         self.session_seconds = session_seconds
         self.clock = clock
+        self._logins: dict[str, str] = {}  # lowercased username -> the username as issued
 
     # -- administrations ------------------------------------------------------------------------------------------
     def add_book(self, book: Book) -> None:
         self.books[book.admin.guid] = book
+        username = book.admin.credentials.username
+        self._logins[username.lower()] = username
 
     def remove_book(self, guid: str) -> None:
-        del self.books[guid]
+        username = self.books.pop(guid).admin.credentials.username
+        self._logins.pop(username.lower(), None)
         self.end_sessions(guid)
         self.faults.clear(administration=guid)
+
+    def login(self, username: str | None) -> str | None:
+        """The login a username names (matched case-insensitively, as ``find_login`` does), or None."""
+        return self._logins.get(username.lower()) if username else None
 
     def book(self, guid: str) -> Book:
         return self.books[guid]
@@ -123,10 +142,13 @@ class SandboxState:
             self.end_sessions(guid, api="soap" if kind == "legacy" else "rest")
 
     # -- sessions -------------------------------------------------------------------------------------------------
-    def open_session(self, guid: str, api: str) -> Session:
+    def open_session(self, guid: str, api: str, login: str | None = None) -> Session:
+        """A new session on ``guid``; a SOAP session counts under the ``login`` that opened it, a REST session under
+        the administration whose API token opened it (which is ``guid``)."""
         now = self.clock()
         token = str(uuid.uuid4()) if api == "soap" else secrets.token_urlsafe(32)
-        session = Session(token, guid, api, now, now + self.session_seconds)
+        session = Session(token, guid, api, now, now + self.session_seconds, login=login)
+        session.key = f"{SOAP_KEY}{login}" if api == "soap" else f"{REST_KEY}{guid}"
         self.sessions[token] = session
         if len(self.sessions) > 10_000:
             self._sweep(now)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any, cast
 
+from ledger.models import SetAsideKind
 from ledger.records import SetAsideEntry
 
 from ..mapping import VatLedgers
@@ -25,6 +27,49 @@ class SourceState:
     # entries its own at the end, keeps them listed (the check reads other periods).
     balances_set_aside: dict[str, SetAsideEntry] = field(default_factory=dict)
     _history_start: object = field(default=_NOT_SEARCHED, repr=False)
+
+    def as_json(self) -> dict[str, Any]:
+        """What a run pausing between slices keeps (``SyncRun.resume``), for :meth:`from_json` in the next slice."""
+        start = self._history_start
+        searched = None if start is _NOT_SEARCHED else cast(dt.date | None, start)
+        return {
+            "ledger_ids_by_code": self.ledger_ids_by_code,
+            "ledgers_by_category": self.ledgers_by_category,
+            "set_aside_tried": sorted([kind, external_id] for kind, external_id in self.set_aside_tried),
+            "balances_set_aside": {
+                name: {
+                    "kind": str(entry.kind),
+                    "external_id": entry.external_id,
+                    "reason": entry.reason,
+                    "label": entry.label,
+                    "record_date": entry.record_date.isoformat() if entry.record_date else None,
+                }
+                for name, entry in self.balances_set_aside.items()
+            },
+            "history_start": "unsearched" if start is _NOT_SEARCHED else (searched.isoformat() if searched else None),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SourceState:
+        start = data.get("history_start", "unsearched")
+        return cls(
+            ledger_ids_by_code=dict(data.get("ledger_ids_by_code", {})),
+            ledgers_by_category={k: list(v) for k, v in data.get("ledgers_by_category", {}).items()},
+            set_aside_tried={(kind, external_id) for kind, external_id in data.get("set_aside_tried", [])},
+            balances_set_aside={
+                name: SetAsideEntry(
+                    kind=SetAsideKind(entry["kind"]),
+                    external_id=entry["external_id"],
+                    reason=entry["reason"],
+                    label=entry["label"],
+                    record_date=dt.date.fromisoformat(entry["record_date"]) if entry["record_date"] else None,
+                )
+                for name, entry in data.get("balances_set_aside", {}).items()
+            },
+            _history_start=_NOT_SEARCHED
+            if start == "unsearched"
+            else (dt.date.fromisoformat(start) if start else None),
+        )
 
     @property
     def vat_ledgers(self) -> VatLedgers:

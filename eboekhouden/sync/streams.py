@@ -20,7 +20,7 @@ from django.utils.translation import gettext_noop
 
 from integrations.errors import NotFound
 from integrations.http import fetch_concurrently
-from integrations.sync.base import RecordKind, Stream, StreamContext, StreamCounts
+from integrations.sync.base import RecordKind, SliceOver, Stream, StreamContext, StreamCounts
 from ledger.imports import Arrival
 from ledger.open_items import agreement_records, open_item_ledger_agreement
 from ledger.records import (
@@ -127,7 +127,9 @@ class MutationsStream(Stream):
             for index, (first, last) in enumerate(windows):
                 if not reading:
                     reading.append(self._read_ahead(ctx, first, last))
-                if index + 1 < len(windows):
+                # The slice's time is up: this window is its last, and the next is read by the next slice, not ahead.
+                last_of_slice = last != OPEN_END and index + 1 < len(windows) and ctx.slice_over()
+                if index + 1 < len(windows) and not last_of_slice:
                     reading.append(self._read_ahead(ctx, *windows[index + 1], after=reading[-1].last_round))
                 # A full run reads every detail again: an edit the list does not show is found only that way.
                 window_counts, listed = self.sync_window(
@@ -142,6 +144,8 @@ class MutationsStream(Stream):
                     ctx.save_cursor(dict(cursor))
                 # The window is committed: the statements read its lines from now on (month_balances.py).
                 lines_complete_advance(administration=ctx.administration, window_start=first, window_end=last)
+                if last_of_slice:
+                    raise SliceOver(counts)  # the run goes on from the cursor just saved, in another task
         finally:
             for prefetch in reading:
                 prefetch.close()
@@ -277,6 +281,8 @@ class MutationsStream(Stream):
         if ctx.since is not None:
             return ctx.since
         through = ctx.cursor.get("through")
+        if through and ctx.resumed:  # this run's own cursor: go on after it
+            return dt.date.fromisoformat(through) + dt.timedelta(days=1)
         if through and not ctx.full:
             return dt.date.fromisoformat(through) - dt.timedelta(days=ctx.lookback_days)
         # Shared with the balances per month, which searched already on a first import: the search runs once.

@@ -18,6 +18,7 @@ What stays with the provider: authentication, parsing, its error codes, and the 
 
 from __future__ import annotations
 
+import contextlib
 import json as jsonlib
 import os
 import ssl
@@ -38,6 +39,7 @@ from urllib3.exceptions import TimeoutError as PoolTimeout
 
 from integrations.errors import GarbledResponse, IntegrationError, RateLimited, TransientError
 
+from .budget import SCHEDULED, SharedBudget, Ticket
 from .concurrency import AdaptiveLimiter
 from .metrics import CallCounter
 from .retry import RetryPolicy, parse_retry_after
@@ -331,8 +333,14 @@ class HttpTransport:
         logger: structlog.stdlib.BoundLogger | None = None,
         event: str = "http.request",
         async_sender: AsyncSender | None = None,
+        budget: SharedBudget | None = None,
+        budget_key: str = "",
+        priority: int = SCHEDULED,
     ) -> None:
         self.protocol = protocol
+        # The budget every process shares towards the source (None: this client's limiter alone bounds it), the
+        # credential's name in it (never the credential), and the priority of the sync this client serves.
+        self.budget, self.budget_key, self.priority = budget, budget_key, priority
         self.async_sender = async_sender
         self.session = session
         self._sender = _PoolSender(session) if isinstance(session, urllib3.PoolManager) else _SessionSender(session)
@@ -405,10 +413,11 @@ class HttpTransport:
                 except IntegrationError as error:
                     raise _HeadersFailed(error) from None
                 with self._recorded(method, endpoint, number) as call:
-                    with self._answered(endpoint):
-                        response = await sender.send(method, url, request_headers, body, json, self.timeouts)
+                    async with self._shared_slot_async() as ticket:
+                        with self._answered(endpoint):
+                            response = await sender.send(method, url, request_headers, body, json, self.timeouts)
                     call.status = response.status_code
-                    self._judge(endpoint, response, None, readable)
+                    self._judge(endpoint, response, None, readable, ticket)
                     return response
 
         with self._final(endpoint):
@@ -437,11 +446,27 @@ class HttpTransport:
             # (four attempts of the call times four of the session), so the error leaves the retry loop at once.
             raise _HeadersFailed(error) from None
         with self._recorded(method, endpoint, attempt) as call:
-            with self.limiter.slot() if limited else nullcontext(), self._answered(endpoint):
+            # The shared budget is taken after the client's own slot, and nothing waits for anything while holding
+            # it: opening a session (``limited=False``) takes a shared slot too, and so cannot wait for itself.
+            with (
+                self.limiter.slot() if limited else nullcontext(),
+                self._shared_slot() as ticket,
+                self._answered(endpoint),
+            ):
                 response = self._sender.send(method, url, request_headers, body, json, self.timeouts)
             call.status = response.status_code
-            self._judge(endpoint, response, is_answer, readable)
+            self._judge(endpoint, response, is_answer, readable, ticket)
             return response
+
+    def _shared_slot(self) -> contextlib.AbstractContextManager[Ticket | None]:
+        if self.budget is None:
+            return nullcontext()
+        return self.budget.slot(self.budget_key, self.priority)
+
+    def _shared_slot_async(self) -> contextlib.AbstractAsyncContextManager[Ticket | None]:
+        if self.budget is None:
+            return nullcontext()
+        return self.budget.slot_async(self.budget_key, self.priority)
 
     @contextmanager
     def _final(self, endpoint: str) -> Iterator[None]:
@@ -494,20 +519,25 @@ class HttpTransport:
         response: Any,
         is_answer: Callable[[Any], bool] | None,
         readable: Callable[[Any], bool] | None,
+        ticket: Ticket | None = None,
     ) -> None:
         """Raise for an answer that is to be tried again (429, 5xx, a 200 that is not whole); else count a success."""
         status = response.status_code
         if status == 429:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            self.limiter.record_rate_limited(
-                None if retry_after is None else min(retry_after, self.retry.max_retry_after)
-            )
+            capped = None if retry_after is None else min(retry_after, self.retry.max_retry_after)
+            self.limiter.record_rate_limited(capped)
+            if self.budget is not None:
+                # Every process slows down, not only this sync: the source throttles all of Monitr together.
+                self.budget.rate_limited(ticket, capped)
             raise RateLimited(self.messages.rate_limited, retry_after=retry_after, status=status, endpoint=endpoint)
         if status >= 500 and not (is_answer and is_answer(response)):
             raise TransientError(self.messages.transient, status=status, endpoint=endpoint)
         if status == 200 and readable is not None and not readable(response):
             raise _Unreadable(self.messages.garbled, status=status, endpoint=endpoint)
         self.limiter.record_success()
+        if self.budget is not None:
+            self.budget.succeeded()
 
     def close(self) -> None:
         """Release the pool's connections."""

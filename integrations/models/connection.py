@@ -124,5 +124,10 @@ class Connection(models.Model):
         return provider.arrival(self.administration)
 
     @property
+    def metered_calls(self):  # -> integrations.providers.MeteredCalls | None
+        """This period's calls with the connection's credential against the provider's limit, where it has one."""
+        return self.integration.provider.metered_calls(self)
+
+    @property
     def can_sync(self) -> bool:
         return self.status != ConnectionStatus.RECONNECT_NEEDED and not self.is_syncing

@@ -72,6 +72,15 @@ class SyncRun(models.Model):
     api_calls = models.JSONField(default=dict, help_text="API calls per endpoint.")
     error_code = models.CharField(max_length=60, blank=True)
     error_message = models.TextField(blank=True)
+    priority = models.PositiveSmallIntegerField(
+        default=2, help_text="Where its work queues: 0 asked by a person, 1 a first import, 2 the schedule."
+    )
+    slices = models.PositiveIntegerField(default=0, help_text="Tasks the run has taken so far (one slice each).")
+    resume = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="While the run waits for its next slice: the stream to go on with and what the source had learned.",
+    )
 
     tenant_path = "administration__organization"
     objects = TenantManager()

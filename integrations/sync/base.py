@@ -69,6 +69,20 @@ class StreamContext:
     progress: Callable[..., None]
     # Every stored record the source can show more of than its list is read again at least this often.
     reread_days: int = 30
+    # True once the run's slice has had its time: a long stream stops at its next committed step by raising
+    # :class:`SliceOver`, and the run goes on in another task, from the cursor it saved.
+    slice_over: Callable[[], bool] = lambda: False
+    # The run goes on from where its previous slice stopped: the cursor is this run's own, read no look-back again.
+    resumed: bool = False
+
+
+class SliceOver(Exception):
+    """Raised by a stream between two committed steps when ``ctx.slice_over()``: the run pauses there and is queued
+    again behind the others. ``counts`` is what the stream did in this slice."""
+
+    def __init__(self, counts: StreamCounts) -> None:
+        super().__init__("the slice's time is up")
+        self.counts = counts
 
 
 class RecordKind(enum.StrEnum):
@@ -104,3 +118,12 @@ class SyncSource(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+class ResumableSource(SyncSource, Protocol):
+    """A source whose streams pass on what they learn (ids, where the history starts): to pause a run between
+    slices, the engine keeps :meth:`suspend`'s JSON in the run and hands it to the next slice's :meth:`resume`."""
+
+    def suspend(self) -> dict[str, Any]: ...
+
+    def resume(self, state: dict[str, Any]) -> None: ...

@@ -23,7 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from integrations.errors import IntegrationError
-from integrations.models import Connection, ConnectionStatus, SyncCursor, SyncRun, SyncRunStatus
+from integrations.http.budget import FIRST_IMPORT, MANUAL, SCHEDULED
+from integrations.models import Connection, ConnectionStatus, SyncCursor, SyncRun, SyncRunStatus, SyncTrigger
 from integrations.models.connection import INTERRUPTED
 from integrations.signals import sync_finished
 from ledger.models import Administration
@@ -31,8 +32,8 @@ from ledger.signals import books_imported
 from monitr.logs import get_logger
 from monitr.web.stored_text import stored
 
-from .base import Stream, StreamContext, StreamCounts
-from .lock import Lease, LockLost, lease_expired, lock_acquire, lock_release
+from .base import SET_ASIDE_LISTED, SliceOver, Stream, StreamContext, StreamCounts
+from .lock import Lease, LockLost, lease_expired, lock_acquire, lock_keep_queued, lock_release, lock_resume
 from .schedule import next_scheduled_sync, next_sync_after
 
 log = get_logger(__name__)
@@ -59,6 +60,21 @@ class SyncOutcome:
     run_id: int | None
     status: str
     message: str = ""
+    # Set when the run paused between slices (``status`` CONTINUED): the lock's token, which the next slice
+    # presents to go on with the run.
+    token: str = ""
+
+
+# A run that paused between slices: the next slice goes on with it (integrations.tasks queues it).
+CONTINUED = "continued"
+
+
+@dataclass(frozen=True, slots=True)
+class Resume:
+    """The run a slice goes on with, and the token of the lock its earlier slice kept."""
+
+    run_id: int
+    token: str
 
 
 class _Progress:
@@ -125,25 +141,44 @@ def sync_run_execute(
     since: dt.date | None = None,
     observer: Observer | None = None,
     stream_observer: StreamObserver | None = None,
+    slice_seconds: float | None = None,
+    resume: Resume | None = None,
+    priority: int | None = None,
 ) -> SyncOutcome:
     """Run one sync now, in this process. Raises :class:`SyncSkipped` when another run holds the lock, and a
-    retryable :class:`IntegrationError` after recording it, so a task can retry."""
-    token = lock_acquire(connection_id=connection_id)
+    retryable :class:`IntegrationError` after recording it, so a task can retry.
+
+    With ``slice_seconds`` the run works about that long and then pauses at its next committed step, keeping its
+    lock: the outcome is CONTINUED with the lock's token, and ``resume`` hands both to the slice that goes on.
+    Without it (the command, tests) the run goes to its end. ``priority`` is where its requests queue for the shared
+    budget (by default from the trigger and whether the books were ever imported)."""
+    token = None
+    if resume is not None and lock_resume(connection_id=connection_id, token=resume.token):
+        token = resume.token
+    else:
+        resume = None  # the run it went on with was closed (it waited too long): a new run goes on from the cursors
+        token = lock_acquire(connection_id=connection_id)
     if token is None:
         if not Connection.objects.filter(pk=connection_id).exists():
             raise Connection.DoesNotExist(f"Connection {connection_id} does not exist.")
         log.info("sync.skipped", connection_id=connection_id, reason="locked")
         raise SyncSkipped(f"A sync of connection {connection_id} is already running; this one was skipped.")
+    outcome = None
     try:
-        return _execute(
+        outcome = _execute(
             lease=Lease(connection_id, token),
             trigger=trigger,
             full=full,
             since=since,
             observers=(observer, stream_observer),
+            slice_seconds=slice_seconds,
+            resume_run=resume.run_id if resume is not None else None,
+            priority=priority,
         )
+        return outcome
     finally:
-        lock_release(connection_id=connection_id, token=token)
+        if outcome is None or outcome.status != CONTINUED:
+            lock_release(connection_id=connection_id, token=token)
 
 
 def _execute(
@@ -153,20 +188,41 @@ def _execute(
     full: bool,
     since: dt.date | None,
     observers: tuple[Observer | None, StreamObserver | None],
+    slice_seconds: float | None = None,
+    resume_run: int | None = None,
+    priority: int | None = None,
 ) -> SyncOutcome:
     connection_id = lease.connection_id
     connection = Connection.objects.select_related("integration", "administration").get(pk=connection_id)
     if connection.status == ConnectionStatus.RECONNECT_NEEDED:
         log.info("sync.skipped", connection_id=connection_id, reason="reconnect_needed")
         return SyncOutcome(None, SyncRunStatus.SKIPPED, connection.status_message)
+    run = None
+    if resume_run is not None:
+        run = SyncRun.objects.filter(pk=resume_run, connection_id=connection_id, status=SyncRunStatus.RUNNING).first()
     # A run still marked running holds no lease any more (we hold it now): its worker died or stalled mid-import.
-    runs_interrupted_close(connection_id=connection_id)
-    run = SyncRun.objects.create(
-        connection=connection, administration=connection.administration, trigger=trigger, full=full or since is not None
-    )
+    runs_interrupted_close(connection_id=connection_id, but=run.pk if run is not None else None)
+    if run is None:
+        run = SyncRun.objects.create(
+            connection=connection,
+            administration=connection.administration,
+            trigger=trigger,
+            full=full or since is not None,
+            priority=priority if priority is not None else priority_of(trigger, connection),
+        )
+    else:
+        since = None  # a run that goes on starts from the cursors its earlier slices saved
+    run.connection = connection  # as read here, with its integration: _finish reads the provider from it
     try:
         _connection_update(lease, status=ConnectionStatus.IN_PROGRESS, status_message="")
-        return _run(run, connection, lease, since=since, progress=_Progress(run, lease, *observers))
+        return _run(
+            run,
+            connection,
+            lease,
+            since=since,
+            progress=_Progress(run, lease, *observers),
+            deadline=time.monotonic() + slice_seconds if slice_seconds else None,
+        )
     except LockLost:
         # Another run holds the lock now and owns the connection's status: leave it alone, close only our own run
         # (the run that took over has normally closed it already).
@@ -176,11 +232,27 @@ def _execute(
 
 
 def _run(
-    run: SyncRun, connection: Connection, lease: Lease, *, since: dt.date | None, progress: _Progress
+    run: SyncRun,
+    connection: Connection,
+    lease: Lease,
+    *,
+    since: dt.date | None,
+    progress: _Progress,
+    deadline: float | None = None,
 ) -> SyncOutcome:
     connection_id = connection.pk
     started = time.monotonic()
-    log.info("sync.started", connection_id=connection_id, run_id=run.pk, trigger=run.trigger, full=run.full)
+    resumed = dict(run.resume) if run.slices else {}
+    log.info(
+        "sync.started" if not resumed else "sync.resumed",
+        connection_id=connection_id,
+        run_id=run.pk,
+        trigger=run.trigger,
+        full=run.full,
+        slice=run.slices + 1,
+    )
+    run.slices += 1
+    calls_before = dict(run.api_calls)
     source = None
     try:
         source = connection.integration.provider.open_source(
@@ -188,16 +260,26 @@ def _run(
             transport=connection.transport,
             external_id=connection.administration.external_id,
             wait=lease.wait,
+            priority=run.priority,
         )
+        if resumed.get("state") is not None and hasattr(source, "resume"):
+            source.resume(resumed["state"])
         # What the run will do, for the pages that say what is in and what is still coming.
         run.plan = [{"name": s.name, "label": s.label, "brings": s.brings} for s in source.streams]
-        SyncRun.objects.filter(pk=run.pk).update(plan=run.plan)
+        run.resume = {}
+        SyncRun.objects.filter(pk=run.pk).update(plan=run.plan, slices=run.slices, resume={})
         cursors = {c.stream: c.value for c in SyncCursor.objects.filter(connection_id=connection_id)}
-        for stream in source.streams:
+        names = [stream.name for stream in source.streams]
+        first = names.index(resumed["stream"]) if resumed.get("stream") in names else 0
+        for index, stream in enumerate(source.streams):
+            if index < first:
+                continue  # done by an earlier slice of this run
             progress.stream_started(stream)
+            going_on = index == first and bool(resumed)
             ctx = StreamContext(
                 administration=connection.administration,
-                cursor={} if run.full else dict(cursors.get(stream.name, {})),
+                # A full run reads from the start, but a slice that goes on with it from where the last one stopped.
+                cursor={} if run.full and not going_on else dict(cursors.get(stream.name, {})),
                 full=run.full,
                 since=since,
                 today=timezone.localdate(),
@@ -205,20 +287,26 @@ def _run(
                 reread_days=settings.MONITR_SYNC_REREAD_DAYS,
                 save_cursor=_cursor_saver(lease, stream.name),
                 progress=progress,
+                slice_over=(lambda: time.monotonic() >= deadline)
+                if deadline is not None and hasattr(source, "suspend")
+                else (lambda: False),
+                resumed=going_on,
             )
-            counts: StreamCounts = stream.run(ctx)
+            try:
+                counts: StreamCounts = stream.run(ctx)
+            except SliceOver as over:
+                _add_counts(run, stream, over.counts)
+                return _pause(run, source, lease, stream.name, calls_before)
             # The label and the kind of records go with the counts: the history names each stream as the stream named
             # itself, and the summary counts per kind.
-            run.counts[stream.name] = {**counts.as_dict(), "label": stream.label}
-            if stream.records:
-                run.counts[stream.name]["records"] = str(stream.records)
-            run.api_calls = source.api_calls()
+            _add_counts(run, stream, counts)
+            run.api_calls = _calls(calls_before, source)
             SyncRun.objects.filter(pk=run.pk).update(counts=run.counts, api_calls=run.api_calls)
             log.info("sync.stream.finished", connection_id=connection_id, stream=stream.name, **counts.log_fields())
     except LockLost:
         raise
     except IntegrationError as error:
-        _finish(run, source, lease, error=error)
+        _finish(run, source, lease, error=error, calls_before=calls_before)
         log.warning(
             "sync.failed", connection_id=connection_id, run_id=run.pk, error=type(error).__name__, code=error.code
         )
@@ -227,12 +315,12 @@ def _run(
         return SyncOutcome(run.pk, SyncRunStatus.FAILED, stored(error.user_message))
     except Exception:
         log.exception("sync.crashed", connection_id=connection_id, run_id=run.pk)
-        _finish(run, source, lease, error=None, unexpected=True)
+        _finish(run, source, lease, error=None, unexpected=True, calls_before=calls_before)
         return SyncOutcome(run.pk, SyncRunStatus.FAILED, UNEXPECTED)
     finally:
         if source is not None:
             source.close()
-    _finish(run, source, lease, error=None)
+    _finish(run, source, lease, error=None, calls_before=calls_before)
     log.info(
         "sync.finished",
         connection_id=connection_id,
@@ -243,6 +331,48 @@ def _run(
     return SyncOutcome(run.pk, SyncRunStatus.SUCCEEDED)
 
 
+def _add_counts(run: SyncRun, stream: Stream, counts: StreamCounts) -> None:
+    """Add what a stream did to the run's counts: a stream paused between slices adds up over them."""
+    done = counts.as_dict()
+    earlier = run.counts.get(stream.name) or {}
+    for key, value in earlier.items():
+        if key == "set_aside_records":
+            done[key] = (value + done.get(key, []))[:SET_ASIDE_LISTED]
+        elif isinstance(value, int) and not isinstance(value, bool):
+            done[key] = done.get(key, 0) + value
+    run.counts[stream.name] = {**done, "label": stream.label}
+    if stream.records:
+        run.counts[stream.name]["records"] = str(stream.records)
+
+
+def _calls(before: dict[str, int], source) -> dict[str, int]:
+    """The run's API calls: its earlier slices' and this slice's source's."""
+    calls = dict(before)
+    for endpoint, count in source.api_calls().items():
+        calls[endpoint] = calls.get(endpoint, 0) + count
+    return calls
+
+
+def _pause(run: SyncRun, source, lease: Lease, stream: str, calls_before: dict[str, int]) -> SyncOutcome:
+    """End this slice: keep where the run goes on and what the source learned, keep the lock for the next slice
+    (renewed for as long as a slice may wait in the queue), and say so. The task queues the next slice."""
+    run.api_calls = _calls(calls_before, source)
+    run.resume = {"stream": stream, "state": source.suspend()}
+    SyncRun.objects.filter(pk=run.pk).update(counts=run.counts, api_calls=run.api_calls, resume=run.resume)
+    lock_keep_queued(connection_id=lease.connection_id, token=lease.token)
+    log.info("sync.paused", connection_id=lease.connection_id, run_id=run.pk, stream=stream, slice=run.slices)
+    return SyncOutcome(run.pk, CONTINUED, token=lease.token)
+
+
+def priority_of(trigger: str, connection: Connection) -> int:
+    """Where a run's work queues: asked by a person first, then first imports, then the schedule."""
+    if trigger in (SyncTrigger.MANUAL, SyncTrigger.COMMAND, SyncTrigger.RECONNECT):
+        return MANUAL
+    if trigger == SyncTrigger.CONNECT or connection.last_success_at is None:
+        return FIRST_IMPORT
+    return SCHEDULED
+
+
 def _connection_update(lease: Lease, **fields) -> None:
     """Write the connection's status, fenced: the same UPDATE asks for this run's token, so a run that lost the
     lock to a newer one (or to the sweep of interrupted runs) writes nothing and stops with :class:`LockLost`."""
@@ -251,14 +381,19 @@ def _connection_update(lease: Lease, **fields) -> None:
         raise LockLost()
 
 
-def runs_interrupted_close(*, connection_id: int | None = None, run_id: int | None = None) -> int:
+def runs_interrupted_close(
+    *, connection_id: int | None = None, run_id: int | None = None, but: int | None = None
+) -> int:
     """Mark runs still marked running as interrupted: every such run of ``connection_id`` (whose lock the caller
-    holds), the run ``run_id``, or, with neither, the runs of every connection that no live lease protects."""
+    holds) except ``but`` (the run it goes on with), the run ``run_id``, or, with neither, the runs of every
+    connection that no live lease protects."""
     runs = SyncRun.objects.filter(status=SyncRunStatus.RUNNING)
     if run_id is not None:
         runs = runs.filter(pk=run_id)
     elif connection_id is not None:
         runs = runs.filter(connection_id=connection_id)
+        if but is not None:
+            runs = runs.exclude(pk=but)
     else:
         # One statement, the lease read in it: a run that takes the lock meanwhile creates its SyncRun after.
         runs = runs.filter(connection__in=Connection.objects.filter(lease_expired()))
@@ -286,10 +421,18 @@ def interrupted_sweep() -> int:
 
 
 @transaction.atomic
-def _finish(run, source, lease: Lease, *, error: IntegrationError | None, unexpected: bool = False) -> None:
+def _finish(
+    run,
+    source,
+    lease: Lease,
+    *,
+    error: IntegrationError | None,
+    unexpected: bool = False,
+    calls_before: dict[str, int] | None = None,
+) -> None:
     now = timezone.now()
     if source is not None:
-        run.api_calls = source.api_calls()
+        run.api_calls = _calls(calls_before or {}, source)
     run.finished_at = now
     if error is None and not unexpected:
         run.status = SyncRunStatus.SUCCEEDED
@@ -298,7 +441,7 @@ def _finish(run, source, lease: Lease, *, error: IntegrationError | None, unexpe
             "status_message": "",
             "last_success_at": now,
             # The run's connection, as _execute read it (with its integration): no query.
-            "next_sync_at": next_scheduled_sync(run.connection.integration.provider, now),
+            "next_sync_at": next_scheduled_sync(run.connection.integration.provider, now, run.connection_id),
         }
     else:
         message = stored(error.user_message) if error is not None else UNEXPECTED
@@ -311,7 +454,9 @@ def _finish(run, source, lease: Lease, *, error: IntegrationError | None, unexpe
             "status_message": message,
         }
         if not reconnect:
-            connection_update["next_sync_at"] = next_sync_after(now)
+            # An error may say when trying again makes sense (a monthly call limit: when the month ends).
+            retry_at = getattr(error, "retry_at", None)
+            connection_update["next_sync_at"] = retry_at or next_sync_after(now, run.connection_id)
     # First, and fenced: a run that is no longer the current one raises here and writes nothing at all.
     _connection_update(lease, **connection_update)
     if run.status == SyncRunStatus.SUCCEEDED:

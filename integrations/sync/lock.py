@@ -70,6 +70,28 @@ def lock_renew(*, connection_id: int, token: str) -> bool:
     )
 
 
+def queued_lease() -> dt.timedelta:
+    """How long a run paused between slices keeps its lock while its next slice waits in the queue
+    (``MONITR_SYNC_QUEUED_LEASE_SECONDS``): longer than any queue a healthy fleet has, short enough that a slice
+    whose message was lost does not hold the connection for long (the beat's sweep then frees it)."""
+    return dt.timedelta(seconds=getattr(settings, "MONITR_SYNC_QUEUED_LEASE_SECONDS", 3600))
+
+
+def lock_keep_queued(*, connection_id: int, token: str) -> bool:
+    """Keep the lock for the run's next slice while it waits in the queue; False when it was lost."""
+    return bool(
+        Connection.objects.filter(pk=connection_id, sync_lock=token).update(
+            sync_lock_expires_at=timezone.now() + queued_lease()
+        )
+    )
+
+
+def lock_resume(*, connection_id: int, token: str) -> bool:
+    """Take up the lock a paused run kept for its next slice (``token``), with a fresh lease; False when it is gone
+    (its wait ran out and the sweep freed it, or another run holds it now)."""
+    return lock_renew(connection_id=connection_id, token=token)
+
+
 def lock_release(*, connection_id: int, token: str) -> None:
     Connection.objects.filter(pk=connection_id, sync_lock=token).update(sync_lock="", sync_lock_expires_at=None)
 

@@ -26,6 +26,7 @@ __all__ = [
     "CELERY_TIMEZONE",
     "CELERY_WORKER_PREFETCH_MULTIPLIER",
     "MONITR_SYNC_LOCK_LEASE_SECONDS",
+    "MONITR_SYNC_QUEUED_LEASE_SECONDS",
 ]
 
 CELERY_BROKER_URL: str = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
@@ -44,7 +45,14 @@ else:
     # A task not acknowledged within this time is delivered again; it must outlast the longest import. That is
     # also how the task of a worker killed mid-import comes back: a worker sweeps for such messages every
     # CELERY_UNACKED_RESTORE_INTERVAL seconds (kombu's default: about every 100 s).
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=4 * 3600)}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=4 * 3600),
+        # Priorities (integrations.tasks): a person's Sync now (0) before first imports (3) before the schedule (6);
+        # kombu keeps a list per step and a worker takes from the first that holds a task. Lower goes first.
+        "priority_steps": [0, 3, 6, 9],
+        "sep": ":",
+        "queue_order_strategy": "priority",
+    }
     _restore_interval = env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=0)
     if _restore_interval > 0:
         CELERY_BROKER_TRANSPORT_OPTIONS |= {
@@ -68,6 +76,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The lease of a connection's sync lock (integrations.sync.lock): a run renews it as it makes progress, so a run
 # whose worker died holds the lock at most this long. Keep it far below CELERY_VISIBILITY_TIMEOUT.
 MONITR_SYNC_LOCK_LEASE_SECONDS: int = env.int("MONITR_SYNC_LOCK_LEASE_SECONDS", default=300)
+# A sync paused between slices keeps its lock this long while its next slice waits in the queue.
+MONITR_SYNC_QUEUED_LEASE_SECONDS: int = env.int("MONITR_SYNC_QUEUED_LEASE_SECONDS", default=3600)
 
 CELERY_BEAT_SCHEDULE = {
     "enqueue-due-syncs": {

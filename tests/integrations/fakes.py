@@ -69,7 +69,9 @@ class FakeProvider(Provider):
             administrations=(AdministrationChoice("adm-1", "Fake Company BV"),),
         )
 
-    def open_source(self, *, secret: dict[str, str], transport: str, external_id: str, wait=None) -> FakeSource:
+    def open_source(
+        self, *, secret: dict[str, str], transport: str, external_id: str, wait=None, priority: int = 2
+    ) -> FakeSource:
         self.secrets_seen.append(secret)
         source = FakeSource(self.streams, wait)
         self.sources.append(source)

@@ -317,7 +317,7 @@ class TestALostLock:
         assert (first.status, first.error_code) == (SyncRunStatus.FAILED, "interrupted")
         assert connection.status == ConnectionStatus.SUCCEEDED and connection.status_message == ""
         assert connection.last_success_at == second.finished_at
-        assert connection.next_sync_at == next_sync_after(second.finished_at)
+        assert connection.next_sync_at == next_sync_after(second.finished_at, connection.pk)
         assert connection.sync_lock == ""
 
     def test_progress_after_the_lock_was_lost_stops_the_run(self, connection, fake_provider, settings):

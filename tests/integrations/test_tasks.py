@@ -107,14 +107,17 @@ def test_a_request_that_a_later_successful_run_covered_gives_no_second_run(conne
     assert SyncRun.objects.count() == 3
 
 
-def test_every_queued_sync_says_when_it_was_asked_for(connection, monkeypatch):
+def test_every_queued_sync_says_when_it_was_asked_for_in_the_lane_of_its_trigger(connection, monkeypatch):
     sent = []
     monkeypatch.setattr(tasks.Task, "apply_async", lambda self, args, kwargs, **options: sent.append(options))
 
     with time_machine.travel(dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC), tick=False):
-        tasks.sync_connection.delay(connection.pk, "manual")
+        for trigger in ("manual", "connect", "schedule"):
+            tasks.sync_connection.delay(connection.pk, trigger)
 
-    assert sent == [{"headers": {"requested_at": "2026-03-01T12:00:00+00:00"}}]
+    asked = {"requested_at": "2026-03-01T12:00:00+00:00"}
+    # A person's Sync now goes first, a new connection's first import next, the schedule last (lower goes first).
+    assert sent == [{"headers": asked, "priority": priority} for priority in (0, 3, 6)]
 
 
 def test_the_task_of_a_removed_connection_ends_quietly(db):

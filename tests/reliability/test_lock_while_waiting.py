@@ -128,7 +128,7 @@ class TestLockWhileWaiting:
         # The status is the second run's, never overwritten by the first when it woke up.
         assert connection.status == ConnectionStatus.SUCCEEDED and connection.status_message == ""
         assert connection.last_success_at == second_run.finished_at
-        assert connection.next_sync_at == next_sync_after(second_run.finished_at)
+        assert connection.next_sync_at == next_sync_after(second_run.finished_at, connection.pk)
         assert connection.sync_lock == ""
         assert_exact_and_whole(connection, sandbox, info.guid)
 

@@ -48,10 +48,14 @@ def worker_env(sandbox) -> dict[str, str]:
 
 
 class WorkerProcess:
-    def __init__(self, env: dict[str, str], log_path: Path, name: str) -> None:
+    def __init__(
+        self, env: dict[str, str], log_path: Path, name: str, *, pool: str = "solo", concurrency: int = 1
+    ) -> None:
         self.log_path = log_path
         celery = Path(sys.executable).with_name("celery")
-        command = [str(celery), "-A", "monitr", "worker", "--pool=solo", "--loglevel=INFO", "-n", f"{name}@%h"]
+        command = [str(celery), "-A", "monitr", "worker", f"--pool={pool}", "--loglevel=INFO", "-n", f"{name}@%h"]
+        if pool != "solo":
+            command.append(f"--concurrency={concurrency}")
         command += ["--without-heartbeat", "--without-gossip", "--without-mingle"]
         self._log = log_path.open("wb")
         self.process = subprocess.Popen(

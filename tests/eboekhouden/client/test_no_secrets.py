@@ -37,8 +37,8 @@ def test_a_whole_run_with_faults_and_refusals_leaks_no_secret(
     issued: list[str] = []
     open_session = sandbox.state.open_session
 
-    def remember(guid, api):
-        session = open_session(guid, api)
+    def remember(guid, api, **kwargs):
+        session = open_session(guid, api, **kwargs)
         issued.append(session.token)
         return session
 

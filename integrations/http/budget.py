@@ -1,0 +1,501 @@
+"""The budget towards a source that every worker process on every machine obeys together, held in Redis.
+
+A client's :class:`~.concurrency.AdaptiveLimiter` bounds one sync. A fleet runs hundreds of syncs at once in several
+processes, so what the source sees is their sum: :class:`SharedBudget` bounds that sum. It grants a slot per request
+in flight, at most ``total`` at once towards the source and ``per_key`` for any one client credential (an API key, a
+login), and at most ``rate`` requests a second; a 429 anyone meets halves the shared limit and pauses everyone for
+its ``Retry-After``; successes raise the limit again one at a time, up to ``total``.
+
+How it works, and why it is written here: no library offers a Redis-held semaphore with per-key caps, a token bucket,
+shared AIMD and priorities in one atomic step (python-redis-lock and redis-py's ``Lock`` are mutexes, limiters such
+as ``limits`` count rates, not requests in flight). One Lua script (:data:`_EXCHANGE`) does the step, so every
+process sees one consistent budget:
+
+- Each slot is a member of a sorted set scored by when it expires. A process renews the scores of its members while
+  their requests are in flight; a process that dies (SIGKILL, a lost machine) stops renewing, and its slots fall
+  back to the budget after ``ttl`` seconds, taken back by the next exchange of any process.
+- One thread per process and source (the *pump*) does all the talking to Redis: requests waiting for a slot queue
+  in the process, in order of priority (a manual sync before a first import before the nightly run) and arrival,
+  and the pump hands back the finished requests' slots and asks for slots for the waiting ones in the same call.
+  A busy process makes one call per handful of requests, not two per request.
+- Fair between processes: while others wait, a process that holds more than its share of the limit is granted
+  nothing until it holds less, so one busy worker cannot keep the source to itself.
+
+Redis down means the broker is down too: the request fails as a transient error and the sync is retried later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import itertools
+import os
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+
+from integrations.errors import TransientError
+
+# Priorities: lower goes first. A request asks with its sync's priority (tasks.priority_of).
+MANUAL, FIRST_IMPORT, SCHEDULED = 0, 1, 2
+
+# Requests of one process asked for in one exchange: enough for a burst, small enough to keep the script short.
+_WANTS_PER_CALL = 64
+
+# KEYS: 1 flight (zset member -> expires at), 2 owner (hash member -> key), 3 per_key (hash key -> in flight),
+#       4 state (hash: limit, epoch, paused_until, tokens, tokens_at, successes), 5 held (hash process -> in flight),
+#       6 wanting (hash process -> "count:at")
+# ARGV: ttl, process, total, per_key, rate, minimum, increase_after, successes,
+#       n_released, released..., n_renewed, renewed..., n_limited, (epoch, retry_after)...,
+#       n_wants, (member, key)...
+# Returns: {granted flags..., limit, in_flight, pause_ms, epoch}
+_EXCHANGE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local ttl = tonumber(ARGV[1])
+local process = ARGV[2]
+local total = tonumber(ARGV[3])
+local per_key = tonumber(ARGV[4])
+local rate = tonumber(ARGV[5])
+local minimum = tonumber(ARGV[6])
+local increase_after = tonumber(ARGV[7])
+local successes = tonumber(ARGV[8])
+
+local function process_of(member)
+  return string.match(member, '^(.-)/')
+end
+
+local function drop(member)
+  local key = redis.call('HGET', KEYS[2], member)
+  if key then
+    redis.call('HDEL', KEYS[2], member)
+    if redis.call('HINCRBY', KEYS[3], key, -1) <= 0 then redis.call('HDEL', KEYS[3], key) end
+    if redis.call('HINCRBY', KEYS[5], process_of(member), -1) <= 0 then
+      redis.call('HDEL', KEYS[5], process_of(member))
+    end
+  end
+  redis.call('ZREM', KEYS[1], member)
+end
+
+-- Slots whose process stopped renewing them: it died.
+for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)) do drop(member) end
+
+local i = 9
+local n = tonumber(ARGV[i]); i = i + 1
+for _ = 1, n do drop(ARGV[i]); i = i + 1 end
+n = tonumber(ARGV[i]); i = i + 1
+for _ = 1, n do redis.call('ZADD', KEYS[1], 'XX', now + ttl, ARGV[i]); i = i + 1 end
+
+local state = redis.call('HMGET', KEYS[4], 'limit', 'epoch', 'paused_until', 'tokens', 'tokens_at', 'successes')
+local limit = tonumber(state[1]) or total
+if limit > total then limit = total end
+local epoch = tonumber(state[2]) or 0
+local paused_until = tonumber(state[3]) or 0
+local tokens = tonumber(state[4]) or rate
+local tokens_at = tonumber(state[5]) or now
+local seen = (tonumber(state[6]) or 0) + successes
+
+n = tonumber(ARGV[i]); i = i + 1
+for _ = 1, n do
+  local at_epoch, retry_after = tonumber(ARGV[i]), tonumber(ARGV[i + 1]); i = i + 2
+  -- One burst of 429s answers every request that was in flight: halve once per burst.
+  if at_epoch == epoch then
+    limit = math.max(minimum, math.floor(limit / 2))
+    epoch = epoch + 1
+    seen = 0
+  end
+  if retry_after > 0 then paused_until = math.max(paused_until, now + retry_after) end
+end
+while seen >= increase_after and limit < total do
+  limit = limit + 1
+  seen = seen - increase_after
+end
+if limit >= total then seen = 0 end
+
+if rate > 0 then
+  tokens = math.min(rate, tokens + (now - tokens_at) * rate)
+  tokens_at = now
+end
+
+n = tonumber(ARGV[i]); i = i + 1
+local granted = {}
+local in_flight = redis.call('ZCARD', KEYS[1])
+local held = tonumber(redis.call('HGET', KEYS[5], process)) or 0
+-- Fair share: while other processes wait too, hold at most an equal part of the limit.
+local share = limit
+if n > 0 then
+  redis.call('HSET', KEYS[6], process, n .. ':' .. now)
+  local waiting = 0
+  local wanting = redis.call('HGETALL', KEYS[6])
+  for j = 1, #wanting, 2 do
+    local count, at = string.match(wanting[j + 1], '^(%d+):(.+)$')
+    if tonumber(at) > now - 2 and tonumber(count) > 0 then
+      waiting = waiting + 1
+    else
+      redis.call('HDEL', KEYS[6], wanting[j])
+    end
+  end
+  if waiting > 1 then share = math.max(1, math.ceil(limit / waiting)) end
+else
+  redis.call('HDEL', KEYS[6], process)
+end
+for j = 1, n do
+  local member, key = ARGV[i], ARGV[i + 1]; i = i + 2
+  local ok = 0
+  if now >= paused_until and in_flight < limit and held < share and (rate <= 0 or tokens >= 1) then
+    if (tonumber(redis.call('HGET', KEYS[3], key)) or 0) < per_key then
+      redis.call('ZADD', KEYS[1], now + ttl, member)
+      redis.call('HSET', KEYS[2], member, key)
+      redis.call('HINCRBY', KEYS[3], key, 1)
+      redis.call('HINCRBY', KEYS[5], process, 1)
+      in_flight = in_flight + 1
+      held = held + 1
+      if rate > 0 then tokens = tokens - 1 end
+      ok = 1
+    end
+  end
+  granted[j] = ok
+end
+
+redis.call('HSET', KEYS[4], 'limit', limit, 'epoch', epoch, 'paused_until', paused_until,
+           'tokens', tokens, 'tokens_at', tokens_at, 'successes', seen)
+local pause_ms = 0
+if paused_until > now then pause_ms = math.ceil((paused_until - now) * 1000) end
+local wait_ms = 0
+if rate > 0 and tokens < 1 then wait_ms = math.ceil((1 - tokens) / rate * 1000) end
+table.insert(granted, limit)
+table.insert(granted, in_flight)
+table.insert(granted, math.max(pause_ms, wait_ms))
+table.insert(granted, epoch)
+return granted
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetLimits:
+    """What the source may be asked, by all of Monitr together: ``total`` requests in flight, ``per_key`` of them
+    for one credential, ``rate`` a second (0: no rate limit), the shared limit never halved below ``minimum`` and
+    raised by one after ``increase_after`` successes."""
+
+    total: int
+    per_key: int
+    rate: float = 0.0
+    minimum: int = 1
+    increase_after: int = 20
+
+    def __post_init__(self) -> None:
+        if self.total < 1 or self.per_key < 1 or not 1 <= self.minimum <= self.total:
+            raise ValueError("need total >= 1, per_key >= 1 and 1 <= minimum <= total")
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetState:
+    """The budget as Redis holds it now, for the pages and commands that show the fleet."""
+
+    source: str
+    limit: int
+    total: int
+    per_key: int
+    rate: float
+    in_flight: int
+    paused_for: float
+    processes: dict[str, int]
+    waiting_processes: int
+    waiting_requests: int
+    keys_in_flight: int
+
+
+@dataclass(eq=False, slots=True)
+class Ticket:
+    """One request's slot: its member in Redis, and the epoch it was granted in (a 429 halves once per epoch)."""
+
+    member: str
+    key: str
+    priority: int
+    order: int
+    epoch: int = -1
+    # How the waiter learns it was granted: an event (a thread) or a future on a loop (a coroutine).
+    event: threading.Event | None = None
+    future: tuple[asyncio.AbstractEventLoop, asyncio.Future[None]] | None = None
+    error: BaseException | None = None
+
+    def __lt__(self, other: Ticket) -> bool:
+        return (self.priority, self.order) < (other.priority, other.order)
+
+
+class SharedBudget:
+    """The slots towards one source that every process shares (see the module). One per process and source:
+    :func:`shared_budget`."""
+
+    def __init__(
+        self,
+        source: str,
+        limits: BudgetLimits,
+        *,
+        client: redis.Redis,
+        ttl: float = 15.0,
+        poll: float = 0.005,
+        prefix: str = "monitr:budget",
+    ) -> None:
+        self.source = source
+        self.limits = limits
+        self.ttl = ttl
+        self.poll = poll
+        self._redis = client
+        self._script = client.register_script(_EXCHANGE)
+        base = f"{prefix}:{source}"
+        self._keys = [f"{base}:{part}" for part in ("flight", "owner", "per_key", "state", "held", "wanting")]
+        self.process = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self._order = itertools.count()
+        self._lock = threading.Condition()
+        self._waiting: list[Ticket] = []
+        self._held: dict[str, Ticket] = {}
+        self._released: list[str] = []
+        self._limited: list[tuple[int, float]] = []
+        self._successes = 0
+        self._renewed_at = 0.0
+        self._retry_at = 0.0
+        self._pump: threading.Thread | None = None
+        self._epoch = 0
+        self.limit = limits.total
+        self.peak_in_flight = 0  # the most this process saw in flight at the source at once (benchmarks)
+
+    # --- what requests call ------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def slot(self, key: str, priority: int = SCHEDULED) -> Iterator[Ticket]:
+        ticket = self._enqueue(key, priority, event=threading.Event())
+        assert ticket.event is not None
+        ticket.event.wait()
+        try:
+            self._raise_failed(ticket)
+            yield ticket
+        finally:
+            self._release(ticket)
+
+    @contextlib.asynccontextmanager
+    async def slot_async(self, key: str, priority: int = SCHEDULED) -> AsyncIterator[Ticket]:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        ticket = self._enqueue(key, priority, future=(loop, future))
+        try:
+            await future
+        except asyncio.CancelledError:
+            self._release(ticket)
+            raise
+        try:
+            self._raise_failed(ticket)
+            yield ticket
+        finally:
+            self._release(ticket)
+
+    def rate_limited(self, ticket: Ticket | None, retry_after: float | None) -> None:
+        """A request met a 429: halve the shared limit (once per burst) and pause everyone for ``retry_after``."""
+        with self._lock:
+            self._limited.append((ticket.epoch if ticket is not None else self._epoch, retry_after or 0.0))
+            self._lock.notify_all()
+        self._start()
+
+    def succeeded(self) -> None:
+        with self._lock:
+            self._successes += 1
+
+    # --- the state, for ops -------------------------------------------------------------------------
+
+    def state(self) -> BudgetState:
+        """Read from Redis (not from this process): what every process together holds."""
+        flight, _owner, per_key, state, _held, wanting = self._keys
+        seconds, micros = self._redis.time()
+        now = seconds + micros / 1_000_000
+        pipe = self._redis.pipeline(transaction=False)
+        # Slots of a dead process not yet taken back by an exchange are not in flight: only the live ones count.
+        pipe.zrangebyscore(flight, f"({now}", "+inf")
+        pipe.hmget(state, "limit", "paused_until")
+        pipe.hgetall(wanting)
+        pipe.hlen(per_key)
+        live, (limit, paused_until), wants, keys = pipe.execute()
+        holders = Counter(member.decode().partition("/")[0] for member in live)
+        waiting = requests = 0
+        for value in wants.values():
+            count, _, at = value.decode().partition(":")
+            if float(at) > now - 2 and int(count) > 0:
+                waiting += 1
+                requests += int(count)
+        return BudgetState(
+            source=self.source,
+            limit=int(limit) if limit is not None else self.limits.total,
+            total=self.limits.total,
+            per_key=self.limits.per_key,
+            rate=self.limits.rate,
+            in_flight=len(live),
+            paused_for=max(0.0, float(paused_until or 0) - now),
+            processes=dict(holders),
+            waiting_processes=waiting,
+            waiting_requests=requests,
+            keys_in_flight=int(keys),
+        )
+
+    def reset(self) -> None:
+        """Forget every slot and the shared limit (tests, benchmarks)."""
+        self._redis.delete(*self._keys)
+
+    # --- the pump ------------------------------------------------------------------------------------
+
+    def _enqueue(self, key: str, priority: int, **waiter: Any) -> Ticket:
+        ticket = Ticket(f"{self.process}/{next(self._order)}", key, priority, next(self._order), **waiter)
+        with self._lock:
+            heapq.heappush(self._waiting, ticket)
+            self._lock.notify_all()
+        self._start()
+        return ticket
+
+    def _release(self, ticket: Ticket) -> None:
+        with self._lock:
+            if self._held.pop(ticket.member, None) is not None:
+                self._released.append(ticket.member)
+                self._lock.notify_all()
+            elif ticket in self._waiting:  # cancelled while it waited
+                self._waiting.remove(ticket)
+                heapq.heapify(self._waiting)
+
+    @staticmethod
+    def _raise_failed(ticket: Ticket) -> None:
+        if ticket.error is not None:
+            raise ticket.error
+
+    def _start(self) -> None:
+        if self._pump is not None and self._pump.is_alive():
+            return
+        with self._lock:
+            if self._pump is None or not self._pump.is_alive():
+                self._pump = threading.Thread(target=self._run, name=f"budget-{self.source}", daemon=True)
+                self._pump.start()
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                while not self._due():
+                    self._lock.wait(timeout=self._sleep())
+                released, self._released = self._released, []
+                limited, self._limited = self._limited, []
+                successes, self._successes = self._successes, 0
+                wants = heapq.nsmallest(_WANTS_PER_CALL, self._waiting)
+                renew = time.monotonic() - self._renewed_at >= self.ttl / 3
+                renewed = list(self._held) if renew else []
+            try:
+                answer = self._exchange(released, renewed, limited, successes, wants)
+            except redis.RedisError:
+                self._fail(wants)
+                continue
+            if renew:
+                self._renewed_at = time.monotonic()
+            self._grant(wants, answer)
+
+    def _due(self) -> bool:
+        """Something to tell Redis now: slots to give back, 429s, the renewal, or waiters once a retry is due."""
+        if self._released or self._limited:
+            return True
+        if self._held and time.monotonic() - self._renewed_at >= self.ttl / 3:
+            return True
+        return bool(self._waiting) and time.monotonic() >= self._retry_at
+
+    def _sleep(self) -> float:
+        if self._waiting:
+            return max(0.0005, self._retry_at - time.monotonic())
+        return self.ttl / 3 if self._held else 1.0
+
+    def _exchange(
+        self, released: list[str], renewed: list[str], limited: list[tuple[int, float]], successes: int, wants
+    ) -> list[int]:
+        limits = self.limits
+        args: list[Any] = [
+            self.ttl,
+            self.process,
+            limits.total,
+            limits.per_key,
+            limits.rate,
+            limits.minimum,
+            limits.increase_after,
+            successes,
+            len(released),
+            *released,
+            len(renewed),
+            *renewed,
+            len(limited),
+        ]
+        for epoch, retry_after in limited:
+            args += [epoch, retry_after]
+        args.append(len(wants))
+        for ticket in wants:
+            args += [ticket.member, ticket.key]
+        return [int(v) for v in self._script(keys=self._keys, args=args)]
+
+    def _grant(self, wants: list[Ticket], answer: list[int]) -> None:
+        *flags, limit, in_flight, wait_ms, epoch = answer
+        granted = [ticket for ticket, flag in zip(wants, flags, strict=True) if flag]
+        with self._lock:
+            self.limit, self._epoch = limit, epoch
+            self.peak_in_flight = max(self.peak_in_flight, in_flight)
+            for ticket in granted:
+                if ticket not in self._waiting:  # cancelled meanwhile: give the slot straight back
+                    self._released.append(ticket.member)
+                    continue
+                self._waiting.remove(ticket)
+                ticket.epoch = epoch
+                self._held[ticket.member] = ticket
+            if granted:
+                heapq.heapify(self._waiting)
+            # Nothing more to be had now: ask again after the pause, or after a short poll for slots others free.
+            refused = len(granted) < len(wants)
+            self._retry_at = time.monotonic() + (max(wait_ms / 1000, self.poll) if refused else 0.0)
+        for ticket in granted:
+            if ticket.member in self._held:
+                _wake(ticket)
+
+    def _fail(self, wants: list[Ticket]) -> None:
+        error = TransientError(TransientError.default_message, title="the shared budget could not be reached")
+        with self._lock:
+            for ticket in wants:
+                if ticket in self._waiting:
+                    self._waiting.remove(ticket)
+                    ticket.error = error
+            heapq.heapify(self._waiting)
+            self._retry_at = time.monotonic() + 0.5
+        for ticket in wants:
+            _wake(ticket)
+
+
+def _wake(ticket: Ticket) -> None:
+    if ticket.event is not None:
+        ticket.event.set()
+    elif ticket.future is not None:
+        loop, future = ticket.future
+        loop.call_soon_threadsafe(_set_done, future)
+
+
+def _set_done(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+_budgets: dict[tuple[str, str, BudgetLimits], SharedBudget] = {}
+_budgets_lock = threading.Lock()
+
+
+def shared_budget(source: str, limits: BudgetLimits, *, redis_url: str, **options: Any) -> SharedBudget:
+    """The process's budget towards ``source`` (one per source, Redis and limits): every client of the process
+    shares it, so its pump and its connection to Redis are made once."""
+    name = (source, redis_url, limits)
+    with _budgets_lock:
+        budget = _budgets.get(name)
+        if budget is None:
+            client = redis.Redis.from_url(redis_url, socket_timeout=5, socket_connect_timeout=2)
+            budget = _budgets[name] = SharedBudget(source, limits, client=client, **options)
+        return budget
