@@ -60,14 +60,13 @@ from bench.common import (
     write_json,
 )
 
-PROBE_MUTATIONS = 500
-
 
 @dataclass
 class Source:
     """The sandbox process and what it serves."""
 
-    process: subprocess.Popen
+    process: subprocess.Popen | None
+    pid: int
     rest_url: str
     control_url: str
     fleet: list[dict[str, Any]]
@@ -87,6 +86,8 @@ class Source:
         self.control("POST", "/stats/reset")
 
     def stop(self) -> None:
+        if self.process is None:
+            return
         self.process.terminate()
         try:
             self.process.wait(timeout=20)
@@ -102,7 +103,7 @@ def start_source(options: argparse.Namespace) -> Source:
         "--port=0",
         "--json",
         f"--administrations={options.probes}",
-        f"--mutations={PROBE_MUTATIONS}",
+        f"--mutations={options.probe_mutations}",
         f"--end-date={BOOKS_END.isoformat()}",
         f"--latency-ms={options.latency_ms}",
         f"--fleet={options.administrations}",
@@ -123,11 +124,31 @@ def start_source(options: argparse.Namespace) -> Source:
     administrations = summary["administrations"]
     return Source(
         process=process,
+        pid=process.pid,
         rest_url=summary["restUrl"],
         control_url=summary["controlUrl"],
         probes=administrations[: options.probes],
         fleet=administrations[options.probes :],
     )
+
+
+def cpu_seconds(pid: int | str) -> float:
+    """CPU time (user + system) of a process so far, from /proc (Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu_seconds() -> float:
+    """CPU time every core spent busy so far (all processes), from /proc/stat."""
+    try:
+        values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except OSError:
+        return 0.0
+    idle = values[3] + (values[4] if len(values) > 4 else 0)
+    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def redis_url(base: str, database: int) -> str:
@@ -206,21 +227,28 @@ def start_workers(count: int, options: argparse.Namespace, env: dict[str, str], 
     return workers
 
 
-def wait_until_synced(connection_ids: list[int], since, *, timeout: float) -> dict[int, Any]:
-    """Poll until every connection has a run started at or after ``since`` that ended; their finish times."""
+def last_run_id() -> int:
+    from integrations.models import SyncRun
+
+    return SyncRun.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def wait_until_synced(connection_ids: list[int], after_run: int, *, timeout: float) -> tuple[float, dict[int, str]]:
+    """Poll until every connection has a run newer than ``after_run`` that ended; when the last one was seen to end
+    (``time.monotonic``: the processes' clocks are each their own) and each one's status. Runs are told apart by id,
+    not by time, for the same reason."""
     from integrations.models import SyncRun, SyncRunStatus
 
     deadline = time.monotonic() + timeout
-    ended: dict[int, Any] = {}
+    ended: dict[int, str] = {}
     while time.monotonic() < deadline:
-        runs = SyncRun.objects.filter(connection_id__in=connection_ids, started_at__gte=since).exclude(
+        runs = SyncRun.objects.filter(connection_id__in=connection_ids, pk__gt=after_run).exclude(
             status=SyncRunStatus.RUNNING
         )
-        for connection_id, finished_at, status in runs.values_list("connection_id", "finished_at", "status"):
-            ended[connection_id] = (finished_at, status)
+        ended.update(runs.values_list("connection_id", "status"))
         if len(ended) >= len(connection_ids):
-            return ended
-        time.sleep(1)
+            return time.monotonic(), ended
+        time.sleep(0.25)
     raise TimeoutError(f"{len(connection_ids) - len(ended)} connections did not finish within {timeout:.0f} s")
 
 
@@ -236,7 +264,6 @@ class Probes(threading.Thread):
 
     def run(self) -> None:
         from django.db import connection as db
-        from django.utils import timezone
 
         from integrations.models import SyncRun, SyncRunStatus
         from integrations.tasks import sync_connection
@@ -246,11 +273,11 @@ class Probes(threading.Thread):
                 if self.stop.wait(self.every):
                     return
                 connection_id = self.probe_ids[number % len(self.probe_ids)]
-                clicked, clicked_at = time.monotonic(), timezone.now()
+                clicked, after = time.monotonic(), last_run_id()
                 sync_connection.delay(connection_id, "manual")
                 while not self.stop.is_set():
                     run = (
-                        SyncRun.objects.filter(connection_id=connection_id, started_at__gte=clicked_at)
+                        SyncRun.objects.filter(connection_id=connection_id, pk__gt=after)
                         .exclude(status=SyncRunStatus.RUNNING)
                         .first()
                     )
@@ -265,10 +292,10 @@ class Probes(threading.Thread):
             db.close()
 
 
-def calls_of(connection_ids: list[int], since) -> int:
+def calls_of(connection_ids: list[int], after_run: int) -> int:
     from integrations.models import SyncRun
 
-    runs = SyncRun.objects.filter(connection_id__in=connection_ids, started_at__gte=since)
+    runs = SyncRun.objects.filter(connection_id__in=connection_ids, pk__gt=after_run)
     return sum(sum(run.api_calls.values()) for run in runs.only("api_calls"))
 
 
@@ -302,7 +329,6 @@ def exact(source: Source, connection_ids: list[int]) -> tuple[int, list[str]]:
 
 def one_round(workers: int, source: Source, options: argparse.Namespace, database: str) -> dict[str, Any]:
     import redis
-    from django.utils import timezone
 
     from integrations.sync.engine import sync_run_execute
     from integrations.tasks import sync_connection
@@ -311,10 +337,9 @@ def one_round(workers: int, source: Source, options: argparse.Namespace, databas
     broker = redis_url(os.environ["REDIS_URL"], options.redis_db)
     redis.Redis.from_url(broker).flushdb()
     fleet_ids, probe_ids = connect_all(source)
-    with sync_day():
-        for probe in probe_ids:  # imported before: Sync now brings them up to date
-            outcome = sync_run_execute(connection_id=probe, trigger="connect")
-            assert outcome.status == "succeeded", outcome
+    for probe in probe_ids:  # imported before: Sync now brings them up to date
+        outcome = sync_run_execute(connection_id=probe, trigger="connect")
+        assert outcome.status == "succeeded", outcome
     env = {
         **os.environ,
         "DATABASE_URL": database,
@@ -334,32 +359,42 @@ def one_round(workers: int, source: Source, options: argparse.Namespace, databas
     probes = Probes(probe_ids, options.probe_every)
     try:
         time.sleep(3)  # the workers connect to the broker
-        started_at, started = timezone.now(), time.monotonic()
+        after, started = last_run_id(), time.monotonic()
+        cpu_before = {"machine": machine_cpu_seconds(), "sandbox": cpu_seconds(source.pid)}
+        cpu_before["workers"] = sum(cpu_seconds(p.pid) for p in pool.processes)
         for connection_id in order:
             sync_connection.delay(connection_id, "connect")
         probes.start()
-        ended = wait_until_synced(fleet_ids, started_at, timeout=options.timeout)
+        finished, ended = wait_until_synced(fleet_ids, after, timeout=options.timeout)
+        # Where the machine's CPU went during the first imports: the workers, the sandbox, and the rest (PostgreSQL,
+        # Redis, this benchmark's polls and Sync now clicks).
+        cpu = {
+            "machine": machine_cpu_seconds() - cpu_before["machine"],
+            "sandbox": cpu_seconds(source.pid) - cpu_before["sandbox"],
+            "workers": sum(cpu_seconds(p.pid) for p in pool.processes) - cpu_before["workers"],
+        }
+        cpu["other"] = cpu["machine"] - cpu["sandbox"] - cpu["workers"]
         probes.stop.set()
-        makespan = max(finished for finished, _ in ended.values()) - started_at
-        failed = sum(1 for _, status in ended.values() if status != "succeeded")
+        makespan = finished - started
+        failed = sum(1 for status in ended.values() if status != "succeeded")
         first_stats = source.stats()
-        first_calls = calls_of(fleet_ids, started_at)
+        first_calls = calls_of(fleet_ids, after)
         probes.join(timeout=120)
 
         source.reset_stats()
-        nightly_at, nightly_started = timezone.now(), time.monotonic()
+        after, nightly_started = last_run_id(), time.monotonic()
         for connection_id in order:
             sync_connection.delay(connection_id, "schedule")
-        nightly = wait_until_synced(fleet_ids, nightly_at, timeout=options.timeout)
-        nightly_seconds = max(finished for finished, _ in nightly.values()) - nightly_at
+        nightly_finished, _ = wait_until_synced(fleet_ids, after, timeout=options.timeout)
+        nightly_seconds = nightly_finished - nightly_started
         nightly_stats = source.stats()
-        nightly_calls = calls_of(fleet_ids, nightly_at)
+        nightly_calls = calls_of(fleet_ids, after)
     finally:
         probes.stop.set()
         pool.stop()
     exact_count, wrong = exact(source, fleet_ids)
     floor = first_calls * options.latency_ms / 1000 / options.source_cap
-    seconds = makespan.total_seconds()
+    seconds = makespan
     return {
         "workers": workers,
         "makespan": round(seconds, 1),
@@ -372,11 +407,14 @@ def one_round(workers: int, source: Source, options: argparse.Namespace, databas
         "source_calls": first_stats["calls"],
         "sync_now": [round(t, 2) for t in probes.times],
         "sync_now_failed": probes.failed,
-        "nightly_seconds": round(nightly_seconds.total_seconds(), 1),
+        "nightly_seconds": round(nightly_seconds, 1),
         "nightly_calls": nightly_calls,
         "nightly_peak_in_flight": nightly_stats["peakInFlight"],
         "nightly_rate_limited": nightly_stats["rateLimited"],
         "exact": exact_count,
+        "cpu_seconds": {k: round(v, 1) for k, v in cpu.items()},
+        "cpu_ms_per_call": {k: round(v * 1000 / first_calls, 2) for k, v in cpu.items()} if first_calls else {},
+        "cores": os.cpu_count(),
         "not_exact": wrong[:10],
         "wall_seconds": round(time.monotonic() - started, 1),
         "nightly_wall": round(time.monotonic() - nightly_started, 1),
@@ -423,6 +461,15 @@ def figures_of(rounds: list[dict[str, Any]], options: argparse.Namespace) -> lis
                 f"{statistics.median(r['sync_now']) if r['sync_now'] else 0:.1f} s; {r['sync_now_failed']} failed",
             ),
             Figure(
+                f"{n} worker(s): CPU per call during the first imports, whole machine",
+                r["cpu_ms_per_call"].get("machine"),
+                "ms",
+                note="workers {workers} ms, sandbox {sandbox} ms, the rest (PostgreSQL, Redis, the polls) {other} ms; "
+                "{cores} cores".format(**r["cpu_ms_per_call"], cores=r["cores"])
+                if r["cpu_ms_per_call"]
+                else "",
+            ),
+            Figure(
                 f"{n} worker(s): nightly re-sync, nothing changed",
                 r["nightly_seconds"],
                 "s",
@@ -452,9 +499,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", default="1,2,4", help="worker processes, one round each")
     parser.add_argument("--concurrency", type=int, default=12, help="threads per worker process")
     parser.add_argument("--slice-seconds", type=float, default=20.0, help="MONITR_SYNC_SLICE_SECONDS")
-    parser.add_argument("--probes", type=int, default=4, help="administrations of 500 mutations for Sync now")
+    parser.add_argument("--probes", type=int, default=4, help="administrations for Sync now")
+    parser.add_argument("--probe-mutations", type=int, default=500, help="each probe administration's mutations")
     parser.add_argument("--probe-every", type=float, default=8.0, help="seconds between Sync now clicks")
-    parser.add_argument("--redis-db", type=int, default=13, help="the Redis database of the broker and budget")
+    parser.add_argument(
+        "--redis-db", type=int, default=None, help="the broker's and budget's Redis database (default: REDIS_URL's + 4)"
+    )
     parser.add_argument("--timeout", type=float, default=3600.0)
     parser.add_argument("--json", type=Path, default=None, help="write the figures as JSON to this file")
     parser.add_argument("--round", type=int, default=None, help=argparse.SUPPRESS)
@@ -463,6 +513,9 @@ def main(argv: list[str] | None = None) -> int:
     options = parser.parse_args(argv)
     if not os.environ.get("REDIS_URL"):
         os.environ["REDIS_URL"] = "redis://127.0.0.1:6379/0"
+    if options.redis_db is None:  # a database of its own, flushed per round: never the one REDIS_URL names
+        current = int(urlsplit(os.environ["REDIS_URL"]).path.strip("/") or 0)
+        options.redis_db = (current + 4) % 16
     os.environ["REDIS_URL"] = redis_url(os.environ["REDIS_URL"], options.redis_db)
     if options.round is not None:
         described = json.loads(options.source_file.read_text())
@@ -471,7 +524,11 @@ def main(argv: list[str] | None = None) -> int:
             from django.conf import settings
 
             settings.EBOEKHOUDEN_REST_URL = source.rest_url
-            write_json(options.round_out, one_round(options.round, source, options, database))
+            # The workers' day too (bench/fleet_worker.py), on one clock: they travel to the same moment from this one.
+            os.environ["MONITR_FLEET_CLOCK_ANCHOR"] = str(time.time())
+            with sync_day():
+                result = one_round(options.round, source, options, database)
+            write_json(options.round_out, result)
         return 0
 
     started = time.perf_counter()
@@ -487,6 +544,7 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as described:
             json.dump(
                 {
+                    "pid": source.pid,
                     "rest_url": source.rest_url,
                     "control_url": source.control_url,
                     "fleet": source.fleet,
@@ -498,6 +556,7 @@ def main(argv: list[str] | None = None) -> int:
             out = Path(described.name).with_suffix(f".round{count}.json")
             command = [sys.executable, "bench/fleet.py", *(argv if argv is not None else sys.argv[1:])]
             command += [f"--round={count}", f"--source-file={described.name}", f"--round-out={out}"]
+            command.append(f"--redis-db={options.redis_db}")
             subprocess.run(command, cwd=ROOT, check=True)
             result = json.loads(out.read_text())
             rounds.append(result)

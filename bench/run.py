@@ -89,6 +89,15 @@ class Scale:
     # bench/pdf.py: a relation's statement of this many open items, downloaded this often per language.
     pdf_items: int = 500
     pdf_runs: int = 5
+    # bench/fleet.py: administrations, their mutations in all and the largest, the worker processes of each round
+    # and their threads, the probes for Sync now (administrations of probe_mutations each).
+    fleet_administrations: int = 300
+    fleet_mutations: int = 300_000
+    fleet_max: int = 20_000
+    fleet_workers: str = "1,2,4"
+    fleet_concurrency: int = 12
+    fleet_probes: int = 4
+    fleet_probe_mutations: int = 500
 
 
 SCALES = {
@@ -109,6 +118,11 @@ SCALES = {
         forecast_mutations=2_000,
         forecast_seeds=1,
         pdf_runs=2,
+        fleet_administrations=30,
+        fleet_mutations=20_000,
+        fleet_max=5_000,
+        fleet_workers="2",
+        fleet_concurrency=6,
     ),
     # Seconds: what the smoke test and CI run so that the benchmarks cannot rot. No timing means anything here.
     "tiny": Scale(
@@ -127,6 +141,13 @@ SCALES = {
         forecast_seeds=1,
         pdf_items=20,
         pdf_runs=1,
+        fleet_administrations=4,
+        fleet_mutations=400,
+        fleet_max=200,
+        fleet_workers="1",
+        fleet_concurrency=2,
+        fleet_probes=1,
+        fleet_probe_mutations=50,
     ),
 }
 
@@ -213,6 +234,28 @@ BENCHMARKS = {
             repeat=1,
         ),
         Benchmark(
+            "fleet",
+            "The fleet: many first imports by 1, 2 and 4 workers within one budget, Sync now meanwhile",
+            True,
+            lambda s, out: [
+                PYTHON,
+                "bench/fleet.py",
+                f"--administrations={s.fleet_administrations}",
+                f"--mutations={s.fleet_mutations}",
+                f"--max={min(s.fleet_max, s.fleet_mutations)}",
+                f"--min={min(50, s.fleet_mutations // max(s.fleet_administrations, 1))}",
+                f"--workers={s.fleet_workers}",
+                f"--concurrency={s.fleet_concurrency}",
+                f"--probes={s.fleet_probes}",
+                f"--probe-mutations={s.fleet_probe_mutations}",
+                f"--latency-ms={s.import_latency_ms}",
+                f"--json={out}",
+            ],
+            _json_result,
+            # Each round is a run of its own (1, 2 and 4 workers): about ten minutes each at full scale.
+            repeat=1,
+        ),
+        Benchmark(
             "write",
             "2. Write path: upsert against a plain COPY",
             True,
@@ -248,7 +291,7 @@ BENCHMARKS = {
         ),
     )
 }
-DEFAULT_ORDER = ["import", "first_numbers", "forecast", "pdf", "write", "memory", "sandbox"]
+DEFAULT_ORDER = ["import", "first_numbers", "forecast", "pdf", "fleet", "write", "memory", "sandbox"]
 
 # Issue 9, part 3: bench/dashboards.py generates books of N lines in PostgreSQL (kept for the next run from 100,000
 # lines, found again by a fingerprint), reads each page as a signed-in member, and writes

@@ -117,7 +117,9 @@ class MutationsStream(Stream):
             return counts
         cursor = dict(ctx.cursor)
         windows = list(monthly_windows(start, ctx.today))
-        done = seen = 0
+        # A run that goes on from an earlier slice goes on counting where that one stopped: the bar does not restart.
+        done = seen = int(cursor.get("listed", 0)) if ctx.resumed else 0
+        before = int(cursor.get("windows_done", 0)) if ctx.resumed else 0
         # Each window is read one ahead (its headers listed, its details fetched) while the one before is written, so
         # the fetch threads never drain between months; writing, deleting and the cursor still go window by window.
         # ``reading`` holds the current window's read and the next one's; each is closed when done with or on the way
@@ -133,7 +135,12 @@ class MutationsStream(Stream):
                     reading.append(self._read_ahead(ctx, *windows[index + 1], after=reading[-1].last_round))
                 # A full run reads every detail again: an edit the list does not show is found only that way.
                 window_counts, listed = self.sync_window(
-                    ctx, first, last, progress=(done, seen, index, len(windows)), refetch=ctx.full, ahead=reading[0]
+                    ctx,
+                    first,
+                    last,
+                    progress=(done, seen, before + index, before + len(windows)),
+                    refetch=ctx.full,
+                    ahead=reading[0],
                 )
                 reading.pop(0).close()
                 counts += window_counts
@@ -141,6 +148,7 @@ class MutationsStream(Stream):
                 done += listed
                 if last != OPEN_END:
                     cursor["through"] = last.isoformat()
+                    cursor["listed"], cursor["windows_done"] = seen, before + index + 1  # for a next slice's bar
                     ctx.save_cursor(dict(cursor))
                 # The window is committed: the statements read its lines from now on (month_balances.py).
                 lines_complete_advance(administration=ctx.administration, window_start=first, window_end=last)

@@ -225,6 +225,8 @@ class Ticket:
     event: threading.Event | None = None
     future: tuple[asyncio.AbstractEventLoop, asyncio.Future[None]] | None = None
     error: BaseException | None = None
+    # "waiting" (in the queue, or being asked for), "held", "cancelled" (its waiter gave up), "done".
+    state: str = "waiting"
 
     def __lt__(self, other: Ticket) -> bool:
         return (self.priority, self.order) < (other.priority, other.order)
@@ -262,6 +264,8 @@ class SharedBudget:
         self._successes = 0
         self._renewed_at = 0.0
         self._retry_at = 0.0
+        self._poll_delay = poll
+        self._spare = limits.total  # slots Redis had free at the last exchange: how many to ask for at once
         self._pump: threading.Thread | None = None
         self._epoch = 0
         self.limit = limits.total
@@ -358,12 +362,13 @@ class SharedBudget:
 
     def _release(self, ticket: Ticket) -> None:
         with self._lock:
-            if self._held.pop(ticket.member, None) is not None:
+            if ticket.state == "held":
+                ticket.state = "done"
+                self._held.pop(ticket.member, None)
                 self._released.append(ticket.member)
                 self._lock.notify_all()
-            elif ticket in self._waiting:  # cancelled while it waited
-                self._waiting.remove(ticket)
-                heapq.heapify(self._waiting)
+            elif ticket.state == "waiting":  # its waiter gave up: dropped when the queue reaches it
+                ticket.state = "cancelled"
 
     @staticmethod
     def _raise_failed(ticket: Ticket) -> None:
@@ -386,7 +391,9 @@ class SharedBudget:
                 released, self._released = self._released, []
                 limited, self._limited = self._limited, []
                 successes, self._successes = self._successes, 0
-                wants = heapq.nsmallest(_WANTS_PER_CALL, self._waiting)
+                # As many as could be granted now (what Redis had free, and what this process gives back), and a
+                # few more for keys at their cap: not the whole queue, which may be hundreds long.
+                wants = self._take(min(_WANTS_PER_CALL, self._spare + len(released) + 4))
                 renew = time.monotonic() - self._renewed_at >= self.ttl / 3
                 renewed = list(self._held) if renew else []
             try:
@@ -397,6 +404,16 @@ class SharedBudget:
             if renew:
                 self._renewed_at = time.monotonic()
             self._grant(wants, answer)
+
+    def _take(self, count: int) -> list[Ticket]:
+        """Take up to ``count`` waiting tickets off the queue, in order (called holding the lock); those not granted
+        go back onto it."""
+        taken: list[Ticket] = []
+        while self._waiting and len(taken) < count:
+            ticket = heapq.heappop(self._waiting)
+            if ticket.state == "waiting":
+                taken.append(ticket)
+        return taken
 
     def _due(self) -> bool:
         """Something to tell Redis now: slots to give back, 429s, the renewal, or waiters once a retry is due."""
@@ -439,34 +456,39 @@ class SharedBudget:
 
     def _grant(self, wants: list[Ticket], answer: list[int]) -> None:
         *flags, limit, in_flight, wait_ms, epoch = answer
-        granted = [ticket for ticket, flag in zip(wants, flags, strict=True) if flag]
+        woken = []
         with self._lock:
             self.limit, self._epoch = limit, epoch
             self.peak_in_flight = max(self.peak_in_flight, in_flight)
-            for ticket in granted:
-                if ticket not in self._waiting:  # cancelled meanwhile: give the slot straight back
+            granted = 0
+            for ticket, flag in zip(wants, flags, strict=True):
+                if not flag:
+                    if ticket.state == "waiting":
+                        heapq.heappush(self._waiting, ticket)
+                    continue
+                granted += 1
+                if ticket.state == "cancelled":  # its waiter gave up meanwhile: give the slot straight back
                     self._released.append(ticket.member)
                     continue
-                self._waiting.remove(ticket)
-                ticket.epoch = epoch
+                ticket.state, ticket.epoch = "held", epoch
                 self._held[ticket.member] = ticket
-            if granted:
-                heapq.heapify(self._waiting)
-            # Nothing more to be had now: ask again after the pause, or after a short poll for slots others free.
-            refused = len(granted) < len(wants)
-            self._retry_at = time.monotonic() + (max(wait_ms / 1000, self.poll) if refused else 0.0)
-        for ticket in granted:
-            if ticket.member in self._held:
-                _wake(ticket)
+                woken.append(ticket)
+            self._spare = max(0, limit - in_flight)
+            # Nothing more to be had now: ask again after the pause, or poll for slots other processes free, less
+            # often while nothing comes (a release of this process's own asks again at once).
+            if granted < len(wants):
+                self._poll_delay = self.poll if granted else min(self._poll_delay * 2, 0.025)
+                self._retry_at = time.monotonic() + max(wait_ms / 1000, self._poll_delay)
+            else:
+                self._poll_delay, self._retry_at = self.poll, 0.0
+        for ticket in woken:
+            _wake(ticket)
 
     def _fail(self, wants: list[Ticket]) -> None:
         error = TransientError(TransientError.default_message, title="the shared budget could not be reached")
         with self._lock:
             for ticket in wants:
-                if ticket in self._waiting:
-                    self._waiting.remove(ticket)
-                    ticket.error = error
-            heapq.heapify(self._waiting)
+                ticket.state, ticket.error = "done", error
             self._retry_at = time.monotonic() + 0.5
         for ticket in wants:
             _wake(ticket)

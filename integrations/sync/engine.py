@@ -92,9 +92,10 @@ class _Progress:
         self.observer, self.stream_observer = observer, stream_observer
         self._last = 0.0
 
-    def stream_started(self, stream: Stream) -> None:
+    def stream_started(self, stream: Stream, *, going_on: bool = False) -> None:
         self.run.stream, self.run.stream_label = stream.name, stream.label
-        self.run.progress_done, self.run.progress_total, self.run.progress_estimated = 0, 0, False
+        if not going_on:  # a slice that goes on with a stream keeps its progress: the stream goes on counting
+            self.run.progress_done, self.run.progress_total, self.run.progress_estimated = 0, 0, False
         # Written before the observers hear of it: what they are told is already what pages read.
         self.flush()
         if self.stream_observer is not None:
@@ -274,8 +275,8 @@ def _run(
         for index, stream in enumerate(source.streams):
             if index < first:
                 continue  # done by an earlier slice of this run
-            progress.stream_started(stream)
             going_on = index == first and bool(resumed)
+            progress.stream_started(stream, going_on=going_on)
             ctx = StreamContext(
                 administration=connection.administration,
                 # A full run reads from the start, but a slice that goes on with it from where the last one stopped.

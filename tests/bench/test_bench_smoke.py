@@ -267,3 +267,23 @@ def test_the_pdf_benchmark_downloads_the_statement_in_both_languages_and_sets_it
     assert figures[f"{prefix}: median download"]["value"] > 0
     assert figures[f"{prefix}: pages"]["value"] >= 1
     assert len(result["runs"][0]["details"]["seconds"]) == 2 * run.SCALES["tiny"].pdf_runs  # English and Dutch
+
+
+@pytest.fixture(scope="module")
+def tiny_fleet(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return tiny_run(tmp_path_factory, "fleet")
+
+
+@pytest.mark.skipif(
+    not (POSTGRES and os.environ.get("REDIS_URL")), reason="the fleet's workers need PostgreSQL and Redis"
+)
+def test_the_fleet_benchmark_imports_every_administration_exactly_within_the_sources_cap(tiny_fleet):
+    assert tiny_fleet["summary"]["failed"] == []
+    result = tiny_fleet["benchmarks"]["fleet"]
+    figures = figures_by_name(result)
+    tiny = run.SCALES["tiny"]
+    assert figures["1 worker(s): administrations imported exactly"]["value"] == tiny.fleet_administrations
+    assert figures["1 worker(s): most requests in flight at the source"]["value"] <= 64
+    assert figures["1 worker(s): first imports, makespan / floor"]["target"] == 1.25
+    (round_,) = result["runs"][0]["details"]["rounds"]
+    assert round_["failed"] == 0 and round_["calls"] > 0 and round_["nightly_calls"] > 0

@@ -46,8 +46,13 @@ def test_a_run_in_slices_imports_exactly_what_one_run_does(
         sync_run_execute(connection_id=sandbox_connection.pk, trigger="manual")
 
     outcomes = [outcome]
+    done = [run.progress_done]
     while outcomes[-1].status == CONTINUED:
         outcomes.append(slice_once(sandbox_connection, Resume(outcome.run_id, outcomes[-1].token)))
+        done.append(SyncRun.objects.get(pk=outcome.run_id).progress_done)
+    # The transactions' progress goes on from slice to slice, never back to the start.
+    mutations_slices = done[: len(done) - 1]
+    assert mutations_slices == sorted(mutations_slices) and mutations_slices[-1] > mutations_slices[0] > 0
     assert outcomes[-1].status == SyncRunStatus.SUCCEEDED
     assert {o.run_id for o in outcomes} == {outcome.run_id}  # one run, many slices
     run.refresh_from_db()

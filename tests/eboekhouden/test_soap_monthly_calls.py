@@ -11,8 +11,8 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from eboekhouden.provider import Transport
 from eboekhouden.client.dto import SoapCredentials
+from eboekhouden.provider import Transport
 from eboekhouden.sync import soap_credential
 from integrations.models import ConnectionStatus, MonthlyCalls, SyncRun, SyncRunStatus
 from integrations.sync.engine import sync_run_execute
