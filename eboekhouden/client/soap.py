@@ -198,6 +198,8 @@ class SoapClient:
             credential=credentials.username,
             priority=priority,
         )
+        if allowance is not None:
+            self.transport.guard = self._guard
         client = zeep.Client(wsdl=_wsdl_document(), transport=_ZeepTransport(self.transport, session))
         self._service = client.create_service(BINDING, base_url)
         self._lock = threading.Lock()
@@ -272,9 +274,12 @@ class SoapClient:
             return items_of(field_of(result, result_field))
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _invoke(self, operation: str, **arguments: Any) -> Any:
+    def _guard(self, operation: str) -> None:
+        """Before every attempt of a call, retries included: none past the login's calls this month."""
         if self.allowance is not None and operation != "CloseSession":
             self.allowance.check(self.counter.total, operation)
+
+    def _invoke(self, operation: str, **arguments: Any) -> Any:
         try:
             return getattr(self._service, operation)(**arguments)
         except zeep.exceptions.Fault as fault:

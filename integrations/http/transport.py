@@ -338,6 +338,9 @@ class HttpTransport:
         priority: int = SCHEDULED,
     ) -> None:
         self.protocol = protocol
+        # Called with the endpoint before every attempt (retries too), to refuse one the provider would not allow
+        # (a monthly call limit): it raises an IntegrationError, which is not retried.
+        self.guard: Callable[[str], None] | None = None
         # The budget every process shares towards the source (None: this client's limiter alone bounds it), the
         # credential's name in it (never the credential), and the priority of the sync this client serves.
         self.budget, self.budget_key, self.priority = budget, budget_key, priority
@@ -445,6 +448,8 @@ class HttpTransport:
             # Opening the session failed after its own retries: this call's attempts must not start them over
             # (four attempts of the call times four of the session), so the error leaves the retry loop at once.
             raise _HeadersFailed(error) from None
+        if self.guard is not None:
+            self.guard(endpoint)
         with self._recorded(method, endpoint, attempt) as call:
             # The shared budget is taken after the client's own slot, and nothing waits for anything while holding
             # it: opening a session (``limited=False``) takes a shared slot too, and so cannot wait for itself.

@@ -148,23 +148,31 @@ def test_a_burst_of_429s_met_by_one_worker_slows_the_other(organization, limited
 
 
 def test_a_killed_workers_slices_come_back_and_its_budget_is_released(organization, limited_source, tmp_path):
-    ((info, connection),) = administrations(limited_source, organization, 1, 600)
-    env = fleet_env(limited_source, slice_seconds=0.5)
+    ((info, connection),) = administrations(limited_source, organization, 1, 300)
+    env = fleet_env(limited_source, slice_seconds=1)
     budget = eboekhouden_budget()
+    # Slow answers while the first worker runs, so that it dies with requests in flight (holding slots).
+    slow = limited_source.set_fault(administration=info.guid, latency_ms=150)
     first = WorkerProcess(env, tmp_path / "worker-1.log", "killed", pool="threads", concurrency=2)
     try:
         sync_connection.delay(connection.pk, "connect")
-        wait_for(lambda: "sync.paused" in first.log(), timeout=90, what="a first slice to end", poll=0.1)
-        wait_for(lambda: budget.state().in_flight > 0, timeout=30, what="requests in flight", poll=0.01)
+        wait_for(
+            lambda: SyncRun.objects.filter(connection=connection, stream="mutations", progress_done__gt=0).exists(),
+            timeout=180,
+            what="the transactions under way",
+            poll=0.1,
+        )
+        wait_for(lambda: budget.state().in_flight >= 2, timeout=30, what="requests in flight", poll=0.01)
     finally:
         first.kill()
     dead = set(budget.state().processes)
     assert dead, "the killed worker held slots of the budget"
+    limited_source.clear_faults(slow["id"])
 
     second = WorkerProcess(env, tmp_path / "worker-2.log", "after", pool="threads", concurrency=2)
     try:
         wait_for(
-            all_succeeded([connection]), timeout=VISIBILITY_TIMEOUT + LOCK_LEASE + 120, what="the import", poll=0.2
+            all_succeeded([connection]), timeout=VISIBILITY_TIMEOUT + LOCK_LEASE + 300, what="the import", poll=0.2
         )
         # The dead process's slots fell back to the budget once it stopped renewing them.
         wait_for(lambda: not dead & set(budget.state().processes), timeout=30, what="the dead slots released")

@@ -151,8 +151,8 @@ def flow(admin_user, sandbox_settings, eboekhouden_sandbox, eboekhouden_sandbox_
     state = eboekhouden_sandbox.state
     original_open_session = state.open_session
 
-    def open_session(guid: str, api: str):
-        session = original_open_session(guid, api)
+    def open_session(guid: str, api: str, **kwargs: Any):
+        session = original_open_session(guid, api, **kwargs)
         issued.append(session.token)
         return session
 

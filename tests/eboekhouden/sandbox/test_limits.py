@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -96,7 +97,9 @@ def concurrently(sandbox: Sandbox, calls: list[Call]) -> list[tuple[int, str | N
 
             return await asyncio.gather(*(one(*call) for call in calls))
 
-    return asyncio.run(run())
+    # On a thread of its own: a browser test earlier in the session may leave an event loop running in this one.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, run()).result()
 
 
 def soap_session(sandbox: Sandbox, admin: AdministrationInfo) -> str:
