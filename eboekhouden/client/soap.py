@@ -198,6 +198,8 @@ class SoapClient:
             credential=credentials.username,
             priority=priority,
         )
+        self._guard_lock = threading.Lock()
+        self._attempts_taken = 0
         if allowance is not None:
             self.transport.guard = self._guard
         client = zeep.Client(wsdl=_wsdl_document(), transport=_ZeepTransport(self.transport, session))
@@ -275,9 +277,13 @@ class SoapClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _guard(self, operation: str) -> None:
-        """Before every attempt of a call, retries included: none past the login's calls this month."""
+        """Before every attempt of a call, retries included: none past the login's calls this month. Each attempt
+        takes its place under a lock before it is sent: the fetch threads send side by side, and a count of what
+        was sent would let each of them past the last place at once."""
         if self.allowance is not None and operation != "CloseSession":
-            self.allowance.check(self.counter.total, operation)
+            with self._guard_lock:
+                self.allowance.check(self._attempts_taken, operation)
+                self._attempts_taken += 1
 
     def _invoke(self, operation: str, **arguments: Any) -> Any:
         try:
