@@ -253,6 +253,17 @@ class SandboxHandle:
         self.stop()
 
 
+def sandbox_process(command: list[str]) -> tuple[subprocess.Popen, dict[str, Any]]:
+    """Start ``python -m eboekhouden.sandbox ... --json`` and read the summary it prints once it serves."""
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    if not line:
+        process.wait()
+        raise RuntimeError(f"the sandbox did not start (exit status {process.returncode})")
+    return process, json.loads(line)
+
+
 def start_sandbox(
     *, mutations: int, latency_ms: int = 0, seed: int = 1, mode: str = "process", end_date: dt.date = BOOKS_END
 ) -> SandboxHandle:
@@ -288,13 +299,7 @@ def start_sandbox(
             f"--end-date={end_date.isoformat()}",
             f"--latency-ms={latency_ms}",
         ]
-        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        if not line:
-            process.wait()
-            raise RuntimeError(f"the sandbox did not start (exit status {process.returncode})")
-        summary = json.loads(line)
+        process, summary = sandbox_process(command)
         info = summary["administrations"][0]
         handle = SandboxHandle(
             mode=mode,

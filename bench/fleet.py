@@ -55,6 +55,7 @@ from bench.common import (
     Figure,
     django_on,
     print_figures,
+    sandbox_process,
     sync_day,
     throwaway_database,
     write_json,
@@ -114,13 +115,7 @@ def start_source(options: argparse.Namespace) -> Source:
         f"--max-in-flight={options.source_cap}",
         f"--max-in-flight-per-key={options.per_key}",
     ]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    if not line:
-        process.wait()
-        raise RuntimeError(f"the sandbox did not start (exit status {process.returncode})")
-    summary = json.loads(line)
+    process, summary = sandbox_process(command)
     administrations = summary["administrations"]
     return Source(
         process=process,
