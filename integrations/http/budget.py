@@ -18,6 +18,10 @@ process sees one consistent budget:
   in the process, in order of priority (a manual sync before a first import before the nightly run) and arrival,
   and the pump hands back the finished requests' slots and asks for slots for the waiting ones in the same call.
   A busy process makes one call per handful of requests, not two per request.
+- A slot a request gives back stays with its process a moment (``linger``): the next request of the same key takes
+  it without the pump, or a request of that key waiting in the queue is handed it. Most requests of a running sync
+  so never wait for a thread or Redis; the pump still hears from Redis every ``refresh`` while the process holds
+  slots, so a 429 elsewhere or another process waiting makes it give them back within that.
 - Fair between processes: while others wait, a process that holds more than its share of the limit is granted
   nothing until it holds less, so one busy worker cannot keep the source to itself.
 
@@ -55,7 +59,7 @@ _WANTS_PER_CALL = 64
 # ARGV: ttl, process, total, per_key, rate, minimum, increase_after, successes,
 #       n_released, released..., n_renewed, renewed..., n_limited, (epoch, retry_after)...,
 #       n_wants, (member, key)...
-# Returns: {granted flags..., limit, in_flight, pause_ms, epoch}
+# Returns: {granted flags..., limit, in_flight, pause_ms, epoch, share}
 _EXCHANGE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
@@ -129,23 +133,24 @@ local granted = {}
 local in_flight = redis.call('ZCARD', KEYS[1])
 local held = tonumber(redis.call('HGET', KEYS[5], process)) or 0
 -- Fair share: while other processes wait too, hold at most an equal part of the limit.
+-- (A process that holds slots without asking for more is told its share too: it gives back what is above it.)
 local share = limit
 if n > 0 then
   redis.call('HSET', KEYS[6], process, n .. ':' .. now)
-  local waiting = 0
-  local wanting = redis.call('HGETALL', KEYS[6])
-  for j = 1, #wanting, 2 do
-    local count, at = string.match(wanting[j + 1], '^(%d+):(.+)$')
-    if tonumber(at) > now - 2 and tonumber(count) > 0 then
-      waiting = waiting + 1
-    else
-      redis.call('HDEL', KEYS[6], wanting[j])
-    end
-  end
-  if waiting > 1 then share = math.max(1, math.ceil(limit / waiting)) end
 else
   redis.call('HDEL', KEYS[6], process)
 end
+local others = 0
+local wanting = redis.call('HGETALL', KEYS[6])
+for j = 1, #wanting, 2 do
+  local count, at = string.match(wanting[j + 1], '^(%d+):(.+)$')
+  if tonumber(at) <= now - 2 or tonumber(count) <= 0 then
+    redis.call('HDEL', KEYS[6], wanting[j])
+  elseif wanting[j] ~= process then
+    others = others + 1
+  end
+end
+if others > 0 then share = math.max(1, math.ceil(limit / (others + 1))) end
 for j = 1, n do
   local member, key = ARGV[i], ARGV[i + 1]; i = i + 2
   local ok = 0
@@ -174,6 +179,7 @@ table.insert(granted, limit)
 table.insert(granted, in_flight)
 table.insert(granted, math.max(pause_ms, wait_ms))
 table.insert(granted, epoch)
+table.insert(granted, share)
 return granted
 """
 
@@ -244,12 +250,18 @@ class SharedBudget:
         client: redis.Redis,
         ttl: float = 15.0,
         poll: float = 0.005,
+        linger: float = 0.02,
+        refresh: float = 0.05,
         prefix: str = "monitr:budget",
     ) -> None:
         self.source = source
         self.limits = limits
         self.ttl = ttl
         self.poll = poll
+        # How long a slot its request gave back stays with the process for the next request of its key, and how
+        # often a process holding slots hears from Redis (the share, a 429 elsewhere) while it reuses them.
+        self.linger = linger
+        self.refresh = refresh
         self._redis = client
         self._script = client.register_script(_EXCHANGE)
         base = f"{prefix}:{source}"
@@ -258,26 +270,37 @@ class SharedBudget:
         self._order = itertools.count()
         self._lock = threading.Condition()
         self._waiting: list[Ticket] = []
+        self._waiting_by_key: dict[str, list[Ticket]] = {}
         self._held: dict[str, Ticket] = {}
+        # Slots the process holds in Redis that no request uses: key -> [(member, since)], the newest last.
+        self._idle: dict[str, list[tuple[str, float]]] = {}
+        self._idle_count = 0
         self._released: list[str] = []
         self._limited: list[tuple[int, float]] = []
         self._successes = 0
         self._renewed_at = 0.0
+        self._exchanged_at = 0.0
         self._retry_at = 0.0
+        self._wakes_at = 0.0
         self._poll_delay = poll
         self._spare = limits.total  # slots Redis had free at the last exchange: how many to ask for at once
         self._pump: threading.Thread | None = None
         self._epoch = 0
         self.limit = limits.total
+        self._share = limits.total
+        self._in_flight = 0
+        self._paused_until = 0.0
+        self._heard_429 = False
         self.peak_in_flight = 0  # the most this process saw in flight at the source at once (benchmarks)
 
     # --- what requests call ------------------------------------------------------------------------
 
     @contextlib.contextmanager
     def slot(self, key: str, priority: int = SCHEDULED) -> Iterator[Ticket]:
-        ticket = self._enqueue(key, priority, event=threading.Event())
-        assert ticket.event is not None
-        ticket.event.wait()
+        ticket = self._acquire(key, priority, event=threading.Event())
+        if ticket.state != "held":
+            assert ticket.event is not None
+            ticket.event.wait()
         try:
             self._raise_failed(ticket)
             yield ticket
@@ -288,12 +311,13 @@ class SharedBudget:
     async def slot_async(self, key: str, priority: int = SCHEDULED) -> AsyncIterator[Ticket]:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()
-        ticket = self._enqueue(key, priority, future=(loop, future))
-        try:
-            await future
-        except asyncio.CancelledError:
-            self._release(ticket)
-            raise
+        ticket = self._acquire(key, priority, future=(loop, future))
+        if ticket.state != "held":
+            try:
+                await future
+            except asyncio.CancelledError:
+                self._release(ticket)
+                raise
         try:
             self._raise_failed(ticket)
             yield ticket
@@ -304,6 +328,7 @@ class SharedBudget:
         """A request met a 429: halve the shared limit (once per burst) and pause everyone for ``retry_after``."""
         with self._lock:
             self._limited.append((ticket.epoch if ticket is not None else self._epoch, retry_after or 0.0))
+            self._heard_429 = True  # no slot is reused until Redis has told the new limit and pause
             self._lock.notify_all()
         self._start()
 
@@ -350,30 +375,99 @@ class SharedBudget:
         """Forget every slot and the shared limit (tests, benchmarks)."""
         self._redis.delete(*self._keys)
 
-    # --- the pump ------------------------------------------------------------------------------------
+    # --- the fast path: slots the process already holds ------------------------------------------------
+    #
+    # Asking Redis for every request costs two thread handoffs (to the pump and back) and a script call. A slot a
+    # request gives back stays with the process instead, for ``linger`` seconds: the next request of the same key
+    # takes it at once, or the best request of that key waiting in the queue is handed it. Redis still counts the
+    # slot as held (by the same member), so the caps hold. The process keeps slots only while that is fair and
+    # safe: no rate limit (each request must take a token), not paused, the source not over the limit (after a
+    # 429 halved it), and the process within its share while others wait; else the slot goes back to Redis.
 
-    def _enqueue(self, key: str, priority: int, **waiter: Any) -> Ticket:
+    def _reusable(self) -> bool:
+        return (
+            self.limits.rate <= 0
+            and not self._heard_429
+            and time.monotonic() >= self._paused_until
+            and self._in_flight <= self.limit
+            and len(self._held) + self._idle_count <= self._share
+        )
+
+    def _acquire(self, key: str, priority: int, **waiter: Any) -> Ticket:
         ticket = Ticket(f"{self.process}/{next(self._order)}", key, priority, next(self._order), **waiter)
         with self._lock:
+            idle = self._idle.get(key)
+            if idle and not self._outranked(priority) and self._reusable():
+                ticket.member = self._take_idle(key)
+                ticket.state, ticket.epoch = "held", self._epoch
+                self._held[ticket.member] = ticket
+                return ticket
             heapq.heappush(self._waiting, ticket)
+            heapq.heappush(self._waiting_by_key.setdefault(key, []), ticket)
             self._lock.notify_all()
         self._start()
         return ticket
 
+    def _outranked(self, priority: int) -> bool:
+        """A request of an earlier priority waits for a slot (called holding the lock)."""
+        while self._waiting and self._waiting[0].state not in ("waiting", "asking"):
+            heapq.heappop(self._waiting)
+        return bool(self._waiting) and self._waiting[0].priority < priority
+
+    def _take_idle(self, key: str) -> str:
+        idle = self._idle[key]
+        member, _since = idle.pop()
+        if not idle:
+            del self._idle[key]
+        self._idle_count -= 1
+        return member
+
+    def _next_of_key(self, key: str) -> Ticket | None:
+        """The best request of ``key`` waiting in the queue and not being asked for (called holding the lock)."""
+        queue = self._waiting_by_key.get(key)
+        while queue and queue[0].state not in ("waiting", "asking"):
+            heapq.heappop(queue)
+        if not queue:
+            self._waiting_by_key.pop(key, None)
+            return None
+        return queue[0] if queue[0].state == "waiting" else None
+
+    def _hand_over(self, member: str, ticket: Ticket) -> None:
+        """Give a slot the process holds to a waiting request (called holding the lock; wake it after)."""
+        ticket.member, ticket.state, ticket.epoch = member, "held", self._epoch
+        self._held[member] = ticket
+
     def _release(self, ticket: Ticket) -> None:
+        woken = None
         with self._lock:
             if ticket.state == "held":
                 ticket.state = "done"
-                self._held.pop(ticket.member, None)
-                self._released.append(ticket.member)
-                self._lock.notify_all()
-            elif ticket.state == "waiting":  # its waiter gave up: dropped when the queue reaches it
+                if self._reusable():
+                    waiter = self._next_of_key(ticket.key)
+                    self._held.pop(ticket.member, None)
+                    if waiter is not None and not self._outranked(waiter.priority):
+                        self._hand_over(ticket.member, waiter)
+                        woken = waiter
+                    else:
+                        self._idle.setdefault(ticket.key, []).append((ticket.member, time.monotonic()))
+                        self._idle_count += 1
+                        if self._wakes_at > time.monotonic() + self.linger:  # the pump gives it back in time
+                            self._lock.notify_all()
+                else:
+                    self._held.pop(ticket.member, None)
+                    self._released.append(ticket.member)
+                    self._lock.notify_all()
+            elif ticket.state in ("waiting", "asking"):  # its waiter gave up: dropped when the queue reaches it
                 ticket.state = "cancelled"
+        if woken is not None:
+            _wake(woken)
 
     @staticmethod
     def _raise_failed(ticket: Ticket) -> None:
         if ticket.error is not None:
             raise ticket.error
+
+    # --- the pump ------------------------------------------------------------------------------------
 
     def _start(self) -> None:
         if self._pump is not None and self._pump.is_alive():
@@ -387,23 +481,60 @@ class SharedBudget:
         while True:
             with self._lock:
                 while not self._due():
-                    self._lock.wait(timeout=self._sleep())
+                    timeout = self._sleep()
+                    self._wakes_at = time.monotonic() + timeout
+                    self._lock.wait(timeout=timeout)
+                self._wakes_at = 0.0
+                woken = self._match_idle()
+                # As many as could be granted now (what Redis had free, and what this process gives back), and a
+                # few more for keys at their cap: not the whole queue, which may be hundreds long.
+                wants = self._take(min(_WANTS_PER_CALL, self._spare + len(self._released) + self._idle_count + 4))
+                self._give_back_idle(everything=bool(wants) or not self._reusable())
                 released, self._released = self._released, []
                 limited, self._limited = self._limited, []
                 successes, self._successes = self._successes, 0
-                # As many as could be granted now (what Redis had free, and what this process gives back), and a
-                # few more for keys at their cap: not the whole queue, which may be hundreds long.
-                wants = self._take(min(_WANTS_PER_CALL, self._spare + len(released) + 4))
                 renew = time.monotonic() - self._renewed_at >= self.ttl / 3
-                renewed = list(self._held) if renew else []
+                renewed = [*self._held, *(m for idle in self._idle.values() for m, _ in idle)] if renew else []
+            for ticket in woken:
+                _wake(ticket)
             try:
                 answer = self._exchange(released, renewed, limited, successes, wants)
             except redis.RedisError:
                 self._fail(wants)
                 continue
+            now = time.monotonic()
+            self._exchanged_at = now
             if renew:
-                self._renewed_at = time.monotonic()
+                self._renewed_at = now
             self._grant(wants, answer)
+
+    def _match_idle(self) -> list[Ticket]:
+        """Hand the slots lying idle to requests of their keys that came meanwhile (called holding the lock)."""
+        woken = []
+        if self._idle_count and self._reusable():
+            for key in list(self._idle):
+                while key in self._idle and (waiter := self._next_of_key(key)) is not None:
+                    if self._outranked(waiter.priority):
+                        break
+                    self._hand_over(self._take_idle(key), waiter)
+                    woken.append(waiter)
+        return woken
+
+    def _give_back_idle(self, *, everything: bool) -> None:
+        """Release the idle slots to Redis: those idle past ``linger``, or all of them (called holding the lock)."""
+        if not self._idle_count:
+            return
+        old = time.monotonic() - self.linger
+        for key in list(self._idle):
+            kept = [] if everything else [(m, since) for m, since in self._idle[key] if since > old]
+            for member, since in self._idle[key]:
+                if everything or since <= old:
+                    self._released.append(member)
+            self._idle_count -= len(self._idle[key]) - len(kept)
+            if kept:
+                self._idle[key] = kept
+            else:
+                del self._idle[key]
 
     def _take(self, count: int) -> list[Ticket]:
         """Take up to ``count`` waiting tickets off the queue, in order (called holding the lock); those not granted
@@ -412,21 +543,44 @@ class SharedBudget:
         while self._waiting and len(taken) < count:
             ticket = heapq.heappop(self._waiting)
             if ticket.state == "waiting":
+                ticket.state = "asking"
                 taken.append(ticket)
         return taken
 
     def _due(self) -> bool:
-        """Something to tell Redis now: slots to give back, 429s, the renewal, or waiters once a retry is due."""
+        """Something to tell Redis now: slots to give back, 429s, the renewal, or waiters once a retry is due; while
+        the process holds slots, news from Redis every ``refresh``."""
         if self._released or self._limited:
             return True
-        if self._held and time.monotonic() - self._renewed_at >= self.ttl / 3:
+        now = time.monotonic()
+        if (self._held or self._idle_count) and now - self._exchanged_at >= self.refresh:
             return True
-        return bool(self._waiting) and time.monotonic() >= self._retry_at
+        if self._idle_count and self._oldest_idle() <= now - self.linger:
+            return True
+        if self._held and now - self._renewed_at >= self.ttl / 3:
+            return True
+        return bool(self._waiting) and now >= self._retry_at and self._asks_for_something()
+
+    def _asks_for_something(self) -> bool:
+        while self._waiting and self._waiting[0].state != "waiting":
+            heapq.heappop(self._waiting)
+        return bool(self._waiting)
+
+    def _oldest_idle(self) -> float:
+        return min(idle[0][1] for idle in self._idle.values())
 
     def _sleep(self) -> float:
-        if self._waiting:
-            return max(0.0005, self._retry_at - time.monotonic())
-        return self.ttl / 3 if self._held else 1.0
+        now = time.monotonic()
+        deadlines = []
+        if self._asks_for_something():
+            deadlines.append(self._retry_at)
+        if self._held or self._idle_count:
+            deadlines.append(self._exchanged_at + self.refresh)
+        if self._idle_count:
+            deadlines.append(self._oldest_idle() + self.linger)
+        if not deadlines:
+            return 1.0
+        return max(0.0005, min(deadlines) - now)
 
     def _exchange(
         self, released: list[str], renewed: list[str], limited: list[tuple[int, float]], successes: int, wants
@@ -455,15 +609,18 @@ class SharedBudget:
         return [int(v) for v in self._script(keys=self._keys, args=args)]
 
     def _grant(self, wants: list[Ticket], answer: list[int]) -> None:
-        *flags, limit, in_flight, wait_ms, epoch = answer
+        *flags, limit, in_flight, wait_ms, epoch, share = answer
         woken = []
         with self._lock:
-            self.limit, self._epoch = limit, epoch
+            self.limit, self._epoch, self._share, self._in_flight = limit, epoch, share, in_flight
+            self._paused_until = time.monotonic() + wait_ms / 1000 if wait_ms and self.limits.rate <= 0 else 0.0
+            self._heard_429 = bool(self._limited)
             self.peak_in_flight = max(self.peak_in_flight, in_flight)
             granted = 0
             for ticket, flag in zip(wants, flags, strict=True):
                 if not flag:
-                    if ticket.state == "waiting":
+                    if ticket.state == "asking":
+                        ticket.state = "waiting"
                         heapq.heappush(self._waiting, ticket)
                     continue
                 granted += 1
@@ -474,6 +631,7 @@ class SharedBudget:
                 self._held[ticket.member] = ticket
                 woken.append(ticket)
             self._spare = max(0, limit - in_flight)
+            woken += self._match_idle()
             # Nothing more to be had now: ask again after the pause, or poll for slots other processes free, less
             # often while nothing comes (a release of this process's own asks again at once).
             if granted < len(wants):
@@ -499,7 +657,10 @@ def _wake(ticket: Ticket) -> None:
         ticket.event.set()
     elif ticket.future is not None:
         loop, future = ticket.future
-        loop.call_soon_threadsafe(_set_done, future)
+        if asyncio._get_running_loop() is loop:  # handed over by a request on the same loop: no wake-up needed
+            loop.call_soon(_set_done, future)
+        else:
+            loop.call_soon_threadsafe(_set_done, future)
 
 
 def _set_done(future: asyncio.Future[None]) -> None:

@@ -245,3 +245,83 @@ def test_an_unreachable_redis_is_a_transient_error(source):
     shared = SharedBudget(source, BudgetLimits(total=2, per_key=2), client=client)
     with pytest.raises(TransientError), shared.slot("k"):
         pass
+
+
+class Counted(SharedBudget):
+    """A budget that counts its calls to Redis."""
+
+    exchanges = 0
+
+    def _exchange(self, *args, **kwargs):
+        self.exchanges += 1
+        return super()._exchange(*args, **kwargs)
+
+
+def counted(source: str, **limits) -> Counted:
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    return Counted(source, BudgetLimits(**{"total": 4, "per_key": 4, **limits}), client=client)
+
+
+@contextlib.contextmanager
+def kept_busy(shared: SharedBudget, *, threads: int, gauge: Gauge, done: list[float] | None = None):
+    """``threads`` threads sending requests of key "a" one after the other (5 ms each) until the block ends."""
+    stop = threading.Event()
+
+    def keep_busy() -> None:
+        while not stop.is_set():
+            with shared.slot("a"), gauge:
+                if done is not None:
+                    done.append(time.monotonic())
+                time.sleep(0.005)
+
+    workers = [threading.Thread(target=keep_busy) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        for worker in workers:
+            worker.join(timeout=5)
+
+
+def test_a_running_sync_reuses_its_slots_without_asking_redis_each_time(source):
+    shared, gauge = counted(source, total=4), Gauge()
+    hammer(shared, gauge, threads=4, each=50, hold=0.002)
+    assert gauge.peak == 4
+    # 200 requests; each exchange is the first grants, a refresh every 50 ms, or the last slots given back.
+    assert shared.exchanges < 60, shared.exchanges
+    deadline = time.monotonic() + 2
+    while shared.state().in_flight and time.monotonic() < deadline:  # idle slots go back after ``linger``
+        time.sleep(0.01)
+    assert shared.state().in_flight == 0
+
+
+def test_a_process_reusing_its_slots_gives_back_its_share_when_another_waits(source):
+    busy, late = counted(source, total=6, per_key=6), counted(source, total=6, per_key=6)
+    gauge, late_gauge = Gauge(), Gauge()
+    with kept_busy(busy, threads=6, gauge=gauge):
+        time.sleep(0.3)
+        assert busy.state().processes == {busy.process: 6}  # all of it, reused
+        started = time.monotonic()
+        hammer(late, late_gauge, threads=3, each=10, key=lambda n: "b", hold=0.02)
+        # The latecomer got its three (6 shared by two) at once, within a few refreshes, not after the busy one.
+        assert late_gauge.peak == 3
+        assert time.monotonic() - started < 2
+    assert gauge.peak <= 6
+
+
+def test_a_429_elsewhere_stops_the_reuse_at_once(source):
+    busy, other = counted(source, total=4, increase_after=1000), counted(source, total=4, increase_after=1000)
+    done: list[float] = []
+    with kept_busy(busy, threads=4, gauge=Gauge(), done=done):
+        time.sleep(0.2)
+        with other.slot("b") as ticket:
+            pass
+        other.rate_limited(ticket, 1.0)
+        reported = time.monotonic()
+        time.sleep(0.6)
+        # Within a refresh or two the busy process heard of the pause and sent nothing more until it ended.
+        during = [moment for moment in done if reported + 0.2 < moment < reported + 0.6]
+        assert during == []
+        assert busy.limit == 2
