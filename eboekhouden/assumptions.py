@@ -21,6 +21,16 @@ from integrations.providers import AdministrationChoice
 # compares the two and records any month where they differ (``sync/streams.py``, ``BalancesCheckStream``), so a
 # source that reads otherwise shows on the Data checks page instead of in silently wrong statements.
 
+
+# Whether a REST list answer's ``count`` is the whole list's (over its filter) or the page's is not stated. Monitr
+# takes it as the whole list's where it says more than the page could: above the items the call asked for. It uses
+# it for one thing, how many months a first import reads per window (``sync/windows.py``, ``spanned_windows``): a
+# count that was the page's would be at most the one item asked for and leaves the windows at a month each.
+def list_total(count: int | None, *, asked: int) -> int | None:
+    """The whole list's size by an answer's ``count``; None where it may be the page's own (at most ``asked``)."""
+    return count if count is not None and count > asked else None
+
+
 # Which payment settles which invoice is not documented. Monitr takes a row on the debtors or creditors ledger that
 # names an invoice number as settling the invoice of the same side, relation (the row's, else the mutation's) and
 # number, exactly as written (e-Boekhouden's payment rows carry the invoice number they pay; the header lists them

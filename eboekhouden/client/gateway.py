@@ -81,6 +81,11 @@ class BookkeepingGateway(Protocol):
         asks for as little as the protocol allows."""
         ...
 
+    def mutation_count(self, date_from: dt.date, date_to: dt.date) -> int | None:
+        """How many mutations are dated within the window, where one list call tells it; None where the protocol
+        cannot say without reading the list."""
+        ...
+
     def mutation(self, mutation_id: int) -> Mutation | Unreadable:
         """One whole mutation; raises ``NotFound`` if it no longer exists."""
         ...

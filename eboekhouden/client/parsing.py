@@ -90,6 +90,15 @@ def envelope_items(document: Any) -> list[Mapping[str, Any]]:
     return items
 
 
+def envelope_count(document: Any) -> int | None:
+    """The ``count`` of a list answer: how many items the whole list holds over its filter; None when the answer
+    does not say it as a whole number."""
+    count = document.get("count") if isinstance(document, Mapping) else None
+    if isinstance(count, str) and count.isdigit():
+        count = int(count)
+    return count if isinstance(count, int) and not isinstance(count, bool) and 0 <= count < MAX_WHOLE_NUMBER else None
+
+
 class Fields:
     """Typed access to one JSON object whose keys :func:`loads` has already folded to lower case."""
 

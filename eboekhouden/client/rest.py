@@ -38,6 +38,7 @@ from integrations.http.aio import EventLoopThread, fetch_many
 from integrations.http.budget import SCHEDULED
 from integrations.http.transport import AsyncSender, new_async_sender
 
+from .. import assumptions
 from . import errors, parsing
 from .dto import (
     Administration,
@@ -463,11 +464,18 @@ class RestGateway:
         )
 
     def has_mutations(self, date_from: dt.date, date_to: dt.date) -> bool:
-        # One item is enough: a page of 2,000 headers of a wide window costs the service and the parse for nothing.
+        return bool(self._first_mutation(date_from, date_to)[0])
+
+    def mutation_count(self, date_from: dt.date, date_to: dt.date) -> int | None:
+        return assumptions.list_total(self._first_mutation(date_from, date_to)[1], asked=1)
+
+    def _first_mutation(self, date_from: dt.date, date_to: dt.date) -> tuple[list, int | None]:
+        """The list's first item over the window, and the count its answer gives of the whole list: one item is
+        enough, a page of 2,000 headers of a wide window costs the service and the parse for nothing."""
         endpoint = "/v1/mutation"
         document = self.client.get(endpoint, params={"date[range]": (date_from, date_to), "limit": 1, "offset": 0})
         try:
-            return bool(parsing.envelope_items(document))
+            return parsing.envelope_items(document), parsing.envelope_count(document)
         except parsing.ParseError as exc:
             raise errors.garbled(endpoint, str(exc), status=200) from None
 

@@ -294,6 +294,10 @@ class SoapGateway:
         start, end = (dt.datetime.combine(day, dt.time()) for day in (date_from, date_to))
         return bool(self._get_mutaties(DatumVan=start, DatumTm=end))
 
+    def mutation_count(self, date_from: dt.date, date_to: dt.date) -> int | None:
+        # GetMutaties gives no count: counting would walk the whole list, past its cap, for nothing.
+        return None
+
     def _remember(self, mutation: Mutation) -> None:
         with self._cache_lock:
             self._cache[mutation.id] = mutation

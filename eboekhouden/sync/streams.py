@@ -73,7 +73,7 @@ from .month_balances import source_balances
 from .prefetch import WindowPrefetch, compare
 from .set_aside import REFUSED, SetAside
 from .state import SourceState
-from .windows import OPEN_END, month_end, month_start, monthly_windows
+from .windows import OPEN_END, SPANNED_FROM_MONTHS, month_end, month_start, monthly_windows, spanned_windows
 
 logger = get_logger(__name__)
 
@@ -116,7 +116,7 @@ class MutationsStream(Stream):
             lines_complete_mark(administration=ctx.administration)  # an empty administration is complete
             return counts
         cursor = dict(ctx.cursor)
-        windows = list(monthly_windows(start, ctx.today))
+        windows = self._windows(ctx, start)
         # A run that goes on from an earlier slice goes on counting where that one stopped: the bar does not restart.
         done = seen = int(cursor.get("listed", 0)) if ctx.resumed else 0
         before = int(cursor.get("windows_done", 0)) if ctx.resumed else 0
@@ -161,6 +161,15 @@ class MutationsStream(Stream):
             lines_complete_mark(administration=ctx.administration)
         counts += self._reread(ctx, cursor)
         return counts
+
+    def _windows(self, ctx: StreamContext, start: dt.date) -> list[tuple[dt.date, dt.date]]:
+        """The windows from ``start`` on: months, joined over a long and thin stretch (a first import of a small
+        administration: :func:`~.windows.spanned_windows`) where the source tells how many mutations it holds."""
+        months = list(monthly_windows(start, ctx.today))
+        if len(months) < SPANNED_FROM_MONTHS:
+            return months
+        count = self.gateway.mutation_count(start, OPEN_END)
+        return months if count is None else spanned_windows(months, count)
 
     def _read_ahead(
         self, ctx: StreamContext, first: dt.date, last: dt.date, *, after: threading.Event | None = None

@@ -1,4 +1,5 @@
-"""The date windows the mutations stream reads: calendar months, from the earliest mutation to an open end.
+"""The date windows the mutations stream reads: calendar months (several at once over a thin history), from the
+earliest mutation to an open end.
 
 The mutation list can be filtered by date but says nothing of where the history starts, so the first sync finds
 the earliest date by bisection with one list call per step (about fifteen calls for a century), or, given
@@ -14,6 +15,14 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 EARLIEST = dt.date(1990, 1, 1)
+# A window costs its list call and some thirty queries (writing, deleting, the cursor) however few mutations it
+# holds: for an administration of a few hundred mutations, reading three years a month at a time was most of its
+# first import. Over a thin history a window therefore spans several months, about this many mutations each (at the
+# history's average), at most a year; the current month stays a window of its own. From this many months up only:
+# a nightly sync's few months of look-back stay months.
+MUTATIONS_PER_WINDOW = 500
+MONTHS_PER_WINDOW_AT_MOST = 12
+SPANNED_FROM_MONTHS = 6
 # The last window is open-ended: bookkeeping may hold mutations dated ahead (invoices for next month).
 OPEN_END = dt.date(2099, 12, 31)
 
@@ -25,6 +34,19 @@ def month_start(day: dt.date) -> dt.date:
 def month_end(day: dt.date) -> dt.date:
     following = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     return following - dt.timedelta(days=1)
+
+
+def spanned_windows(months: list[tuple[dt.date, dt.date]], mutations: int) -> list[tuple[dt.date, dt.date]]:
+    """``months`` (as :func:`monthly_windows` gives them) joined into windows of several months where the history
+    is thin: ``mutations`` over them all, at :data:`MUTATIONS_PER_WINDOW` a window on average. The last month (the
+    current one, open-ended) stays alone."""
+    if len(months) < SPANNED_FROM_MONTHS:
+        return months
+    per_month = max(1, math.ceil(mutations / len(months)))
+    span = max(1, min(MONTHS_PER_WINDOW_AT_MOST, MUTATIONS_PER_WINDOW // per_month))
+    closed, current = months[:-1], months[-1]
+    joined = [(closed[i][0], closed[min(i + span, len(closed)) - 1][1]) for i in range(0, len(closed), span)]
+    return [*joined, current]
 
 
 def earliest_date(has_any: Callable[[dt.date, dt.date], bool], *, parallel: int = 1) -> dt.date | None:

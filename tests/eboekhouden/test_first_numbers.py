@@ -232,13 +232,15 @@ def test_a_first_import_stopped_half_way_reads_the_balances_of_the_months_it_did
         monkeypatch.undo()
         administration = sandbox_connection.administration
         administration.refresh_from_db()
-        assert administration.lines_complete_through == windows[-1][1]  # three months' lines are in
+        assert administration.lines_complete_through == windows[-1][1]  # three windows' lines are in
         assert_pnl_equals_the_source(sandbox_connection, sandbox, guid)
         assert_balance_sheet_equals_the_source(sandbox_connection, sandbox, guid)
 
         run = sync(sandbox_connection)
 
-    assert run.counts["month_balances"]["new"] == _months_of_history(sandbox, guid) - 3
+    (first, _), (_, last) = windows[0], windows[-1]
+    covered = (last.year - first.year) * 12 + last.month - first.month + 1  # a window may span several months
+    assert run.counts["month_balances"]["new"] == _months_of_history(sandbox, guid) - covered > 0
     administration.refresh_from_db()
     assert administration.lines_complete
     assert_exact(sandbox_connection, sandbox, guid)

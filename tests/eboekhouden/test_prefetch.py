@@ -14,7 +14,6 @@ from eboekhouden.client.dto import Mutation, MutationHeader, MutationType, Unrea
 from eboekhouden.client.rest import RestGateway
 from eboekhouden.mapping import header_fingerprint
 from eboekhouden.sync.prefetch import WindowPrefetch
-from eboekhouden.sync.windows import monthly_windows
 from integrations.errors import TransientError
 from integrations.models import SyncCursor
 from integrations.sync.engine import sync_run_execute
@@ -106,35 +105,36 @@ def test_what_fails_while_reading_ahead_is_raised_when_the_stream_takes_it():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_month_whose_listing_fails_ahead_leaves_the_months_before_committed_and_the_cursor_on_them(
+def test_a_window_whose_listing_fails_ahead_leaves_the_windows_before_committed_and_the_cursor_on_them(
     sandbox_connection, eboekhouden_sandbox, eboekhouden_sandbox_administration, monkeypatch
 ):
     from eboekhouden.sync import streams
 
     windows: list[tuple[dt.date, dt.date]] = []
+    planned = streams.MutationsStream._windows
 
-    def recorded(start, today):
-        windows.extend(monthly_windows(start, today))
-        return iter(windows)
+    def recorded(self, ctx, start):
+        windows.extend(planned(self, ctx, start))
+        return list(windows)
 
     original = RestGateway.mutation_headers
 
-    def third_month_fails(self, first, last):
+    def third_window_fails(self, first, last):
         if (first, last) == windows[2]:
             raise TransientError("e-Boekhouden could not be reached.")
         return original(self, first, last)
 
-    monkeypatch.setattr(streams, "monthly_windows", recorded)
-    monkeypatch.setattr(RestGateway, "mutation_headers", third_month_fails)
+    monkeypatch.setattr(streams.MutationsStream, "_windows", recorded)
+    monkeypatch.setattr(RestGateway, "mutation_headers", third_window_fails)
     with pytest.raises(TransientError):  # the task retries the run later
         sync_run_execute(connection_id=sandbox_connection.pk, trigger="manual")
 
     cursor = SyncCursor.objects.get(connection=sandbox_connection, stream="mutations").value
-    assert cursor["through"] == windows[1][1].isoformat()  # the second month, committed
+    assert cursor["through"] == windows[1][1].isoformat()  # the second window, committed
     dates = Transaction.objects.filter(administration=sandbox_connection.administration).values_list("date", flat=True)
     assert dates and min(dates) >= windows[0][0] and max(dates) <= windows[1][1]
 
-    monkeypatch.setattr(streams, "monthly_windows", monthly_windows)
+    monkeypatch.setattr(streams.MutationsStream, "_windows", planned)
     monkeypatch.setattr(RestGateway, "mutation_headers", original)
     sync(sandbox_connection)
     assert_exact(sandbox_connection, eboekhouden_sandbox, eboekhouden_sandbox_administration.guid)

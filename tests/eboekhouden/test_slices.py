@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from eboekhouden.sync import streams
 from integrations import tasks
 from integrations.models import Connection, ConnectionStatus, SyncRun, SyncRunStatus
 from integrations.sync.engine import CONTINUED, Resume, SyncSkipped, interrupted_sweep, sync_run_execute
@@ -19,8 +20,15 @@ from .exact import assert_exact_and_whole, truth_lines
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# Any slice is over as soon as it has committed a month: a run of three years takes a slice per month.
+# Any slice is over as soon as it has committed a window: a run of three years takes a slice per month.
 AT_ONCE = 1e-9
+
+
+@pytest.fixture(autouse=True)
+def _a_month_a_window(monkeypatch):
+    """The windows stay months, so that a run of three years takes many slices (the sandbox's administration is
+    thin enough to be read a year a window)."""
+    monkeypatch.setattr(streams, "SPANNED_FROM_MONTHS", 10**6)
 
 
 def slice_once(connection: Connection, resume: Resume | None = None, trigger: str = "connect"):

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 
 from eboekhouden.provider import Transport
-from integrations.models import ConnectionStatus, SyncRunStatus
+from integrations.models import ConnectionStatus, SyncCursor, SyncRunStatus
 from integrations.sync.engine import sync_run_execute
 from ledger.models import Account, OutstandingItem, OutstandingSnapshot, Relation, Transaction, TransactionLine
 from tests.connections import DETAIL, RECENTLY, connect, sync
@@ -18,6 +18,29 @@ from tests.connections import DETAIL, RECENTLY, connect, sync
 from .exact import assert_exact, assert_nothing_duplicated_or_lost, imported_lines, truth_lines
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_thin_history_is_imported_a_year_a_window_exactly(
+    sandbox_connection, eboekhouden_sandbox, eboekhouden_sandbox_administration
+):
+    """150 mutations over three years: a window a year (and the current month), not thirty-seven months."""
+    guid = eboekhouden_sandbox_administration.guid
+    progress: list[tuple[str, int, int]] = []
+
+    with time_machine.travel(RECENTLY, tick=True):
+        sync_run_execute(
+            connection_id=sandbox_connection.pk,
+            trigger="manual",
+            observer=lambda stream, done, total: progress.append((stream, done, total)),
+        )
+
+    cursor = SyncCursor.objects.get(connection=sandbox_connection, stream="mutations").value
+    assert (cursor["through"], cursor["windows_done"]) == ("2025-12-31", 3)  # 2023, 2024, 2025; January after
+    assert cursor["listed"] >= eboekhouden_sandbox_administration.mutations  # and the opening balance's items
+    assert_exact(sandbox_connection, eboekhouden_sandbox, guid)
+    assert_nothing_duplicated_or_lost(sandbox_connection, eboekhouden_sandbox, guid)
+    mutations = [(done, total) for stream, done, total in progress if stream == "mutations"]
+    assert mutations[-1][0] == mutations[-1][1] > 0  # the bar ends full
 
 
 def test_a_full_sync_imports_the_administration_exactly(

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 import threading
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from eboekhouden.sync.windows import EARLIEST, OPEN_END, earliest_date
+from eboekhouden.sync.windows import (
+    EARLIEST,
+    MONTHS_PER_WINDOW_AT_MOST,
+    MUTATIONS_PER_WINDOW,
+    OPEN_END,
+    SPANNED_FROM_MONTHS,
+    earliest_date,
+    monthly_windows,
+    spanned_windows,
+)
 
 days = st.dates(min_value=EARLIEST, max_value=OPEN_END)
 
@@ -55,3 +65,37 @@ def test_thirty_two_at_a_time_take_at_most_four_rounds_where_the_bisection_takes
     assert one_by_one == 17
     assert len(calls) <= 4 * 32  # at most four rounds
     assert all(start > EARLIEST for start, _ in calls[32:])  # after the first round, no call looks from the start
+
+
+@given(
+    start=st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2026, 6, 1)),
+    mutations=st.integers(min_value=0, max_value=200_000),
+)
+def test_joined_windows_cover_the_months_exactly_once_and_keep_the_current_month_alone(start, mutations):
+    today = dt.date(2026, 6, 15)
+    months = list(monthly_windows(start, today))
+    windows = spanned_windows(months, mutations)
+
+    assert windows[0][0] == months[0][0] and windows[-1] == months[-1] == (dt.date(2026, 6, 1), OPEN_END)
+    for (_, end), (following, _) in itertools.pairwise(windows):
+        assert following == end + dt.timedelta(days=1)  # no gap, no overlap
+    assert all(
+        first.day == 1 and (last == OPEN_END or (last + dt.timedelta(days=1)).day == 1) for first, last in windows
+    )
+    if len(months) < SPANNED_FROM_MONTHS:
+        assert windows == months
+    per_month = max(1, math.ceil(mutations / len(months)))
+    for first, last in windows[:-1]:
+        spanned = (last.year - first.year) * 12 + last.month - first.month + 1
+        assert spanned <= MONTHS_PER_WINDOW_AT_MOST
+        assert spanned == 1 or spanned * per_month <= MUTATIONS_PER_WINDOW  # about a window's worth at most
+
+
+def test_a_thin_history_is_read_a_year_a_window_and_a_thick_one_a_month():
+    months = list(monthly_windows(dt.date(2023, 1, 1), dt.date(2026, 1, 12)))  # 36 closed months and January
+    assert len(spanned_windows(months, 300)) == 4  # 2023, 2024, 2025, January 2026
+    assert [w[1] for w in spanned_windows(months, 300)][:3] == [dt.date(y, 12, 31) for y in (2023, 2024, 2025)]
+    assert len(spanned_windows(months, 37 * 100)) == 8 + 1  # about 100 a month: five months a window
+    assert spanned_windows(months, 37 * 600) == months  # more than a window's worth a month: months
+    recent = list(monthly_windows(dt.date(2025, 10, 1), dt.date(2026, 1, 12)))
+    assert spanned_windows(recent, 10) == recent  # a nightly sync's look-back stays months

@@ -86,6 +86,22 @@ def test_whether_a_window_holds_mutations_is_asked_for_one_item(gateway, mocked)
     assert gateway.calls["GET /v1/mutation"] == 2
 
 
+@pytest.mark.parametrize(
+    ("count", "told"),
+    [(1234, 1234), ("1234", 1234), (1, None), (0, None), (None, None), (-5, None), (True, None), ("many", None)],
+)
+def test_how_many_mutations_a_window_holds_is_the_one_item_answers_count_where_it_can_only_be_the_whole(
+    gateway, mocked, count, told
+):
+    header = {"id": 7, "type": 2, "date": "2025-03-04", "ledgerId": 1, "amount": 10}
+    listing = mocked.get(f"{BASE}/v1/mutation", json={"items": [header], "count": count})
+
+    assert gateway.mutation_count(dt.date(2023, 1, 1), dt.date(2025, 12, 31)) == told
+
+    query = parse_qs(urlsplit(listing.calls[0].request.url).query)
+    assert (query["date[range]"], query["limit"]) == (["2023-01-01,2025-12-31"], ["1"])
+
+
 def test_mutation_headers_are_typed(gateway, mocked):
     mocked.get(
         f"{BASE}/v1/mutation",
