@@ -31,6 +31,7 @@ PostgreSQL, ``REDIS_URL`` Redis (the broker and the budget: a database number of
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -287,6 +288,33 @@ class Probes(threading.Thread):
             db.close()
 
 
+class InFlight(threading.Thread):
+    """Samples the requests in flight at the source twice a second: how much of its cap the fleet used, and how long
+    the run's tail was (its last seconds below three quarters of the cap, when only a few imports were left)."""
+
+    def __init__(self, source: Source, cap: int) -> None:
+        super().__init__(daemon=True)
+        self.source, self.cap = source, cap
+        self.stop = threading.Event()
+        self.samples: list[tuple[float, int]] = []
+
+    def run(self) -> None:
+        started = time.monotonic()
+        while not self.stop.wait(0.5):
+            with contextlib.suppress(Exception):  # a sample lost is a sample lost
+                self.samples.append((time.monotonic() - started, int(self.source.stats()["inFlight"])))
+
+    def summary(self) -> dict[str, float]:
+        if not self.samples:
+            return {"mean": 0.0, "tail_seconds": 0.0}
+        busy = [moment for moment, count in self.samples if count >= self.cap * 3 / 4]
+        end = self.samples[-1][0]
+        return {
+            "mean": round(statistics.fmean(count for _, count in self.samples), 1),
+            "tail_seconds": round(end - (busy[-1] if busy else 0.0), 1),
+        }
+
+
 def calls_of(connection_ids: list[int], after_run: int) -> int:
     from integrations.models import SyncRun
 
@@ -352,6 +380,7 @@ def one_round(workers: int, source: Source, options: argparse.Namespace, databas
     random.Random(options.seed).shuffle(order)
     pool = start_workers(workers, options, env, folder)
     probes = Probes(probe_ids, options.probe_every)
+    in_flight = InFlight(source, options.source_cap)
     try:
         time.sleep(3)  # the workers connect to the broker
         after, started = last_run_id(), time.monotonic()
@@ -360,7 +389,9 @@ def one_round(workers: int, source: Source, options: argparse.Namespace, databas
         for connection_id in order:
             sync_connection.delay(connection_id, "connect")
         probes.start()
+        in_flight.start()
         finished, ended = wait_until_synced(fleet_ids, after, timeout=options.timeout)
+        in_flight.stop.set()
         # Where the machine's CPU went during the first imports: the workers, the sandbox, and the rest (PostgreSQL,
         # Redis, this benchmark's polls and Sync now clicks).
         cpu = {
@@ -386,6 +417,7 @@ def one_round(workers: int, source: Source, options: argparse.Namespace, databas
         nightly_calls = calls_of(fleet_ids, after)
     finally:
         probes.stop.set()
+        in_flight.stop.set()
         pool.stop()
     exact_count, wrong = exact(source, fleet_ids)
     floor = first_calls * options.latency_ms / 1000 / options.source_cap
@@ -398,6 +430,7 @@ def one_round(workers: int, source: Source, options: argparse.Namespace, databas
         "calls": first_calls,
         "failed": failed,
         "peak_in_flight": first_stats["peakInFlight"],
+        "in_flight": in_flight.summary(),
         "rate_limited": first_stats["rateLimited"],
         "source_calls": first_stats["calls"],
         "sync_now": [round(t, 2) for t in probes.times],
@@ -440,6 +473,13 @@ def figures_of(rounds: list[dict[str, Any]], options: argparse.Namespace) -> lis
                 f"{options.latency_ms} ms / {options.source_cap}); {r['failed']} failed",
             ),
             Figure(f"{n} worker(s): most requests in flight at the source", r["peak_in_flight"], "", target=64),
+            Figure(
+                f"{n} worker(s): requests in flight at the source, mean over the makespan",
+                r["in_flight"]["mean"],
+                "",
+                note=f"of {options.source_cap}; the last {r['in_flight']['tail_seconds']:,.0f} s below three quarters "
+                "of it (the tail: a few imports left)",
+            ),
             Figure(
                 f"{n} worker(s): 429s, share of calls",
                 round(share, 3),
