@@ -1,4 +1,4 @@
-"""A sync in slices (integrations.tasks, MONITR_SYNC_SLICE_SECONDS): a run pauses between committed months, keeps
+"""A sync in slices (integrations.tasks, MONITR_SYNC_SLICE_SECONDS): a run pauses between committed windows, keeps
 its lock and what its streams learned, goes on in another task from where it stopped, and ends exactly as one run
 would; a slice that waited too long starts a new run from the cursors, losing nothing."""
 
