@@ -442,9 +442,12 @@ class SharedBudget:
         with self._lock:
             if ticket.state == "held":
                 ticket.state = "done"
-                if self._reusable():
-                    waiter = self._next_of_key(ticket.key)
-                    self._held.pop(ticket.member, None)
+                reusable = self._reusable()  # counting this slot: it is the process's until it goes one way or other
+                # Also drops the finished requests from the key's queue, so a worker that served thousands of keys
+                # keeps none of them.
+                waiter = self._next_of_key(ticket.key)
+                self._held.pop(ticket.member, None)
+                if reusable:
                     if waiter is not None and not self._outranked(waiter.priority):
                         self._hand_over(ticket.member, waiter)
                         woken = waiter
@@ -454,7 +457,6 @@ class SharedBudget:
                         if self._wakes_at > time.monotonic() + self.linger:  # the pump gives it back in time
                             self._lock.notify_all()
                 else:
-                    self._held.pop(ticket.member, None)
                     self._released.append(ticket.member)
                     self._lock.notify_all()
             elif ticket.state in ("waiting", "asking"):  # its waiter gave up: dropped when the queue reaches it

@@ -325,3 +325,11 @@ def test_a_429_elsewhere_stops_the_reuse_at_once(source):
         during = [moment for moment in done if reported + 0.2 < moment < reported + 0.6]
         assert during == []
         assert busy.limit == 2
+
+
+def test_the_queues_keep_nothing_of_requests_that_are_done(source):
+    # With a rate every slot goes back to Redis (each request takes a token): nothing is reused or handed over.
+    for shared in (budget(source, total=4, rate=1000), budget(source, total=4)):
+        hammer(shared, Gauge(), threads=6, each=10, key=lambda n: f"key-{n % 3}", hold=0.002)
+        assert shared._waiting_by_key == {}
+        assert all(ticket.state != "waiting" for ticket in shared._waiting)
