@@ -394,14 +394,13 @@ class SharedBudget:
         )
 
     def _acquire(self, key: str, priority: int, **waiter: Any) -> Ticket:
-        ticket = Ticket(f"{self.process}/{next(self._order)}", key, priority, next(self._order), **waiter)
+        order = next(self._order)  # the request's place in the queue, and its member's name if it asks Redis
         with self._lock:
-            idle = self._idle.get(key)
-            if idle and not self._outranked(priority) and self._reusable():
-                ticket.member = self._take_idle(key)
-                ticket.state, ticket.epoch = "held", self._epoch
-                self._held[ticket.member] = ticket
+            if self._idle.get(key) and not self._outranked(priority) and self._reusable():
+                ticket = Ticket(self._take_idle(key), key, priority, order, **waiter)
+                self._hand_over(ticket.member, ticket)
                 return ticket
+            ticket = Ticket(f"{self.process}/{order}", key, priority, order, **waiter)
             heapq.heappush(self._waiting, ticket)
             heapq.heappush(self._waiting_by_key.setdefault(key, []), ticket)
             self._lock.notify_all()
@@ -410,9 +409,8 @@ class SharedBudget:
 
     def _outranked(self, priority: int) -> bool:
         """A request of an earlier priority waits for a slot (called holding the lock)."""
-        while self._waiting and self._waiting[0].state not in ("waiting", "asking"):
-            heapq.heappop(self._waiting)
-        return bool(self._waiting) and self._waiting[0].priority < priority
+        first = _first_live(self._waiting)
+        return first is not None and first.priority < priority
 
     def _take_idle(self, key: str) -> str:
         idle = self._idle[key]
@@ -424,13 +422,11 @@ class SharedBudget:
 
     def _next_of_key(self, key: str) -> Ticket | None:
         """The best request of ``key`` waiting in the queue and not being asked for (called holding the lock)."""
-        queue = self._waiting_by_key.get(key)
-        while queue and queue[0].state not in ("waiting", "asking"):
-            heapq.heappop(queue)
-        if not queue:
+        first = _first_live(self._waiting_by_key.get(key, []))
+        if first is None:
             self._waiting_by_key.pop(key, None)
             return None
-        return queue[0] if queue[0].state == "waiting" else None
+        return first if first.state == "waiting" else None
 
     def _hand_over(self, member: str, ticket: Ticket) -> None:
         """Give a slot the process holds to a waiting request (called holding the lock; wake it after)."""
@@ -564,9 +560,8 @@ class SharedBudget:
         return bool(self._waiting) and now >= self._retry_at and self._asks_for_something()
 
     def _asks_for_something(self) -> bool:
-        while self._waiting and self._waiting[0].state != "waiting":
-            heapq.heappop(self._waiting)
-        return bool(self._waiting)
+        # The priority queue holds no request being asked for: the pump takes those off it.
+        return _first_live(self._waiting) is not None
 
     def _oldest_idle(self) -> float:
         return min(idle[0][1] for idle in self._idle.values())
@@ -652,6 +647,14 @@ class SharedBudget:
             self._retry_at = time.monotonic() + 0.5
         for ticket in wants:
             _wake(ticket)
+
+
+def _first_live(queue: list[Ticket]) -> Ticket | None:
+    """The first request of a queue still waiting or being asked for; those done, held or given up are dropped from
+    its head on the way (the queues are cleaned as they are read, not when a request leaves them)."""
+    while queue and queue[0].state not in ("waiting", "asking"):
+        heapq.heappop(queue)
+    return queue[0] if queue else None
 
 
 def _wake(ticket: Ticket) -> None:

@@ -39,10 +39,10 @@ def source() -> str:
         client.delete(key)
 
 
-def budget(source: str, **limits) -> SharedBudget:
+def budget(source: str, kind: type[SharedBudget] = SharedBudget, **limits) -> SharedBudget:
     options = {"ttl": limits.pop("ttl", 15.0)}
     client = redis.Redis.from_url(settings.REDIS_URL)
-    return SharedBudget(source, BudgetLimits(**{"total": 4, "per_key": 4, **limits}), client=client, **options)
+    return kind(source, BudgetLimits(**{"total": 4, "per_key": 4, **limits}), client=client, **options)
 
 
 class Gauge:
@@ -258,8 +258,7 @@ class Counted(SharedBudget):
 
 
 def counted(source: str, **limits) -> Counted:
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    return Counted(source, BudgetLimits(**{"total": 4, "per_key": 4, **limits}), client=client)
+    return budget(source, Counted, **limits)  # type: ignore[return-value]
 
 
 @contextlib.contextmanager
