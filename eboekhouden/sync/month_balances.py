@@ -11,9 +11,10 @@ finished, this stream makes no call at all.
 
 Each month is one balances call, ``gateway.balances(first, last)``; the current month's runs on to the open end,
 as the mutations stream's last window does, so that mutations dated ahead are in it, and is stored at the current
-month. The calls go out concurrently (at most the gateway's parallelism at once) and each month is written as it
-arrives, with ``ledger.services.monthly_balances_from_source``. That the source's balances of a month equal the
-month's lines (the opening balance included, in its month) is what the check compares every sync; see
+month. The calls go out concurrently (at most the gateway's parallelism at once) and the months are written as
+they arrive, a year's worth at a time (``MONTHS_PER_WRITE``), with
+``ledger.services.monthly_balances_from_source_months``. That the source's balances of a month equal the month's
+lines (the opening balance included, in its month) is what the check compares every sync; see
 ``eboekhouden/assumptions.py``.
 """
 
@@ -30,7 +31,7 @@ from integrations.sync.base import RecordKind, Stream, StreamContext, StreamCoun
 from ledger.imports import Arrival
 from ledger.records import SetAsideKind, checked_amount
 from ledger.selectors import transactions_exist
-from ledger.services import lines_complete_reset, monthly_balances_from_source
+from ledger.services import lines_complete_reset, monthly_balances_from_source_months
 from monitr.web.stored_text import stored_pattern
 
 from ..client.dto import LedgerBalance, Unreadable
@@ -39,6 +40,10 @@ from .state import SourceState
 from .windows import monthly_windows
 
 ZERO = Decimal("0.00")
+
+# Months written together, in one database transaction of three statements: a month alone cost as much as a
+# small administration's whole window of mutations; a year at a time keeps the first numbers within a round trip.
+MONTHS_PER_WRITE = 12
 
 
 # How a balance set aside is named in the sync history, in English as the run stores it; shown translated
@@ -114,12 +119,15 @@ class MonthBalancesStream(Stream):
             max_workers=max(1, min(self.gateway.parallelism, len(months))),
             thread_name_prefix="eboekhouden-balances",
         )
+        arrived: dict[dt.date, dict[str, Decimal]] = {}
         for done, ((first, last), balances) in enumerate(fetched, start=1):
-            amounts, _ = source_balances(balances, self.state, set_aside, first, last)
             # A ledger the chart does not hold (set aside itself) is left out, as the check leaves it out.
-            monthly_balances_from_source(administration=ctx.administration, month=first, balances=amounts)
-            counts.new += 1
-            ctx.progress(done, len(months))
+            arrived[first], _ = source_balances(balances, self.state, set_aside, first, last)
+            if len(arrived) == MONTHS_PER_WRITE or done == len(months):
+                monthly_balances_from_source_months(administration=ctx.administration, months=arrived)
+                counts.new += len(arrived)
+                arrived = {}
+                ctx.progress(done, len(months))
         self.state.balances_set_aside.update(set_aside.entries)
         counts += set_aside.save()
         return counts

@@ -11,6 +11,7 @@ from .balances import (
     lines_complete_mark,
     lines_complete_reset,
     monthly_balances_from_source,
+    monthly_balances_from_source_months,
     monthly_balances_rebuild,
 )
 from .checks import reconciliation_record
@@ -40,6 +41,7 @@ __all__ = [
     "lines_complete_mark",
     "lines_complete_reset",
     "monthly_balances_from_source",
+    "monthly_balances_from_source_months",
     "monthly_balances_rebuild",
     "open_item_ledger_build",
     "outstanding_items_replace",

@@ -143,15 +143,27 @@ def monthly_balances_rebuild(*, administration: Administration) -> int:
     return len(deltas)
 
 
-@db_transaction.atomic
 def monthly_balances_from_source(
     *, administration: Administration, month: dt.date, balances: Mapping[str, Decimal]
 ) -> set[str]:
     """Replace the source's balances of ``month`` with ``balances`` ({account external id: movement in the month,
     debit positive}); returns the external ids it could not place (no such account stored), which are left out."""
-    month = month_of(month)
-    ids = ids_by_external_id(model=Account, administration=administration, external_ids=balances, strict=False)
-    MonthlyBalance.objects.filter(administration=administration, basis=BalanceBasis.SOURCE, month=month).delete()
+    return monthly_balances_from_source_months(administration=administration, months={month: balances})
+
+
+@db_transaction.atomic
+def monthly_balances_from_source_months(
+    *, administration: Administration, months: Mapping[dt.date, Mapping[str, Decimal]]
+) -> set[str]:
+    """Replace the source's balances of every month in ``months`` ({month: {account external id: movement}}) in
+    three statements whatever their number: a first import writes a year of months at a time. Returns the external
+    ids it could not place (no such account stored), which are left out."""
+    by_month = {month_of(month): balances for month, balances in months.items()}
+    wanted = {external_id for balances in by_month.values() for external_id in balances}
+    ids = ids_by_external_id(model=Account, administration=administration, external_ids=wanted, strict=False)
+    MonthlyBalance.objects.filter(
+        administration=administration, basis=BalanceBasis.SOURCE, month__in=list(by_month)
+    ).delete()
     MonthlyBalance.objects.bulk_create(
         MonthlyBalance(
             administration=administration,
@@ -160,10 +172,11 @@ def monthly_balances_from_source(
             month=month,
             amount=amount,
         )
+        for month, balances in by_month.items()
         for external_id, amount in balances.items()
         if external_id in ids and amount
     )
-    return set(balances) - ids.keys()
+    return wanted - ids.keys()
 
 
 def lines_complete_reset(*, administration: Administration, before: dt.date) -> None:

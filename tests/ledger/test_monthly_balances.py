@@ -17,6 +17,7 @@ from ledger.services import (
     lines_complete_mark,
     lines_complete_reset,
     monthly_balances_from_source,
+    monthly_balances_from_source_months,
     monthly_balances_rebuild,
     transactions_delete_missing,
     transactions_upsert,
@@ -147,6 +148,32 @@ def test_source_balances_of_a_month_are_replaced_and_unknown_ledgers_reported(ad
     assert _stored(administration, BalanceBasis.SOURCE) == {
         ("bank", date(2025, 3, 1), 0): Decimal("7.00"),
         ("revenue", date(2025, 3, 1), 0): Decimal("-7.00"),
+    }
+
+
+def test_source_balances_of_many_months_are_replaced_together_in_three_statements(
+    administration, django_assert_num_queries
+):
+    monthly_balances_from_source(administration=administration, month=date(2025, 1, 1), balances={"bank": Decimal(1)})
+    monthly_balances_from_source(administration=administration, month=date(2025, 5, 1), balances={"bank": Decimal(9)})
+    months = {
+        date(2025, month, 1): {"bank": Decimal(month), "revenue": Decimal(-month), "gone": Decimal("1.00")}
+        for month in (1, 2, 3)
+    }
+
+    # The account ids, the months' old rows deleted, the new rows inserted (and the transaction's two).
+    with django_assert_num_queries(5):
+        unknown = monthly_balances_from_source_months(administration=administration, months=months)
+
+    assert unknown == {"gone"}
+    stored = _stored(administration, BalanceBasis.SOURCE)
+    assert stored == {
+        **{
+            (ledger, date(2025, m, 1), 0): Decimal(sign * m)
+            for m in (1, 2, 3)
+            for ledger, sign in (("bank", 1), ("revenue", -1))
+        },
+        ("bank", date(2025, 5, 1), 0): Decimal(9),  # a month not given is left as it was
     }
 
 
