@@ -350,6 +350,26 @@ def exact(source: Source, connection_ids: list[int]) -> tuple[int, list[str]]:
     return len(connections) - len(wrong), wrong
 
 
+def last_imports(source: Source, connection_ids: list[int], after_run: int, count: int = 5) -> list[dict[str, Any]]:
+    """The first imports that ended last (the run's tail): each one's mutations, when it started and ended (seconds
+    after the first run of the round started, on the workers' shared clock) and the slices it took."""
+    from integrations.models import SyncRun
+
+    runs = SyncRun.objects.filter(connection_id__in=connection_ids, pk__gt=after_run).select_related("administration")
+    first = min((run.started_at for run in runs), default=None)
+    sizes = {administration["guid"]: administration["mutations"] for administration in source.fleet}
+    ended = sorted((run for run in runs if run.finished_at), key=lambda run: run.finished_at)[-count:]
+    return [
+        {
+            "mutations": sizes.get(run.administration.external_id),
+            "started": round((run.started_at - first).total_seconds(), 1),
+            "ended": round((run.finished_at - first).total_seconds(), 1),
+            "slices": run.slices,
+        }
+        for run in reversed(ended)
+    ]
+
+
 def one_round(workers: int, source: Source, options: argparse.Namespace, database: str) -> dict[str, Any]:
     import redis
 
@@ -405,6 +425,7 @@ def one_round(workers: int, source: Source, options: argparse.Namespace, databas
         failed = sum(1 for status in ended.values() if status != "succeeded")
         first_stats = source.stats()
         first_calls = calls_of(fleet_ids, after)
+        tail = last_imports(source, fleet_ids, after)
         probes.join(timeout=120)
 
         source.reset_stats()
@@ -431,6 +452,7 @@ def one_round(workers: int, source: Source, options: argparse.Namespace, databas
         "failed": failed,
         "peak_in_flight": first_stats["peakInFlight"],
         "in_flight": in_flight.summary(),
+        "last_imports": tail,
         "rate_limited": first_stats["rateLimited"],
         "source_calls": first_stats["calls"],
         "sync_now": [round(t, 2) for t in probes.times],

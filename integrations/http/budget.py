@@ -15,8 +15,9 @@ process sees one consistent budget:
   their requests are in flight; a process that dies (SIGKILL, a lost machine) stops renewing, and its slots fall
   back to the budget after ``ttl`` seconds, taken back by the next exchange of any process.
 - One thread per process and source (the *pump*) does all the talking to Redis: requests waiting for a slot queue
-  in the process, in order of priority (a manual sync before a first import before the nightly run) and arrival,
-  and the pump hands back the finished requests' slots and asks for slots for the waiting ones in the same call.
+  in the process, in order of priority (a manual sync before a first import before the nightly run), then of
+  seniority (the process's longest-running sync first, with up to three quarters of its share) and arrival, and the
+  pump hands back the finished requests' slots and asks for slots for the waiting ones in the same call.
   A busy process makes one call per handful of requests, not two per request.
 - A slot a request gives back stays with its process a moment (``linger``): the next request of the same key takes
   it without the pump, or a request of that key waiting in the queue is handed it. Most requests of a running sync
@@ -226,6 +227,7 @@ class Ticket:
     key: str
     priority: int
     order: int
+    rank: int = 1  # 0: its key is the process's most senior and goes first (SharedBudget._rank_of)
     epoch: int = -1
     # How the waiter learns it was granted: an event (a thread) or a future on a loop (a coroutine).
     event: threading.Event | None = None
@@ -235,7 +237,7 @@ class Ticket:
     state: str = "waiting"
 
     def __lt__(self, other: Ticket) -> bool:
-        return (self.priority, self.order) < (other.priority, other.order)
+        return (self.priority, self.rank, self.order) < (other.priority, other.rank, other.order)
 
 
 class SharedBudget:
@@ -271,6 +273,9 @@ class SharedBudget:
         self._lock = threading.Condition()
         self._waiting: list[Ticket] = []
         self._waiting_by_key: dict[str, list[Ticket]] = {}
+        # Each key's seniority: [its first request's order, requests live, last active]; see _rank_of.
+        self._ranks: dict[str, list[float]] = {}
+        self._pruned_at = 0.0
         self._held: dict[str, Ticket] = {}
         # Slots the process holds in Redis that no request uses: key -> [(member, since)], the newest last.
         self._idle: dict[str, list[tuple[str, float]]] = {}
@@ -396,21 +401,54 @@ class SharedBudget:
     def _acquire(self, key: str, priority: int, **waiter: Any) -> Ticket:
         order = next(self._order)  # the request's place in the queue, and its member's name if it asks Redis
         with self._lock:
-            if self._idle.get(key) and not self._outranked(priority) and self._reusable():
-                ticket = Ticket(self._take_idle(key), key, priority, order, **waiter)
+            rank = self._rank_of(key, order)
+            if self._idle.get(key) and not self._outranked(priority, rank) and self._reusable():
+                ticket = Ticket(self._take_idle(key), key, priority, order, rank, **waiter)
                 self._hand_over(ticket.member, ticket)
                 return ticket
-            ticket = Ticket(f"{self.process}/{order}", key, priority, order, **waiter)
+            ticket = Ticket(f"{self.process}/{order}", key, priority, order, rank, **waiter)
             heapq.heappush(self._waiting, ticket)
             heapq.heappush(self._waiting_by_key.setdefault(key, []), ticket)
             self._lock.notify_all()
         self._start()
         return ticket
 
-    def _outranked(self, priority: int) -> bool:
-        """A request of an earlier priority waits for a slot (called holding the lock)."""
+    def _outranked(self, priority: int, rank: int) -> bool:
+        """A request of an earlier priority, or of the same and a senior key, waits for a slot (called holding the
+        lock): a slot then goes back to Redis to be granted in order, not reused."""
         first = _first_live(self._waiting)
-        return first is not None and first.priority < priority
+        return first is not None and (first.priority, first.rank) < (priority, rank)
+
+    # Within a priority, the process's most senior running key (the one that began asking first) goes first with up
+    # to half the process's share: the syncs that started first finish first, where serving requests in arrival
+    # order alone had every running sync crawl along together, and a large first import, one among dozens, ended
+    # long after the rest (the fleet's tail, bench/README.md). The other half is served in arrival order, so the
+    # small syncs are not held up behind a large one. A key keeps its seniority while it has requests live and for
+    # RANK_KEPT seconds after (between two windows of a sync, or two slices of a run on the same worker).
+    RANK_KEPT = 30.0
+
+    def _rank_of(self, key: str, order: int) -> int:
+        """0 for a request that goes first (see above), else 1; the request is counted live (called holding the
+        lock)."""
+        now = time.monotonic()
+        if now - self._pruned_at > self.RANK_KEPT:
+            self._pruned_at = now
+            for quiet in [k for k, (_, live, at) in self._ranks.items() if not live and now - at > self.RANK_KEPT]:
+                del self._ranks[quiet]
+        entry = self._ranks.get(key)
+        if entry is None or (not entry[1] and now - entry[2] > self.RANK_KEPT):
+            entry = self._ranks[key] = [order, 0, now]
+        senior = min((e[0] for e in self._ranks.values() if e[1]), default=entry[0])
+        first = entry[0] <= senior and entry[1] < self._share * 3 // 4
+        entry[1] += 1
+        return 0 if first else 1
+
+    def _ended(self, key: str) -> None:
+        """A request of the key ended (called holding the lock)."""
+        entry = self._ranks.get(key)
+        if entry is not None:
+            entry[1] -= 1
+            entry[2] = time.monotonic()
 
     def _take_idle(self, key: str) -> str:
         idle = self._idle[key]
@@ -436,6 +474,7 @@ class SharedBudget:
     def _release(self, ticket: Ticket) -> None:
         woken = None
         with self._lock:
+            self._ended(ticket.key)
             if ticket.state == "held":
                 ticket.state = "done"
                 reusable = self._reusable()  # counting this slot: it is the process's until it goes one way or other
@@ -443,8 +482,9 @@ class SharedBudget:
                 # keeps none of them.
                 waiter = self._next_of_key(ticket.key)
                 self._held.pop(ticket.member, None)
-                if reusable:
-                    if waiter is not None and not self._outranked(waiter.priority):
+                # A senior request of another key waiting: the slot goes back to Redis, which grants it in order.
+                if reusable and not self._outranked(ticket.priority, ticket.rank):
+                    if waiter is not None and not self._outranked(waiter.priority, waiter.rank):
                         self._hand_over(ticket.member, waiter)
                         woken = waiter
                     else:
@@ -512,7 +552,7 @@ class SharedBudget:
         if self._idle_count and self._reusable():
             for key in list(self._idle):
                 while key in self._idle and (waiter := self._next_of_key(key)) is not None:
-                    if self._outranked(waiter.priority):
+                    if self._outranked(waiter.priority, waiter.rank):
                         break
                     self._hand_over(self._take_idle(key), waiter)
                     woken.append(waiter)

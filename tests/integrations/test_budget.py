@@ -139,6 +139,40 @@ def test_waiting_requests_go_in_order_of_priority(source):
     assert order == [MANUAL, FIRST_IMPORT, SCHEDULED]
 
 
+def test_the_most_senior_sync_goes_first_within_its_priority_up_to_three_quarters_of_the_share(source):
+    shared = budget(source, total=8, per_key=8)
+    served: list[str] = []
+    done = threading.Event()
+    stack = contextlib.ExitStack()
+    stack.enter_context(shared.slot("senior"))  # began asking first
+    juniors = [stack.enter_context(contextlib.ExitStack()) for _ in range(7)]
+    for junior in juniors:
+        junior.enter_context(shared.slot("junior"))
+
+    def wait(key: str) -> None:
+        with shared.slot(key):
+            served.append(key)
+            done.wait(10)
+
+    # Three of a later sync first, then seven of the senior one: five of those (with the slot it holds, six: three
+    # quarters of the share of eight) go before the later sync's, the other two after them.
+    waiters = [threading.Thread(target=wait, args=(key,)) for key in ["later"] * 3 + ["senior"] * 7]
+    for waiter in waiters:
+        waiter.start()
+        time.sleep(0.02)
+    for junior in juniors:  # one slot free at a time
+        junior.close()
+        time.sleep(0.15)
+    try:
+        assert served == ["senior"] * 5 + ["later"] * 2
+    finally:
+        done.set()
+        stack.close()
+        for waiter in waiters:
+            waiter.join(timeout=10)
+    assert sorted(served) == ["later"] * 3 + ["senior"] * 7  # the rest once slots came back
+
+
 # A worker process of its own: takes slots of the shared budget for a while and counts what is in flight at the
 # "source" in Redis, so two processes' requests are counted together.
 PROCESS = textwrap.dedent(
