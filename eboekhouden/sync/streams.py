@@ -395,7 +395,12 @@ class MutationsStream(Stream):
         _add(
             counts,
             transactions_delete_missing(
-                administration=ctx.administration, window_start=first, window_end=last, seen_external_ids=seen_ids
+                administration=ctx.administration,
+                window_start=first,
+                window_end=last,
+                seen_external_ids=seen_ids,
+                # What the window held was read before it was written (but not for a refetch): only that can be gone.
+                stored_before=None if refetch else stored.keys(),
             ),
         )
         counts += set_aside.save()

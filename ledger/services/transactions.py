@@ -104,18 +104,34 @@ def transactions_upsert(
 
 
 def transactions_delete_missing(
-    *, administration: Administration, window_start: date, window_end: date, seen_external_ids: Collection[str]
+    *,
+    administration: Administration,
+    window_start: date,
+    window_end: date,
+    seen_external_ids: Collection[str],
+    stored_before: Collection[str] | None = None,
 ) -> WriteCounts:
     """Delete, with their lines, the transactions dated in the window (both ends included) whose external id the
-    source no longer lists; transactions outside the window are never touched."""
+    source no longer lists; transactions outside the window are never touched.
+
+    ``stored_before``: the external ids the window held before the caller wrote what the source lists in it, when
+    the caller read them. Only those can be missing now, so the window is not read again (a first import's window
+    held none: nothing to read at all)."""
     seen = seen_external_ids if isinstance(seen_external_ids, set | frozenset) else set(seen_external_ids)
     in_window = Transaction.objects.filter(administration=administration, date__range=(window_start, window_end))
+    gone = None if stored_before is None else [external_id for external_id in stored_before if external_id not in seen]
+    if gone is not None and len(gone) <= bulk.ORM_CHUNK:
+        in_window = in_window.filter(external_id__in=gone)  # nothing to read when none is gone
     # Only the ids to delete are held, never the window's transactions.
-    stale = [
-        pk
-        for pk, external_id in in_window.values_list("pk", "external_id").iterator(chunk_size=5_000)
-        if external_id not in seen
-    ]
+    stale = (
+        []
+        if gone == []
+        else [
+            pk
+            for pk, external_id in in_window.values_list("pk", "external_id").iterator(chunk_size=5_000)
+            if external_id not in seen
+        ]
+    )
     with db_transaction.atomic():
         # The monthly balances lose what the deleted lines added, in the same database transaction.
         monthly_balances_add(administration_id=administration.pk, deltas=stored_line_deltas(transaction_ids=stale))

@@ -236,6 +236,30 @@ def test_delete_missing_removes_transactions_the_window_no_longer_lists(administ
     assert not TransactionLine.objects.filter(transaction__external_id="1").exists()
 
 
+def test_delete_missing_told_what_the_window_held_reads_only_that(administration, django_assert_num_queries):
+    transactions_upsert(
+        administration=administration,
+        transactions=[sale(n, day=date(2025, 3, day)) for n, day in (("1", 1), ("2", 10), ("3", 31))],
+    )
+    window = {"window_start": date(2025, 3, 1), "window_end": date(2025, 3, 31)}
+
+    # A first import's window held nothing: nothing is read, only the set-aside records are forgotten.
+    with django_assert_num_queries(3):
+        counts = transactions_delete_missing(
+            administration=administration, **window, seen_external_ids={"1", "2", "3"}, stored_before=()
+        )
+    assert counts == WriteCounts()
+
+    # Held "1" to "3", lists "2": "1" and "3" go, a transaction written since ("4") is not the caller's to judge.
+    transactions_upsert(administration=administration, transactions=[sale("4", day=date(2025, 3, 5))])
+    counts = transactions_delete_missing(
+        administration=administration, **window, seen_external_ids={"2"}, stored_before=["1", "2", "3"]
+    )
+
+    assert counts == WriteCounts(deleted=2)
+    assert sorted(Transaction.objects.values_list("external_id", flat=True)) == ["2", "4"]
+
+
 def test_delete_missing_leaves_transactions_outside_the_window_alone(administration):
     transactions_upsert(
         administration=administration,
