@@ -81,16 +81,23 @@ def monthly_balances_add(*, administration_id: int, deltas: Mapping[BalanceKey, 
 
     Written as SQL because the ORM's upsert cannot add to the stored value (``amount = amount + excluded.amount``);
     ``INSERT ... ON CONFLICT DO UPDATE`` reads the same on PostgreSQL and SQLite."""
-    rows = [(key, amount) for key, amount in deltas.items() if amount]
+    table = MonthlyBalance._meta.db_table
+    _insert(
+        administration_id,
+        BalanceBasis.LINES,
+        [(key, amount) for key, amount in deltas.items() if amount],
+        "ON CONFLICT (administration_id, basis, account_id, month, cost_center_key) "
+        f"DO UPDATE SET amount = {table}.amount + excluded.amount",
+    )
+
+
+def _insert(administration_id: int, basis: str, rows: list[tuple[BalanceKey, Decimal]], tail: str = "") -> None:
+    """Insert the rows in one statement. SQL rather than ``bulk_create``: no model instance per row (a first import
+    writes thousands of the source's), and the lines' rows need the ``ON CONFLICT`` tail."""
     if not rows:
         return
     table = MonthlyBalance._meta.db_table
     head = f"INSERT INTO {table} (administration_id, basis, account_id, month, cost_center_key, amount)"
-    tail = (
-        "ON CONFLICT (administration_id, basis, account_id, month, cost_center_key) "
-        f"DO UPDATE SET amount = {table}.amount + excluded.amount"
-    )
-    lines = BalanceBasis.LINES.value
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # One statement with the rows as arrays, whatever their number.
@@ -100,7 +107,7 @@ def monthly_balances_add(*, administration_id: int, deltas: Mapping[BalanceKey, 
                 f"{head} SELECT %s, %s, a, m, c, v FROM {arrays} {tail}",  # noqa: S608
                 [
                     administration_id,
-                    lines,
+                    str(basis),
                     [k[0] for k, _ in rows],
                     [k[1] for k, _ in rows],
                     [k[2] for k, _ in rows],
@@ -110,7 +117,7 @@ def monthly_balances_add(*, administration_id: int, deltas: Mapping[BalanceKey, 
         else:
             cursor.executemany(
                 f"{head} VALUES (%s, %s, %s, %s, %s, %s) {tail}",
-                [(administration_id, lines, k[0], k[1], k[2], v) for k, v in rows],
+                [(administration_id, str(basis), k[0], k[1], k[2], v) for k, v in rows],
             )
 
 
@@ -164,17 +171,15 @@ def monthly_balances_from_source_months(
     MonthlyBalance.objects.filter(
         administration=administration, basis=BalanceBasis.SOURCE, month__in=list(by_month)
     ).delete()
-    MonthlyBalance.objects.bulk_create(
-        MonthlyBalance(
-            administration=administration,
-            basis=BalanceBasis.SOURCE,
-            account_id=ids[external_id],
-            month=month,
-            amount=amount,
-        )
-        for month, balances in by_month.items()
-        for external_id, amount in balances.items()
-        if external_id in ids and amount
+    _insert(
+        administration.pk,
+        BalanceBasis.SOURCE,
+        [
+            ((ids[external_id], month, 0), amount)
+            for month, balances in by_month.items()
+            for external_id, amount in balances.items()
+            if external_id in ids and amount
+        ],
     )
     return wanted - ids.keys()
 
