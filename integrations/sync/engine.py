@@ -458,8 +458,10 @@ def _finish(
             # An error may say when trying again makes sense (a monthly call limit: when the month ends).
             retry_at = getattr(error, "retry_at", None)
             connection_update["next_sync_at"] = retry_at or next_sync_after(now, run.connection_id)
-    # First, and fenced: a run that is no longer the current one raises here and writes nothing at all.
-    _connection_update(lease, **connection_update)
+    # First, and fenced: a run that is no longer the current one raises here and writes nothing at all. The lock is
+    # let go in the same statement: once the run shows as ended, a Sync now or the schedule may start the next one,
+    # not be skipped while the receivers warm the dashboards' figures (after the commit, outside the lock).
+    _connection_update(lease, **connection_update, sync_lock="", sync_lock_expires_at=None)
     if run.status == SyncRunStatus.SUCCEEDED:
         Administration.objects.filter(pk=run.administration_id).update(last_imported_at=now)
     transaction.on_commit(lambda: _announce(run))

@@ -445,3 +445,21 @@ def test_a_finished_run_is_announced_once_committed_and_a_failing_receiver_fails
     finally:
         sync_finished.disconnect(dispatch_uid="test-finished")
         books_imported.disconnect(dispatch_uid="test-imported")
+
+
+@pytest.mark.django_db(transaction=True)  # the receivers run at the commit, as in a worker
+def test_the_lock_is_let_go_with_the_runs_outcome_before_the_receivers_run(connection, fake_provider):
+    from ledger.signals import books_imported
+
+    locks: list[str] = []
+
+    def on_imported(*, administration, **_):
+        locks.append(Connection.objects.get(pk=connection.pk).sync_lock)
+
+    books_imported.connect(on_imported, dispatch_uid="test-lock-free")
+    try:
+        run(connection)
+    finally:
+        books_imported.disconnect(dispatch_uid="test-lock-free")
+    # While the figures are warmed after a run, a Sync now takes the lock instead of being skipped.
+    assert locks == [""]
