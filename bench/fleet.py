@@ -248,6 +248,17 @@ def wait_until_synced(connection_ids: list[int], after_run: int, *, timeout: flo
     raise TimeoutError(f"{len(connection_ids) - len(ended)} connections did not finish within {timeout:.0f} s")
 
 
+def locks_let_go(connection_ids: list[int], *, timeout: float) -> None:
+    """Wait until no connection holds its sync lock."""
+    from integrations.models import Connection
+
+    deadline = time.monotonic() + timeout
+    while Connection.objects.filter(pk__in=connection_ids).exclude(sync_lock="").exists():
+        if time.monotonic() > deadline:
+            raise TimeoutError("connections still hold their sync lock after their runs ended")
+        time.sleep(0.1)
+
+
 class Probes(threading.Thread):
     """Clicks Sync now on one probe administration after another while the fleet imports, and times each."""
 
@@ -428,6 +439,8 @@ def one_round(workers: int, source: Source, options: argparse.Namespace, databas
         tail = last_imports(source, fleet_ids, after)
         probes.join(timeout=120)
 
+        # A run's lock is let go just after its status is written: a nightly task that came first would be skipped.
+        locks_let_go(fleet_ids, timeout=60)
         source.reset_stats()
         after, nightly_started = last_run_id(), time.monotonic()
         for connection_id in order:
