@@ -219,6 +219,20 @@ class BudgetState:
     keys_in_flight: int
 
 
+@dataclass(slots=True)
+class _Seniority:
+    """A key's seniority in its process: the order of the request it began asking with, its requests live, and when
+    one last ended."""
+
+    since: int
+    live: int = 0
+    active_at: float = 0.0
+
+    def quiet_since(self, now: float, seconds: float) -> bool:
+        """No request live and none ended within ``seconds``: the key's seniority is forgotten."""
+        return not self.live and now - self.active_at > seconds
+
+
 @dataclass(eq=False, slots=True)
 class Ticket:
     """One request's slot: its member in Redis, and the epoch it was granted in (a 429 halves once per epoch)."""
@@ -273,8 +287,8 @@ class SharedBudget:
         self._lock = threading.Condition()
         self._waiting: list[Ticket] = []
         self._waiting_by_key: dict[str, list[Ticket]] = {}
-        # Each key's seniority: [its first request's order, requests live, last active]; see _rank_of.
-        self._ranks: dict[str, list[float]] = {}
+        # Each key's seniority; see _rank_of.
+        self._ranks: dict[str, _Seniority] = {}
         self._pruned_at = 0.0
         self._held: dict[str, Ticket] = {}
         # Slots the process holds in Redis that no request uses: key -> [(member, since)], the newest last.
@@ -420,10 +434,10 @@ class SharedBudget:
         return first is not None and (first.priority, first.rank) < (priority, rank)
 
     # Within a priority, the process's most senior running key (the one that began asking first) goes first with up
-    # to half the process's share: the syncs that started first finish first, where serving requests in arrival
-    # order alone had every running sync crawl along together, and a large first import, one among dozens, ended
-    # long after the rest (the fleet's tail, bench/README.md). The other half is served in arrival order, so the
-    # small syncs are not held up behind a large one. A key keeps its seniority while it has requests live and for
+    # to three quarters of the process's share: the syncs that started first finish first, where serving requests in
+    # arrival order alone had every running sync crawl along together, and a large first import, one among dozens,
+    # ended long after the rest (the fleet's tail, bench/README.md). The other quarter is served in arrival order, so
+    # the small syncs are not held up behind a large one. A key keeps its seniority while it has requests live and for
     # RANK_KEPT seconds after (between two windows of a sync, or two slices of a run on the same worker).
     RANK_KEPT = 30.0
 
@@ -433,22 +447,22 @@ class SharedBudget:
         now = time.monotonic()
         if now - self._pruned_at > self.RANK_KEPT:
             self._pruned_at = now
-            for quiet in [k for k, (_, live, at) in self._ranks.items() if not live and now - at > self.RANK_KEPT]:
+            for quiet in [k for k, seniority in self._ranks.items() if seniority.quiet_since(now, self.RANK_KEPT)]:
                 del self._ranks[quiet]
-        entry = self._ranks.get(key)
-        if entry is None or (not entry[1] and now - entry[2] > self.RANK_KEPT):
-            entry = self._ranks[key] = [order, 0, now]
-        senior = min((e[0] for e in self._ranks.values() if e[1]), default=entry[0])
-        first = entry[0] <= senior and entry[1] < self._share * 3 // 4
-        entry[1] += 1
+        seniority = self._ranks.get(key)
+        if seniority is None or seniority.quiet_since(now, self.RANK_KEPT):
+            seniority = self._ranks[key] = _Seniority(order, active_at=now)
+        senior = min((other.since for other in self._ranks.values() if other.live), default=seniority.since)
+        first = seniority.since <= senior and seniority.live < self._share * 3 // 4
+        seniority.live += 1
         return 0 if first else 1
 
     def _ended(self, key: str) -> None:
         """A request of the key ended (called holding the lock)."""
-        entry = self._ranks.get(key)
-        if entry is not None:
-            entry[1] -= 1
-            entry[2] = time.monotonic()
+        seniority = self._ranks.get(key)
+        if seniority is not None:
+            seniority.live -= 1
+            seniority.active_at = time.monotonic()
 
     def _take_idle(self, key: str) -> str:
         idle = self._idle[key]
