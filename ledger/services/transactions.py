@@ -119,19 +119,18 @@ def transactions_delete_missing(
     held none: nothing to read at all)."""
     seen = seen_external_ids if isinstance(seen_external_ids, set | frozenset) else set(seen_external_ids)
     in_window = Transaction.objects.filter(administration=administration, date__range=(window_start, window_end))
-    gone = None if stored_before is None else [external_id for external_id in stored_before if external_id not in seen]
-    if gone is not None and len(gone) <= bulk.ORM_CHUNK:
-        in_window = in_window.filter(external_id__in=gone)  # nothing to read when none is gone
+    if stored_before is not None:
+        gone = [external_id for external_id in stored_before if external_id not in seen]
+        if not gone:
+            in_window = in_window.none()  # nothing to read
+        elif len(gone) <= bulk.ORM_CHUNK:  # (a longer list: the window is read instead)
+            in_window = in_window.filter(external_id__in=gone)
     # Only the ids to delete are held, never the window's transactions.
-    stale = (
-        []
-        if gone == []
-        else [
-            pk
-            for pk, external_id in in_window.values_list("pk", "external_id").iterator(chunk_size=5_000)
-            if external_id not in seen
-        ]
-    )
+    stale = [
+        pk
+        for pk, external_id in in_window.values_list("pk", "external_id").iterator(chunk_size=5_000)
+        if external_id not in seen
+    ]
     with db_transaction.atomic():
         # The monthly balances lose what the deleted lines added, in the same database transaction.
         monthly_balances_add(administration_id=administration.pk, deltas=stored_line_deltas(transaction_ids=stale))
