@@ -129,7 +129,14 @@ def _cursor_saver(lease: Lease, stream: str):
     def save(value: dict) -> None:
         # A run that lost its lock must not move the cursor of the run that took over.
         lease.renew()
-        SyncCursor.objects.update_or_create(connection_id=connection_id, stream=stream, defaults={"value": value})
+        # One INSERT ... ON CONFLICT, saved after every window of a sync: update_or_create takes a savepoint, a
+        # SELECT ... FOR UPDATE and an UPDATE for the same.
+        SyncCursor.objects.bulk_create(
+            [SyncCursor(connection_id=connection_id, stream=stream, value=value)],
+            update_conflicts=True,
+            unique_fields=["connection", "stream"],
+            update_fields=["value", "updated_at"],
+        )
 
     return save
 

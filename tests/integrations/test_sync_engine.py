@@ -8,6 +8,7 @@ import threading
 import pytest
 import time_machine
 from django.db import connection as db_connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from integrations.errors import AuthenticationError, CredentialsExpired, TransientError
@@ -71,6 +72,28 @@ def test_a_stream_saves_its_cursor(connection, fake_provider):
     run(connection)
 
     assert SyncCursor.objects.get(connection=connection, stream="mutations").value == {"until": "2025-07-31"}
+
+
+def test_a_stream_saves_its_cursor_again_in_place_renewing_the_lease_in_two_statements(connection, fake_provider):
+    statements: list[str] = []
+
+    def save_twice(ctx):
+        ctx.save_cursor({"until": "2025-07-31"})
+        with CaptureQueriesContext(db_connection) as queries:
+            ctx.save_cursor({"until": "2025-08-31"})
+        statements.extend(query["sql"] for query in queries.captured_queries)
+        return StreamCounts()
+
+    fake_provider.streams[1].behaviour = save_twice
+
+    run(connection)
+
+    assert [cursor.value for cursor in SyncCursor.objects.filter(connection=connection, stream="mutations")] == [
+        {"until": "2025-08-31"}
+    ]
+    assert len(statements) == 2  # after every window of a sync
+    assert statements[0].startswith("UPDATE") and "sync_lock" in statements[0]  # the lease, fenced by the token
+    assert statements[1].startswith("INSERT") and "ON CONFLICT" in statements[1]
 
 
 def test_a_refused_key_needs_a_reconnect_and_is_not_retried(connection, fake_provider):
