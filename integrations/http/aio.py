@@ -27,6 +27,17 @@ T = TypeVar("T")
 _DONE = object()
 
 
+def _new_loop() -> asyncio.AbstractEventLoop:
+    """uvloop's event loop (libuv's): the fetch's sockets, timers and wake-ups cost about a tenth less of the worker's
+    CPU per call than on asyncio's own loop (bench/fleet.py, one worker: 0.71 against 0.79 ms). asyncio's where
+    uvloop is not installed (it is not built for Windows)."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - every platform Monitr is deployed on has it
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
+
+
 class EventLoopThread:
     """An asyncio event loop running on a daemon thread of its own, started on first use, until :meth:`close`."""
 
@@ -40,7 +51,7 @@ class EventLoopThread:
     def loop(self) -> asyncio.AbstractEventLoop:
         with self._lock:
             if self._loop is None:
-                loop = asyncio.new_event_loop()
+                loop = _new_loop()
                 thread = threading.Thread(target=loop.run_forever, name=self.name, daemon=True)
                 thread.start()
                 self._loop, self._thread = loop, thread
