@@ -24,9 +24,10 @@ from .sync.schedule import AMSTERDAM, schedule_times
 
 log = get_logger(__name__)
 
-# The broker's lanes (integrations.tasks.QUEUE_PRIORITY) as kombu's Redis transport keeps them: a list per priority
-# step, named after the queue and the step ("celery" for 0, "celery:3", ...).
-LANES = ((MANUAL, 0), (FIRST_IMPORT, 3), (SCHEDULED, 6))
+# The broker's lanes (integrations.tasks.QUEUE_PRIORITY and CONTINUE_PRIORITY) as kombu's Redis transport keeps
+# them: a list per priority step, named after the queue and the step ("celery" for 0, "celery:3", ...). A priority's
+# queue is its new runs' lane and its runs' next slices' lane together.
+LANES = ((MANUAL, (0,)), (FIRST_IMPORT, (2, 3)), (SCHEDULED, (5, 6)))
 QUEUE = "celery"
 # Runs of a connection's history an operator reads to judge what tonight takes.
 DEFAULT_DURATION = dt.timedelta(minutes=1)
@@ -178,14 +179,16 @@ def _broker_lengths() -> tuple[dict[int, int | None], int | None]:
     try:
         client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         pipe = client.pipeline(transaction=False)
-        for _, step in LANES:
-            pipe.llen(QUEUE if not step else f"{QUEUE}:{step}")
+        for _, steps in LANES:
+            for step in steps:
+                pipe.llen(QUEUE if not step else f"{QUEUE}:{step}")
         pipe.hlen("unacked")
         *lengths, unacked = pipe.execute()
     except redis.RedisError as error:
         log.warning("fleet.broker_unreadable", error=type(error).__name__)
         return unknown, None
-    return {priority: length for (priority, _), length in zip(LANES, lengths, strict=True)}, unacked
+    read = iter(lengths)
+    return {priority: sum(next(read) for _ in steps) for priority, steps in LANES}, unacked
 
 
 def _budget() -> tuple[BudgetState | None, int | None]:

@@ -33,9 +33,15 @@ RETRY_UNSTARTED_AFTER = dt.timedelta(hours=1)
 COVERED = "A sync that started after this one was asked for has already brought the books up to date."
 
 
-# The broker's priority of a run's slices (kombu's Redis steps, lower first; see CELERY_BROKER_TRANSPORT_OPTIONS),
-# by the run's priority in the shared budget.
+# The broker's priority of a run's first slice (kombu's Redis steps, lower first; see
+# CELERY_BROKER_TRANSPORT_OPTIONS), by the run's priority in the shared budget.
 QUEUE_PRIORITY = {MANUAL: 0, FIRST_IMPORT: 3, SCHEDULED: 6}
+# And of its next slices: a lane just ahead of the runs of its priority that have not started, still behind a
+# person's Sync now. A run under way gives its thread back after every slice, so a Sync now gets in between; but it
+# does not queue again behind every import that arrived after it started: behind a long queue a large import would
+# get one slice per turn of the whole queue, end long after the rest, and spend its end alone at the source's cap for
+# one key, half the budget unused.
+CONTINUE_PRIORITY = {MANUAL: 0, FIRST_IMPORT: 2, SCHEDULED: 5}
 TRIGGER_PRIORITY = {
     SyncTrigger.MANUAL: MANUAL,
     SyncTrigger.COMMAND: MANUAL,
@@ -88,9 +94,9 @@ def sync_connection(
     resume: dict | None = None,
 ) -> str:
     """One slice of a sync: at most about ``MONITR_SYNC_SLICE_SECONDS`` of work, then the rest of the run is
-    queued again behind the other work of its priority (``resume`` names the run and its lock's token), so a large
-    import shares the workers with everyone else. Slices of one connection never run at once: the lock stays with
-    the run between them."""
+    queued again (``resume`` names the run and its lock's token; the lane: ``CONTINUE_PRIORITY``), so a large import
+    gives its thread back to a person's Sync now between slices. Slices of one connection never run at once: the
+    lock stays with the run between them."""
     if not resume and not full and not since and _covered(connection_id, getattr(self.request, "requested_at", None)):
         log.info("sync.skipped", connection_id=connection_id, reason="covered")
         return COVERED
@@ -122,12 +128,13 @@ def sync_connection(
 
 
 def _continue(connection_id: int, trigger: str, outcome) -> None:
-    """Queue the run's next slice, at its run's priority (raised meanwhile if a person asked for a sync)."""
+    """Queue the run's next slice in the lane of its run's priority (raised meanwhile if a person asked for a sync)
+    for runs under way."""
     priority = SyncRun.objects.filter(pk=outcome.run_id).values_list("priority", flat=True).first()
     sync_connection.apply_async(
         (connection_id, trigger),
         {"resume": {"run": outcome.run_id, "token": outcome.token}},
-        priority=QUEUE_PRIORITY.get(priority if priority is not None else SCHEDULED, 6),
+        priority=CONTINUE_PRIORITY.get(priority if priority is not None else SCHEDULED, CONTINUE_PRIORITY[SCHEDULED]),
     )
 
 

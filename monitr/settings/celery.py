@@ -47,9 +47,10 @@ else:
     # CELERY_UNACKED_RESTORE_INTERVAL seconds (kombu's default: about every 100 s).
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=4 * 3600),
-        # Priorities (integrations.tasks): a person's Sync now (0) before first imports (3) before the schedule (6);
-        # kombu keeps a list per step and a worker takes from the first that holds a task. Lower goes first.
-        "priority_steps": [0, 3, 6, 9],
+        # Priorities (integrations.tasks): a person's Sync now (0) before first imports (3) before the schedule (6),
+        # the next slices of runs under way just ahead of their priority's new runs (2, 5); kombu keeps a list per
+        # step and a worker takes from the first that holds a task. Lower goes first.
+        "priority_steps": [0, 2, 3, 5, 6, 9],
         "sep": ":",
         "queue_order_strategy": "priority",
     }

@@ -61,14 +61,16 @@ def test_the_fleet_counts_runs_working_and_between_slices_and_failures(connectio
 @pytest.mark.skipif(not settings.CELERY_BROKER_URL.startswith("redis"), reason="the lanes are read from Redis")
 def test_the_lanes_are_read_from_the_broker(connection):
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    client.delete("celery", "celery:3", "celery:6", "unacked")
+    lanes = ("celery", "celery:2", "celery:3", "celery:5", "celery:6")
+    client.delete(*lanes, "unacked")
     client.rpush("celery", "a")
     client.rpush("celery:6", "b", "c")
+    client.rpush("celery:5", "d")  # a scheduled run's next slice counts with its priority
     try:
         fleet = fleet_status()
     finally:
-        client.delete("celery", "celery:6")
-    assert fleet.queued == {0: 1, 1: 0, 2: 2}
+        client.delete(*lanes)
+    assert fleet.queued == {0: 1, 1: 0, 2: 3}
     assert fleet.reserved == 0
 
 

@@ -7,9 +7,11 @@ import datetime as dt
 import pytest
 import time_machine
 from celery.exceptions import Retry
+from django.conf import settings
 from django.utils import timezone
 
 from integrations import tasks
+from integrations.http.budget import FIRST_IMPORT, MANUAL, SCHEDULED
 from integrations.models import Connection, ConnectionStatus, SyncRun, SyncRunStatus
 from integrations.models.connection import INTERRUPTED
 from integrations.sync.lock import lock_acquire
@@ -118,6 +120,24 @@ def test_every_queued_sync_says_when_it_was_asked_for_in_the_lane_of_its_trigger
     asked = {"requested_at": "2026-03-01T12:00:00+00:00"}
     # A person's Sync now goes first, a new connection's first import next, the schedule last (lower goes first).
     assert sent == [{"headers": asked, "priority": priority} for priority in (0, 3, 6)]
+
+
+@pytest.mark.skipif(not settings.CELERY_BROKER_URL.startswith("redis"), reason="the lanes are kombu's Redis lists")
+def test_a_runs_next_slice_has_a_lane_of_its_own_ahead_of_new_runs_of_its_priority_behind_sync_now():
+    from monitr.celery import app
+
+    with app.connection_for_write() as connection:
+        lane = connection.default_channel.priority  # the list kombu puts a message of a priority in
+        order = [
+            lane(tasks.QUEUE_PRIORITY[MANUAL]),
+            lane(tasks.CONTINUE_PRIORITY[FIRST_IMPORT]),
+            lane(tasks.QUEUE_PRIORITY[FIRST_IMPORT]),
+            lane(tasks.CONTINUE_PRIORITY[SCHEDULED]),
+            lane(tasks.QUEUE_PRIORITY[SCHEDULED]),
+        ]
+    # Workers take from the lowest lane that holds a message: each its own list, in this order.
+    assert order == sorted(set(order))
+    assert lane(tasks.CONTINUE_PRIORITY[MANUAL]) == order[0]
 
 
 def test_the_task_of_a_removed_connection_ends_quietly(db):
