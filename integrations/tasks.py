@@ -40,7 +40,9 @@ QUEUE_PRIORITY = {MANUAL: 0, FIRST_IMPORT: 3, SCHEDULED: 6}
 # person's Sync now. A run under way gives its thread back after every slice, so a Sync now gets in between; but it
 # does not queue again behind every import that arrived after it started: behind a long queue a large import would
 # get one slice per turn of the whole queue, end long after the rest, and spend its end alone at the source's cap for
-# one key, half the budget unused.
+# one key, half the budget unused. Only a few runs go ahead at once (MONITR_SYNC_RUNS_AHEAD): when more of a
+# priority are under way in slices, each queues behind the new runs again, so that large imports together never
+# hold the threads that small ones wait for.
 CONTINUE_PRIORITY = {MANUAL: 0, FIRST_IMPORT: 2, SCHEDULED: 5}
 TRIGGER_PRIORITY = {
     SyncTrigger.MANUAL: MANUAL,
@@ -128,13 +130,22 @@ def sync_connection(
 
 
 def _continue(connection_id: int, trigger: str, outcome) -> None:
-    """Queue the run's next slice in the lane of its run's priority (raised meanwhile if a person asked for a sync)
-    for runs under way."""
-    priority = SyncRun.objects.filter(pk=outcome.run_id).values_list("priority", flat=True).first()
+    """Queue the run's next slice at its run's priority (raised meanwhile if a person asked for a sync): in the lane
+    for runs under way while fewer than ``MONITR_SYNC_RUNS_AHEAD`` others of that priority are in slices, else behind
+    the runs not yet started."""
+    found = SyncRun.objects.filter(pk=outcome.run_id).values_list("priority", flat=True).first()
+    priority = found if found is not None else SCHEDULED
+    in_slices = (
+        SyncRun.objects.filter(status=SyncRunStatus.RUNNING, priority=priority)
+        .filter(Q(slices__gte=2) | ~Q(resume={}))  # working on a later slice, or waiting for its next
+        .exclude(pk=outcome.run_id)
+        .count()
+    )
+    lanes = CONTINUE_PRIORITY if in_slices < settings.MONITR_SYNC_RUNS_AHEAD else QUEUE_PRIORITY
     sync_connection.apply_async(
         (connection_id, trigger),
         {"resume": {"run": outcome.run_id, "token": outcome.token}},
-        priority=CONTINUE_PRIORITY.get(priority if priority is not None else SCHEDULED, CONTINUE_PRIORITY[SCHEDULED]),
+        priority=lanes.get(priority, lanes[SCHEDULED]),
     )
 
 

@@ -14,6 +14,7 @@ from integrations import tasks
 from integrations.http.budget import FIRST_IMPORT, MANUAL, SCHEDULED
 from integrations.models import Connection, ConnectionStatus, SyncRun, SyncRunStatus
 from integrations.models.connection import INTERRUPTED
+from integrations.sync.engine import CONTINUED, SyncOutcome
 from integrations.sync.lock import lock_acquire
 
 pytestmark = pytest.mark.django_db
@@ -138,6 +139,42 @@ def test_a_runs_next_slice_has_a_lane_of_its_own_ahead_of_new_runs_of_its_priori
     # Workers take from the lowest lane that holds a message: each its own list, in this order.
     assert order == sorted(set(order))
     assert lane(tasks.CONTINUE_PRIORITY[MANUAL]) == order[0]
+
+
+def test_a_paused_run_goes_ahead_of_new_runs_only_while_few_others_of_its_priority_are_in_slices(
+    connection, settings, monkeypatch
+):
+    settings.MONITR_SYNC_RUNS_AHEAD = 2
+    sent = []
+    monkeypatch.setattr(tasks.Task, "apply_async", lambda self, args, kwargs, **options: sent.append(options))
+
+    def run(*, priority: int = FIRST_IMPORT, slices: int = 1, between: bool = True) -> SyncRun:
+        return SyncRun.objects.create(
+            connection=connection,
+            administration=connection.administration,
+            trigger="connect",
+            status=SyncRunStatus.RUNNING,
+            priority=priority,
+            slices=slices,
+            resume={"stream": "mutations", "state": {}} if between else {},
+        )
+
+    def pause(paused: SyncRun) -> int:
+        tasks._continue(connection.pk, "connect", SyncOutcome(paused.pk, CONTINUED, token="t"))
+        return sent[-1]["priority"]
+
+    paused = run()
+    # Runs that are in their first slice, of another priority, or ended do not count.
+    run(between=False)
+    run(priority=SCHEDULED, slices=3, between=False)
+    SyncRun.objects.filter(pk=run(slices=4).pk).update(status=SyncRunStatus.SUCCEEDED)
+    assert pause(paused) == tasks.CONTINUE_PRIORITY[FIRST_IMPORT]
+    run(slices=2, between=False)  # working on its second slice
+    assert pause(paused) == tasks.CONTINUE_PRIORITY[FIRST_IMPORT]
+    run()  # waiting for its next: two others are in slices now, so this one queues behind the new runs
+    assert pause(paused) == tasks.QUEUE_PRIORITY[FIRST_IMPORT]
+    # A person's Sync now always goes first.
+    assert pause(run(priority=MANUAL)) == tasks.QUEUE_PRIORITY[MANUAL]
 
 
 def test_the_task_of_a_removed_connection_ends_quietly(db):
