@@ -98,8 +98,17 @@ class EboekhoudenProvider(Provider):
 
         return eboekhouden_budget()
 
-    def open_source(self, *, secret: dict[str, str], transport: str, external_id: str, wait=None, priority: int = 2):
+    def open_source(
+        self,
+        *,
+        secret: dict[str, str],
+        transport: str,
+        external_id: str,
+        wait=None,
+        priority: int = 2,
+        since: float | None = None,
+    ):
         from .sync import EboekhoudenSource
 
         credentials = credentials_from_secret(secret, external_id=external_id)
-        return EboekhoudenSource(credentials, wait=wait, priority=priority)
+        return EboekhoudenSource(credentials, wait=wait, priority=priority, since=since)

@@ -159,11 +159,13 @@ class Provider(abc.ABC):
         external_id: str,
         wait: Callable[[float], None] | None = None,
         priority: int = 2,
+        since: float | None = None,
     ) -> SyncSource:
         """The data of one connected administration, as streams the sync engine runs in order.
 
         ``priority`` is the run's (``integrations.http.budget``: 0 asked by a person, 1 a first import, 2 the
-        schedule): a source that asks a shared budget for its requests queues them in that order.
+        schedule) and ``since`` its start (seconds since the epoch): a source that asks a shared budget for its
+        requests queues them in that order, the runs that started first first within a priority.
 
         ``wait`` is the sleep for every pause the source makes (a rate limit's ``Retry-After``, a backoff): the
         engine's keeps the run's lock alive while it passes, and raises when the lock was lost, which the source

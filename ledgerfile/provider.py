@@ -99,7 +99,16 @@ class LedgerFileProvider(Provider):
         name, uploaded_at = latest
         return Arrival(gettext("%(file)s uploaded") % {"file": _shown(name)}, uploaded_at)
 
-    def open_source(self, *, secret: dict[str, str], transport: str, external_id: str, wait=None, priority: int = 2):
+    def open_source(
+        self,
+        *,
+        secret: dict[str, str],
+        transport: str,
+        external_id: str,
+        wait=None,
+        priority: int = 2,
+        since: float | None = None,
+    ):
         from .sync import LedgerFileSource
 
         return LedgerFileSource(external_id)

@@ -88,6 +88,7 @@ class RestClient:
         pool: urllib3.PoolManager | None = None,
         async_sender: AsyncSender | None = None,
         priority: int = SCHEDULED,
+        since: float | None = None,
     ) -> None:
         if not SOURCE_PATTERN.match(source):
             # The service refuses it (API_SESSION_002); say so before the first call, not after.
@@ -117,6 +118,7 @@ class RestClient:
             else new_async_sender(max_parallel, base_url=self.base_url),
             credential=credentials.token,
             priority=priority,
+            since=since,
         )
         self._renew_margin = renew_margin
         self._clock = clock

@@ -178,6 +178,7 @@ class SoapClient:
         counter: CallCounter | None = None,
         session: requests.Session | None = None,
         priority: int = SCHEDULED,
+        since: float | None = None,
         allowance: CallAllowance | None = None,
     ) -> None:
         self.base_url = base_url
@@ -197,6 +198,7 @@ class SoapClient:
             counter=self.counter,
             credential=credentials.username,
             priority=priority,
+            since=since,
         )
         self._guard_lock = threading.Lock()
         self._attempts_taken = 0

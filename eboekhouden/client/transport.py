@@ -36,10 +36,12 @@ def eboekhouden_transport(
     async_sender: AsyncSender | None = None,
     credential: str = "",
     priority: int = SCHEDULED,
+    since: float | None = None,
 ) -> HttpTransport:
     """The transport of one client: at most ``max_parallel`` requests in flight, pausing with ``retry.sleep`` (and
     ``retry.pause_async`` on an event loop), within the budget all of Monitr shares towards e-Boekhouden (when
-    there is one), where ``credential`` (the API key or the login) is one client of the source."""
+    there is one), where ``credential`` (the API key or the login) is one client of the source, asking at
+    ``priority`` for a run that started ``since``."""
     budget = eboekhouden_budget()
     return HttpTransport(
         protocol=protocol,
@@ -55,6 +57,7 @@ def eboekhouden_transport(
         budget=budget,
         budget_key=credential_key(protocol, credential) if budget is not None else "",
         priority=priority,
+        since=since,
     )
 
 

@@ -37,11 +37,14 @@ class EboekhoudenSource:
     """One connected administration, opened for one run. Streams share the gateway and what earlier streams
     learned (the ledgers' ids by code and category, where the history starts)."""
 
-    def __init__(self, credentials, *, gateway=None, wait=None, priority: int = SCHEDULED) -> None:
+    def __init__(
+        self, credentials, *, gateway=None, wait=None, priority: int = SCHEDULED, since: float | None = None
+    ) -> None:
         # ``wait`` (the engine's, which keeps the run's lock alive) replaces the client's sleep for Retry-After and
         # backoff pauses, in the retry policy and in the limiter that holds every fetch thread back after a 429.
-        # ``priority``: where the run's requests queue for the budget all syncs share (integrations.http.budget).
-        options: dict[str, Any] = {"priority": priority}
+        # ``priority`` and ``since`` (the run's start): where the run's requests queue for the budget all syncs share
+        # (integrations.http.budget).
+        options: dict[str, Any] = {"priority": priority, "since": since}
         if wait is not None:
             options["retry"] = RetryPolicy(sleep=wait)
         self._metered = isinstance(credentials, SoapCredentials) and gateway is None

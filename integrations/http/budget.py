@@ -221,10 +221,10 @@ class BudgetState:
 
 @dataclass(slots=True)
 class _Seniority:
-    """A key's seniority in its process: the order of the request it began asking with, its requests live, and when
-    one last ended."""
+    """A key's seniority in its process: since when its sync runs (seconds since the epoch: the run's start, the same
+    in every process; else the moment its first request here asked), its requests live, and when one last ended."""
 
-    since: int
+    since: float
     live: int = 0
     active_at: float = 0.0
 
@@ -315,8 +315,10 @@ class SharedBudget:
     # --- what requests call ------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def slot(self, key: str, priority: int = SCHEDULED) -> Iterator[Ticket]:
-        ticket = self._acquire(key, priority, event=threading.Event())
+    def slot(self, key: str, priority: int = SCHEDULED, since: float | None = None) -> Iterator[Ticket]:
+        """A slot for a request of ``key`` (a credential's name) at ``priority``, for a sync running ``since`` (see
+        :meth:`_rank_of`)."""
+        ticket = self._acquire(key, priority, since, event=threading.Event())
         if ticket.state != "held":
             assert ticket.event is not None
             ticket.event.wait()
@@ -327,10 +329,12 @@ class SharedBudget:
             self._release(ticket)
 
     @contextlib.asynccontextmanager
-    async def slot_async(self, key: str, priority: int = SCHEDULED) -> AsyncIterator[Ticket]:
+    async def slot_async(
+        self, key: str, priority: int = SCHEDULED, since: float | None = None
+    ) -> AsyncIterator[Ticket]:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()
-        ticket = self._acquire(key, priority, future=(loop, future))
+        ticket = self._acquire(key, priority, since, future=(loop, future))
         if ticket.state != "held":
             try:
                 await future
@@ -412,10 +416,10 @@ class SharedBudget:
             and len(self._held) + self._idle_count <= self._share
         )
 
-    def _acquire(self, key: str, priority: int, **waiter: Any) -> Ticket:
+    def _acquire(self, key: str, priority: int, since: float | None, **waiter: Any) -> Ticket:
         order = next(self._order)  # the request's place in the queue, and its member's name if it asks Redis
         with self._lock:
-            rank = self._rank_of(key, order)
+            rank = self._rank_of(key, since)
             if self._idle.get(key) and not self._outranked(priority, rank) and self._reusable():
                 ticket = Ticket(self._take_idle(key), key, priority, order, rank, **waiter)
                 self._hand_over(ticket.member, ticket)
@@ -433,15 +437,17 @@ class SharedBudget:
         first = _first_live(self._waiting)
         return first is not None and (first.priority, first.rank) < (priority, rank)
 
-    # Within a priority, the process's most senior running key (the one that began asking first) goes first with up
+    # Within a priority, the process's most senior running key (the one whose sync started first) goes first with up
     # to three quarters of the process's share: the syncs that started first finish first, where serving requests in
     # arrival order alone had every running sync crawl along together, and a large first import, one among dozens,
     # ended long after the rest (the fleet's tail, bench/README.md). The other quarter is served in arrival order, so
-    # the small syncs are not held up behind a large one. A key keeps its seniority while it has requests live and for
-    # RANK_KEPT seconds after (between two windows of a sync, or two slices of a run on the same worker).
+    # the small syncs are not held up behind a large one. A sync's start is the same in every process (its run's, which
+    # the request names), so a run whose next slice lands on another worker is as senior there as it was; a request
+    # that names none counts from its key's first request in the process. A key keeps its seniority while it has
+    # requests live and for RANK_KEPT seconds after (between two windows of a sync).
     RANK_KEPT = 30.0
 
-    def _rank_of(self, key: str, order: int) -> int:
+    def _rank_of(self, key: str, since: float | None) -> int:
         """0 for a request that goes first (see above), else 1; the request is counted live (called holding the
         lock)."""
         now = time.monotonic()
@@ -451,7 +457,9 @@ class SharedBudget:
                 del self._ranks[quiet]
         seniority = self._ranks.get(key)
         if seniority is None or seniority.quiet_since(now, self.RANK_KEPT):
-            seniority = self._ranks[key] = _Seniority(order, active_at=now)
+            seniority = self._ranks[key] = _Seniority(since if since is not None else time.time(), active_at=now)
+        elif since is not None and since < seniority.since:  # two runs on one credential: the older one's
+            seniority.since = since
         senior = min((other.since for other in self._ranks.values() if other.live), default=seniority.since)
         first = seniority.since <= senior and seniority.live < self._share * 3 // 4
         seniority.live += 1

@@ -336,14 +336,16 @@ class HttpTransport:
         budget: SharedBudget | None = None,
         budget_key: str = "",
         priority: int = SCHEDULED,
+        since: float | None = None,
     ) -> None:
         self.protocol = protocol
         # Called with the endpoint before every attempt (retries too), to refuse one the provider would not allow
         # (a monthly call limit): it raises an IntegrationError, which is not retried.
         self.guard: Callable[[str], None] | None = None
         # The budget every process shares towards the source (None: this client's limiter alone bounds it), the
-        # credential's name in it (never the credential), and the priority of the sync this client serves.
-        self.budget, self.budget_key, self.priority = budget, budget_key, priority
+        # credential's name in it (never the credential), and the priority of the sync this client serves and since
+        # when it runs (seconds since the epoch: its seniority in the budget, see SharedBudget._rank_of).
+        self.budget, self.budget_key, self.priority, self.since = budget, budget_key, priority, since
         self.async_sender = async_sender
         self.session = session
         self._sender = _PoolSender(session) if isinstance(session, urllib3.PoolManager) else _SessionSender(session)
@@ -466,12 +468,12 @@ class HttpTransport:
     def _shared_slot(self) -> contextlib.AbstractContextManager[Ticket | None]:
         if self.budget is None:
             return nullcontext()
-        return self.budget.slot(self.budget_key, self.priority)
+        return self.budget.slot(self.budget_key, self.priority, self.since)
 
     def _shared_slot_async(self) -> contextlib.AbstractAsyncContextManager[Ticket | None]:
         if self.budget is None:
             return nullcontext()
-        return self.budget.slot_async(self.budget_key, self.priority)
+        return self.budget.slot_async(self.budget_key, self.priority, self.since)
 
     @contextmanager
     def _final(self, endpoint: str) -> Iterator[None]:

@@ -269,6 +269,7 @@ def _run(
             external_id=connection.administration.external_id,
             wait=lease.wait,
             priority=run.priority,
+            since=run.started_at.timestamp(),
         )
         if resumed.get("state") is not None and hasattr(source, "resume"):
             source.resume(resumed["state"])

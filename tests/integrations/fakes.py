@@ -70,7 +70,14 @@ class FakeProvider(Provider):
         )
 
     def open_source(
-        self, *, secret: dict[str, str], transport: str, external_id: str, wait=None, priority: int = 2
+        self,
+        *,
+        secret: dict[str, str],
+        transport: str,
+        external_id: str,
+        wait=None,
+        priority: int = 2,
+        since: float | None = None,
     ) -> FakeSource:
         self.secrets_seen.append(secret)
         source = FakeSource(self.streams, wait)

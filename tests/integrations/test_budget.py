@@ -173,6 +173,41 @@ def test_the_most_senior_sync_goes_first_within_its_priority_up_to_three_quarter
     assert sorted(served) == ["later"] * 3 + ["senior"] * 7  # the rest once slots came back
 
 
+def test_a_run_that_started_earlier_is_the_senior_in_any_process_its_slice_lands_in(source):
+    # A run's next slice on another worker: its key asks for the first time in this process, after a sync that
+    # started later has been asking here for a while. The run's start decides, not the first request here.
+    shared = budget(source, total=4, per_key=4)
+    started = time.time()
+    served: list[str] = []
+    done = threading.Event()
+    stack = contextlib.ExitStack()
+    held = [stack.enter_context(contextlib.ExitStack()) for _ in range(4)]
+    for slot in held:
+        slot.enter_context(shared.slot("here-first", FIRST_IMPORT, since=started))
+
+    def wait(key: str, since: float) -> None:
+        with shared.slot(key, FIRST_IMPORT, since=since):
+            served.append(key)
+            done.wait(10)
+
+    waiters = [threading.Thread(target=wait, args=("here-first", started)) for _ in range(2)]
+    waiters += [threading.Thread(target=wait, args=("resumed", started - 600)) for _ in range(2)]
+    for waiter in waiters:
+        waiter.start()
+        time.sleep(0.02)
+    for slot in held[:2]:  # two slots free
+        slot.close()
+        time.sleep(0.15)
+    try:
+        assert served == ["resumed"] * 2
+    finally:
+        done.set()
+        stack.close()
+        for waiter in waiters:
+            waiter.join(timeout=10)
+    assert sorted(served) == ["here-first"] * 2 + ["resumed"] * 2
+
+
 # A worker process of its own: takes slots of the shared budget for a while and counts what is in flight at the
 # "source" in Redis, so two processes' requests are counted together.
 PROCESS = textwrap.dedent(
