@@ -16,7 +16,6 @@ __all__ = [
     "MONITR_BUDGET_REDIS_URL",
     "MONITR_SYNC_LOOKBACK_DAYS",
     "MONITR_SYNC_REREAD_DAYS",
-    "MONITR_SYNC_RUNS_AHEAD",
     "MONITR_SYNC_SLICE_SECONDS",
     "MONITR_SYNC_SPREAD_MINUTES",
     "MONITR_SYNC_TIMES",
@@ -49,10 +48,6 @@ MONITR_SYNC_SPREAD_MINUTES: int = env.int("MONITR_SYNC_SPREAD_MINUTES", default=
 # A sync works at most about this long in one task, then queues the rest behind the others (its cursors keep its
 # place), so a large first import does not hold a worker or starve small connections.
 MONITR_SYNC_SLICE_SECONDS: float = env.float("MONITR_SYNC_SLICE_SECONDS", default=30.0)
-# A run's next slice goes ahead of the runs of its priority not yet started while fewer than this many others of that
-# priority are under way in slices; beyond, it queues behind them (integrations.tasks.CONTINUE_PRIORITY). Half of one
-# worker's threads: however many large imports run, the other half of the threads keep serving the queue.
-MONITR_SYNC_RUNS_AHEAD: int = env.int("MONITR_SYNC_RUNS_AHEAD", default=6)
 # Bookkeeping is edited back-dated: every run re-reads this many days before its cursor.
 MONITR_SYNC_LOOKBACK_DAYS: int = env.int("MONITR_SYNC_LOOKBACK_DAYS", default=60)
 # Some edits never show in a mutation list (a description, a relation, a payment term): every stored mutation's

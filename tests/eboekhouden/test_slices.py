@@ -116,10 +116,10 @@ def test_the_task_queues_each_next_slice_at_its_runs_priority(
     ((args, kwargs, options),) = queued
     run = SyncRun.objects.get()
     assert args == (sandbox_connection.pk, "connect")
-    assert kwargs["resume"]["run"] == run.pk and options["priority"] == tasks.CONTINUE_PRIORITY[1]
+    assert kwargs["resume"]["run"] == run.pk and options["priority"] == tasks.QUEUE_PRIORITY[1]
 
     # Sync now while the run waits for its slice: skipped, but the run's next slices go first from now on.
     assert "already running" in tasks.sync_connection.run(sandbox_connection.pk, "manual")
     assert tasks.sync_connection.run(sandbox_connection.pk, "connect", resume=kwargs["resume"]) == CONTINUED
-    assert queued[-1][2]["priority"] == tasks.CONTINUE_PRIORITY[0]
+    assert queued[-1][2]["priority"] == tasks.QUEUE_PRIORITY[0]
     assert SyncRun.objects.get().slices == 2

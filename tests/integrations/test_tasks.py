@@ -141,10 +141,9 @@ def test_a_runs_next_slice_has_a_lane_of_its_own_ahead_of_new_runs_of_its_priori
     assert lane(tasks.CONTINUE_PRIORITY[MANUAL]) == order[0]
 
 
-def test_a_paused_run_goes_ahead_of_new_runs_only_while_few_others_of_its_priority_are_in_slices(
-    connection, settings, monkeypatch
+def test_a_paused_run_goes_ahead_of_new_runs_only_while_runs_in_slices_are_under_half_of_those_working(
+    connection, monkeypatch
 ):
-    settings.MONITR_SYNC_RUNS_AHEAD = 2
     sent = []
     monkeypatch.setattr(tasks.Task, "apply_async", lambda self, args, kwargs, **options: sent.append(options))
 
@@ -164,15 +163,18 @@ def test_a_paused_run_goes_ahead_of_new_runs_only_while_few_others_of_its_priori
         return sent[-1]["priority"]
 
     paused = run()
-    # Runs that are in their first slice, of another priority, or ended do not count.
-    run(between=False)
-    run(priority=SCHEDULED, slices=3, between=False)
-    SyncRun.objects.filter(pk=run(slices=4).pk).update(status=SyncRunStatus.SUCCEEDED)
+    assert pause(paused) == tasks.QUEUE_PRIORITY[FIRST_IMPORT]  # nothing else works: any free thread takes it
+    for _ in range(3):
+        run(between=False)  # working on their first slice
+    run(priority=SCHEDULED, slices=3, between=False)  # working, in slices of another priority
+    SyncRun.objects.filter(pk=run(slices=4, between=False).pk).update(status=SyncRunStatus.SUCCEEDED)
+    assert pause(paused) == tasks.CONTINUE_PRIORITY[FIRST_IMPORT]  # four working, none in slices of its priority
+    run(slices=2, between=False)  # working on its second slice: five working, one in slices
     assert pause(paused) == tasks.CONTINUE_PRIORITY[FIRST_IMPORT]
-    run(slices=2, between=False)  # working on its second slice
-    assert pause(paused) == tasks.CONTINUE_PRIORITY[FIRST_IMPORT]
-    run()  # waiting for its next: two others are in slices now, so this one queues behind the new runs
+    run()  # waiting for its next slice: two in slices of five working, so this one queues behind the new runs
     assert pause(paused) == tasks.QUEUE_PRIORITY[FIRST_IMPORT]
+    run(between=False)
+    assert pause(paused) == tasks.CONTINUE_PRIORITY[FIRST_IMPORT]  # two of six
     # A person's Sync now always goes first.
     assert pause(run(priority=MANUAL)) == tasks.QUEUE_PRIORITY[MANUAL]
 
