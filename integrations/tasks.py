@@ -13,7 +13,7 @@ from typing import Any
 from celery import Task, shared_task
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from kombu.exceptions import OperationalError
@@ -40,9 +40,10 @@ QUEUE_PRIORITY = {MANUAL: 0, FIRST_IMPORT: 3, SCHEDULED: 6}
 # person's Sync now. A run under way gives its thread back after every slice, so a Sync now gets in between; but it
 # does not queue again behind every import that arrived after it started: behind a long queue a large import would
 # get one slice per turn of the whole queue, end long after the rest, and spend its end alone at the source's cap for
-# one key, half the budget unused. Only while fewer than half of the runs working are runs of its priority in slices:
-# with more, each queues behind the new runs again, so that large imports together never hold more than half of the
-# threads, whatever the number of workers, and small ones keep being served.
+# one key, half the budget unused. Only while fewer than half of the runs working are runs of its priority in slices
+# with more left to do than it: the runs with the most left go on at once (the fleet ends soonest when the longest
+# work never waits), the rest queue behind the new runs again, so that runs in slices together never hold more than
+# about half of the threads, whatever the number of workers, and small imports keep being served.
 CONTINUE_PRIORITY = {MANUAL: 0, FIRST_IMPORT: 2, SCHEDULED: 5}
 TRIGGER_PRIORITY = {
     SyncTrigger.MANUAL: MANUAL,
@@ -131,17 +132,25 @@ def sync_connection(
 
 def _continue(connection_id: int, trigger: str, outcome) -> None:
     """Queue the run's next slice at its run's priority (raised meanwhile if a person asked for a sync): in the lane
-    for runs under way while fewer than half of the other runs working now are of that priority and in slices, else
-    behind the runs not yet started. (The runs working are about the workers' threads busy, on every machine.)"""
-    found = SyncRun.objects.filter(pk=outcome.run_id).values_list("priority", flat=True).first()
-    priority = found if found is not None else SCHEDULED
-    others = SyncRun.objects.filter(status=SyncRunStatus.RUNNING).exclude(pk=outcome.run_id)
+    for runs under way while fewer than half of the other runs working now are of that priority, in slices and with
+    more left to do (the running stream's estimate), else behind the runs not yet started. (The runs working are
+    about the workers' threads busy, on every machine.)"""
+    found = SyncRun.objects.filter(pk=outcome.run_id).values_list("priority", "progress_done", "progress_total").first()
+    priority, done, total = found if found is not None else (SCHEDULED, 0, 0)
+    others = (
+        SyncRun.objects.filter(status=SyncRunStatus.RUNNING)
+        .exclude(pk=outcome.run_id)
+        .annotate(left=F("progress_total") - F("progress_done"))
+    )
     counts = others.aggregate(
         working=Count("pk", filter=Q(resume={})),  # not waiting between slices
-        # working on a later slice, or waiting for its next
-        in_slices=Count("pk", filter=Q(priority=priority) & (Q(slices__gte=2) | ~Q(resume={}))),
+        # working on a later slice, or waiting for its next, with more to do
+        longer=Count(
+            "pk",
+            filter=Q(priority=priority, left__gt=max(0, total - done)) & (Q(slices__gte=2) | ~Q(resume={})),
+        ),
     )
-    lanes = CONTINUE_PRIORITY if counts["in_slices"] < counts["working"] // 2 else QUEUE_PRIORITY
+    lanes = CONTINUE_PRIORITY if counts["longer"] < counts["working"] // 2 else QUEUE_PRIORITY
     sync_connection.apply_async(
         (connection_id, trigger),
         {"resume": {"run": outcome.run_id, "token": outcome.token}},

@@ -141,13 +141,13 @@ def test_a_runs_next_slice_has_a_lane_of_its_own_ahead_of_new_runs_of_its_priori
     assert lane(tasks.CONTINUE_PRIORITY[MANUAL]) == order[0]
 
 
-def test_a_paused_run_goes_ahead_of_new_runs_only_while_runs_in_slices_are_under_half_of_those_working(
+def test_a_paused_run_goes_ahead_of_new_runs_while_under_half_of_those_working_are_in_slices_with_more_left(
     connection, monkeypatch
 ):
     sent = []
     monkeypatch.setattr(tasks.Task, "apply_async", lambda self, args, kwargs, **options: sent.append(options))
 
-    def run(*, priority: int = FIRST_IMPORT, slices: int = 1, between: bool = True) -> SyncRun:
+    def run(*, left: int, priority: int = FIRST_IMPORT, slices: int = 1, between: bool = True) -> SyncRun:
         return SyncRun.objects.create(
             connection=connection,
             administration=connection.administration,
@@ -155,6 +155,8 @@ def test_a_paused_run_goes_ahead_of_new_runs_only_while_runs_in_slices_are_under
             status=SyncRunStatus.RUNNING,
             priority=priority,
             slices=slices,
+            progress_done=100,
+            progress_total=100 + left,
             resume={"stream": "mutations", "state": {}} if between else {},
         )
 
@@ -162,21 +164,26 @@ def test_a_paused_run_goes_ahead_of_new_runs_only_while_runs_in_slices_are_under
         tasks._continue(connection.pk, "connect", SyncOutcome(paused.pk, CONTINUED, token="t"))
         return sent[-1]["priority"]
 
-    paused = run()
+    paused = run(left=400)
     assert pause(paused) == tasks.QUEUE_PRIORITY[FIRST_IMPORT]  # nothing else works: any free thread takes it
     for _ in range(3):
-        run(between=False)  # working on their first slice
-    run(priority=SCHEDULED, slices=3, between=False)  # working, in slices of another priority
-    SyncRun.objects.filter(pk=run(slices=4, between=False).pk).update(status=SyncRunStatus.SUCCEEDED)
-    assert pause(paused) == tasks.CONTINUE_PRIORITY[FIRST_IMPORT]  # four working, none in slices of its priority
-    run(slices=2, between=False)  # working on its second slice: five working, one in slices
+        run(left=9000, between=False)  # working on their first slice
+    run(left=9000, priority=SCHEDULED, slices=3, between=False)  # working, in slices of another priority
+    SyncRun.objects.filter(pk=run(left=9000, slices=4, between=False).pk).update(status=SyncRunStatus.SUCCEEDED)
+    assert pause(paused) == tasks.CONTINUE_PRIORITY[FIRST_IMPORT]  # four working, none of them counts
+    run(left=500, slices=2, between=False)  # working on its second slice, with more left: five working, one counts
+    run(left=300)  # waiting for its next slice, with less left: does not count
     assert pause(paused) == tasks.CONTINUE_PRIORITY[FIRST_IMPORT]
-    run()  # waiting for its next slice: two in slices of five working, so this one queues behind the new runs
+    run(left=500)  # waiting for its next slice, with more left: two of five working, so this one queues behind
     assert pause(paused) == tasks.QUEUE_PRIORITY[FIRST_IMPORT]
-    run(between=False)
-    assert pause(paused) == tasks.CONTINUE_PRIORITY[FIRST_IMPORT]  # two of six
+    assert pause(run(left=5000)) == tasks.CONTINUE_PRIORITY[FIRST_IMPORT]  # the most left goes on at once
+    run(left=9000, between=False)
+    assert pause(paused) == tasks.QUEUE_PRIORITY[FIRST_IMPORT]  # three with more left, of six working
+    run(left=9000, between=False)
+    run(left=9000, between=False)
+    assert pause(paused) == tasks.CONTINUE_PRIORITY[FIRST_IMPORT]  # three of eight
     # A person's Sync now always goes first.
-    assert pause(run(priority=MANUAL)) == tasks.QUEUE_PRIORITY[MANUAL]
+    assert pause(run(left=0, priority=MANUAL)) == tasks.QUEUE_PRIORITY[MANUAL]
 
 
 def test_the_task_of_a_removed_connection_ends_quietly(db):
