@@ -21,13 +21,17 @@ from .http.budget import FIRST_IMPORT, MANUAL, SCHEDULED, BudgetState
 from .models import Connection, ConnectionStatus, SyncRun, SyncRunStatus, SyncTrigger
 from .sync.lock import lease_live
 from .sync.schedule import AMSTERDAM, schedule_times
+from .tasks import CONTINUE_PRIORITY, QUEUE_PRIORITY
 
 log = get_logger(__name__)
 
-# The broker's lanes (integrations.tasks.QUEUE_PRIORITY and CONTINUE_PRIORITY) as kombu's Redis transport keeps
-# them: a list per priority step, named after the queue and the step ("celery" for 0, "celery:3", ...). A priority's
-# queue is its new runs' lane and its runs' next slices' lane together.
-LANES = ((MANUAL, (0,)), (FIRST_IMPORT, (2, 3)), (SCHEDULED, (5, 6)))
+# The broker's lanes as kombu's Redis transport keeps them: a list per priority step, named after the queue and the
+# step ("celery" for 0, "celery:3", ...). A priority's queue is its new runs' lane and its runs' next slices' lane
+# together (the tasks' own steps, so the two cannot drift apart).
+LANES = tuple(
+    (priority, tuple(sorted({QUEUE_PRIORITY[priority], CONTINUE_PRIORITY[priority]})))
+    for priority in (MANUAL, FIRST_IMPORT, SCHEDULED)
+)
 QUEUE = "celery"
 # Runs of a connection's history an operator reads to judge what tonight takes.
 DEFAULT_DURATION = dt.timedelta(minutes=1)
