@@ -23,8 +23,9 @@ process sees one consistent budget:
   it without the pump, or a request of that key waiting in the queue is handed it. Most requests of a running sync
   so never wait for a thread or Redis; the pump still hears from Redis every ``refresh`` while the process holds
   slots, so a 429 elsewhere or another process waiting makes it give them back within that.
-- Fair between processes: while others wait, a process that holds more than its share of the limit is granted
-  nothing until it holds less, so one busy worker cannot keep the source to itself.
+- Fair between processes: while others wait for a slot, a process that holds more than its share of the limit
+  is granted nothing until it holds less, so one busy worker cannot keep the source to itself; while none waits, a
+  process may use what the others leave, so no slot lies unused because it was another's share.
 
 Redis down means the broker is down too: the request fails as a transient error and the sync is retried later.
 """
@@ -56,7 +57,7 @@ _WANTS_PER_CALL = 64
 
 # KEYS: 1 flight (zset member -> expires at), 2 owner (hash member -> key), 3 per_key (hash key -> in flight),
 #       4 state (hash: limit, epoch, paused_until, tokens, tokens_at, successes), 5 held (hash process -> in flight),
-#       6 wanting (hash process -> "count:at")
+#       6 wanting (hash process -> "count:at": its requests the budget refused at its last exchange, and when)
 # ARGV: ttl, process, total, per_key, rate, minimum, increase_after, successes,
 #       n_released, released..., n_renewed, renewed..., n_limited, (epoch, retry_after)...,
 #       n_wants, (member, key)...
@@ -133,14 +134,12 @@ n = tonumber(ARGV[i]); i = i + 1
 local granted = {}
 local in_flight = redis.call('ZCARD', KEYS[1])
 local held = tonumber(redis.call('HGET', KEYS[5], process)) or 0
--- Fair share: while other processes wait too, hold at most an equal part of the limit.
--- (A process that holds slots without asking for more is told its share too: it gives back what is above it.)
+-- Fair share: while other processes wait for a slot, hold at most an equal part of the limit. A process waits when
+-- the budget (not its keys' caps) refused it requests at its last exchange: one whose requests were all granted
+-- takes nothing from the others, so what it leaves unused goes to those that want more, however many processes
+-- there are. (A process that holds slots without asking for more is told its share too: it gives back what is
+-- above it.)
 local share = limit
-if n > 0 then
-  redis.call('HSET', KEYS[6], process, n .. ':' .. now)
-else
-  redis.call('HDEL', KEYS[6], process)
-end
 local others = 0
 local wanting = redis.call('HGETALL', KEYS[6])
 for j = 1, #wanting, 2 do
@@ -152,10 +151,13 @@ for j = 1, #wanting, 2 do
   end
 end
 if others > 0 then share = math.max(1, math.ceil(limit / (others + 1))) end
+local refused = 0
 for j = 1, n do
   local member, key = ARGV[i], ARGV[i + 1]; i = i + 2
   local ok = 0
-  if now >= paused_until and in_flight < limit and held < share and (rate <= 0 or tokens >= 1) then
+  if in_flight >= limit or held >= share then
+    refused = refused + 1
+  elseif now >= paused_until and (rate <= 0 or tokens >= 1) then
     if (tonumber(redis.call('HGET', KEYS[3], key)) or 0) < per_key then
       redis.call('ZADD', KEYS[1], now + ttl, member)
       redis.call('HSET', KEYS[2], member, key)
@@ -168,6 +170,11 @@ for j = 1, n do
     end
   end
   granted[j] = ok
+end
+if refused > 0 then
+  redis.call('HSET', KEYS[6], process, refused .. ':' .. now)
+else
+  redis.call('HDEL', KEYS[6], process)
 end
 
 redis.call('HSET', KEYS[4], 'limit', limit, 'epoch', epoch, 'paused_until', paused_until,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import itertools
 import os
 import signal
 import subprocess
@@ -377,6 +378,32 @@ def test_a_process_reusing_its_slots_gives_back_its_share_when_another_waits(sou
         assert late_gauge.peak == 3
         assert time.monotonic() - started < 2
     assert gauge.peak <= 6
+
+
+def test_a_process_may_use_what_another_leaves_while_none_waits(source):
+    busy, light = counted(source, total=6, per_key=6), counted(source, total=6, per_key=6)
+    gauge = Gauge()
+    stop = threading.Event()
+    asked = itertools.count()
+
+    def one_at_a_time() -> None:
+        # A key a request: every request asks Redis, and each is granted at once (the light process wants one slot).
+        while not stop.is_set():
+            with light.slot(f"light-{next(asked)}"):
+                time.sleep(0.005)
+
+    other = threading.Thread(target=one_at_a_time)
+    other.start()
+    try:
+        with kept_busy(busy, threads=6, gauge=gauge):
+            time.sleep(0.5)
+        # Five of six, not half: the light process asks all the time but is never refused, so it waits for nothing
+        # and holds the busy one to no share.
+        assert gauge.peak == 5
+    finally:
+        stop.set()
+        other.join(timeout=5)
+    assert next(asked) > 20
 
 
 def test_a_429_elsewhere_stops_the_reuse_at_once(source):
