@@ -34,7 +34,7 @@ from integrations.http import (
     fetch_concurrently,
     new_pool,
 )
-from integrations.http.aio import EventLoopThread, fetch_many
+from integrations.http.aio import fetch_many, process_loop
 from integrations.http.budget import SCHEDULED
 from integrations.http.transport import AsyncSender, new_async_sender
 
@@ -367,9 +367,9 @@ class RestGateway:
     def __init__(self, client: RestClient) -> None:
         self.client = client
         self._ledger_ids: dict[str, int] | None = None
-        # The detail fetch's event loop (or, for a client without an async sender, its threads), started on first
-        # use and kept for the gateway's life (one sync run).
-        self._loop = EventLoopThread("eboekhouden-fetch")
+        # The detail fetch's event loop, the process's (or, for a client without an async sender, its threads,
+        # started on first use and kept for the gateway's life: one sync run).
+        self._loop = process_loop()
         self._executor: ThreadPoolExecutor | None = None
         self._executor_lock = threading.Lock()
 
@@ -384,7 +384,8 @@ class RestGateway:
 
     def close(self) -> None:
         sender = self.client.transport.async_sender
-        self._loop.close(sender.close if sender is not None else None)
+        if sender is not None:
+            self._loop.release(sender.close)
         with self._executor_lock:
             executor, self._executor = self._executor, None
         if executor is not None:

@@ -6,15 +6,17 @@ as a coroutine on an event loop, and the CPU is what the import's writing thread
 import of 20,000 mutations against its API floor, see bench/README.md.
 
 The rest of a sync stays synchronous (Django's ORM, the streams): :class:`EventLoopThread` runs a loop on a thread of
-its own for a client's life, and :func:`fetch_many` runs a coroutine per key on it with a bounded number of them at
-once, handing the results to the calling thread as they complete, as :func:`.concurrency.fetch_concurrently` does
-with threads.
+its own, and :func:`fetch_many` runs a coroutine per key on it with a bounded number of them at once, handing the
+results to the calling thread as they complete, as :func:`.concurrency.fetch_concurrently` does with threads. The
+clients of a process share one loop (:func:`process_loop`): a worker runs a sync per thread, and a loop each was as
+many more threads taking turns at the interpreter, each waking for its own few requests.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import queue
 import threading
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator
@@ -65,6 +67,11 @@ class EventLoopThread:
         """Run ``coroutine`` on the loop and wait for its result (from any thread but the loop's own)."""
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
 
+    def release(self, cleanup: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Run ``cleanup`` on the loop, if it was ever started, and leave the loop running for its other users."""
+        if self._loop is not None:
+            self.run(cleanup())
+
     def close(self, cleanup: Callable[[], Coroutine[Any, Any, None]] | None = None) -> None:
         """Run ``cleanup`` on the loop (closing its connections), then stop the loop and its thread. Safe twice."""
         with self._lock:
@@ -78,6 +85,24 @@ class EventLoopThread:
             loop.call_soon_threadsafe(loop.stop)
             thread.join()
             loop.close()
+
+
+_process_loops: dict[int, EventLoopThread] = {}
+_process_loops_lock = threading.Lock()
+
+
+def process_loop() -> EventLoopThread:
+    """The process's event loop for fetches, shared by all its clients, started on first use and kept for the
+    process's life (its thread is a daemon). Each client closes its own connections on it (:meth:`EventLoopThread.
+    release`). A process forked from one that had started it (a prefork pool's child) starts its own: a loop's thread
+    does not survive a fork."""
+    pid = os.getpid()
+    with _process_loops_lock:
+        runner = _process_loops.get(pid)
+        if runner is None:
+            _process_loops.clear()
+            runner = _process_loops[pid] = EventLoopThread("monitr-fetch")
+        return runner
 
 
 def fetch_many(

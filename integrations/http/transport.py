@@ -19,6 +19,7 @@ What stays with the provider: authentication, parsing, its error codes, and the 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json as jsonlib
 import os
 import ssl
@@ -242,6 +243,16 @@ class _SessionSender:
         self.session.close()
 
 
+@functools.cache
+def _tls_context(ca_bundle: str) -> ssl.SSLContext:
+    """The TLS settings of the async senders with ``ca_bundle``, made once per process: loading a bundle of
+    certificates costs tens of milliseconds of CPU, once per sync otherwise (every first import opens a sender). A
+    client context is only read once made, so the senders on every thread share it."""
+    if os.path.isdir(ca_bundle):
+        return ssl.create_default_context(capath=ca_bundle)
+    return ssl.create_default_context(cafile=ca_bundle)
+
+
 class AsyncSender:
     """Sends on an aiohttp session, from the client's event loop (:mod:`.aio`), with the pool's settings: at most
     ``pool_size`` connections, the CA bundle and proxy of :func:`new_pool`, no redirects, no retries of its own.
@@ -255,12 +266,8 @@ class AsyncSender:
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None:
-            if os.path.isdir(self.ca_bundle):
-                context = ssl.create_default_context(capath=self.ca_bundle)
-            else:
-                context = ssl.create_default_context(cafile=self.ca_bundle)
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self.pool_size, ssl=context),
+                connector=aiohttp.TCPConnector(limit=self.pool_size, ssl=_tls_context(self.ca_bundle)),
                 headers={"User-Agent": USER_AGENT},
                 trust_env=False,  # the environment was read once, in new_async_sender
             )

@@ -3,9 +3,12 @@ mutations and the fetch threads it keeps for a run. (The limiter and the fetch t
 
 from __future__ import annotations
 
+import asyncio
+
 import urllib3
 
 from eboekhouden.client.rest import RestGateway
+from integrations.http.aio import process_loop
 from integrations.http.transport import new_async_sender
 
 from .conftest import BASE, session_answer
@@ -42,18 +45,29 @@ def test_a_vanished_mutation_is_skipped_and_the_rest_arrive(gateway, mocked):
     assert sorted(m.id for m in gateway.mutations([1, 2, 3])) == [1, 3]
 
 
-def test_the_rest_gateway_keeps_its_fetch_loop_for_the_run_and_stops_it_on_close(gateway, mocked):
+def test_the_rest_gateways_fetch_on_the_processs_loop_and_close_their_connections_there(gateway, mocked):
     for mutation_id in (1, 2, 3):
         mocked.get(f"{BASE}/v1/mutation/{mutation_id}", json={"id": mutation_id, "type": 7, "date": "2025-01-01"})
+    other = RestGateway(gateway.client)
 
     list(gateway.mutations([1, 2]))
     loop = gateway._loop.loop
     list(gateway.mutations([3]))
 
-    assert gateway._loop.loop is loop and loop.is_running()
+    assert other._loop is gateway._loop is process_loop() and loop.is_running()
     assert gateway._executor is None  # the details went out from the loop, not from threads
+    sender = gateway.client.transport.async_sender
+    closed_on = []
+    close = sender.close
+
+    async def closing() -> None:
+        closed_on.append(asyncio.get_running_loop())
+        await close()
+
+    sender.close = closing
     gateway.close()
-    assert not gateway._loop.running and loop.is_closed()
+    # Its connections were closed on the loop, which goes on for the process's other clients.
+    assert closed_on == [loop] and loop.is_running() and not loop.is_closed()
 
 
 def test_a_client_on_a_pool_it_was_handed_fetches_on_threads_kept_for_the_run(make_client, mocked):
@@ -68,7 +82,7 @@ def test_a_client_on_a_pool_it_was_handed_fetches_on_threads_kept_for_the_run(ma
     list(gateway.mutations([3]))
 
     assert pool is not None and gateway._executor is pool
-    assert not gateway._loop.running
+    assert gateway.client.transport.async_sender is None  # nothing of it went out on the loop
     gateway.close()
     assert gateway._executor is None
 

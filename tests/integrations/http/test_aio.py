@@ -4,6 +4,7 @@ between threads and coroutines."""
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 
 import certifi
@@ -13,7 +14,7 @@ from aiohttp import web
 
 from integrations.errors import GarbledResponse, TransientError
 from integrations.http import AdaptiveLimiter, CallCounter, HttpTransport, RetryPolicy, Timeouts
-from integrations.http.aio import EventLoopThread, fetch_many
+from integrations.http.aio import EventLoopThread, fetch_many, process_loop
 from integrations.http.transport import AsyncSender
 
 
@@ -271,3 +272,27 @@ def test_send_async_turns_a_refused_connection_into_a_transient_error(runner):
             runner.run(transport.send_async("GET", "http://127.0.0.1:9/nothing", endpoint="/nothing"))
     finally:
         runner.run(transport.async_sender.close())
+
+
+def test_the_process_loop_is_one_for_every_thread_and_a_forked_child_starts_its_own():
+    ours = process_loop()
+    seen: list[EventLoopThread] = []
+    thread = threading.Thread(target=lambda: seen.append(process_loop()))
+    thread.start()
+    thread.join()
+    assert seen == [ours]
+    assert ours.run(asyncio.sleep(0, result="here")) == "here"
+
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: the parent's loop thread did not come along, so it must not be handed that loop
+        try:
+            child = process_loop()
+            works = child is not ours and child.run(asyncio.sleep(0, result="there")) == "there"
+            os.write(write, b"1" if works else b"0")
+        finally:
+            os._exit(0)
+    os.close(write)
+    answer = os.read(read, 1)
+    os.waitpid(pid, 0)
+    assert answer == b"1"
