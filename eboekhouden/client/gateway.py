@@ -81,6 +81,11 @@ class BookkeepingGateway(Protocol):
         asks for as little as the protocol allows."""
         ...
 
+    def has_mutations_each(self, windows: Sequence[tuple[dt.date, dt.date]]) -> list[bool]:
+        """:meth:`has_mutations` of each window, in their order: the calls go out together, at most
+        :attr:`parallelism` at once."""
+        ...
+
     def mutation_count(self, date_from: dt.date, date_to: dt.date) -> int | None:
         """How many mutations are dated within the window, where one list call tells it; None where the protocol
         cannot say without reading the list."""
@@ -98,6 +103,13 @@ class BookkeepingGateway(Protocol):
 
     def balances(self, date_from: dt.date, date_to: dt.date) -> Sequence[LedgerBalance | Unreadable]:
         """Balance per ledger over the period, debit-positive."""
+        ...
+
+    def balances_each(
+        self, windows: Iterable[tuple[dt.date, dt.date]]
+    ) -> Iterator[tuple[tuple[dt.date, dt.date], Sequence[LedgerBalance | Unreadable]]]:
+        """:meth:`balances` of each distinct window, yielded as they arrive: the calls go out together, at most
+        :attr:`parallelism` at once."""
         ...
 
     def close(self) -> None: ...

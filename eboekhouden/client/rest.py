@@ -16,9 +16,9 @@ import datetime as dt
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
 import structlog
@@ -64,6 +64,16 @@ DEFAULT_SOURCE = "Monitr"
 # A call that meets this many 401s in a row, each followed by a renewed session, gives up (transient: the key works).
 MAX_UNAUTHORIZED = 3
 MUTATION = "/v1/mutation/{id}"
+MUTATIONS = "/v1/mutation"
+BALANCES = "/v1/ledger/balances"
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _first_of(date_from: dt.date, date_to: dt.date) -> dict[str, Any]:
+    """The mutation list's parameters for its first item over a window."""
+    return {"date[range]": (date_from, date_to), "limit": 1, "offset": 0}
 
 
 class RestClient:
@@ -260,9 +270,11 @@ class RestClient:
             self._invalidate(used[-1])
         return self._document(response, document, template)
 
-    async def get_async(self, template: str, *, path: Mapping[str, Any] | None = None) -> Any:
-        """:meth:`get` from the client's event loop (the detail calls of a fetch, see :class:`RestGateway`)."""
-        url = self._url(template, path, None)
+    async def get_async(
+        self, template: str, *, path: Mapping[str, Any] | None = None, params: Mapping[str, Any] | None = None
+    ) -> Any:
+        """:meth:`get` from the client's event loop (the calls a gateway sends together, see :class:`RestGateway`)."""
+        url = self._url(template, path, params)
         document: list[Any] = []
         for unauthorized in range(1, MAX_UNAUTHORIZED + 1):
             used: list[str] = []
@@ -469,18 +481,28 @@ class RestGateway:
     def has_mutations(self, date_from: dt.date, date_to: dt.date) -> bool:
         return bool(self._first_mutation(date_from, date_to)[0])
 
+    def has_mutations_each(self, windows: Sequence[tuple[dt.date, dt.date]]) -> list[bool]:
+        answers = dict(self._each(windows, lambda window: self.has_mutations(*window), self._has_mutations_async))
+        return [answers[window] for window in windows]
+
+    async def _has_mutations_async(self, window: tuple[dt.date, dt.date]) -> bool:
+        document = await self.client.get_async(MUTATIONS, params=_first_of(*window))
+        return bool(self._first_mutation_from(document)[0])
+
     def mutation_count(self, date_from: dt.date, date_to: dt.date) -> int | None:
         return assumptions.list_total(self._first_mutation(date_from, date_to)[1], asked=1)
 
     def _first_mutation(self, date_from: dt.date, date_to: dt.date) -> tuple[list, int | None]:
         """The list's first item over the window, and the count its answer gives of the whole list: one item is
         enough, a page of 2,000 headers of a wide window costs the service and the parse for nothing."""
-        endpoint = "/v1/mutation"
-        document = self.client.get(endpoint, params={"date[range]": (date_from, date_to), "limit": 1, "offset": 0})
+        return self._first_mutation_from(self.client.get(MUTATIONS, params=_first_of(date_from, date_to)))
+
+    @staticmethod
+    def _first_mutation_from(document: Any) -> tuple[list, int | None]:
         try:
             return parsing.envelope_items(document), parsing.envelope_count(document)
         except parsing.ParseError as exc:
-            raise errors.garbled(endpoint, str(exc), status=200) from None
+            raise errors.garbled(MUTATIONS, str(exc), status=200) from None
 
     def mutation(self, mutation_id: int) -> Mutation | Unreadable:
         return self._mutation_from(mutation_id, self.client.get(MUTATION, path={"id": mutation_id}))
@@ -498,15 +520,7 @@ class RestGateway:
         An id that answers 404 was deleted since it was listed: it is skipped (and logged), because the next
         listing will no longer show it either.
         """
-        if self.client.transport.async_sender is not None:
-            fetched = fetch_many(
-                mutation_ids, self._mutation_or_none_async, runner=self._loop, max_in_flight=self.client.max_parallel
-            )
-        else:
-            fetched = fetch_concurrently(
-                mutation_ids, self._mutation_or_none, max_workers=self.client.max_parallel, executor=self._fetch_pool()
-            )
-        for mutation_id, mutation in fetched:
+        for mutation_id, mutation in self._each(mutation_ids, self._mutation_or_none, self._mutation_or_none_async):
             if mutation is None:
                 logger.info("eboekhouden.mutation.vanished", mutation_id=mutation_id)
                 continue
@@ -537,19 +551,40 @@ class RestGateway:
 
     def balances(self, date_from: dt.date, date_to: dt.date) -> list[LedgerBalance | Unreadable]:
         """Balance per ledger over the period (inclusive), with ``ledger_id`` filled from the chart of accounts."""
-        endpoint = "/v1/ledger/balances"
-        document = self.client.get(endpoint, params={"from": date_from, "to": date_to})
+        ledger_ids = self._ledger_codes()
+        return self._balances_from(self.client.get(BALANCES, params={"from": date_from, "to": date_to}), ledger_ids)
+
+    def balances_each(
+        self, windows: Iterable[tuple[dt.date, dt.date]]
+    ) -> Iterator[tuple[tuple[dt.date, dt.date], list[LedgerBalance | Unreadable]]]:
+        ledger_ids = self._ledger_codes()  # here, on the caller's thread: the chart is read with plain calls
+
+        async def balances(window: tuple[dt.date, dt.date]) -> list[LedgerBalance | Unreadable]:
+            document = await self.client.get_async(BALANCES, params={"from": window[0], "to": window[1]})
+            return self._balances_from(document, ledger_ids)
+
+        return self._each(windows, lambda window: self.balances(*window), balances)
+
+    def _balances_from(self, document: Any, ledger_ids: dict[str, int]) -> list[LedgerBalance | Unreadable]:
         try:
             items = parsing.envelope_items(document)
         except parsing.ParseError as exc:
-            raise errors.garbled(endpoint, str(exc), status=200) from None
-        ledger_ids = self._ledger_codes()
+            raise errors.garbled(BALANCES, str(exc), status=200) from None
         return [
             self._parse(
-                endpoint, lambda obj: parsing.ledger_balance_from_json(obj, ledger_ids), obj, kind="balance", key="code"
+                BALANCES, lambda obj: parsing.ledger_balance_from_json(obj, ledger_ids), obj, kind="balance", key="code"
             )
             for obj in items
         ]
+
+    def _each(
+        self, keys: Iterable[K], fetch: Callable[[K], V], fetch_async: Callable[[K], Awaitable[V]]
+    ) -> Iterator[tuple[K, V]]:
+        """``(key, answer)`` for each distinct key, as the answers arrive, at most the client's parallelism in flight:
+        coroutines on the process's loop, or, for a client without an async sender, the gateway's threads."""
+        if self.client.transport.async_sender is not None:
+            return fetch_many(keys, fetch_async, runner=self._loop, max_in_flight=self.client.max_parallel)
+        return fetch_concurrently(keys, fetch, max_workers=self.client.max_parallel, executor=self._fetch_pool())
 
     def _ledger_codes(self) -> dict[str, int]:
         if self._ledger_ids is None:

@@ -28,9 +28,9 @@ import datetime as dt
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 
@@ -55,6 +55,9 @@ from .dto import (
 from .soap import SoapClient, field_of, items_of
 
 logger = structlog.stdlib.get_logger("eboekhouden.client")
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 SOAP_TYPE_NAMES = (
     "OpeningsSaldo",
@@ -294,6 +297,10 @@ class SoapGateway:
         start, end = (dt.datetime.combine(day, dt.time()) for day in (date_from, date_to))
         return bool(self._get_mutaties(DatumVan=start, DatumTm=end))
 
+    def has_mutations_each(self, windows: Sequence[tuple[dt.date, dt.date]]) -> list[bool]:
+        answers = dict(self._each(windows, lambda window: self.has_mutations(*window), "eboekhouden-search"))
+        return [answers[window] for window in windows]
+
     def mutation_count(self, date_from: dt.date, date_to: dt.date) -> int | None:
         # GetMutaties gives no count: counting would walk the whole list, past its cap, for nothing.
         return None
@@ -415,6 +422,16 @@ class SoapGateway:
                 )
             )
         return iter(found)
+
+    def balances_each(
+        self, windows: Iterable[tuple[dt.date, dt.date]]
+    ) -> Iterator[tuple[tuple[dt.date, dt.date], list[LedgerBalance]]]:
+        return self._each(windows, lambda window: self.balances(*window), "eboekhouden-balances")
+
+    def _each(self, keys: Iterable[K], fetch: Callable[[K], V], name: str) -> Iterator[tuple[K, V]]:
+        """``(key, fetch(key))`` for each distinct key as they arrive, the client's parallelism of threads at once
+        (zeep sends from threads only)."""
+        return fetch_concurrently(keys, fetch, max_workers=self.client.max_parallel, thread_name_prefix=name)
 
     def balances(self, date_from: dt.date, date_to: dt.date) -> list[LedgerBalance]:
         items = self.client.call(

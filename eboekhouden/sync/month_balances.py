@@ -26,7 +26,6 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_noop
 
-from integrations.http import fetch_concurrently
 from integrations.sync.base import RecordKind, Stream, StreamContext, StreamCounts
 from ledger.imports import Arrival
 from ledger.records import SetAsideKind, checked_amount
@@ -113,12 +112,7 @@ class MonthBalancesStream(Stream):
         if not months:
             return counts
         set_aside = SetAside(ctx.administration, SetAsideKind.BALANCE)
-        fetched = fetch_concurrently(
-            months,
-            lambda window: self.gateway.balances(*window),
-            max_workers=max(1, min(self.gateway.parallelism, len(months))),
-            thread_name_prefix="eboekhouden-balances",
-        )
+        fetched = self.gateway.balances_each(months)
         arrived: dict[dt.date, dict[str, Decimal]] = {}
         for done, ((first, last), balances) in enumerate(fetched, start=1):
             # A ledger the chart does not hold (set aside itself) is left out, as the check leaves it out.

@@ -49,11 +49,20 @@ def spanned_windows(months: list[tuple[dt.date, dt.date]], mutations: int) -> li
     return [*joined, current]
 
 
-def earliest_date(has_any: Callable[[dt.date, dt.date], bool], *, parallel: int = 1) -> dt.date | None:
+def earliest_date(
+    has_any: Callable[[dt.date, dt.date], bool],
+    *,
+    parallel: int = 1,
+    has_any_each: Callable[[list[tuple[dt.date, dt.date]]], list[bool]] | None = None,
+) -> dt.date | None:
     """The first day on which a mutation exists, up to ``OPEN_END``; None for an empty administration. With
-    ``parallel`` above 1, that many calls of ``has_any`` go out at once (from threads): see :func:`_split_search`."""
+    ``parallel`` above 1, that many windows are asked at once (see :func:`_split_search`): by ``has_any_each`` (a
+    gateway's, which sends them together its own way), else by ``has_any`` from threads."""
     if parallel > 1:
-        return _split_search(has_any, parallel)
+        if has_any_each is None:
+            with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="eboekhouden-search") as pool:
+                return _split_search(lambda parts: list(pool.map(lambda part: has_any(*part), parts)), parallel)
+        return _split_search(has_any_each, parallel)
     if not has_any(EARLIEST, OPEN_END):
         return None
     low, high = EARLIEST, OPEN_END  # invariant: something in [EARLIEST, high]; nothing before low
@@ -66,22 +75,21 @@ def earliest_date(has_any: Callable[[dt.date, dt.date], bool], *, parallel: int 
     return low
 
 
-def _split_search(has_any: Callable[[dt.date, dt.date], bool], parallel: int) -> dt.date | None:
+def _split_search(has_any_each: Callable[[list[tuple[dt.date, dt.date]]], list[bool]], parallel: int) -> dt.date | None:
     """The search ``parallel`` calls at a time: each round splits the days left into parts and asks of each part at
     once; the first part that holds a mutation is what is left. The parts do not overlap, so a round asks the source
     to look through the days left once, where a bisection's calls each look from the start of time."""
     low, high = EARLIEST, OPEN_END
     known = False  # whether [low, high] is known to hold a mutation: then its last part need not be asked
-    with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="eboekhouden-search") as pool:
-        while not (known and low == high):
-            parts = _parts(low, high, parallel + 1 if known else parallel)
-            asked = parts[:-1] if known else parts
-            answers = list(pool.map(lambda part: has_any(*part), asked))
-            found = next((part for part, holds in zip(asked, answers, strict=True) if holds), None)
-            if found is None and not known:
-                return None
-            low, high = found or parts[-1]
-            known = True
+    while not (known and low == high):
+        parts = _parts(low, high, parallel + 1 if known else parallel)
+        asked = parts[:-1] if known else parts
+        answers = has_any_each(asked)
+        found = next((part for part, holds in zip(asked, answers, strict=True) if holds), None)
+        if found is None and not known:
+            return None
+        low, high = found or parts[-1]
+        known = True
     return low
 
 

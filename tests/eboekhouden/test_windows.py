@@ -67,6 +67,19 @@ def test_thirty_two_at_a_time_take_at_most_four_rounds_where_the_bisection_takes
     assert all(start > EARLIEST for start, _ in calls[32:])  # after the first round, no call looks from the start
 
 
+def test_a_gateway_that_sends_windows_together_is_asked_a_round_at_a_time():
+    has_any, calls = books(dt.date(2023, 1, 1))
+    rounds: list[int] = []
+
+    def has_any_each(windows: list[tuple[dt.date, dt.date]]) -> list[bool]:
+        rounds.append(len(windows))
+        return [has_any(*window) for window in windows]
+
+    assert earliest_date(has_any, parallel=32, has_any_each=has_any_each) == dt.date(2023, 1, 1)
+    assert 2 <= len(rounds) <= 4 and all(count <= 32 for count in rounds)
+    assert sum(rounds) == len(calls)  # nothing asked past it
+
+
 @given(
     start=st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2026, 6, 1)),
     mutations=st.integers(min_value=0, max_value=200_000),

@@ -297,3 +297,18 @@ def test_both_gateways_say_alike_whether_a_window_holds_a_mutation(both, eboekho
     assert [rest.has_mutations(*w) for w in windows] == [False, True, True]
     assert [soap.has_mutations(*w) for w in windows] == [False, True, True]
     assert rest.calls.snapshot()["GET /v1/mutation"] == 3  # one list call each, a page of one item
+
+
+def test_both_gateways_answer_many_windows_sent_together_as_each_alone(both, eboekhouden_sandbox, admin):
+    soap, rest = both
+    first = min(dt.date.fromisoformat(m["date"]) for m in eboekhouden_sandbox.truth(admin.guid))
+    windows = [(first - dt.timedelta(days=400), first - dt.timedelta(days=1)), (first, first), WHOLE_BOOKS]
+    months = [(dt.date(first.year + 1, month, 1), dt.date(first.year + 1, month, 28)) for month in range(1, 7)]
+
+    assert rest.has_mutations_each(windows) == soap.has_mutations_each(windows) == [False, True, True]
+    # Over REST the calls went out from the process's event loop, not the gateway's threads.
+    assert rest.client.transport.async_sender is not None and rest._executor is None
+    for gateway in (rest, soap):
+        together = dict(gateway.balances_each(months))
+        assert together == {month: gateway.balances(*month) for month in months}
+        assert any(balance.balance for balance in together[months[0]])
