@@ -406,6 +406,41 @@ def test_a_process_may_use_what_another_leaves_while_none_waits(source):
     assert next(asked) > 20
 
 
+def test_only_requests_the_budget_refused_count_as_waiting_not_those_at_their_keys_cap(source):
+    holder, asker = budget(source, total=2, per_key=1), budget(source, total=2, per_key=1)
+
+    def waiting_after(key: str, seconds: float = 0.5) -> int:
+        """Ask for a slot of ``key`` in the other process, let it wait ``seconds``, and read what the budget counts."""
+        got = threading.Event()
+
+        def ask() -> None:
+            with asker.slot(key):
+                got.set()
+
+        thread = threading.Thread(target=ask)
+        thread.start()
+        time.sleep(seconds)
+        state = asker.state()
+        assert not got.is_set()
+        return state.waiting_processes, state.waiting_requests, thread, got
+
+    with contextlib.ExitStack() as held:
+        held.enter_context(holder.slot("a"))
+        # One slot of two is free, and the request waits for its key only: not for the budget.
+        processes, requests, thread, got = waiting_after("a")
+        assert (processes, requests) == (0, 0)
+        held.close()
+        thread.join(timeout=5)
+        assert got.is_set()
+    with contextlib.ExitStack() as held:
+        held.enter_context(holder.slot("a"))
+        held.enter_context(holder.slot("b"))
+        processes, requests, thread, got = waiting_after("c")  # the budget is full: it waits for the budget
+        assert (processes, requests) == (1, 1)
+    thread.join(timeout=5)
+    assert got.is_set()
+
+
 def test_a_429_elsewhere_stops_the_reuse_at_once(source):
     busy, other = counted(source, total=4, increase_after=1000), counted(source, total=4, increase_after=1000)
     done: list[float] = []
