@@ -81,8 +81,10 @@ class BookkeepingGateway(Protocol):
         asks for as little as the protocol allows."""
         ...
 
-    def has_mutations_each(self, windows: Sequence[tuple[dt.date, dt.date]]) -> list[bool]:
-        """:meth:`has_mutations` of each window, in their order: the calls go out together, at most
+    def has_mutations_each(
+        self, windows: Iterable[tuple[dt.date, dt.date]]
+    ) -> Iterator[tuple[tuple[dt.date, dt.date], bool]]:
+        """:meth:`has_mutations` of each distinct window, yielded as they arrive: the calls go out together, at most
         :attr:`parallelism` at once."""
         ...
 

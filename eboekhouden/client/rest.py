@@ -16,7 +16,7 @@ import datetime as dt
 import re
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
@@ -481,9 +481,10 @@ class RestGateway:
     def has_mutations(self, date_from: dt.date, date_to: dt.date) -> bool:
         return bool(self._first_mutation(date_from, date_to)[0])
 
-    def has_mutations_each(self, windows: Sequence[tuple[dt.date, dt.date]]) -> list[bool]:
-        answers = dict(self._each(windows, lambda window: self.has_mutations(*window), self._has_mutations_async))
-        return [answers[window] for window in windows]
+    def has_mutations_each(
+        self, windows: Iterable[tuple[dt.date, dt.date]]
+    ) -> Iterator[tuple[tuple[dt.date, dt.date], bool]]:
+        return self._each(windows, lambda window: self.has_mutations(*window), self._has_mutations_async)
 
     async def _has_mutations_async(self, window: tuple[dt.date, dt.date]) -> bool:
         document = await self.client.get_async(MUTATIONS, params=_first_of(*window))

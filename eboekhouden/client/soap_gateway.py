@@ -28,7 +28,7 @@ import datetime as dt
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -297,9 +297,10 @@ class SoapGateway:
         start, end = (dt.datetime.combine(day, dt.time()) for day in (date_from, date_to))
         return bool(self._get_mutaties(DatumVan=start, DatumTm=end))
 
-    def has_mutations_each(self, windows: Sequence[tuple[dt.date, dt.date]]) -> list[bool]:
-        answers = dict(self._each(windows, lambda window: self.has_mutations(*window), "eboekhouden-search"))
-        return [answers[window] for window in windows]
+    def has_mutations_each(
+        self, windows: Iterable[tuple[dt.date, dt.date]]
+    ) -> Iterator[tuple[tuple[dt.date, dt.date], bool]]:
+        return self._each(windows, lambda window: self.has_mutations(*window), "eboekhouden-search")
 
     def mutation_count(self, date_from: dt.date, date_to: dt.date) -> int | None:
         # GetMutaties gives no count: counting would walk the whole list, past its cap, for nothing.

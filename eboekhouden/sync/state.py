@@ -83,7 +83,5 @@ class SourceState:
         few rounds of list calls, the gateway's parallelism at a time): both the balances per month and the
         mutations of a first import need it."""
         if self._history_start is _NOT_SEARCHED:
-            self._history_start = earliest_date(
-                gateway.has_mutations, parallel=gateway.parallelism, has_any_each=gateway.has_mutations_each
-            )
+            self._history_start = earliest_date(gateway.has_mutations_each, gateway.parallelism)
         return self._history_start  # type: ignore[return-value]

@@ -2,17 +2,16 @@
 earliest mutation to an open end.
 
 The mutation list can be filtered by date but says nothing of where the history starts, so the first sync finds
-the earliest date by bisection with one list call per step (about fifteen calls for a century), or, given
-``parallel`` calls at a time, by splitting what is left into parts a round (four rounds of at most 32 calls over
-REST: a quarter of the time at 50 ms a call). Later syncs start the look-back period before their cursor.
+the earliest date by splitting what is left into parts a round: ``parallel`` calls at a time (four rounds of at most
+32 calls over REST, a quarter of a bisection's time at 50 ms a call), or one call a step, a bisection. Later syncs
+start the look-back period before their cursor.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
 
 EARLIEST = dt.date(1990, 1, 1)
 # A window costs its list call and some thirty queries (writing, deleting, the cursor) however few mutations it
@@ -49,43 +48,26 @@ def spanned_windows(months: list[tuple[dt.date, dt.date]], mutations: int) -> li
     return [*joined, current]
 
 
+Window = tuple[dt.date, dt.date]
+
+
 def earliest_date(
-    has_any: Callable[[dt.date, dt.date], bool],
-    *,
-    parallel: int = 1,
-    has_any_each: Callable[[list[tuple[dt.date, dt.date]]], list[bool]] | None = None,
+    has_any_each: Callable[[list[Window]], Iterable[tuple[Window, bool]]], parallel: int = 1
 ) -> dt.date | None:
-    """The first day on which a mutation exists, up to ``OPEN_END``; None for an empty administration. With
-    ``parallel`` above 1, that many windows are asked at once (see :func:`_split_search`): by ``has_any_each`` (a
-    gateway's, which sends them together its own way), else by ``has_any`` from threads."""
-    if parallel > 1:
-        if has_any_each is None:
-            with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="eboekhouden-search") as pool:
-                return _split_search(lambda parts: list(pool.map(lambda part: has_any(*part), parts)), parallel)
-        return _split_search(has_any_each, parallel)
-    if not has_any(EARLIEST, OPEN_END):
-        return None
-    low, high = EARLIEST, OPEN_END  # invariant: something in [EARLIEST, high]; nothing before low
-    while low < high:
-        middle = low + (high - low) // 2
-        if has_any(EARLIEST, middle):
-            high = middle
-        else:
-            low = middle + dt.timedelta(days=1)
-    return low
+    """The first day on which a mutation exists, up to ``OPEN_END``; None for an empty administration.
+    ``has_any_each`` answers, for each window it is given, whether a mutation is dated within it, as
+    ``(window, answer)`` pairs in any order (a gateway's ``has_mutations_each`` sends them together).
 
-
-def _split_search(has_any_each: Callable[[list[tuple[dt.date, dt.date]]], list[bool]], parallel: int) -> dt.date | None:
-    """The search ``parallel`` calls at a time: each round splits the days left into parts and asks of each part at
-    once; the first part that holds a mutation is what is left. The parts do not overlap, so a round asks the source
-    to look through the days left once, where a bisection's calls each look from the start of time."""
+    Each round splits the days left into ``parallel`` parts and asks of each at once; the first part that holds a
+    mutation is what is left. The parts do not overlap, so a round asks the source to look through the days left
+    once. With ``parallel`` 1 this is a bisection: about 17 rounds of one call."""
     low, high = EARLIEST, OPEN_END
     known = False  # whether [low, high] is known to hold a mutation: then its last part need not be asked
     while not (known and low == high):
         parts = _parts(low, high, parallel + 1 if known else parallel)
         asked = parts[:-1] if known else parts
-        answers = has_any_each(asked)
-        found = next((part for part, holds in zip(asked, answers, strict=True) if holds), None)
+        answers = dict(has_any_each(asked))
+        found = next((part for part in asked if answers[part]), None)
         if found is None and not known:
             return None
         low, high = found or parts[-1]

@@ -72,19 +72,16 @@ class EventLoopThread:
         if self._loop is not None:
             self.run(cleanup())
 
-    def close(self, cleanup: Callable[[], Coroutine[Any, Any, None]] | None = None) -> None:
-        """Run ``cleanup`` on the loop (closing its connections), then stop the loop and its thread. Safe twice."""
+    def close(self) -> None:
+        """Stop the loop and its thread (a loop of its own, not :func:`process_loop`'s, which lives as long as the
+        process). Safe twice."""
         with self._lock:
             loop, thread, self._loop, self._thread = self._loop, self._thread, None, None
         if loop is None or thread is None:
             return
-        try:
-            if cleanup is not None:
-                asyncio.run_coroutine_threadsafe(cleanup(), loop).result()
-        finally:
-            loop.call_soon_threadsafe(loop.stop)
-            thread.join()
-            loop.close()
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join()
+        loop.close()
 
 
 _process_loops: dict[int, EventLoopThread] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
-import threading
+from collections.abc import Iterator
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -25,59 +25,46 @@ days = st.dates(min_value=EARLIEST, max_value=OPEN_END)
 
 
 def books(first: dt.date | None):
-    """``has_any`` of books whose first mutation is dated ``first`` (None: empty), counting its calls."""
-    calls: list[tuple[dt.date, dt.date]] = []
-    lock = threading.Lock()
+    """``has_any_each`` of books whose first mutation is dated ``first`` (None: empty), as a gateway answers it (the
+    windows' answers as they arrive: here, last first), with the windows asked in each round."""
+    rounds: list[list[tuple[dt.date, dt.date]]] = []
 
-    def has_any(start: dt.date, end: dt.date) -> bool:
-        with lock:
-            calls.append((start, end))
-        return first is not None and start <= first <= end
+    def has_any_each(windows: list[tuple[dt.date, dt.date]]) -> Iterator[tuple[tuple[dt.date, dt.date], bool]]:
+        rounds.append(list(windows))
+        for start, end in reversed(windows):
+            yield (start, end), first is not None and start <= first <= end
 
-    return has_any, calls
+    return has_any_each, rounds
 
 
 @given(first=days, parallel=st.sampled_from([2, 4, 32]))
 def test_the_concurrent_search_finds_the_first_day_as_the_bisection_does(first, parallel):
-    has_any, _ = books(first)
+    has_any_each, _ = books(first)
 
-    assert earliest_date(has_any, parallel=parallel) == first == earliest_date(has_any)
+    assert earliest_date(has_any_each, parallel) == first == earliest_date(has_any_each)
 
 
 def test_an_empty_administration_has_no_first_day_after_one_round():
-    has_any, calls = books(None)
+    has_any_each, rounds = books(None)
 
-    assert earliest_date(has_any, parallel=32) is None
-    assert len(calls) == 32
-    covered = sorted(calls)
+    assert earliest_date(has_any_each, 32) is None
+    assert len(rounds) == 1 and len(rounds[0]) == 32
+    covered = sorted(rounds[0])
     assert covered[0][0] == EARLIEST and covered[-1][1] == OPEN_END  # every day asked of, once
     assert all(a[1] + dt.timedelta(days=1) == b[0] for a, b in itertools.pairwise(covered))
 
 
 def test_thirty_two_at_a_time_take_at_most_four_rounds_where_the_bisection_takes_seventeen_calls():
-    has_any, calls = books(dt.date(2023, 1, 1))
-    earliest_date(has_any)
-    one_by_one = len(calls)
-    calls.clear()
+    has_any_each, rounds = books(dt.date(2023, 1, 1))
+    assert earliest_date(has_any_each) == dt.date(2023, 1, 1)
+    assert len(rounds) == 17 and all(len(asked) == 1 for asked in rounds)
+    rounds.clear()
 
-    earliest_date(has_any, parallel=32)
+    assert earliest_date(has_any_each, 32) == dt.date(2023, 1, 1)
 
-    assert one_by_one == 17
-    assert len(calls) <= 4 * 32  # at most four rounds
-    assert all(start > EARLIEST for start, _ in calls[32:])  # after the first round, no call looks from the start
-
-
-def test_a_gateway_that_sends_windows_together_is_asked_a_round_at_a_time():
-    has_any, calls = books(dt.date(2023, 1, 1))
-    rounds: list[int] = []
-
-    def has_any_each(windows: list[tuple[dt.date, dt.date]]) -> list[bool]:
-        rounds.append(len(windows))
-        return [has_any(*window) for window in windows]
-
-    assert earliest_date(has_any, parallel=32, has_any_each=has_any_each) == dt.date(2023, 1, 1)
-    assert 2 <= len(rounds) <= 4 and all(count <= 32 for count in rounds)
-    assert sum(rounds) == len(calls)  # nothing asked past it
+    assert 2 <= len(rounds) <= 4 and all(len(asked) <= 32 for asked in rounds)
+    later = [start for asked in rounds[1:] for start, _ in asked]
+    assert all(start > EARLIEST for start in later)  # after the first round, no call looks from the start
 
 
 @given(

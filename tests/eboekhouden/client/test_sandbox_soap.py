@@ -305,7 +305,11 @@ def test_both_gateways_answer_many_windows_sent_together_as_each_alone(both, ebo
     windows = [(first - dt.timedelta(days=400), first - dt.timedelta(days=1)), (first, first), WHOLE_BOOKS]
     months = [(dt.date(first.year + 1, month, 1), dt.date(first.year + 1, month, 28)) for month in range(1, 7)]
 
-    assert rest.has_mutations_each(windows) == soap.has_mutations_each(windows) == [False, True, True]
+    assert (
+        dict(rest.has_mutations_each(windows))
+        == dict(soap.has_mutations_each(windows))
+        == dict(zip(windows, [False, True, True], strict=True))
+    )
     # Over REST the calls went out from the process's event loop, not the gateway's threads.
     assert rest.client.transport.async_sender is not None and rest._executor is None
     for gateway in (rest, soap):
