@@ -419,7 +419,8 @@ def one_round(workers: int, source: Source, options: argparse.Namespace, databas
         cpu_before["workers"] = sum(cpu_seconds(p.pid) for p in pool.processes)
         for connection_id in order:
             sync_connection.delay(connection_id, "connect")
-        probes.start()
+        if probe_ids:  # --probes 0: no Sync now clicks (a round that only measures the fleet)
+            probes.start()
         in_flight.start()
         finished, ended = wait_until_synced(fleet_ids, after, timeout=options.timeout)
         in_flight.stop.set()
@@ -437,7 +438,8 @@ def one_round(workers: int, source: Source, options: argparse.Namespace, databas
         first_stats = source.stats()
         first_calls = calls_of(fleet_ids, after)
         tail = last_imports(source, fleet_ids, after)
-        probes.join(timeout=120)
+        if probes.is_alive():
+            probes.join(timeout=120)
 
         # A run's lock is let go just after its status is written: a nightly task that came first would be skipped.
         locks_let_go(fleet_ids, timeout=60)
