@@ -147,6 +147,24 @@ def machine_cpu_seconds() -> float:
     return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_split(source_pid: int, worker_pids: list[int]) -> dict[str, float]:
+    """The CPU seconds so far of the machine, the sandbox and the workers together."""
+    return {
+        "machine": machine_cpu_seconds(),
+        "sandbox": cpu_seconds(source_pid),
+        "workers": sum(cpu_seconds(pid) for pid in worker_pids),
+    }
+
+
+def cpu_spent(before: dict[str, float], source_pid: int, worker_pids: list[int]) -> dict[str, float]:
+    """The CPU seconds spent since ``before`` (a :func:`cpu_split`), with the rest: PostgreSQL, Redis, this
+    benchmark's polls and Sync now clicks."""
+    now = cpu_split(source_pid, worker_pids)
+    spent = {part: now[part] - before[part] for part in now}
+    spent["other"] = spent["machine"] - spent["sandbox"] - spent["workers"]
+    return spent
+
+
 def redis_url(base: str, database: int) -> str:
     return urlunsplit(urlsplit(base)._replace(path=f"/{database}"))
 
@@ -415,8 +433,8 @@ def one_round(workers: int, source: Source, options: argparse.Namespace, databas
     try:
         time.sleep(3)  # the workers connect to the broker
         after, started = last_run_id(), time.monotonic()
-        cpu_before = {"machine": machine_cpu_seconds(), "sandbox": cpu_seconds(source.pid)}
-        cpu_before["workers"] = sum(cpu_seconds(p.pid) for p in pool.processes)
+        worker_pids = [p.pid for p in pool.processes]
+        cpu_before = cpu_split(source.pid, worker_pids)
         for connection_id in order:
             sync_connection.delay(connection_id, "connect")
         if probe_ids:  # --probes 0: no Sync now clicks (a round that only measures the fleet)
@@ -424,14 +442,8 @@ def one_round(workers: int, source: Source, options: argparse.Namespace, databas
         in_flight.start()
         finished, ended = wait_until_synced(fleet_ids, after, timeout=options.timeout)
         in_flight.stop.set()
-        # Where the machine's CPU went during the first imports: the workers, the sandbox, and the rest (PostgreSQL,
-        # Redis, this benchmark's polls and Sync now clicks).
-        cpu = {
-            "machine": machine_cpu_seconds() - cpu_before["machine"],
-            "sandbox": cpu_seconds(source.pid) - cpu_before["sandbox"],
-            "workers": sum(cpu_seconds(p.pid) for p in pool.processes) - cpu_before["workers"],
-        }
-        cpu["other"] = cpu["machine"] - cpu["sandbox"] - cpu["workers"]
+        # Where the machine's CPU went during the first imports.
+        cpu = cpu_spent(cpu_before, source.pid, worker_pids)
         probes.stop.set()
         makespan = finished - started
         failed = sum(1 for status in ended.values() if status != "succeeded")
@@ -445,16 +457,13 @@ def one_round(workers: int, source: Source, options: argparse.Namespace, databas
         locks_let_go(fleet_ids, timeout=60)
         source.reset_stats()
         after, nightly_started = last_run_id(), time.monotonic()
-        nightly_before = {"machine": machine_cpu_seconds(), "workers": sum(cpu_seconds(p.pid) for p in pool.processes)}
+        nightly_before = cpu_split(source.pid, worker_pids)
         for connection_id in order:
             sync_connection.delay(connection_id, "schedule")
         nightly_finished, _ = wait_until_synced(fleet_ids, after, timeout=options.timeout)
         nightly_seconds = nightly_finished - nightly_started
         # What one sync with nothing to change costs: the figure a fleet of any size is sized by.
-        nightly_cpu = {
-            "machine": machine_cpu_seconds() - nightly_before["machine"],
-            "workers": sum(cpu_seconds(p.pid) for p in pool.processes) - nightly_before["workers"],
-        }
+        nightly_cpu = cpu_spent(nightly_before, source.pid, worker_pids)
         nightly_stats = source.stats()
         nightly_calls = calls_of(fleet_ids, after)
     finally:
