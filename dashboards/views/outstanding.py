@@ -153,6 +153,8 @@ def outstanding(request: MemberRequest) -> HttpResponse:
         top=_top_relations(form, scope, context["relations"]),
         checks=checks,
         check_difference=sum((c.difference for c in checks), start=aging.total * 0),
+        # The check compares the open items of the day it ran: a past day's page names that day, not its own.
+        checked_on=max((c.period_start for c in checks), default=None),
         chart={
             "buckets": {
                 "labels": [b.bucket.label for b in aging.buckets],

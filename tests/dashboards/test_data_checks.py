@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from ledger.models import AccountKind, Reconciliation, ReconciliationCheck, SetAsideKind, Transaction
 from ledger.records import AccountRecord, SetAsideEntry
@@ -80,6 +81,30 @@ def test_the_outstanding_items_check_badge_links_here(member_client, books, toda
     page = html(member_client.get(reverse("dashboards:outstanding")))
 
     assert f'href="{PAGE}#check"' in page
+
+
+def test_a_past_days_page_names_the_day_of_the_check_it_warns_of(member_client, books, today):
+    then = today - timedelta(days=12)
+    books.open_items(RECEIVABLE, [item("i1", invoiced=then, due=then)])
+    books.snapshot(then)
+    books.check(side=RECEIVABLE, day=today, expected="500.00", actual="450.00")
+
+    live = html(member_client.get(reverse("dashboards:outstanding")))
+    past = html(member_client.get(reverse("dashboards:outstanding"), {"as_of": then.isoformat()}))
+    dutch = html(
+        member_client.get(reverse("dashboards:outstanding"), {"as_of": then.isoformat()}, HTTP_ACCEPT_LANGUAGE="nl")
+    )
+
+    assert "The open items differ from the debtors ledger balance." in live
+    assert "At the last check" not in live
+    assert "The open items differ from" not in past
+    checked, shown = f"{today.day} {today:%B %Y}", f"{then.day} {then:%B %Y}"
+    assert f"At the last check, on {checked}, the open items differed from the debtors ledger balance" in past
+    assert f"; this page shows {shown}." in past
+    with translation.override("nl"):
+        checked, shown = date_format(today, "j F Y"), date_format(then, "j F Y")
+    assert f"Bij de laatste controle, op {checked}, weken de openstaande posten af" in dutch
+    assert f"; deze pagina toont {shown}." in dutch
 
 
 def test_another_organisations_checks_never_show(member_client, books, other_books, today):
