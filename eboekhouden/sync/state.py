@@ -78,6 +78,10 @@ class SourceState:
     def ledgers_of(self, *categories: str) -> list[str]:
         return [ledger for category in categories for ledger in self.ledgers_by_category.get(category, [])]
 
+    def history_searched(self) -> bool:
+        """Whether this run searched for the history's first day (a first import): nothing is dated before it."""
+        return self._history_start is not _NOT_SEARCHED
+
     def history_start(self, gateway) -> dt.date | None:
         """The first day of the history (None: no mutation at all), searched once per run through ``gateway`` (a
         few rounds of list calls, the gateway's parallelism at a time): both the balances per month and the

@@ -73,7 +73,17 @@ from .month_balances import source_balances
 from .prefetch import WindowPrefetch, compare
 from .set_aside import REFUSED, SetAside
 from .state import SourceState
-from .windows import OPEN_END, SPANNED_FROM_MONTHS, month_end, month_start, monthly_windows, spanned_windows
+from .windows import (
+    EARLIEST,
+    OPEN_END,
+    SPANNED_FROM_MONTHS,
+    closed_months,
+    earliest_date,
+    month_end,
+    month_start,
+    monthly_windows,
+    spanned_windows,
+)
 
 logger = get_logger(__name__)
 
@@ -731,6 +741,8 @@ class BalancesCheckStream(Stream):
         self.set_aside.entries.update(self.state.balances_set_aside)
         self._retry_set_aside(ctx)
         span = transaction_date_range(administration=ctx.administration)
+        if span is not None and self._earlier_history(ctx, before=dt.date(span[0].year, 1, 1)):
+            span = transaction_date_range(administration=ctx.administration)
         results: list[ReconciliationRecord] = []
         if span is not None:
             first, last = span
@@ -755,13 +767,44 @@ class BalancesCheckStream(Stream):
         self.repairs += self.set_aside.replace()
         return self.repairs
 
+    def _earlier_history(self, ctx: StreamContext, *, before: dt.date) -> bool:
+        """Read the mutations dated before ``before`` (the first stored year) that the source holds now: booked
+        there after the first import searched the history (an earlier year entered later), they lie before every
+        window the syncs read and every year the check compares, so they would never come in. One call asks whether
+        there are any (none when this run searched the history itself, a first import); those found are read as a
+        first import reads a history, and counted as the check's repairs. Returns whether any were read. Not for
+        books imported from a chosen day on (``--since``: their lines are never complete), whose earlier years were
+        left out on purpose."""
+        if before <= EARLIEST or self.state.history_searched() or not ctx.administration.lines_complete:
+            return False
+        last = before - dt.timedelta(days=1)
+        if not dict(self.gateway.has_mutations_each([(EARLIEST, last)])).get((EARLIEST, last)):
+            return False
+        start = earliest_date(self.gateway.has_mutations_each, self.gateway.parallelism, until=last)
+        if start is None:  # gone again between the two questions
+            return False
+        months = closed_months(start, last)
+        count = self.gateway.mutation_count(start, last) if len(months) >= SPANNED_FROM_MONTHS else None
+        windows = months if count is None else spanned_windows(months, count)
+        logger.info("sync.earlier_history", start=start.isoformat(), windows=len(windows))
+        quiet = self._quiet(ctx)
+        for first, end in windows:
+            repaired, _ = self.mutations.sync_window(quiet, first, end)
+            self.repairs += repaired
+        return True
+
+    @staticmethod
+    def _quiet(ctx: StreamContext) -> StreamContext:
+        """``ctx`` whose bar stays at the check's start while months are read before the check proper (each step
+        still renews the lock's lease)."""
+        return dataclasses.replace(ctx, progress=lambda *_, **__: ctx.progress(0, 1))
+
     def _retry_set_aside(self, ctx: StreamContext) -> None:
         """Read again the months of transactions that earlier runs set aside and this run has not tried: the source
         may have fixed them, and a month whose lines still match its balance would not be re-read otherwise."""
         tried = {external_id for kind, external_id in self.state.set_aside_tried if kind == SetAsideKind.TRANSACTION}
         months = set_aside_months(administration=ctx.administration, kind=SetAsideKind.TRANSACTION)
-        # The bar stays at the check's start while these months are read (each step still renews the lock's lease).
-        quiet = dataclasses.replace(ctx, progress=lambda *_, **__: ctx.progress(0, 1))
+        quiet = self._quiet(ctx)
         for month, external_ids in months.items():
             if external_ids - tried:
                 repaired, _ = self.mutations.sync_window(quiet, month, month_end(month))

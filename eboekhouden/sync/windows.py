@@ -52,16 +52,16 @@ Window = tuple[dt.date, dt.date]
 
 
 def earliest_date(
-    has_any_each: Callable[[list[Window]], Iterable[tuple[Window, bool]]], parallel: int = 1
+    has_any_each: Callable[[list[Window]], Iterable[tuple[Window, bool]]], parallel: int = 1, until: dt.date = OPEN_END
 ) -> dt.date | None:
-    """The first day on which a mutation exists, up to ``OPEN_END``; None for an empty administration.
+    """The first day on which a mutation exists, up to ``until``; None where there is none.
     ``has_any_each`` answers, for each window it is given, whether a mutation is dated within it, as
     ``(window, answer)`` pairs in any order (a gateway's ``has_mutations_each`` sends them together).
 
     Each round splits the days left into ``parallel`` parts and asks of each at once; the first part that holds a
     mutation is what is left. The parts do not overlap, so a round asks the source to look through the days left
     once. With ``parallel`` 1 this is a bisection: about 17 rounds of one call."""
-    low, high = EARLIEST, OPEN_END
+    low, high = EARLIEST, until
     known = False  # whether [low, high] is known to hold a mutation: then its last part need not be asked
     while not (known and low == high):
         parts = _parts(low, high, parallel + 1 if known else parallel)
@@ -80,6 +80,16 @@ def _parts(low: dt.date, high: dt.date, count: int) -> list[tuple[dt.date, dt.da
     size = math.ceil(((high - low).days + 1) / count)
     starts = [low + dt.timedelta(days=size * i) for i in range(count)]
     return [(start, min(start + dt.timedelta(days=size - 1), high)) for start in starts if start <= high]
+
+
+def closed_months(start: dt.date, last: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """Calendar months from ``start``'s month through ``last``'s, each to its end."""
+    months = []
+    current = month_start(start)
+    while current <= last:
+        months.append((current, month_end(current)))
+        current = month_end(current) + dt.timedelta(days=1)
+    return months
 
 
 def monthly_windows(start: dt.date, today: dt.date) -> Iterator[tuple[dt.date, dt.date]]:

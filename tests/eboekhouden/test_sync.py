@@ -148,6 +148,59 @@ def test_an_incremental_sync_follows_edits_deletions_additions_and_payments(
     }
 
 
+def test_a_year_entered_at_the_source_before_the_imported_history_comes_in_with_the_next_sync(
+    sandbox_connection, eboekhouden_sandbox, eboekhouden_sandbox_administration
+):
+    """It lies before every window a sync reads and every year the check compares: the check asks whether the
+    source holds anything earlier (one call), and reads what it finds."""
+    sandbox, guid = eboekhouden_sandbox, eboekhouden_sandbox_administration.guid
+    with time_machine.travel(RECENTLY):
+        sync(sandbox_connection)
+        history = [m for m in sandbox.truth(guid) if m["id"]]
+        first_year = min(dt.date.fromisoformat(m["date"]) for m in history).year
+        template = next(m for m in history if len({row["ledgerId"] for row in m["rows"]}) > 1)
+        added = [
+            sandbox.add_mutation(
+                guid,
+                {
+                    "type": 7,
+                    "date": day.isoformat(),
+                    "ledgerId": template["rows"][0]["ledgerId"],
+                    "description": "Entered later",
+                    "rows": [{"ledgerId": template["rows"][1]["ledgerId"], "amount": "25.00"}],
+                },
+            )
+            for day in (dt.date(first_year - 3, 3, 10), dt.date(first_year - 1, 12, 31))
+        ]
+
+        run = sync(sandbox_connection)
+        again = sync(sandbox_connection)
+
+    assert_exact(sandbox_connection, sandbox, guid)
+    assert_nothing_duplicated_or_lost(sandbox_connection, sandbox, guid)
+    for mutation in added:
+        assert Transaction.objects.filter(
+            administration=sandbox_connection.administration, external_id=str(mutation["id"])
+        ).exists()
+    assert run.counts["balances"]["new"] == 2, run.counts["balances"]
+    assert again.counts["balances"]["new"] == 0 and again.api_calls.get(DETAIL, 0) == 0
+
+
+def test_books_imported_from_a_chosen_day_keep_leaving_the_years_before_it_out(
+    sandbox_connection, eboekhouden_sandbox, eboekhouden_sandbox_administration
+):
+    guid = eboekhouden_sandbox_administration.guid
+    first_year = min(dt.date.fromisoformat(m["date"]) for m in eboekhouden_sandbox.truth(guid) if m["id"]).year
+    since = dt.date(first_year + 1, 1, 1)
+    with time_machine.travel(RECENTLY):
+        sync_run_execute(connection_id=sandbox_connection.pk, trigger="command", since=since)
+        run = sync(sandbox_connection)
+
+    assert run.status == SyncRunStatus.SUCCEEDED
+    stored = Transaction.objects.filter(administration=sandbox_connection.administration)
+    assert stored.exists() and not stored.filter(date__lt=since).exists()
+
+
 def test_a_change_older_than_the_look_back_is_found_by_the_balance_check(
     sandbox_connection, eboekhouden_sandbox, eboekhouden_sandbox_administration
 ):

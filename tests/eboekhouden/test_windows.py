@@ -16,6 +16,7 @@ from eboekhouden.sync.windows import (
     MUTATIONS_PER_WINDOW,
     OPEN_END,
     SPANNED_FROM_MONTHS,
+    closed_months,
     earliest_date,
     monthly_windows,
     spanned_windows,
@@ -42,6 +43,23 @@ def test_the_concurrent_search_finds_the_first_day_as_the_bisection_does(first, 
     has_any_each, _ = books(first)
 
     assert earliest_date(has_any_each, parallel) == first == earliest_date(has_any_each)
+
+
+@given(first=days, until=days, parallel=st.sampled_from([1, 2, 32]))
+def test_a_search_up_to_a_day_asks_of_no_later_day_and_finds_only_what_lies_before_it(first, until, parallel):
+    has_any_each, rounds = books(first)
+
+    assert earliest_date(has_any_each, parallel, until=until) == (first if first <= until else None)
+    assert all(start <= end <= until for asked in rounds for start, end in asked)
+
+
+def test_closed_months_run_from_the_first_days_month_to_the_last_day_each_to_its_end():
+    assert closed_months(dt.date(2023, 11, 20), dt.date(2024, 2, 29)) == [
+        (dt.date(2023, 11, 1), dt.date(2023, 11, 30)),
+        (dt.date(2023, 12, 1), dt.date(2023, 12, 31)),
+        (dt.date(2024, 1, 1), dt.date(2024, 1, 31)),
+        (dt.date(2024, 2, 1), dt.date(2024, 2, 29)),
+    ]
 
 
 def test_an_empty_administration_has_no_first_day_after_one_round():

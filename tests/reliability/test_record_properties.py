@@ -246,6 +246,15 @@ class FakeGateway:
         wanted = set(mutation_ids)
         return (m for m in self.books.mutations if m.id in wanted)
 
+    parallelism = 1
+
+    def has_mutations_each(self, windows: Iterable[tuple[dt.date, dt.date]]):
+        for first, last in windows:
+            yield (first, last), any(first <= m.date <= last for m in self.books.mutations)
+
+    def mutation_count(self, first: dt.date, last: dt.date) -> int | None:
+        return None
+
     def outstanding_items(self, side: Side) -> Iterable[OutstandingItem]:
         return iter(self.books.items if side == Side.DEBTORS else [])
 
