@@ -12,7 +12,7 @@ import dataclasses
 import datetime as dt
 import threading
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
 from django.utils import timezone
@@ -61,7 +61,7 @@ from ledger.services import (
 from monitr.logs import get_logger
 from monitr.web.stored_text import stored_pattern
 
-from ..client.dto import Mutation, MutationHeader, MutationType, OutstandingItem, Side, Unreadable
+from ..client.dto import LedgerBalance, Mutation, MutationHeader, MutationType, OutstandingItem, Side, Unreadable
 from ..mapping import (
     mutation_label,
     mutation_record,
@@ -747,9 +747,12 @@ class BalancesCheckStream(Stream):
         if span is not None:
             first, last = span
             years = list(range(first.year, last.year + 1))
+            # Every year's balances asked together (one round trip, not one a year); each year's imported totals are
+            # still read when it is compared, after the repairs of the years before it.
+            fetched = dict(self.gateway.balances_each([(dt.date(y, 1, 1), dt.date(y, 12, 31)) for y in years]))
             for done, year in enumerate(years):
                 start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-                if self._differences(ctx, start, end):
+                if self._differences(ctx, start, end, fetched=fetched[(start, end)]):
                     # A month's repair reports progress as often as an import (it keeps the lock's lease alive),
                     # but the bar stays on the year being checked instead of showing the month's mutations.
                     in_year = dataclasses.replace(
@@ -818,12 +821,21 @@ class BalancesCheckStream(Stream):
             label=BALANCE_CHECK % {"subject": subject, "period": period},
         )
 
-    def _differences(self, ctx: StreamContext, start: dt.date, end: dt.date) -> dict[str, tuple[Decimal, Decimal]]:
-        """{ledger id: (source, imported)} where they differ over the period. A ledger whose source balance cannot
+    def _differences(
+        self,
+        ctx: StreamContext,
+        start: dt.date,
+        end: dt.date,
+        *,
+        fetched: Sequence[LedgerBalance | Unreadable] | None = None,
+    ) -> dict[str, tuple[Decimal, Decimal]]:
+        """{ledger id: (source, imported)} where they differ over the period (the source's balances as ``fetched``
+        already, else asked now). A ledger whose source balance cannot
         be stored is set aside for the period and left out: comparing without it would report a made-up difference.
         The balances of a whole month before the current one are kept as the source's monthly balances too (no
         call more: the current month's are the open-ended window's, see month_balances.py)."""
-        source, unreadable = source_balances(self.gateway.balances(start, end), self.state, self.set_aside, start, end)
+        balances = fetched if fetched is not None else self.gateway.balances(start, end)
+        source, unreadable = source_balances(balances, self.state, self.set_aside, start, end)
         if start.day == 1 and end == month_end(start) and end < month_start(ctx.today):
             monthly_balances_from_source(administration=ctx.administration, month=start, balances=source)
         imported: dict[str, Decimal] = defaultdict(lambda: ZERO)

@@ -261,6 +261,10 @@ class FakeGateway:
     def balances(self, first: dt.date, last: dt.date) -> list[LedgerBalance]:
         return list(self._balances)
 
+    def balances_each(self, windows: Iterable[tuple[dt.date, dt.date]]):
+        for window in windows:
+            yield window, self.balances(*window)
+
 
 def _context(administration: Administration) -> StreamContext:
     return StreamContext(
