@@ -175,10 +175,14 @@ class MutationsStream(Stream):
     def _windows(self, ctx: StreamContext, start: dt.date) -> list[tuple[dt.date, dt.date]]:
         """The windows from ``start`` on: months, joined over a long and thin stretch (a first import of a small
         administration: :func:`~.windows.spanned_windows`) where the source tells how many mutations it holds."""
-        months = list(monthly_windows(start, ctx.today))
+        return self.joined(list(monthly_windows(start, ctx.today)), start)
+
+    def joined(self, months: list[tuple[dt.date, dt.date]], start: dt.date) -> list[tuple[dt.date, dt.date]]:
+        """``months`` (from ``start``'s on) joined into windows of several months where the stretch is long and the
+        source tells how many mutations it holds from ``start`` on (:func:`~.windows.spanned_windows`)."""
         if len(months) < SPANNED_FROM_MONTHS:
             return months
-        count = self.gateway.mutation_count(start, OPEN_END)
+        count = self.gateway.mutation_count(start, months[-1][1])
         return months if count is None else spanned_windows(months, count)
 
     def _read_ahead(
@@ -781,14 +785,11 @@ class BalancesCheckStream(Stream):
         if before <= EARLIEST or self.state.history_searched() or not ctx.administration.lines_complete:
             return False
         last = before - dt.timedelta(days=1)
-        if not dict(self.gateway.has_mutations_each([(EARLIEST, last)])).get((EARLIEST, last)):
+        # One part a round: its first round is the one question (the rest, a bisection, only where there are some).
+        start = earliest_date(self.gateway.has_mutations_each, until=last)
+        if start is None:
             return False
-        start = earliest_date(self.gateway.has_mutations_each, self.gateway.parallelism, until=last)
-        if start is None:  # gone again between the two questions
-            return False
-        months = closed_months(start, last)
-        count = self.gateway.mutation_count(start, last) if len(months) >= SPANNED_FROM_MONTHS else None
-        windows = months if count is None else spanned_windows(months, count)
+        windows = self.mutations.joined(closed_months(start, last), start)
         logger.info("sync.earlier_history", start=start.isoformat(), windows=len(windows))
         quiet = self._quiet(ctx)
         for first, end in windows:
@@ -851,9 +852,7 @@ class BalancesCheckStream(Stream):
 
     def _check_months(self, ctx: StreamContext, start: dt.date, end: dt.date) -> list[ReconciliationRecord]:
         results = []
-        month = start
-        while month <= end:
-            last = month_end(month)
+        for month, last in closed_months(start, end):
             if self._differences(ctx, month, last):
                 # Most changes show in the mutation list (a new total, a deletion): comparing the month's headers
                 # with the stored fingerprints repairs them with a detail call per changed mutation only. A change
@@ -877,7 +876,6 @@ class BalancesCheckStream(Stream):
                     )
                     if record is not None:
                         results.append(record)
-            month = last + dt.timedelta(days=1)
         return results
 
     def _open_items(self, ctx: StreamContext) -> list[ReconciliationRecord]:

@@ -94,9 +94,6 @@ def closed_months(start: dt.date, last: dt.date) -> list[tuple[dt.date, dt.date]
 
 def monthly_windows(start: dt.date, today: dt.date) -> Iterator[tuple[dt.date, dt.date]]:
     """Calendar months from ``start``'s month through ``today``'s; the last one runs on to ``OPEN_END``."""
-    current = month_start(min(start, today))
-    last = month_start(today)
-    while current < last:
-        yield current, month_end(current)
-        current = month_end(current) + dt.timedelta(days=1)
-    yield last, OPEN_END
+    current = month_start(today)
+    yield from closed_months(min(start, today), current - dt.timedelta(days=1))
+    yield current, OPEN_END
